@@ -1,0 +1,51 @@
+package dev.ann.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ann} command. Exit codes: 0 success, 1 the .ann file has errors
+ * (or a run failed on bad data), 2 usage errors, 3 runtime failures.
+ *
+ * <p>Commands that do not train never touch the runtime module, so ND4J's
+ * native backend is only loaded by train, eval and predict.
+ */
+@Command(
+        name = "ann",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Check, plan, train, evaluate and generate code for .ann neural-network files.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    public static final int OK = 0;
+    public static final int ERRORS = 1;
+    public static final int USAGE = 2;
+    public static final int FAILURE = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILURE);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage());
+            c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            return USAGE;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
