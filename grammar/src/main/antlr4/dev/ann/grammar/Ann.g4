@@ -42,7 +42,7 @@ params      : param (',' NL* param)* ','? NL* ;
 param       : ident (':' ident)? ('=' expr)? ;
 networkDecl : NETWORK ident NL* layerBody ;
 datasetDecl : DATASET ident NL* settingsBody ;
-trainDecl   : TRAIN ident ON ident NL* settingsBody ;
+trainDecl   : TRAIN (name=ident '=')? network=ident ON dataset=ident NL* settingsBody ;
 profileDecl : PROFILE ident NL* settingsBody ;
 
 // ---- networks ---------------------------------------------------------------
@@ -144,8 +144,8 @@ LPAREN   : '(' { nesting++; } ;
 RPAREN   : ')' { if (nesting > 0) nesting--; } ;
 LBRACK   : '[' { nesting++; } ;
 RBRACK   : ']' { if (nesting > 0) nesting--; } ;
-LBRACE   : '{' ;
-RBRACE   : '}' ;
+LBRACE   : '{' { nesting = 0; } ;   // braces never nest inside (...) or [...]: recover from an unclosed one
+RBRACE   : '}' { nesting = 0; } ;
 ARROW    : '->' ;
 DOTDOT   : '..' ;
 COMMA    : ',' ;

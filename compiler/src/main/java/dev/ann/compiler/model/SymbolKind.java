@@ -1,0 +1,5 @@
+package dev.ann.compiler.model;
+
+public enum SymbolKind {
+    NETWORK, BLOCK, BLOCK_PARAM, DATASET, CONST, PROFILE, TRAIN, LAYER, IMPORT
+}
