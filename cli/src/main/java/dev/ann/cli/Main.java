@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
         description = "Check, plan, train, evaluate and generate code for .ann neural-network files.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            FmtCommand.class,
+            LspCommand.class,
         })
 public final class Main implements Runnable {
 
