@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Check, plan, train, evaluate and generate code for .ann neural-network files.",
         subcommands = {
+            CheckCommand.class,
+            PlanCommand.class,
             CommandLine.HelpCommand.class,
             FmtCommand.class,
             LspCommand.class,

@@ -1,0 +1,91 @@
+package dev.ann.cli;
+
+import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Workspace;
+import dev.ann.compiler.diag.Diagnostic;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Check .ann files: syntax, names, types, shapes, data and losses.",
+            "Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 for usage errors."})
+final class CheckCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "the .ann files to check")
+    List<Path> files;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
+            description = "text (default) or json, for tools")
+    String format;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!format.equals("text") && !format.equals("json")) {
+            err.println("error: --format takes text or json, not '" + format + "'");
+            return Main.USAGE;
+        }
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                err.println("error: " + f + ": no such file");
+                return Main.USAGE;
+            }
+        }
+        Workspace ws = new Workspace();
+        Set<Diagnostic> all = new LinkedHashSet<>();
+        for (Path f : files) all.addAll(ws.compile(f).diagnostics());
+        // The same imported file reached from two roots yields equal diagnostics once.
+        List<Diagnostic> sorted = dedupe(new ArrayList<>(all));
+        DiagnosticPrinter printer = new DiagnosticPrinter(out, Cli.color(), Path.of(""));
+        if (format.equals("json")) {
+            out.println(printer.json(sorted));
+        } else {
+            printer.printAll(sorted);
+            if (!sorted.isEmpty() || files.size() > 1) {
+                out.println(DiagnosticPrinter.summary(sorted) + " in " + files.size() + " file" + (files.size() == 1 ? "" : "s"));
+            }
+        }
+        out.flush();
+        return sorted.stream().anyMatch(Diagnostic::isError) ? Main.ERRORS : Main.OK;
+    }
+
+    static List<Diagnostic> dedupe(List<Diagnostic> ds) {
+        List<Diagnostic> out = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (Diagnostic d : ds) {
+            if (seen.add(d.source().path() + "|" + d.range() + "|" + d.code() + "|" + d.message())) out.add(d);
+        }
+        out.sort(Comparator.comparing((Diagnostic d) -> d.source().path().toString())
+                .thenComparingInt(d -> d.range().start()));
+        return out;
+    }
+
+    /** Compiles one file for commands that need a plan; prints diagnostics; null when there are errors. */
+    static Compilation compileOrReport(Path file, PrintWriter out, PrintWriter err) {
+        Compilation c = new Workspace().compile(file);
+        List<Diagnostic> ds = dedupe(c.diagnostics());
+        DiagnosticPrinter printer = new DiagnosticPrinter(err, Cli.color(), Path.of(""));
+        if (c.hasErrors()) {
+            printer.printAll(ds);
+            err.println(DiagnosticPrinter.summary(ds) + ": fix the errors above first (`ann check " + file + "`)");
+            err.flush();
+            return null;
+        }
+        return c;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.ann.cli;
+
+import dev.ann.compiler.plan.Args;
+import dev.ann.compiler.plan.DataPipeline;
+import dev.ann.compiler.plan.Op;
+import dev.ann.compiler.plan.Plan;
+import dev.ann.compiler.plan.Param;
+import dev.ann.compiler.spec.Values;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Renders a Plan as a table in the manner of Keras' {@code model.summary()}. */
+public final class PlanTable {
+    private PlanTable() {}
+
+    public static String render(Plan plan) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("train ").append(plan.train()).append(": network ").append(plan.network())
+          .append(" on ").append(plan.data().dataset());
+        if (plan.profile() != null) sb.append(", profile ").append(plan.profile());
+        sb.append('\n').append('\n');
+
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"name", "layer", "output shape", "params", "FLOPs"});
+        for (Op op : plan.ops()) {
+            rows.add(new String[] {op.name(), layerLabel(op), op.outShape().toString(),
+                group(op.paramCount()), group(op.flops())});
+        }
+        int[] w = new int[5];
+        for (String[] r : rows) for (int i = 0; i < 5; i++) w[i] = Math.max(w[i], r[i].length());
+        String rule = "─".repeat(w[0] + w[1] + w[2] + w[3] + w[4] + 8);
+        for (int r = 0; r < rows.size(); r++) {
+            String[] row = rows.get(r);
+            sb.append(String.format(Locale.ROOT, "%-" + w[0] + "s  %-" + w[1] + "s  %-" + w[2] + "s  %" + w[3] + "s  %" + w[4] + "s",
+                    (Object[]) row).stripTrailing()).append('\n');
+            if (r == 0) sb.append(rule).append('\n');
+        }
+        sb.append(rule).append('\n');
+        long trainable = plan.params().stream().filter(Param::trainable).mapToLong(p -> p.shape().size()).sum();
+        long frozen = plan.params().stream().filter(p -> !p.trainable()).mapToLong(p -> p.shape().size()).sum();
+        long flops = plan.ops().stream().mapToLong(Op::flops).sum();
+        sb.append("parameters: ").append(group(trainable)).append(" trainable (").append(bytes(trainable * 4)).append(" as float32)");
+        if (frozen > 0) sb.append(", ").append(group(frozen)).append(" non-trainable");
+        sb.append('\n');
+        sb.append("FLOPs per sample: ").append(group(flops)).append(" forward, about ").append(group(3 * flops)).append(" to train\n");
+        sb.append('\n');
+        sb.append("task       ").append(plan.task().name().toLowerCase(Locale.ROOT)).append(", input ")
+          .append(plan.inputShape()).append(" → output ").append(plan.outputShape()).append('\n');
+        sb.append("loss       ").append(component(plan.loss())).append('\n');
+        sb.append("optimizer  ").append(component(plan.optimizer())).append('\n');
+        sb.append("schedule   ").append(component(plan.schedule())).append('\n');
+        Plan.Loop loop = plan.loop();
+        sb.append("loop       batch ").append(loop.batch()).append(", epochs ").append(loop.epochs())
+          .append(", seed ").append(plan.seed()).append(", device ").append(loop.device());
+        if (loop.repeat() > 1) sb.append(", repeat ").append(loop.repeat());
+        sb.append('\n');
+        if (loop.earlyStopping() != null) {
+            Plan.EarlyStopping es = loop.earlyStopping();
+            sb.append("early stop ").append(es.monitor()).append(" (").append(es.mode()).append("), patience ")
+              .append(es.patience()).append('\n');
+        }
+        if (loop.checkpoint() != null) {
+            Plan.Checkpoint ck = loop.checkpoint();
+            sb.append("checkpoint ").append(ck.dir()).append(" every ").append(ck.every());
+            if (ck.keepBest() != null) sb.append(", keep best ").append(ck.keepBest());
+            sb.append('\n');
+        }
+        sb.append("metrics    ").append(String.join(", ", plan.metrics())).append('\n');
+        DataPipeline d = plan.data();
+        sb.append("data       ").append(d.sources().stream().map(s -> s.role() + " " + s.kind())
+                .collect(Collectors.joining(", "))).append("; sample ").append(d.sampleShape());
+        if (d.labels() != null) {
+            sb.append("; ").append(d.labels().numClasses() > 0 ? d.labels().numClasses() + " classes"
+                    : d.labels().targetWidth() + " target" + (d.labels().targetWidth() == 1 ? "" : "s"));
+        }
+        if (d.subset() < 1) sb.append("; subset ").append(percent(d.subset()));
+        if (d.resize() != null) sb.append("; resize ").append(d.resize());
+        sb.append('\n');
+        sb.append("hash       ").append(plan.architectureHash());
+        return sb.toString();
+    }
+
+    private static String layerLabel(Op op) {
+        return op.kind();
+    }
+
+    private static String component(Plan.Component c) {
+        if (c == null) return "none";
+        Args a = c.args();
+        if (a.values().isEmpty()) return c.kind();
+        return c.kind() + "(" + a.values().entrySet().stream()
+                .map(e -> e.getKey() + ": " + Values.show(e.getValue())).collect(Collectors.joining(", ")) + ")";
+    }
+
+    static String group(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String percent(double f) {
+        return String.format(Locale.ROOT, "%.0f%%", f * 100);
+    }
+
+    private static String bytes(long b) {
+        if (b < 1024) return b + " B";
+        if (b < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
+        return String.format(Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
+    }
+}
