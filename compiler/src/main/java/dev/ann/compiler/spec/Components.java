@@ -93,9 +93,8 @@ final class Components {
                 sched("exponential", List.of(arg("gamma", Type.FLOAT).def(0.95).above(0).max(1).doc("factor applied after every epoch")),
                         "Multiplies the learning rate by `gamma` after every epoch: `lr·gamma^epoch`."),
                 sched("cosine", List.of(
-                        arg("warmup", Type.INT).def(0).min(0).doc("epochs of linear warm-up from 0 to `lr`"),
-                        arg("min_lr", Type.FLOAT).def(0.0).min(0).doc("learning rate at the end")),
-                        "Linear warm-up for `warmup` epochs, then a half cosine from `lr` down to `min_lr` at the last epoch."));
+                        arg("warmup", Type.INT).def(0).min(0).doc("epochs of linear warm-up from 0 to `lr`")),
+                        "Linear warm-up for `warmup` epochs, then a half cosine from `lr` down to 0 at the last epoch."));
     }
 
     private static ComponentSpec metric(String name, String task, String mode, String doc) {
