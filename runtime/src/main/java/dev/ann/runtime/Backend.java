@@ -21,7 +21,25 @@ public final class Backend {
         }
         // keep ND4J quiet about its own logging configuration
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        org.nd4j.linalg.factory.Nd4j.getEnvironment();
+        // SLF4J (pulled in by ND4J) prints three lines about its missing binding; drop them
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            @Override public void write(int b) {
+                line.write(b);
+                if (b == '\n') {
+                    String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+                    if (!s.startsWith("SLF4J:")) err.print(s);
+                    line.reset();
+                }
+            }
+        }, true));
+        try {
+            org.nd4j.linalg.factory.Nd4j.getEnvironment();
+            org.slf4j.LoggerFactory.getLogger(Backend.class);
+        } finally {
+            System.setErr(err);
+        }
         done = true;
     }
 
