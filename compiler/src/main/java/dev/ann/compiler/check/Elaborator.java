@@ -351,7 +351,8 @@ final class Elaborator {
                     ok = false;
                 }
             } else if (param.defaultValue() != null) {
-                v = p.eval.eval(param.defaultValue(), Scope.GLOBAL, bg.source());
+                // A default may name the parameters before it: `m: int = n`.
+                v = p.eval.eval(param.defaultValue(), new Scope(out), bg.source());
             } else {
                 String text = call.args().isEmpty() ? "..." : n + ": ...";
                 p.sink.error(Codes.MISSING_ARGUMENT, new Loc(src, call.callee().range()), "block " + name + " needs " + n
