@@ -44,9 +44,12 @@ local ok, err = pcall(function()
   if not vim.wait(10000, function() return #vim.diagnostic.get(buf) > 0 end, 20) then
     return fail('no diagnostics after the breaking edit')
   end
-  local d = vim.diagnostic.get(buf)[1]
-  say('diagnostic: ' .. tostring(d.code) .. ' ' .. d.message .. ' at line ' .. (d.lnum + 1))
-  if d.code ~= 'E001' then return fail('expected a syntax error E001, got ' .. tostring(d.code)) end
+  local found
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    if d.code == 'E001' then found = d end
+  end
+  if not found then return fail('expected a syntax error E001, got ' .. vim.inspect(vim.diagnostic.get(buf))) end
+  say('diagnostic: ' .. found.code .. ' ' .. found.message .. ' at line ' .. (found.lnum + 1))
 
   -- repair it; the diagnostics clear
   vim.api.nvim_buf_set_lines(buf, dense_line, dense_line + 1, false, { '    dense(1) -> sigmoid' })
