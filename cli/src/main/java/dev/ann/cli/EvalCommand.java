@@ -1,9 +1,6 @@
 package dev.ann.cli;
 
 import dev.ann.compiler.plan.Plan;
-import dev.ann.runtime.Relaunch;
-import dev.ann.runtime.train.Evaluation;
-import dev.ann.runtime.train.Predictor;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,21 +44,31 @@ final class EvalCommand implements Callable<Integer> {
         }
         Plan plan = TrainCommand.plan(file, train, profile, spec);
         if (plan == null) return Main.ERRORS;
-        Integer rc = Relaunch.ifNeeded(TrainCommand.originalArgs(spec), Main.class.getName());
-        if (rc != null) return rc;
-        return TrainCommand.run(err, () -> {
-            String[] split = new String[1];
-            Evaluation e = new Predictor(plan, checkpoint).evaluate(split);
-            if (json) {
-                com.google.gson.JsonObject o = e.toJson();
-                o.addProperty("split", split[0]);
-                out.println(new com.google.gson.GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o));
-            } else {
-                out.println("== " + split[0] + " split of " + plan.data().dataset() + ", checkpoint " + checkpoint);
-                out.print(e.text());
-            }
-            out.flush();
-            return Main.OK;
-        });
+        return Runner.eval(this, plan);
+    }
+
+    /** Runtime-touching code, loaded only when this command runs (see TrainCommand.Runner). */
+    static final class Runner {
+        private Runner() {}
+
+        static int eval(EvalCommand c, Plan plan) {
+            Integer rc = TrainCommand.Runner.relaunch(c.spec);
+            PrintWriter out = c.spec.commandLine().getOut();
+            if (rc != null) return rc;
+            return TrainCommand.Runner.run(c.spec.commandLine().getErr(), () -> {
+                String[] split = new String[1];
+                dev.ann.runtime.train.Evaluation e = new dev.ann.runtime.train.Predictor(plan, c.checkpoint).evaluate(split);
+                if (c.json) {
+                    com.google.gson.JsonObject o = e.toJson();
+                    o.addProperty("split", split[0]);
+                    out.println(new com.google.gson.GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o));
+                } else {
+                    out.println("== " + split[0] + " split of " + plan.data().dataset() + ", checkpoint " + c.checkpoint);
+                    out.print(e.text());
+                }
+                out.flush();
+                return Main.OK;
+            });
+        }
     }
 }

@@ -1,8 +1,6 @@
 package dev.ann.cli;
 
 import dev.ann.compiler.plan.Plan;
-import dev.ann.runtime.Relaunch;
-import dev.ann.runtime.train.Predictor;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,14 +54,24 @@ final class PredictCommand implements Callable<Integer> {
         }
         Plan plan = TrainCommand.plan(file, train, profile, spec);
         if (plan == null) return Main.ERRORS;
-        Integer rc = Relaunch.ifNeeded(TrainCommand.originalArgs(spec), Main.class.getName());
-        if (rc != null) return rc;
-        return TrainCommand.run(err, () -> {
-            List<Predictor.Prediction> ps = new Predictor(plan, checkpoint).predict(input, top);
-            if (json) out.println(new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(Predictor.toJson(ps)));
-            else for (Predictor.Prediction p : ps) out.println(Predictor.line(p));
-            out.flush();
-            return Main.OK;
-        });
+        return Runner.predict(this, plan);
+    }
+
+    /** Runtime-touching code, loaded only when this command runs (see TrainCommand.Runner). */
+    static final class Runner {
+        private Runner() {}
+
+        static int predict(PredictCommand c, Plan plan) {
+            Integer rc = TrainCommand.Runner.relaunch(c.spec);
+            PrintWriter out = c.spec.commandLine().getOut();
+            if (rc != null) return rc;
+            return TrainCommand.Runner.run(c.spec.commandLine().getErr(), () -> {
+                List<dev.ann.runtime.train.Predictor.Prediction> ps = new dev.ann.runtime.train.Predictor(plan, c.checkpoint).predict(c.input, c.top);
+                if (c.json) out.println(new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(dev.ann.runtime.train.Predictor.toJson(ps)));
+                else for (dev.ann.runtime.train.Predictor.Prediction p : ps) out.println(dev.ann.runtime.train.Predictor.line(p));
+                out.flush();
+                return Main.OK;
+            });
+        }
     }
 }

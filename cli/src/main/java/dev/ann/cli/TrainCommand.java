@@ -3,9 +3,6 @@ package dev.ann.cli;
 import dev.ann.compiler.CompileException;
 import dev.ann.compiler.Compilation;
 import dev.ann.compiler.plan.Plan;
-import dev.ann.runtime.Relaunch;
-import dev.ann.runtime.RunException;
-import dev.ann.runtime.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,21 +64,56 @@ final class TrainCommand implements Callable<Integer> {
         }
         Plan plan = TrainCommand.plan(file, train, profile, spec);
         if (plan == null) return Main.ERRORS;
-        Integer rc = Relaunch.ifNeeded(TrainCommand.originalArgs(spec), Main.class.getName());
-        if (rc != null) return rc;
-        Trainer.Options o = new Trainer.Options();
-        o.epochs = epochs;
-        o.seed = seed;
-        o.device = device;
-        o.out = out;
-        o.resume = resume;
-        o.terminal = System.console() != null;
-        o.handleSignals = true;
-        o.log = printStream(spec.commandLine().getOut());
-        return TrainCommand.run(err, () -> {
-            List<Trainer.Result> rs = Trainer.train(plan, o);
-            return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
-        });
+        return Runner.train(this, plan);
+    }
+
+    /**
+     * Everything that touches the runtime (and so ND4J) lives in nested classes,
+     * loaded only when train, eval or predict runs: `ann check` and `ann plan`
+     * never load them.
+     */
+    static final class Runner {
+        private Runner() {}
+
+        static int train(TrainCommand c, Plan plan) {
+            Integer rc = dev.ann.runtime.Relaunch.ifNeeded(originalArgs(c.spec), Main.class.getName());
+            if (rc != null) return rc;
+            dev.ann.runtime.train.Trainer.Options o = new dev.ann.runtime.train.Trainer.Options();
+            o.epochs = c.epochs;
+            o.seed = c.seed;
+            o.device = c.device;
+            o.out = c.out;
+            o.resume = c.resume;
+            o.terminal = System.console() != null;
+            o.handleSignals = true;
+            o.log = printStream(c.spec.commandLine().getOut());
+            return run(c.spec.commandLine().getErr(), () -> {
+                List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
+                return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
+            });
+        }
+
+        /** Relaunches with the OpenMP settings when needed: the exit code, or null to go on here. */
+        static Integer relaunch(CommandLine.Model.CommandSpec spec) {
+            return dev.ann.runtime.Relaunch.ifNeeded(originalArgs(spec), Main.class.getName());
+        }
+
+        /** Runs the body; a RunException prints its message (no stack trace) and gives its exit code. */
+        static int run(PrintWriter err, Callable<Integer> body) {
+            try {
+                return body.call();
+            } catch (dev.ann.runtime.RunException e) {
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return e.exitCode;
+            } catch (Exception | LinkageError e) {
+                err.println("error: the run failed: " + e);
+                if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
+                else err.println("(set ANN_DEBUG=1 to see where)");
+                err.flush();
+                return Main.FAILURE;
+            }
+        }
     }
 
     /** Compiles FILE and makes the plan, printing diagnostics; null when that fails (exit 1). */
@@ -119,22 +151,5 @@ final class TrainCommand implements Callable<Integer> {
     static List<String> originalArgs(CommandLine.Model.CommandSpec spec) {
         CommandLine root = spec.root().commandLine();
         return root.getParseResult() != null ? root.getParseResult().originalArgs() : List.of();
-    }
-
-    /** Runs the body; a RunException prints its message (no stack trace) and gives its exit code. */
-    static int run(PrintWriter err, Callable<Integer> body) {
-        try {
-            return body.call();
-        } catch (RunException e) {
-            err.println("error: " + e.getMessage());
-            err.flush();
-            return e.exitCode;
-        } catch (Exception | LinkageError e) {
-            err.println("error: the run failed: " + e);
-            if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
-            else err.println("(set ANN_DEBUG=1 to see where)");
-            err.flush();
-            return Main.FAILURE;
-        }
     }
 }
