@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CheckCommand.class,
             PlanCommand.class,
+            GenerateCommand.class,
             CommandLine.HelpCommand.class,
             FmtCommand.class,
             LspCommand.class,

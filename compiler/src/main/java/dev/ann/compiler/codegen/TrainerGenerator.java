@@ -105,6 +105,7 @@ public final class TrainerGenerator {
 
         // the methods, in reading order
         t.addMethod(mainMethod());
+        t.addMethod(relaunchMethod());
         t.addMethod(data.loadDataMethod());
         for (MethodSpec m : data.helperMethods()) t.addMethod(m);
         t.addMethod(net.initialiseMethod());
@@ -176,6 +177,8 @@ public final class TrainerGenerator {
                 .addParameter(String[].class, "args")
                 .addCode(code("""
                         Options options = Options.parse(args);
+                        int relaunched = relaunchWithThreadSettings(args);
+                        if (relaunched >= 0) System.exit(relaunched);
                         // ND4J's oneDNN build, as ann train loads it; set before the first ND4J class loads
                         if (System.getProperty("org.bytedeco.javacpp.platform.extension") == null) {
                             System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn");
@@ -195,6 +198,37 @@ public final class TrainerGenerator {
                             System.exit(3);
                         }
                         """, Map.of("name", className)))
+                .build();
+    }
+
+    private MethodSpec relaunchMethod() {
+        return MethodSpec.methodBuilder("relaunchWithThreadSettings")
+                .addJavadoc("ND4J's OpenMP threads read their settings from the environment when its native library starts.\n"
+                        + "When {@code OMP_WAIT_POLICY} is not set, runs this class again in a child JVM with\n"
+                        + "{@code OMP_WAIT_POLICY=passive}, as {@code ann train} does: idle threads that spin take the cores\n"
+                        + "from the threads that work. Returns the child's exit code, or -1 to go on in this JVM.\n")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(int.class)
+                .addParameter(String[].class, "args")
+                .addCode(code("""
+                        if (System.getenv("OMP_WAIT_POLICY") != null) return -1;
+                        $list:T<String> command = new $arraylist:T<>();
+                        command.add(ProcessHandle.current().info().command()
+                                .orElse($path:T.of(System.getProperty("java.home"), "bin", "java").toString()));
+                        command.addAll($management:T.getRuntimeMXBean().getInputArguments());
+                        command.addAll($list:T.of("-cp", System.getProperty("java.class.path"), $name:L.class.getName()));
+                        command.addAll($list:T.of(args));
+                        ProcessBuilder child = new ProcessBuilder(command).inheritIO();
+                        child.environment().put("OMP_WAIT_POLICY", "passive");
+                        try {
+                            return child.start().waitFor();
+                        } catch ($ioexception:T e) {
+                            return -1;
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return 3;
+                        }
+                        """, Map.of("name", className, "management", ClassName.get(java.lang.management.ManagementFactory.class))))
                 .build();
     }
 

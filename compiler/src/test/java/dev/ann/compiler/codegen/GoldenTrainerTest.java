@@ -2,6 +2,9 @@ package dev.ann.compiler.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ann.compiler.CompileException;
+import dev.ann.compiler.Compiler;
+import dev.ann.compiler.plan.Plan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +21,9 @@ class GoldenTrainerTest {
     static final Path GOLDEN = Path.of("src/test/resources/codegen/IrisNetTrainer.java.golden");
 
     @Test
-    void irisTrainerMatchesTheGoldenFile() throws IOException {
-        String generated = TrainerGenerator.generate(TestPlans.iris(), "iris").toString()
+    void irisTrainerMatchesTheGoldenFile() throws IOException, CompileException {
+        Plan plan = Compiler.compile(TestPlans.EXAMPLES.resolve("iris.ann")).plan(null, null);
+        String generated = TrainerGenerator.generate(plan, "iris").toString()
                 .replace(TestPlans.EXAMPLES.toString(), "EXAMPLES");
         if (System.getenv("UPDATE_GOLDEN") != null || Boolean.getBoolean("ann.updateGolden")) {
             Files.createDirectories(GOLDEN.getParent());
