@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMin;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
@@ -56,15 +55,24 @@ public final class Loss {
         double m = (double) out.length();
         switch (kind) {
             case CE_LOGITS -> {
-                INDArray logp = buf("logp", out), t = buf("t", out);
-                Nd4j.exec(new LogSoftMax(out, logp));
-                Nd4j.exec(new MulOp(y, logp, t));
-                double loss = -t.sumNumber().doubleValue() / n;
+                // loss_i = logsumexp(z_i) - z_i[label]: log(sum(e^(z - max))) + max - sum(y z); no log of a
+                // probability, so a class whose probability underflows to 0 gives no 0 * -inf = NaN
+                INDArray t = buf("t", out), u = buf("u", out);
+                INDArray zmax = out.max(1);
+                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp(out, zmax, t, 0));
+                Nd4j.exec(new Exp(t, t));
+                INDArray sum = t.sum(1);
+                Nd4j.exec(new MulOp(y, out, u));
+                double yz = u.sumNumber().doubleValue();
+                double[] sv = sum.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+                double[] mv = zmax.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+                double lse = 0;
+                for (int i = 0; i < sv.length; i++) lse += Math.log(sv[i]) + mv[i];
                 if (grad != null) {
-                    Nd4j.exec(new Exp(logp, grad));
+                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp(t, sum, grad, 0));
                     grad.subi(y).divi(n);
                 }
-                return loss;
+                return (lse - yz) / n;
             }
             case CE_PROBS -> {
                 INDArray p = buf("p", out), t = buf("t", out);

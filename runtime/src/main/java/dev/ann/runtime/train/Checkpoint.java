@@ -93,6 +93,7 @@ public final class Checkpoint {
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
             }
+            readable(tmp);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -100,6 +101,15 @@ public final class Checkpoint {
             }
         } catch (IOException e) {
             throw new RunException(RunException.FAILURE, file + ": cannot write the checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    /** Temporary files are created owner-only; the final file gets the usual rw-r--r--. */
+    static void readable(Path p) {
+        try {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: keep the default
         }
     }
 

@@ -36,6 +36,7 @@ public final class Report {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
             Files.write(tmp, data);
+            Checkpoint.readable(tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new RunException(RunException.FAILURE, file + ": cannot write: " + e.getMessage(), e);

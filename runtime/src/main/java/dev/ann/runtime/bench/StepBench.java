@@ -1,0 +1,66 @@
+package dev.ann.runtime.bench;
+
+import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
+import dev.ann.compiler.plan.Plan;
+import dev.ann.runtime.Backend;
+import dev.ann.runtime.nn.Loss;
+import dev.ann.runtime.nn.Net;
+import dev.ann.runtime.nn.Optimizer;
+import java.nio.file.Path;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Steady-state training throughput of a .ann file's network: forward,
+ * loss, backward and optimiser update on random data held in preallocated
+ * buffers (no data loading), after warm-up. Not a test: bench/training/ runs
+ * it under different thread settings and records the results.
+ *
+ * <pre>java -cp ... dev.ann.runtime.bench.StepBench FILE [batch] [seconds] [profile]</pre>
+ */
+public final class StepBench {
+    private StepBench() {}
+
+    public static void main(String[] a) throws Exception {
+        Backend.init();
+        String blas = System.getProperty("ann.blasThreads");
+        if (blas != null) Nd4j.factory().blas().setMaxThreads(Integer.parseInt(blas));
+        String omp = System.getProperty("ann.ompThreads");
+        if (omp != null) Nd4j.getEnvironment().setMaxMasterThreads(Integer.parseInt(omp));
+        Compilation c = Compiler.compile(Path.of(a[0]));
+        Plan plan = c.plan(null, a.length > 3 ? a[3] : null);
+        int batch = a.length > 1 ? Integer.parseInt(a[1]) : plan.loop().batch();
+        double seconds = a.length > 2 ? Double.parseDouble(a[2]) : 10;
+        Net net = new Net(plan, DataType.FLOAT);
+        net.init(1);
+        Loss loss = new Loss(plan, net.fusion());
+        Optimizer opt = new Optimizer(plan.optimizer(), net.params());
+        long[] xs = new long[plan.inputShape().rank() + 1];
+        xs[0] = batch;
+        for (int i = 0; i < plan.inputShape().rank(); i++) xs[i + 1] = plan.inputShape().dim(i);
+        INDArray x = Nd4j.rand(DataType.FLOAT, xs);
+        int k = (int) plan.outputShape().size();
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, k);
+        for (int i = 0; i < batch; i++) y.putScalar(i, i % k, 1);
+        INDArray g = null;
+        long warm = System.nanoTime() + (long) (Math.min(3, seconds / 3) * 1e9);
+        long steps = 0, t0 = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (t0 == 0 && now > warm) { t0 = now; steps = 0; }
+            if (t0 != 0 && now - t0 > seconds * 1e9) break;
+            INDArray out = net.forward(x, true);
+            if (g == null) g = out.ulike();
+            loss.compute(out, y, g);
+            net.backward(g);
+            opt.apply(net.params(), net.grads(), 1e-3);
+            steps++;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("%s batch %d: %.0f samples/s (%d steps in %.1f s; %s; OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s blas=%s omp=%s)%n",
+                Path.of(a[0]).getFileName(), batch, steps * batch / secs, steps, secs, Backend.describe(),
+                System.getenv("OMP_NUM_THREADS"), System.getenv("OMP_WAIT_POLICY"), blas, omp);
+    }
+}
