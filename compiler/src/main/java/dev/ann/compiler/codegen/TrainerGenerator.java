@@ -725,8 +725,9 @@ public final class TrainerGenerator {
                         out.write(bytes.array());
                     }
                 }
+                $files:T.setPosixFilePermissions(tmp, $perms:T.fromString("rw-r--r--"));
                 $files:T.move(tmp, file, $copy:T.ATOMIC_MOVE, $copy:T.REPLACE_EXISTING);
-                """, Map.of("floats", String.join(", ", floats))));
+                """, Map.of("floats", String.join(", ", floats), "perms", ClassName.get(java.nio.file.attribute.PosixFilePermissions.class))));
         return MethodSpec.methodBuilder("saveCheckpoint")
                 .addJavadoc("Writes the weights in the checkpoint format of {@code ann train}: {@code ANNCKPT1}, the header's\n"
                         + "length (32-bit little-endian), a JSON header listing the arrays, then each array as float32\n"
