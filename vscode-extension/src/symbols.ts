@@ -14,16 +14,20 @@ export interface Targets {
   profiles: string[];
 }
 
-/** Names of train blocks and profiles among symbols (nested ones included), in document order, without duplicates. */
+/**
+ * Names of train blocks and profiles among symbols (nested ones included), in document order, without
+ * duplicates: a symbol whose detail starts with the word `train` or `profile`.
+ */
 export function targetsFromSymbols(symbols: readonly SymbolLike[] | undefined | null): Targets {
   const trains: string[] = [];
   const profiles: string[] = [];
   const visit = (list: readonly SymbolLike[]) => {
     for (const s of list) {
-      const detail = (s.detail ?? '').trim().toLowerCase();
-      if (detail === 'train' && !trains.includes(s.name)) {
+      // "train" or "train Net on Data"; "profile"
+      const word = (s.detail ?? '').trim().split(/\s+/)[0].toLowerCase();
+      if (word === 'train' && !trains.includes(s.name)) {
         trains.push(s.name);
-      } else if (detail === 'profile' && !profiles.includes(s.name)) {
+      } else if (word === 'profile' && !profiles.includes(s.name)) {
         profiles.push(s.name);
       }
       if (s.children) {

@@ -7,11 +7,13 @@ test('train blocks and profiles come from the symbol detail, nested ones too', (
     { name: 'Iris', detail: 'dataset' },
     { name: 'IrisNet', detail: 'network', children: [{ name: 'hidden', detail: 'dense' }] },
     { name: 'IrisNet', detail: 'train' },
+    { name: 'Second', detail: 'train Second on Iris' },
+    { name: 'trainer', detail: 'trainer' },
     { name: 'dev', detail: 'profile' },
     { name: 'group', detail: '', children: [{ name: 'Other', detail: 'Train' }, { name: 'fast', detail: 'profile' }] },
     { name: 'dev', detail: 'profile' },
   ]);
-  assert.deepEqual(t, { trains: ['IrisNet', 'Other'], profiles: ['dev', 'fast'] });
+  assert.deepEqual(t, { trains: ['IrisNet', 'Second', 'Other'], profiles: ['dev', 'fast'] });
   assert.deepEqual(targetsFromSymbols(undefined), { trains: [], profiles: [] });
 });
 
