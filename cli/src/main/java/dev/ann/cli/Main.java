@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             CheckCommand.class,
             PlanCommand.class,
             CommandLine.HelpCommand.class,
+            FmtCommand.class,
+            LspCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,182 @@
+package dev.ann.lsp;
+
+import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Workspace;
+import dev.ann.compiler.ast.AnnFile;
+import dev.ann.compiler.ast.SourceFile;
+import dev.ann.compiler.diag.Diagnostic;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The diagnostics pipeline. An edit schedules a check of its file (and of the
+ * open files that import it) {@code debounceMs} after the last keystroke; a
+ * newer edit cancels the pending check, and a check whose document changed
+ * while it ran is thrown away instead of published. Checks run one at a time
+ * on one thread, so the compiler never sees two at once.
+ */
+public final class Analysis {
+
+    /** What one check of one open document found. */
+    public record Snapshot(Document document, AnnFile parsed, Compilation compilation, List<Diagnostic> diagnostics) {
+        public SourceFile source() {
+            return document.source();
+        }
+
+        /** The source of any file of the compilation (imports included), or null. */
+        public SourceFile source(Path path) {
+            if (path.equals(document.path())) return document.source();
+            return compilation == null ? null : compilation.source(path);
+        }
+    }
+
+    private final Workspace workspace = new Workspace();
+    private final Map<String, Document> documents = new ConcurrentHashMap<>();
+    private final Map<String, Snapshot> latest = new ConcurrentHashMap<>();
+    private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ann-analysis");
+        t.setDaemon(true);
+        return t;
+    });
+    private final BiConsumer<Document, List<Diagnostic>> publish;
+    private final Consumer<String> log;
+    private volatile long debounceMs = 100;
+
+    public Analysis(BiConsumer<Document, List<Diagnostic>> publish, Consumer<String> log) {
+        this.publish = publish;
+        this.log = log;
+    }
+
+    public void setDebounceMs(long ms) {
+        debounceMs = ms;
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public Document document(String uri) {
+        return documents.get(uri);
+    }
+
+    public List<Document> documents() {
+        return new ArrayList<>(documents.values());
+    }
+
+    public void opened(Document d) {
+        documents.put(d.uri(), d);
+        workspace.open(d.path(), d.text());
+        schedule(d.uri(), 0);
+        scheduleDependents(d);
+    }
+
+    public void changed(Document d) {
+        documents.put(d.uri(), d);
+        workspace.open(d.path(), d.text());
+        schedule(d.uri(), debounceMs);
+        scheduleDependents(d);
+    }
+
+    public void closed(String uri) {
+        Document d = documents.remove(uri);
+        latest.remove(uri);
+        ScheduledFuture<?> f = pending.remove(uri);
+        if (f != null) f.cancel(false);
+        if (d != null) {
+            workspace.close(d.path());
+            scheduleDependents(d);
+        }
+    }
+
+    /** A file changed on disk (saved elsewhere, created, deleted): re-check the open files that use it. */
+    public void changedOnDisk(Path path) {
+        for (Snapshot s : latest.values()) {
+            if (s.compilation() != null && s.compilation().file(path) != null) schedule(s.document().uri(), debounceMs);
+        }
+    }
+
+    private void scheduleDependents(Document d) {
+        for (Snapshot s : latest.values()) {
+            if (s.document().uri().equals(d.uri())) continue;
+            if (s.compilation() != null && s.compilation().file(d.path()) != null) {
+                schedule(s.document().uri(), debounceMs);
+            }
+        }
+    }
+
+    private void schedule(String uri, long delay) {
+        pending.compute(uri, (k, old) -> {
+            if (old != null) old.cancel(false);
+            return thread.schedule(() -> {
+                check(uri, true);
+            }, delay, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** The latest check of a document, whatever its version (null before the first). */
+    public Snapshot latest(String uri) {
+        return latest.get(uri);
+    }
+
+    /**
+     * A check of the document as it is now: the latest one if it is current,
+     * else one made now (on the analysis thread, after the one running).
+     */
+    public Snapshot fresh(String uri) {
+        Document d = documents.get(uri);
+        Snapshot s = latest.get(uri);
+        if (d == null) return s;
+        if (s != null && s.document().version() == d.version() && s.document().text().equals(d.text())) return s;
+        try {
+            return thread.submit(() -> check(uri, true)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return latest.get(uri);
+        } catch (ExecutionException | TimeoutException e) {
+            log.accept("ann: checking " + uri + " failed: " + e);
+            return latest.get(uri);
+        }
+    }
+
+    /** Runs on the analysis thread. */
+    private Snapshot check(String uri, boolean publishIt) {
+        Document d = documents.get(uri);
+        if (d == null) return null;
+        Snapshot old = latest.get(uri);
+        if (old != null && old.document().version() == d.version() && old.document().text().equals(d.text())) return old;
+        AnnFile parsed = workspace.parse(d.path(), d.text());
+        Compilation compilation = null;
+        List<Diagnostic> diagnostics;
+        try {
+            compilation = workspace.compile(d.path());
+            diagnostics = compilation.diagnostics(d.path());
+        } catch (UnsupportedOperationException notYet) {
+            diagnostics = parsed.syntaxErrors();     // no checker in this build: syntax errors only
+        } catch (RuntimeException | StackOverflowError e) {
+            log.accept("ann: the checker failed on " + d.path() + ": " + e);
+            diagnostics = parsed.syntaxErrors();
+        }
+        Snapshot s = new Snapshot(d, parsed, compilation, diagnostics);
+        Document now = documents.get(uri);
+        if (now == null || now.version() != d.version()) return s; // stale: a newer check is on its way
+        latest.put(uri, s);
+        if (publishIt) publish.accept(d, diagnostics);
+        return s;
+    }
+
+    public void shutdown() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,327 @@
+package dev.ann.lsp.features;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonPrimitive;
+import dev.ann.lsp.AnnLanguageServer;
+import dev.ann.lsp.Lsp;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.lsp4j.ExecuteCommandParams;
+import org.eclipse.lsp4j.MessageParams;
+import org.eclipse.lsp4j.MessageType;
+import org.eclipse.lsp4j.ProgressParams;
+import org.eclipse.lsp4j.WorkDoneProgressBegin;
+import org.eclipse.lsp4j.WorkDoneProgressCreateParams;
+import org.eclipse.lsp4j.WorkDoneProgressEnd;
+import org.eclipse.lsp4j.WorkDoneProgressReport;
+import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
+import org.eclipse.lsp4j.jsonrpc.messages.Either;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
+
+/**
+ * {@code workspace/executeCommand}: the editor's buttons. Each starts the
+ * {@code ann} command line as a child process (the server never loads the
+ * training runtime): {@code ann.train} streams epochs through work-done
+ * progress and stops the child with SIGINT when the user cancels;
+ * {@code ann.generate} returns the files written; {@code ann.plan} returns
+ * the plan table.
+ */
+public final class Commands {
+    public static final String TRAIN = "ann.train";
+    public static final String GENERATE = "ann.generate";
+    public static final String PLAN = "ann.plan";
+    public static final List<String> ALL = List.of(TRAIN, GENERATE, PLAN);
+
+    /** {@code epoch 3/12 ...}: the one part of a progress line we rely on. */
+    static final Pattern EPOCH = Pattern.compile("(?i)\\bepoch\\s*[:=]?\\s*(\\d+)\\s*/\\s*(\\d+)");
+    /** {@code loss 0.412}, {@code accuracy=0.881}, {@code val_loss: 0.5}: the metrics after it. */
+    static final Pattern METRIC = Pattern.compile(
+            "([A-Za-z_][A-Za-z_0-9]*)\\s*[:=]?\\s*(-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?%?)");
+
+    private final AnnLanguageServer server;
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+
+    public Commands(AnnLanguageServer server) {
+        this.server = server;
+    }
+
+    private record Run(Process process, String token, boolean[] cancelled) {}
+
+    public CompletableFuture<Object> execute(ExecuteCommandParams params) {
+        List<Object> args = params.getArguments() == null ? List.of() : params.getArguments();
+        try {
+            return switch (params.getCommand()) {
+                case TRAIN -> train(str(args, 0), str(args, 1), str(args, 2), params.getWorkDoneToken());
+                case GENERATE -> generate(str(args, 0), str(args, 1), str(args, 2));
+                case PLAN -> plan(str(args, 0), str(args, 1), str(args, 2));
+                default -> CompletableFuture.failedFuture(error(ResponseErrorCode.InvalidParams,
+                        "unknown command '" + params.getCommand() + "'; known: " + String.join(", ", ALL)));
+            };
+        } catch (ResponseErrorException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException | IOException e) {
+            server.log("ann: " + params.getCommand() + " failed: " + e);
+            return CompletableFuture.failedFuture(error(ResponseErrorCode.InternalError,
+                    params.getCommand() + " failed: " + e.getMessage()));
+        }
+    }
+
+    // ---- train ----------------------------------------------------------------------
+
+    private CompletableFuture<Object> train(String uri, String train, String profile,
+                                            Either<String, Integer> clientToken) throws IOException {
+        Path file = file(uri);
+        List<String> cmd = new ArrayList<>(List.of(cli(file), "train", file.toString()));
+        if (train != null) cmd.addAll(List.of("--train", train));
+        if (profile != null) cmd.addAll(List.of("--profile", profile));
+        String token;
+        if (clientToken != null) {
+            token = clientToken.isLeft() ? clientToken.getLeft() : String.valueOf(clientToken.getRight());
+        } else {
+            token = "ann-train-" + ids.incrementAndGet();
+            try {
+                server.client().createProgress(new WorkDoneProgressCreateParams(Either.forLeft(token))).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                server.log("ann: the client refused a progress token (" + e + "); training without progress");
+            }
+        }
+        String title = "Training " + (train == null ? file.getFileName() : train) + (profile == null ? "" : " (" + profile + ")");
+        WorkDoneProgressBegin begin = new WorkDoneProgressBegin();
+        begin.setTitle(title);
+        begin.setCancellable(true);
+        begin.setMessage("starting " + String.join(" ", cmd.subList(1, cmd.size())));
+        begin.setPercentage(0);
+        progress(token, Either.forLeft(begin));
+
+        Process process = start(cmd, file);
+        Run run = new Run(process, token, new boolean[1]);
+        runs.put(token, run);
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            String last = "";
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    server.client().logMessage(new MessageParams(MessageType.Log, "[ann train] " + line));
+                    String message = epochMessage(line);
+                    if (message != null) {
+                        last = message;
+                        WorkDoneProgressReport report = new WorkDoneProgressReport();
+                        report.setMessage(message);
+                        report.setCancellable(true);
+                        report.setPercentage(percentage(line));
+                        progress(token, Either.forLeft(report));
+                    }
+                }
+                int code = process.waitFor();
+                runs.remove(token);
+                boolean cancelled = run.cancelled()[0];
+                WorkDoneProgressEnd end = new WorkDoneProgressEnd();
+                end.setMessage(cancelled ? "stopped" + (last.isEmpty() ? "" : " after " + last)
+                        : code == 0 ? "done" + (last.isEmpty() ? "" : ": " + last) : "failed (exit code " + code + ")");
+                progress(token, Either.forLeft(end));
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("exitCode", code);
+                out.put("cancelled", cancelled);
+                out.put("last", last);
+                result.complete(out);
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(error(ResponseErrorCode.InternalError, "training output failed: " + e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ann-train-output");
+        reader.setDaemon(true);
+        reader.start();
+        // $/cancelRequest on the executeCommand request stops the run too
+        result.whenComplete((v, e) -> {
+            if (result.isCancelled()) stop(run);
+        });
+        return result;
+    }
+
+    /** {@code epoch 3/12 · loss 0.412 · accuracy 0.881}, or null if the line is not an epoch line. */
+    static String epochMessage(String line) {
+        Matcher m = EPOCH.matcher(line);
+        if (!m.find()) return null;
+        StringBuilder sb = new StringBuilder("epoch ").append(m.group(1)).append('/').append(m.group(2));
+        Matcher x = METRIC.matcher(line.substring(m.end()));
+        while (x.find()) {
+            String name = x.group(1);
+            if (name.equalsIgnoreCase("epoch")) continue;
+            sb.append(" · ").append(name).append(' ').append(x.group(2));
+        }
+        return sb.toString();
+    }
+
+    static Integer percentage(String line) {
+        Matcher m = EPOCH.matcher(line);
+        if (!m.find()) return null;
+        int i = Integer.parseInt(m.group(1));
+        int n = Integer.parseInt(m.group(2));
+        return n <= 0 ? null : Math.max(0, Math.min(100, i * 100 / n));
+    }
+
+    /** The user pressed cancel on the progress: SIGINT, so that training writes its checkpoint and exits. */
+    public void cancel(Either<String, Integer> token) {
+        String t = token.isLeft() ? token.getLeft() : String.valueOf(token.getRight());
+        Run run = runs.get(t);
+        if (run != null) stop(run);
+    }
+
+    private void stop(Run run) {
+        run.cancelled()[0] = true;
+        Process p = run.process();
+        if (!p.isAlive()) return;
+        try {
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException | RuntimeException e) {
+            p.destroy();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Thread killer = new Thread(() -> {
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroy();
+                    if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }, "ann-train-stop");
+        killer.setDaemon(true);
+        killer.start();
+    }
+
+    public void stopAll() {
+        for (Run r : runs.values()) stop(r);
+    }
+
+    // ---- generate and plan -------------------------------------------------------------
+
+    private CompletableFuture<Object> generate(String uri, String train, String outDir) throws IOException {
+        Path file = file(uri);
+        List<String> cmd = new ArrayList<>(List.of(cli(file), "generate", file.toString()));
+        if (train != null) cmd.addAll(List.of("--train", train));
+        if (outDir != null) cmd.addAll(List.of("--out", outDir));
+        return runToEnd(cmd, file).thenApply(out -> {
+            List<String> files = new ArrayList<>();
+            for (String line : out.split("\\R")) {
+                for (String word : line.trim().split("\\s+")) {
+                    if (word.endsWith(".java")) {
+                        Path p = Path.of(word);
+                        files.add((p.isAbsolute() ? p : file.getParent().resolve(p)).normalize().toString());
+                    }
+                }
+            }
+            return Map.of("files", files);
+        });
+    }
+
+    private CompletableFuture<Object> plan(String uri, String train, String profile) throws IOException {
+        Path file = file(uri);
+        List<String> cmd = new ArrayList<>(List.of(cli(file), "plan", file.toString()));
+        if (train != null) cmd.addAll(List.of("--train", train));
+        if (profile != null) cmd.addAll(List.of("--profile", profile));
+        return runToEnd(cmd, file).thenApply(s -> s);
+    }
+
+    /** Runs a child to its end: its output on success, an error response with its output otherwise. */
+    private CompletableFuture<String> runToEnd(List<String> cmd, Path file) throws IOException {
+        Process p = start(cmd, file);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                int code = p.waitFor();
+                server.client().logMessage(new MessageParams(MessageType.Log,
+                        "[" + String.join(" ", cmd.subList(1, Math.min(2, cmd.size()))) + "] exit " + code));
+                if (code != 0) {
+                    throw error(ResponseErrorCode.RequestFailed, "'ann " + cmd.get(1) + "' failed (exit code " + code + "):\n" + out);
+                }
+                return out;
+            } catch (IOException e) {
+                throw error(ResponseErrorCode.InternalError, "cannot read the output of 'ann " + cmd.get(1) + "': " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroy();
+                throw error(ResponseErrorCode.RequestCancelled, "interrupted");
+            }
+        });
+    }
+
+    private Process start(List<String> cmd, Path file) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Path dir = file.getParent();
+        if (dir != null && Files.isDirectory(dir)) pb.directory(dir.toFile());
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw error(ResponseErrorCode.RequestFailed, "cannot start '" + cmd.get(0) + "' (" + e.getMessage()
+                    + "); set the 'annPath' setting to the ann command line");
+        }
+    }
+
+    // ---- finding the command line ----------------------------------------------------------
+
+    /** The setting/initialization option annPath, else an `ann` launcher above the file, else `ann` on PATH. */
+    String cli(Path file) {
+        String configured = server.annPath();
+        if (configured != null) return configured;
+        for (Path dir = file.toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("ann");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate.toString();
+        }
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String d : path.split(File.pathSeparator)) {
+                Path candidate = Path.of(d, "ann");
+                if (Files.isExecutable(candidate)) return candidate.toString();
+            }
+        }
+        return "ann";
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private void progress(String token, Either<org.eclipse.lsp4j.WorkDoneProgressNotification, Object> value) {
+        server.client().notifyProgress(new ProgressParams(Either.forLeft(token), Either.forLeft(value.getLeft())));
+    }
+
+    private static Path file(String uri) {
+        if (uri == null) throw error(ResponseErrorCode.InvalidParams, "the first argument must be the file's URI");
+        return Lsp.path(uri);
+    }
+
+    private static String str(List<Object> args, int i) {
+        if (i >= args.size()) return null;
+        Object o = args.get(i);
+        if (o == null) return null;
+        if (o instanceof JsonElement e) {
+            if (e.isJsonNull()) return null;
+            if (e instanceof JsonPrimitive p) return p.getAsString();
+            return e.toString();
+        }
+        return o.toString();
+    }
+
+    static ResponseErrorException error(ResponseErrorCode code, String message) {
+        return new ResponseErrorException(new ResponseError(code, "ann: " + message, null));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.ann.lsp.features;
+
+import dev.ann.compiler.ast.AnnFile;
+import dev.ann.compiler.ast.Decl;
+import dev.ann.compiler.model.SemanticModel;
+import dev.ann.compiler.spec.Registry;
+import dev.ann.lsp.Analysis;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Declarations visible from a document: its own and its imports' (names are global), from the AST. */
+final class Names {
+    private Names() {}
+
+    static List<Decl> visible(Analysis.Snapshot snap) {
+        if (snap.compilation() == null) return snap.parsed().decls();
+        List<Decl> out = new ArrayList<>(snap.parsed().decls());
+        for (AnnFile f : snap.compilation().files()) {
+            if (!f.source().path().equals(snap.document().path())) out.addAll(f.decls());
+        }
+        return out;
+    }
+
+    static <T extends Decl> List<T> visible(Analysis.Snapshot snap, Class<T> kind) {
+        return visible(snap).stream().filter(kind::isInstance).map(kind::cast)
+                .filter(d -> d.name() != null && !d.name().text().isEmpty()).toList();
+    }
+
+    static SemanticModel model(Analysis.Snapshot snap) {
+        return snap == null || snap.compilation() == null ? null : snap.compilation().model();
+    }
+
+    static Registry registry(Analysis.Snapshot snap) {
+        SemanticModel m = model(snap);
+        return m == null ? null : m.registry();
+    }
+}

@@ -1,0 +1,362 @@
+package dev.ann.runtime.nn;
+
+import dev.ann.compiler.plan.Op;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The layer kinds of the language, forward and backward. */
+final class Layers {
+    private Layers() {}
+
+    static long prod(long[] s) {
+        long p = 1;
+        for (long v : s) p *= v;
+        return p;
+    }
+
+    /** The data: out is set by the net. */
+    static final class Input extends Layer {
+        Input(Op op, DataType dt) { super(op, dt); }
+        void forward(INDArray[] in, boolean training) { out = in[0]; }
+        INDArray[] backward(INDArray g) { return new INDArray[0]; }
+    }
+
+    /** dense: z = x W + b, then the fused activation in place of a separate op. */
+    static final class Dense extends Layer {
+        Act act; // fused activation or null
+        INDArray w, b, gw, gb, x, z;
+        Dense(Op op, DataType dt) { super(op, dt); }
+
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            w = p.get("weight"); b = p.get("bias"); gw = g.get("weight"); gb = g.get("bias");
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            x = in[0].rank() == 2 ? in[0] : in[0].reshape(n, prod(inShapes[0]));
+            long units = w.size(1);
+            z = bufShape(0, n, n, units);
+            if (b != null) K.exec("xw_plus_b", new INDArray[] {x, w, b}, new INDArray[] {z}, null, null);
+            else Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+            if (act == null || act.isIdentity()) { out = z; return; }
+            out = bufShape(1, n, n, units);
+            act.forward(z, out);
+        }
+
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gz = g;
+            if (act != null && !act.isIdentity()) {
+                gz = bufShape(2, n, n, w.size(1));
+                act.backward(z, out, g, gz, act.needsScratch() ? bufShape(3, n, n, w.size(1)) : null);
+            }
+            Nd4j.gemm(x, gz, gw, true, false, 1.0, 0.0);
+            if (gb != null) gz.sum(gb, 0);
+            if (!needInputGrad) return new INDArray[] {null};
+            INDArray gx = bufShape(4, n, n, w.size(0));
+            Nd4j.gemm(gz, w, gx, false, true, 1.0, 0.0);
+            return new INDArray[] {inShapes[0].length == 1 ? gx : gx.reshape(K.prepend(n, inShapes[0]))};
+        }
+    }
+
+    /** conv2d, NCHW, weights [out, in, kh, kw]; ND4J's conv2d / conv2d_bp (oneDNN on CPU). */
+    static final class Conv2d extends Layer {
+        Act act;
+        INDArray w, b, gw, gb, x, z;
+        long[] iargs;
+        Conv2d(Op op, DataType dt) {
+            super(op, dt);
+            int[] k = K.pair(op.args(), "kernel", 3), s = K.pair(op.args(), "stride", 1), d = K.pair(op.args(), "dilation", 1);
+            boolean same = K.s(op.args(), "padding", "valid").equals("same");
+            iargs = new long[] {k[0], k[1], s[0], s[1], 0, 0, d[0], d[1], same ? 1 : 0, 0, 1};
+        }
+
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            w = p.get("weight"); b = p.get("bias"); gw = g.get("weight"); gb = g.get("bias");
+            if (b == null) throw new IllegalStateException("conv2d without bias is not supported");
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            x = in[0];
+            z = buf(0, n, outShape);
+            K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, iargs, null);
+            if (act == null || act.isIdentity()) { out = z; return; }
+            out = buf(1, n, outShape);
+            act.forward(z, out);
+        }
+
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gz = g;
+            if (act != null && !act.isIdentity()) {
+                gz = buf(2, n, outShape);
+                act.backward(z, out, g, gz, act.needsScratch() ? buf(3, n, outShape) : null);
+            }
+            INDArray gx = buf(4, n, inShapes[0]);
+            K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {gx, gw, gb}, iargs, null);
+            return new INDArray[] {needInputGrad ? gx : null};
+        }
+    }
+
+    /** maxpool / avgpool: ND4J's maxpool2d / avgpool2d and their _bp ops. */
+    static final class Pool extends Layer {
+        final String kind;
+        long[] iargs;
+        INDArray x;
+        Pool(Op op, DataType dt, boolean max) {
+            super(op, dt);
+            kind = max ? "maxpool2d" : "avgpool2d";
+            int[] k = K.pair(op.args(), "size", 2);
+            int[] s = op.args().has("stride") ? K.pair(op.args(), "stride", k[0]) : k;
+            boolean same = K.s(op.args(), "padding", "valid").equals("same");
+            // kH kW sH sW pH pW dH dW same extra(avg: 0 = padding not counted) NCHW
+            iargs = new long[] {k[0], k[1], s[0], s[1], 0, 0, 1, 1, same ? 1 : 0, 0, 0};
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            x = in[0];
+            out = buf(0, x.size(0), outShape);
+            K.exec(kind, new INDArray[] {x}, new INDArray[] {out}, iargs, null);
+        }
+
+        INDArray[] backward(INDArray g) {
+            INDArray gx = buf(1, g.size(0), inShapes[0]);
+            K.exec(kind + "_bp", new INDArray[] {x, g}, new INDArray[] {gx}, iargs, null);
+            return new INDArray[] {gx};
+        }
+    }
+
+    static final class GlobalAvgPool extends Layer {
+        GlobalAvgPool(Op op, DataType dt) { super(op, dt); }
+        void forward(INDArray[] in, boolean training) {
+            out = buf(0, in[0].size(0), outShape);
+            in[0].mean(out, 2, 3);
+        }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gx = buf(1, n, inShapes[0]);
+            Nd4j.exec(new BroadcastCopyOp(gx, g, gx, 0, 1));
+            gx.divi(inShapes[0][1] * inShapes[0][2]);
+            return new INDArray[] {gx};
+        }
+    }
+
+    /** flatten and reshape: views, no copy. */
+    static final class Reshape extends Layer {
+        Reshape(Op op, DataType dt) { super(op, dt); }
+        void forward(INDArray[] in, boolean training) {
+            out = in[0].reshape(K.prepend(in[0].size(0), outShape));
+        }
+        INDArray[] backward(INDArray g) {
+            return new INDArray[] {g.reshape(K.prepend(g.size(0), inShapes[0]))};
+        }
+    }
+
+    /** Inverted dropout: training multiplies by a mask of 0 and 1/(1-rate); evaluation is the identity. */
+    static final class Dropout extends Layer {
+        final double rate;
+        INDArray mask;
+        boolean active;
+        Dropout(Op op, DataType dt) { super(op, dt); rate = K.d(op.args(), "rate", 0.5); }
+        void forward(INDArray[] in, boolean training) {
+            active = training && rate > 0;
+            if (!active) { out = in[0]; return; }
+            long n = in[0].size(0);
+            mask = buf(0, n, outShape);
+            Nd4j.exec(new BernoulliDistribution(mask, 1.0 - rate));
+            mask.muli(1.0 / (1.0 - rate));
+            out = buf(1, n, outShape);
+            Nd4j.exec(new MulOp(in[0], mask, out));
+        }
+        INDArray[] backward(INDArray g) {
+            if (!active) return new INDArray[] {g};
+            INDArray gx = buf(2, g.size(0), outShape);
+            Nd4j.exec(new MulOp(g, mask, gx));
+            return new INDArray[] {gx};
+        }
+    }
+
+    /**
+     * batchnorm over the batch (and spatial positions for NCHW), per channel:
+     * ND4J's batchnorm / batchnorm_bp. Running statistics follow
+     * running = momentum * running + (1 - momentum) * batch.
+     */
+    static final class BatchNorm extends Layer {
+        final double momentum, eps;
+        INDArray gamma, beta, rmean, rvar, ggamma, gbeta, x, mean, var;
+        int[] axes;
+        long[] iargs;
+        BatchNorm(Op op, DataType dt) {
+            super(op, dt);
+            momentum = K.d(op.args(), "momentum", 0.9);
+            eps = K.d(op.args(), "eps", 1e-5);
+        }
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            gamma = p.get("gamma"); beta = p.get("beta"); rmean = p.get("running_mean"); rvar = p.get("running_var");
+            ggamma = g.get("gamma"); gbeta = g.get("beta");
+            axes = inShapes[0].length == 3 ? new int[] {0, 2, 3} : new int[] {0};
+            iargs = new long[] {1, 1, 1};
+        }
+        void forward(INDArray[] in, boolean training) {
+            x = in[0];
+            long n = x.size(0);
+            out = buf(0, n, outShape);
+            long c = inShapes[0][0];
+            if (training) {
+                mean = bufShape(1, n, c);
+                var = bufShape(2, n, c);
+                x.mean(mean, axes);
+                Nd4j.exec(new Variance(x, var, false, axes));
+                K.exec("batchnorm", new INDArray[] {x, mean, var, gamma, beta}, new INDArray[] {out}, iargs, new double[] {eps});
+                rmean.muli(momentum).addi(mean.mul(1.0 - momentum));
+                rvar.muli(momentum).addi(var.mul(1.0 - momentum));
+            } else {
+                K.exec("batchnorm", new INDArray[] {x, rmean, rvar, gamma, beta}, new INDArray[] {out}, iargs, new double[] {eps});
+            }
+        }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0), c = inShapes[0][0];
+            INDArray gx = buf(3, n, inShapes[0]);
+            INDArray gm = bufShape(4, n, c), gv = bufShape(5, n, c);
+            K.exec("batchnorm_bp", new INDArray[] {x, mean, var, gamma, beta, g},
+                    new INDArray[] {gx, gm, gv, ggamma, gbeta}, iargs, new double[] {eps});
+            return new INDArray[] {gx};
+        }
+    }
+
+    /**
+     * layernorm: each sample normalised over all its values; gamma and beta
+     * either per channel (dim 0 of the sample shape) or per value.
+     */
+    static final class LayerNorm extends Layer {
+        final double eps;
+        INDArray gamma, beta, ggamma, gbeta;
+        INDArray x3, xhat, inv;
+        long c, s;
+        LayerNorm(Op op, DataType dt) { super(op, dt); eps = K.d(op.args(), "eps", 1e-5); }
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            gamma = p.get("gamma").reshape(-1); beta = p.get("beta").reshape(-1);
+            ggamma = g.get("gamma").reshape(-1); gbeta = g.get("beta").reshape(-1);
+            c = gamma.length();
+            s = prod(inShapes[0]) / c;
+        }
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            x3 = in[0].reshape(n, c, s);
+            INDArray mean = bufShape(0, n, n);
+            inv = bufShape(1, n, n);
+            xhat = bufShape(2, n, n, c, s);
+            x3.mean(mean, 1, 2);
+            Nd4j.exec(new Variance(x3, inv, false, 1, 2));
+            inv.addi(eps);
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt(inv, inv));
+            Nd4j.exec(new BroadcastSubOp(x3, mean, xhat, 0));
+            Nd4j.exec(new BroadcastMulOp(xhat, inv, xhat, 0));
+            INDArray y = bufShape(3, n, n, c, s);
+            Nd4j.exec(new BroadcastMulOp(xhat, gamma, y, 1));
+            Nd4j.exec(new BroadcastAddOp(y, beta, y, 1));
+            out = y.reshape(K.prepend(n, outShape));
+        }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray g3 = g.reshape(n, c, s);
+            INDArray t = bufShape(4, n, n, c, s);
+            Nd4j.exec(new MulOp(g3, xhat, t));
+            t.sum(ggamma, 0, 2);
+            g3.sum(gbeta, 0, 2);
+            INDArray gxh = bufShape(5, n, n, c, s);
+            Nd4j.exec(new BroadcastMulOp(g3, gamma, gxh, 1));
+            INDArray m1 = bufShape(6, n, n), m2 = bufShape(7, n, n);
+            gxh.mean(m1, 1, 2);
+            Nd4j.exec(new MulOp(gxh, xhat, t));
+            t.mean(m2, 1, 2);
+            // dx = inv * (gxh - m1 - xhat * m2)
+            Nd4j.exec(new BroadcastMulOp(xhat, m2, t, 0));
+            gxh.subi(t);
+            Nd4j.exec(new BroadcastSubOp(gxh, m1, gxh, 0));
+            Nd4j.exec(new BroadcastMulOp(gxh, inv, gxh, 0));
+            return new INDArray[] {gxh.reshape(K.prepend(n, inShapes[0]))};
+        }
+    }
+
+    /** An activation written as a layer of its own (when it cannot be fused into the layer before). */
+    static final class Activation extends Layer {
+        final Act act;
+        INDArray z;
+        Activation(Op op, DataType dt) { super(op, dt); act = new Act(op.kind(), op.args()); }
+        void forward(INDArray[] in, boolean training) {
+            z = in[0];
+            if (act.isIdentity()) { out = z; return; }
+            out = buf(0, z.size(0), outShape);
+            act.forward(z, out);
+        }
+        INDArray[] backward(INDArray g) {
+            if (act.isIdentity()) return new INDArray[] {g};
+            INDArray gz = buf(1, g.size(0), outShape);
+            act.backward(z, out, g, gz, act.needsScratch() ? buf(2, g.size(0), outShape) : null);
+            return new INDArray[] {gz};
+        }
+    }
+
+    /** End of `parallel concat`: inputs side by side on the channel axis (dim 1 of the batch). */
+    static final class Concat extends Layer {
+        Concat(Op op, DataType dt) { super(op, dt); }
+        private INDArrayIndex[] range(int rank, long from, long to) {
+            INDArrayIndex[] idx = new INDArrayIndex[rank];
+            for (int i = 0; i < rank; i++) idx[i] = NDArrayIndex.all();
+            idx[1] = NDArrayIndex.interval(from, to);
+            return idx;
+        }
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            out = buf(0, n, outShape);
+            long c = 0;
+            for (INDArray a : in) {
+                long w = a.size(1);
+                out.get(range(out.rank(), c, c + w)).assign(a);
+                c += w;
+            }
+        }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray[] gs = new INDArray[inShapes.length];
+            long c = 0;
+            for (int i = 0; i < gs.length; i++) {
+                long w = inShapes[i][0];
+                INDArray dst = buf(1 + i, n, inShapes[i]);
+                dst.assign(g.get(range(g.rank(), c, c + w)));
+                gs[i] = dst;
+                c += w;
+            }
+            return gs;
+        }
+    }
+
+    /** End of `residual`: input + body(input). */
+    static final class Add extends Layer {
+        Add(Op op, DataType dt) { super(op, dt); }
+        void forward(INDArray[] in, boolean training) {
+            out = buf(0, in[0].size(0), outShape);
+            Nd4j.exec(new AddOp(in[0], in[1], out));
+            for (int i = 2; i < in.length; i++) out.addi(in[i]);
+        }
+        INDArray[] backward(INDArray g) {
+            INDArray[] gs = new INDArray[inShapes.length];
+            java.util.Arrays.fill(gs, g);
+            return gs;
+        }
+    }
+}
