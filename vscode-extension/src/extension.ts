@@ -108,6 +108,8 @@ class AnnExtension {
       return this.failStart(java.message, true);
     }
     this.log(`Java ${java.version} from ${java.source}: ${java.executable}`);
+    const annPath = config.get<string>('annPath') || undefined;
+    this.log(`ann command line for Train / Generate / Show plan: ${annPath ?? '(server default: an ann launcher above the file, else ann on PATH)'}`);
     const jvmOptions = config.get<string[]>('java.options') ?? [];
     const serverOptions: ServerOptions = {
       command: java.executable,
@@ -120,9 +122,11 @@ class AnnExtension {
         { scheme: 'file', language: 'ann' },
         { scheme: 'untitled', language: 'ann' },
       ],
+      initializationOptions: { annPath },
       outputChannel: this.output,
       traceOutputChannel: this.output,
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.ann') },
+      // settings go to the server as workspace/didChangeConfiguration { ann: { annPath, ... } }
+      synchronize: { configurationSection: 'ann', fileEvents: vscode.workspace.createFileSystemWatcher('**/*.ann') },
       middleware: {
         executeCommand: (command, args) => this.runServerCommand(command as ServerCommand, args),
       },
@@ -369,6 +373,9 @@ class AnnExtension {
     const doc = await this.document(args[0]);
     const trainName = typeof args[1] === 'string' && args[1] ? args[1] : null;
     const profile = typeof args[2] === 'string' && args[2] ? args[2] : null;
+    if (doc.isDirty) {
+      await doc.save(); // the plan is computed from the files on disk
+    }
     const table = await this.execute('ann.plan', [doc.uri.toString(), trainName, profile]);
     const text = typeof table === 'string' ? table : JSON.stringify(table, null, 2);
     const base = path.basename(doc.uri.path);

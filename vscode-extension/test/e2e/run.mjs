@@ -101,6 +101,32 @@ writeFileSync(
     2,
   ),
 );
+// The `ann` command line that Train and Show plan run: `train` is a stand-in that prints epoch lines
+// like the real one, one a second (so that the test sees progress and can cancel it, whatever the
+// training runtime does); everything else goes to the real command line when it is built.
+const CLI_JAR = process.env.ANN_E2E_CLI_JAR ?? join(REPO, 'cli', 'target', 'ann-cli.jar');
+mkdirSync(join(tmp, 'bin'));
+writeFileSync(
+  join(tmp, 'bin', 'ann'),
+  `#!/bin/sh
+if [ "$1" = train ]; then
+  trap 'echo "interrupted: stopped"; exit 130' INT TERM
+  i=1
+  while [ $i -le 4 ]; do
+    sleep 1
+    echo "epoch $i/4  loss 0.$((9 - i))12  accuracy 0.$((5 + i))81"
+    i=$((i + 1))
+  done
+  exit 0
+fi
+exec java -jar '${CLI_JAR}' "$@"
+`,
+  { mode: 0o755 },
+);
+// Settings of machine scope (paths on the machine the extension runs on) are read from the remote
+// ("Machine") settings in code-server, not from the browser's user settings.
+mkdirSync(join(userData, 'Machine'), { recursive: true });
+writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify({ 'ann.annPath': join(tmp, 'bin', 'ann') }, null, 2));
 const env = {
   ...process.env,
   PATH: `${NODE_BIN}:${process.env.PATH}`,
@@ -201,6 +227,32 @@ async function goToLine(n) {
   await page.keyboard.insertText(String(n));
   await page.keyboard.press('Enter');
   await page.waitForTimeout(200);
+}
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 });
+  await page.keyboard.insertText(title);
+  await page.waitForTimeout(400);
+  await page.keyboard.press('Enter');
+}
+
+async function statusBarText() {
+  return (await page.locator('.statusbar-item').allInnerTexts()).join(' | ');
+}
+
+async function notifications() {
+  return (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+}
+
+async function clearNotifications() {
+  await runCommand('Notifications: Clear All Notifications');
+  await page.waitForTimeout(300);
+}
+
+async function focusEditor(fileName) {
+  await page.locator('.tab', { hasText: fileName }).first().click();
+  await page.waitForTimeout(300);
 }
 
 let exitCode = 0;
@@ -380,8 +432,75 @@ try {
   await page.keyboard.press('Escape');
   await page.keyboard.insertText('tanh');
 
-  // 6. a breaking edit: an unknown activation; the diagnostic shows as a squiggle and in Problems
-  await goToLine(source.findIndex((l) => l.includes('dense(3) -> softmax')) + 1);
+  // 6. Show plan: the `ann plan` table in an editor tab (needs the command line: cli/target/ann-cli.jar)
+  if (existsSync(CLI_JAR)) {
+    await runCommand('ann: Show plan');
+    let planText = '';
+    try {
+      const planTab = page.locator('.tab', { hasText: /plan/ });
+      await planTab.first().waitFor({ timeout: 60000 });
+      await page.waitForTimeout(800);
+      planText = (await page.locator('.editor-group-container.active .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    } catch {
+      planText = `no plan tab; notifications: ${(await notifications()).join(' / ')}`;
+    }
+    check('Show plan opens the plan table', /hidden/.test(planText) && /dense/.test(planText), JSON.stringify(planText.slice(0, 300)));
+    await shot('6-plan', 'vscode-plan.png');
+    await page.locator('.tab', { hasText: /plan/ }).first().click({ button: 'middle' }); // middle click closes a tab
+    await page.waitForTimeout(300);
+  } else {
+    log(`skipped Show plan: ${CLI_JAR} is not built (mvn -B -pl cli -am package -DskipTests)`);
+  }
+
+  // 7. Train from the code lens: progress in a notification and in the status bar, then cancel a second run
+  await focusEditor('iris.ann');
+  await clearNotifications();
+  await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
+  let seenStatus = '';
+  let finished = '';
+  const trainDeadline = Date.now() + 60000;
+  while (Date.now() < trainDeadline) {
+    const sb = await statusBarText();
+    const m = /epoch \d+\/4 · loss [0-9.]+/.exec(sb);
+    if (m && !seenStatus) {
+      seenStatus = m[0];
+      await shot('7-training', 'vscode-training.png');
+    }
+    finished = (await notifications()).find((n) => /done/.test(n)) ?? '';
+    if (finished) {
+      break;
+    }
+    await page.waitForTimeout(150);
+  }
+  check('training progress in the status bar', !!seenStatus, seenStatus || (await statusBarText()));
+  check('training ends with its last epoch in a notification', /epoch 4\/4 · loss/.test(finished), finished || (await notifications()).join(' / '));
+
+  await clearNotifications();
+  await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
+  let cancelled = '';
+  try {
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.statusbar-item')].some((e) => /epoch 1\/4/.test(e.textContent)),
+      null,
+      { timeout: 30000 },
+    );
+    await page.locator('.notification-toast', { hasText: 'Training' }).locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    const cancelDeadline = Date.now() + 20000;
+    while (Date.now() < cancelDeadline && !cancelled) {
+      cancelled = (await notifications()).find((n) => /stopped/.test(n)) ?? '';
+      await page.waitForTimeout(200);
+    }
+  } catch (e) {
+    cancelled = '';
+    log(`cancel: ${e instanceof Error ? e.message : e}`);
+  }
+  const afterCancel = await statusBarText();
+  check('cancelling the progress stops training', /stopped/.test(cancelled) && !/epoch 4\/4/.test(cancelled), cancelled || afterCancel);
+  await clearNotifications();
+  await focusEditor('iris.ann');
+
+  // 8. a breaking edit: an unknown activation; the diagnostic shows as a squiggle and in Problems
+  await goToLine(source.findIndex((l) => l.includes('dense(3) -> softmax')) + 2); // one line was added above
   await page.keyboard.press('End');
   await page.keyboard.press('Enter');
   await page.keyboard.insertText('dense(3) -> softmx');
@@ -406,7 +525,7 @@ try {
     problems.some((p) => /softmx/.test(p) || /unknown|not an? /i.test(p)),
     JSON.stringify(problems.slice(0, 4).map((p) => p.replace(/\s+/g, ' '))),
   );
-  await shot('5-problems', 'vscode-problems.png');
+  await shot('8-problems', 'vscode-problems.png');
 } catch (e) {
   check('the test ran to the end', false, e instanceof Error ? e.stack : String(e));
   try {
