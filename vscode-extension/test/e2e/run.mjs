@@ -278,7 +278,7 @@ try {
   browser = await chromium.launchPersistentContext(browserProfile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1200, height: 760 },
+    viewport: { width: 1060, height: 680 },
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -300,6 +300,7 @@ try {
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^iris\.ann$/ }).first().click();
   await page.waitForSelector('.monaco-editor .view-lines .view-line', { timeout: 30000 });
   await page.locator('.monaco-editor .view-lines').first().click();
+  await runCommand('View: Toggle Primary Side Bar Visibility'); // more room for the editor in the screenshots
 
   // 1. highlighting: the TextMate grammar gives each token class its own colour
   const source = readFileSync(join(workspace, 'iris.ann'), 'utf8').split('\n');
@@ -340,7 +341,7 @@ try {
     distinct.size >= 5 && seen.keyword !== seen.comment && seen.string !== seen.number && seen.layer !== seen.type,
     Object.entries(seen).map(([k, c]) => `${probe[k]}=${c}`).join(' '),
   );
-  await shot('1-highlighting', 'vscode-highlighting.png');
+  await shot('1-highlighting');
 
   // 2. the language server is up: status bar
   const status = page.locator('.statusbar-item', { hasText: /^ann$/ });
@@ -367,7 +368,7 @@ try {
     !!rendered && rendered.trim() !== source[hiddenLineNo - 1].trim() && /\[\s*16\s*\]|16/.test(rendered.replace(source[hiddenLineNo - 1].trim(), '')),
     `rendered: ${JSON.stringify(rendered?.trim())}`,
   );
-  await shot('2-inlay-hints', 'vscode-inlay-hints.png');
+  await shot('2-inlay-hints', 'vscode-editor.png');
 
   // 4. hover over `dense`
   const denseBox = await page.evaluate(() => {
@@ -399,7 +400,7 @@ try {
     // no hover
   }
   check('hover on `dense`', /dense/i.test(hoverText) && hoverText.length > 10, JSON.stringify(hoverText.slice(0, 200)));
-  await shot('3-hover', 'vscode-hover.png');
+  await shot('3-hover');
   await page.mouse.move(5, 400);
   await page.keyboard.press('Escape');
 
@@ -445,7 +446,7 @@ try {
       planText = `no plan tab; notifications: ${(await notifications()).join(' / ')}`;
     }
     check('Show plan opens the plan table', /hidden/.test(planText) && /dense/.test(planText), JSON.stringify(planText.slice(0, 300)));
-    await shot('6-plan', 'vscode-plan.png');
+    await shot('6-plan');
     await page.locator('.tab', { hasText: /plan/ }).first().click({ button: 'middle' }); // middle click closes a tab
     await page.waitForTimeout(300);
   } else {
@@ -499,11 +500,13 @@ try {
   await clearNotifications();
   await focusEditor('iris.ann');
 
-  // 8. a breaking edit: an unknown activation; the diagnostic shows as a squiggle and in Problems
-  await goToLine(source.findIndex((l) => l.includes('dense(3) -> softmax')) + 2); // one line was added above
+  // 8. a breaking edit: a typo in an activation; the diagnostic shows as a squiggle and in Problems
+  await goToLine(hiddenLineNo);
   await page.keyboard.press('End');
-  await page.keyboard.press('Enter');
-  await page.keyboard.insertText('dense(3) -> softmx');
+  for (let i = 0; i < 'relu'.length; i++) {
+    await page.keyboard.press('Backspace');
+  }
+  await page.keyboard.insertText('rleu');
   let squiggle = true;
   try {
     await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 20000 });
@@ -522,7 +525,7 @@ try {
   }
   check(
     'the diagnostic is in the Problems panel',
-    problems.some((p) => /softmx/.test(p) || /unknown|not an? /i.test(p)),
+    problems.some((p) => /rleu/.test(p)),
     JSON.stringify(problems.slice(0, 4).map((p) => p.replace(/\s+/g, ' '))),
   );
   await shot('8-problems', 'vscode-problems.png');
