@@ -116,6 +116,7 @@ public record Plan(
             .serializeNulls()
             .disableHtmlEscaping()
             .registerTypeAdapter(Args.class, new ArgsJson())
+            .registerTypeAdapter(Shape.class, new ShapeJson())
             .create();
 
     public String toJson() {
@@ -124,6 +125,28 @@ public record Plan(
 
     public static Plan fromJson(String json) {
         return GSON.fromJson(json, Plan.class);
+    }
+
+    /** A shape serialises as a plain array, {@code [1, 28, 28]}. */
+    private static final class ShapeJson implements com.google.gson.JsonSerializer<Shape>,
+            com.google.gson.JsonDeserializer<Shape> {
+        @Override
+        public com.google.gson.JsonElement serialize(Shape src, java.lang.reflect.Type t,
+                                                     com.google.gson.JsonSerializationContext ctx) {
+            com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+            for (int d : src.dims()) a.add(d);
+            return a;
+        }
+
+        @Override
+        public Shape deserialize(com.google.gson.JsonElement json, java.lang.reflect.Type t,
+                                 com.google.gson.JsonDeserializationContext ctx) {
+            com.google.gson.JsonArray a = json.isJsonObject() ? json.getAsJsonObject().getAsJsonArray("dims")
+                    : json.getAsJsonArray();
+            List<Integer> dims = new java.util.ArrayList<>();
+            for (var e : a) dims.add(e.getAsInt());
+            return new Shape(dims);
+        }
     }
 
     /** Args serialise as a plain JSON object; integral numbers read back as Integer or Long. */

@@ -9,9 +9,33 @@ import java.util.Optional;
 /** Every declaration the language knows, by category and name. */
 public final class Registry {
     private final Map<Category, Map<String, Spec>> specs = new LinkedHashMap<>();
+    private final Map<String, LayerSpec> ops = new LinkedHashMap<>();
 
     public Registry(List<? extends Spec> all) {
-        for (Spec s : all) specs.computeIfAbsent(s.category(), c -> new LinkedHashMap<>()).put(s.name(), s);
+        for (Spec s : all) {
+            specs.computeIfAbsent(s.category(), c -> new LinkedHashMap<>()).put(s.name(), s);
+            if (s instanceof LayerSpec l) ops.put(l.name(), l);
+        }
+        ops.put(Structure.CONCAT.name(), Structure.CONCAT);
+        ops.put(Structure.ADD.name(), Structure.ADD);
+    }
+
+    private static final Registry STANDARD = build();
+
+    /** The language v1: every layer, activation, loss, optimiser, schedule, metric, source and setting. */
+    public static Registry standard() {
+        return STANDARD;
+    }
+
+    private static Registry build() {
+        List<Spec> all = new ArrayList<>();
+        all.addAll(Layers.all());
+        all.addAll(Activations.all());
+        all.addAll(Components.all());
+        all.addAll(Settings.dataset());
+        all.addAll(Settings.train(Category.TRAIN_SETTING));
+        all.addAll(Settings.profile());
+        return new Registry(all);
     }
 
     public Optional<Spec> find(Category category, String name) {
@@ -26,5 +50,33 @@ public final class Registry {
         List<Spec> out = new ArrayList<>();
         specs.values().forEach(m -> out.addAll(m.values()));
         return out;
+    }
+
+    /** A layer kind or an activation (both may be layer statements). */
+    public Optional<LayerSpec> layer(String name) {
+        Spec s = specs.getOrDefault(Category.LAYER, Map.of()).get(name);
+        if (s == null) s = specs.getOrDefault(Category.ACTIVATION, Map.of()).get(name);
+        return Optional.ofNullable((LayerSpec) s);
+    }
+
+    /** The declaration of any op kind of a Plan: layers, activations, {@code concat} and {@code add}. */
+    public Optional<LayerSpec> op(String kind) {
+        return Optional.ofNullable(ops.get(kind));
+    }
+
+    /** Names a metric may be watched by: each metric and its {@code val_} form. */
+    public List<String> monitors() {
+        List<String> out = new ArrayList<>();
+        for (Spec m : all(Category.METRIC)) {
+            out.add(m.name());
+            out.add("val_" + m.name());
+        }
+        return out;
+    }
+
+    /** The metric behind a monitor name ({@code val_accuracy} → accuracy). */
+    public Optional<ComponentSpec> metric(String monitor) {
+        String base = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
+        return find(Category.METRIC, base).map(ComponentSpec.class::cast);
     }
 }

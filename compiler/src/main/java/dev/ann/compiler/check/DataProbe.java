@@ -1,0 +1,141 @@
+package dev.ann.compiler.check;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Looks into data files at compile time, as far as checking needs: a CSV's
+ * columns and label values, an IDX file's header and label range, a picture
+ * folder's classes. Results are cached by path, size and modification time.
+ */
+final class DataProbe {
+    private DataProbe() {}
+
+    /** Rows of a CSV read at most, to find its label values. */
+    static final int MAX_ROWS = 200_000;
+
+    record Csv(int columns, int rows, List<String> labelValues, boolean numericLabels, String error) {}
+
+    record Idx(int count, List<Integer> dims, int maxLabel, String error) {}
+
+    private static final Map<String, Object> CACHE = new ConcurrentHashMap<>();
+
+    private static String key(String kind, Path p, String extra) {
+        try {
+            return kind + "|" + p + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis() + "|" + extra;
+        } catch (IOException e) {
+            return kind + "|" + p + "|?|" + extra;
+        }
+    }
+
+    /** Reads the column count and the distinct values of one column (label &lt; 0: none). */
+    static Csv csv(Path file, boolean header, String delimiter, int label) {
+        String k = key("csv", file, header + "|" + delimiter + "|" + label);
+        Object cached = CACHE.get(k);
+        if (cached instanceof Csv c) return c;
+        Csv c = readCsv(file, header, delimiter, label);
+        CACHE.put(k, c);
+        return c;
+    }
+
+    private static Csv readCsv(Path file, boolean header, String delimiter, int label) {
+        String sep = java.util.regex.Pattern.quote(delimiter.isEmpty() ? "," : delimiter);
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
+            String line;
+            int columns = -1;
+            int rows = 0;
+            TreeSet<String> values = new TreeSet<>();
+            boolean numeric = true;
+            boolean first = true;
+            while ((line = r.readLine()) != null && rows < MAX_ROWS) {
+                if (line.isBlank()) continue;
+                String[] cells = line.split(sep, -1);
+                if (columns < 0) columns = cells.length;
+                if (first && header) {
+                    first = false;
+                    continue;
+                }
+                first = false;
+                rows++;
+                if (label >= 0 && label < cells.length) {
+                    String v = cells[label].trim();
+                    if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) v = v.substring(1, v.length() - 1);
+                    values.add(v);
+                    if (!v.matches("-?\\d+")) numeric = false;
+                }
+            }
+            if (columns < 0) return new Csv(0, 0, List.of(), true, "the file is empty");
+            List<String> ordered = new ArrayList<>(values);
+            if (numeric && !ordered.isEmpty()) ordered.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+            return new Csv(columns, rows, ordered, numeric, null);
+        } catch (IOException | RuntimeException e) {
+            return new Csv(0, 0, List.of(), true, "cannot read it (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Reads an IDX header; for a label file (one dimension) also the largest label. */
+    static Idx idx(Path file) {
+        String k = key("idx", file, "");
+        Object cached = CACHE.get(k);
+        if (cached instanceof Idx c) return c;
+        Idx c = readIdx(file);
+        CACHE.put(k, c);
+        return c;
+    }
+
+    private static Idx readIdx(Path file) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(open(file), 1 << 16))) {
+            int magic = in.readInt();
+            if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xff) != 0x08) {
+                return new Idx(0, List.of(), -1, "it is not an IDX file of bytes (magic number 0x"
+                        + Integer.toHexString(magic) + ", expected 0x00000801 or 0x00000803)");
+            }
+            int rank = magic & 0xff;
+            if (rank < 1 || rank > 4) return new Idx(0, List.of(), -1, "its header declares " + rank + " dimensions");
+            int count = in.readInt();
+            List<Integer> dims = new ArrayList<>();
+            for (int i = 1; i < rank; i++) dims.add(in.readInt());
+            int max = -1;
+            if (rank == 1) {
+                byte[] buf = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buf)) > 0) for (int i = 0; i < n; i++) max = Math.max(max, buf[i] & 0xff);
+            }
+            return new Idx(count, dims, max, null);
+        } catch (IOException | RuntimeException e) {
+            return new Idx(0, List.of(), -1, "cannot read its header (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Sub-folders of a picture folder: the class names, sorted. */
+    static List<String> classFolders(Path folder) {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(Files::isDirectory).map(x -> x.getFileName().toString()).sorted().toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static InputStream open(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        raw.mark(2);
+        int a = raw.read();
+        int b = raw.read();
+        raw.reset();
+        return a == 0x1f && b == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+    }
+}

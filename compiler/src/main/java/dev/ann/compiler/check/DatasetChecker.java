@@ -1,0 +1,280 @@
+package dev.ann.compiler.check;
+
+import dev.ann.compiler.ast.Decl;
+import dev.ann.compiler.diag.Codes;
+import dev.ann.compiler.plan.Shape;
+import dev.ann.compiler.spec.Category;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a dataset: its settings, that its files exist, and what they hold:
+ * the sample shape (CSV feature columns, IDX header, picture size) and the
+ * labels (classes and how many, or target width).
+ */
+final class DatasetChecker {
+    private final Program p;
+
+    DatasetChecker(Program p) {
+        this.p = p;
+    }
+
+    DatasetInfo check(Program.Global<Decl.Dataset> g) {
+        Decl.Dataset d = g.decl();
+        DatasetInfo info = new DatasetInfo(d.name().text());
+        Map<String, SettingsReader.Read> s = new SettingsReader(p).read(d.settings(), Category.DATASET_SETTING, g.source(),
+                "dataset " + d.name().text());
+        Path folder = g.source().path().getParent();
+        List<SettingsReader.Read> sourceReads = new ArrayList<>();
+        for (String role : List.of("source", "train", "validation", "test")) {
+            SettingsReader.Read r = s.get(role);
+            if (r != null && r.value() instanceof SettingsReader.Source src) {
+                SettingsReader.Source abs = absolute(src, folder);
+                info.sources.add(abs);
+                sourceReads.add(r);
+                if (role.equals("validation")) info.validationSource = true;
+            }
+        }
+        boolean anyRead = s.containsKey("source") || s.containsKey("train");
+        if (!anyRead) {
+            p.sink.error(Codes.NO_SOURCE, g.loc(d.name().range()), "dataset " + d.name().text() + " has no training samples; "
+                    + "add a source such as `csv(\"data.csv\", header: true, features: 0..3, label: 4)` or `train idx(images, labels)`");
+        }
+        if (s.containsKey("source") && (s.containsKey("train") || s.containsKey("test"))) {
+            p.sink.error(Codes.BAD_SPLIT, s.get("source").loc(), "give either one source to split, or train/test sources, not both");
+        }
+        if (s.get("validation") != null && s.get("validation").value() instanceof Double v) info.validation = v;
+        if (s.get("split") != null && s.get("split").value() instanceof Map<?, ?> m) {
+            @SuppressWarnings("unchecked")
+            Map<String, Double> split = (Map<String, Double>) m;
+            info.split = split;
+            if (!s.containsKey("source") && anyRead) {
+                p.sink.error(Codes.BAD_SPLIT, s.get("split").loc(), "split divides one source; this dataset gives train "
+                        + "and test sources already: remove the split, or give one source");
+            }
+            if (info.validation > 0 && split.containsKey("validation")) {
+                p.sink.error(Codes.BAD_SPLIT, s.get("validation").loc(), "validation is given by the split already; remove this line");
+            }
+        }
+        if (s.get("scale") != null && s.get("scale").value() instanceof Double f) info.scale = f;
+        if (s.get("normalize") != null && s.get("normalize").value() instanceof String n) info.normalize = n;
+        if (s.get("shuffle") != null && s.get("shuffle").value() instanceof Map<?, ?> m) {
+            info.shuffle = !Boolean.FALSE.equals(m.get("enabled"));
+            if (m.get("seed") instanceof Number n) info.shuffleSeed = n.intValue();
+        }
+        // What the files hold.
+        for (int i = 0; i < info.sources.size(); i++) probe(info, info.sources.get(i), sourceReads.get(i));
+        // Declared labels override what the files suggest.
+        SettingsReader.Read labels = s.get("labels");
+        if (labels != null && labels.value() instanceof String k) {
+            if (k.equals("targets") && "classes".equals(info.labelKind)) {
+                info.labelKind = "targets";
+                info.targetWidth = 1;
+                info.numClasses = 0;
+                info.classNames = List.of();
+                info.labelOrigin = "labels targets";
+            }
+        }
+        SettingsReader.Read classes = s.get("classes");
+        if (classes != null && classes.value() != null) {
+            int found = info.numClasses;
+            if ("targets".equals(info.labelKind)) {
+                p.sink.error(Codes.LABELS, classes.loc(), "dataset " + info.name + " has regression targets ("
+                        + info.labelOrigin + "); classes applies to class labels: remove it, or use `label:` in the source");
+            } else {
+                if (classes.value() instanceof Integer n) {
+                    info.numClasses = n;
+                    info.classNames = List.of();
+                } else if (classes.value() instanceof List<?> names) {
+                    info.classNames = names.stream().map(String::valueOf).toList();
+                    info.numClasses = names.size();
+                }
+                info.labelKind = "classes";
+                info.labelOrigin = "classes";
+                if (found > info.numClasses) {
+                    p.sink.error(Codes.LABELS, classes.valueLoc(), "classes names " + info.numClasses + " classes but the "
+                            + "labels of " + info.name + " have " + found + " different values; list every class");
+                }
+            }
+        }
+        return info;
+    }
+
+    private SettingsReader.Source absolute(SettingsReader.Source src, Path folder) {
+        Map<String, Object> args = new java.util.LinkedHashMap<>(src.args());
+        for (String k : List.of("path", "images", "labels", "folder")) {
+            if (args.get(k) instanceof String s && !s.isEmpty()) {
+                Path path = Path.of(s);
+                if (!path.isAbsolute() && folder != null) path = folder.resolve(path);
+                args.put(k, path.normalize().toString());
+            }
+        }
+        return new SettingsReader.Source(src.role(), src.kind(), args, src.loc(), src.ranges());
+    }
+
+    private void probe(DatasetInfo info, SettingsReader.Source src, SettingsReader.Read read) {
+        Loc loc = src.loc();
+        Shape shape = null;
+        switch (src.kind()) {
+            case "csv" -> shape = csv(info, src, loc);
+            case "idx" -> shape = idx(info, src, loc);
+            case "images" -> shape = images(info, src, loc);
+            default -> { }
+        }
+        if (shape == null) return;
+        if (info.sampleShape == null) {
+            info.sampleShape = shape;
+        } else if (!info.sampleShape.equals(shape)) {
+            p.sink.error(Codes.DATA_UNREADABLE, loc, "the " + src.role() + " samples of " + info.name + " are " + shape
+                    + " but the others are " + info.sampleShape + "; every source must give samples of one shape");
+        }
+    }
+
+    private boolean exists(Path path, Loc loc, String what, boolean folder) {
+        if (folder ? Files.isDirectory(path) : Files.isRegularFile(path)) return true;
+        p.sink.error(Codes.DATA_MISSING, loc, what + " not found: " + path + (path.toString().startsWith("/usr/share/datasets")
+                ? "; install the Debian package that provides it (e.g. `apt-get install dataset-fashion-mnist`)"
+                : "; check the path (relative paths start at the folder of the .ann file)"));
+        return false;
+    }
+
+    private Shape csv(DatasetInfo info, SettingsReader.Source src, Loc loc) {
+        Map<String, Object> a = src.args();
+        @SuppressWarnings("unchecked")
+        List<Integer> features = (List<Integer>) a.get("features");
+        Integer label = a.get("label") instanceof Integer l ? l : null;
+        @SuppressWarnings("unchecked")
+        List<Integer> target = a.get("target") instanceof List<?> t ? (List<Integer>) t : null;
+        if (label != null && target != null) {
+            p.sink.error(Codes.LABELS, loc, "give csv either label (classification) or target (regression), not both");
+        } else if (label == null && target == null) {
+            p.sink.error(Codes.LABELS, loc, "say which column holds the answer: `label: N` for classes or `target: N` for "
+                    + "regression values");
+        } else if (label != null) {
+            info.labelKind = "classes";
+            info.labelOrigin = "csv label: " + label;
+        } else {
+            info.labelKind = "targets";
+            info.targetWidth = target.size();
+            info.labelOrigin = "csv target";
+        }
+        List<Integer> answer = label != null ? List.of(label) : target != null ? target : List.of();
+        if (features != null) {
+            for (Integer f : features) {
+                if (answer.contains(f)) {
+                    p.sink.error(Codes.LABELS, loc, "column " + f + " is both a feature and the " + (label != null ? "label" : "target")
+                            + "; take it out of features");
+                    break;
+                }
+            }
+        }
+        Shape shape = features == null ? null : Shape.of(features.size());
+        Path path = Path.of((String) a.get("path"));
+        if (!exists(path, src.at("path"), "CSV file", false)) return shape;
+        DataProbe.Csv csv = DataProbe.csv(path, Boolean.TRUE.equals(a.get("header")), (String) a.getOrDefault("delimiter", ","),
+                label == null ? -1 : label);
+        if (csv.error() != null) {
+            p.sink.error(Codes.DATA_UNREADABLE, loc, path + ": " + csv.error());
+            return shape;
+        }
+        List<Integer> all = new ArrayList<>(answer);
+        if (features != null) all.addAll(features);
+        for (int c : all) {
+            if (c >= csv.columns()) {
+                p.sink.error(Codes.DATA_UNREADABLE, src.at(answer.contains(c) ? (label != null ? "label" : "target") : "features"), "column " + c + " does not exist: " + path.getFileName() + " has "
+                        + csv.columns() + " columns, numbered 0.." + (csv.columns() - 1));
+                return shape;
+            }
+        }
+        if (label != null && !csv.labelValues().isEmpty()) {
+            int n;
+            List<String> names;
+            if (csv.numericLabels()) {
+                long max = Long.parseLong(csv.labelValues().get(csv.labelValues().size() - 1));
+                long min = Long.parseLong(csv.labelValues().get(0));
+                if (min < 0) {
+                    p.sink.error(Codes.DATA_UNREADABLE, loc, "class labels are numbered from 0; column " + label + " of "
+                            + path.getFileName() + " holds " + min);
+                }
+                n = (int) Math.min(Integer.MAX_VALUE, max + 1);
+                names = List.of();
+            } else {
+                names = csv.labelValues();
+                n = names.size();
+            }
+            if (n > info.numClasses) {
+                info.numClasses = n;
+                if (!names.isEmpty()) info.classNames = names;
+            }
+        }
+        return shape;
+    }
+
+    private Shape idx(DatasetInfo info, SettingsReader.Source src, Loc loc) {
+        Path images = Path.of((String) src.args().get("images"));
+        Path labels = Path.of((String) src.args().get("labels"));
+        info.labelKind = "classes";
+        info.labelOrigin = "idx labels";
+        Shape shape = null;
+        int count = -1;
+        if (exists(images, src.at("images"), "IDX image file", false)) {
+            DataProbe.Idx h = DataProbe.idx(images);
+            if (h.error() != null) {
+                p.sink.error(Codes.DATA_UNREADABLE, loc, images + ": " + h.error());
+            } else if (h.dims().size() != 2) {
+                p.sink.error(Codes.DATA_UNREADABLE, loc, images + " holds " + (h.dims().size() + 1) + "-dimensional data, "
+                        + "not pictures (images × height × width); give the image file first and the label file second");
+            } else {
+                shape = Shape.of(1, h.dims().get(0), h.dims().get(1));
+                count = h.count();
+            }
+        }
+        if (exists(labels, src.at("labels"), "IDX label file", false)) {
+            DataProbe.Idx h = DataProbe.idx(labels);
+            if (h.error() != null) {
+                p.sink.error(Codes.DATA_UNREADABLE, loc, labels + ": " + h.error());
+            } else if (!h.dims().isEmpty()) {
+                p.sink.error(Codes.DATA_UNREADABLE, loc, labels + " is not a label file (it has " + (h.dims().size() + 1)
+                        + " dimensions); give the image file first and the label file second");
+            } else {
+                if (count >= 0 && h.count() != count) {
+                    p.sink.error(Codes.DATA_UNREADABLE, loc, images.getFileName() + " holds " + count + " pictures but "
+                            + labels.getFileName() + " holds " + h.count() + " labels; they must pair up");
+                }
+                info.numClasses = Math.max(info.numClasses, h.maxLabel() + 1);
+            }
+        }
+        return shape;
+    }
+
+    private Shape images(DatasetInfo info, SettingsReader.Source src, Loc loc) {
+        @SuppressWarnings("unchecked")
+        List<Integer> size = (List<Integer>) src.args().get("size");
+        info.labelKind = "classes";
+        info.labelOrigin = "class folders";
+        Shape shape = null;
+        if (size != null) {
+            if (size.size() != 3 || (size.get(0) != 1 && size.get(0) != 3)) {
+                p.sink.error(Codes.TYPE_MISMATCH, src.at("size"), "images size is [channels, height, width] with 1 (grey) or 3 (colour) "
+                        + "channels; got " + size);
+            } else {
+                shape = new Shape(size);
+            }
+        }
+        Path folder = Path.of((String) src.args().get("folder"));
+        if (exists(folder, src.at("folder"), "picture folder", true)) {
+            List<String> classes = DataProbe.classFolders(folder);
+            if (classes.isEmpty()) {
+                p.sink.error(Codes.DATA_UNREADABLE, loc, folder + " has no sub-folders; put the pictures of each class in a "
+                        + "sub-folder named after the class");
+            } else if (classes.size() > info.numClasses) {
+                info.numClasses = classes.size();
+                info.classNames = classes;
+            }
+        }
+        return shape;
+    }
+}

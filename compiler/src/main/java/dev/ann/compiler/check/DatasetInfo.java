@@ -1,0 +1,39 @@
+package dev.ann.compiler.check;
+
+import dev.ann.compiler.plan.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** What the checker learnt about a dataset: its sources, sample shape and labels. Unknown parts are null or 0. */
+final class DatasetInfo {
+    final String name;
+    final List<SettingsReader.Source> sources = new ArrayList<>();
+    Shape sampleShape;
+    /** classes or targets; null when unknown */
+    String labelKind;
+    List<String> classNames = List.of();
+    int numClasses;
+    int targetWidth;
+    Map<String, Double> split;
+    double validation;
+    boolean validationSource;
+    double scale = 1;
+    String normalize = "none";
+    boolean shuffle = true;
+    Integer shuffleSeed;
+    /** where the label kind comes from, for messages: "csv label: 4", "classes" */
+    String labelOrigin = "";
+
+    DatasetInfo(String name) {
+        this.name = name;
+    }
+
+    boolean hasValidation() {
+        return validationSource || validation > 0 || (split != null && split.getOrDefault("validation", 0.0) > 0);
+    }
+
+    boolean isImage() {
+        return sampleShape != null && sampleShape.rank() == 3;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.ann.compiler.check;
+
+import dev.ann.compiler.ast.Decl;
+import dev.ann.compiler.ast.Expr;
+import dev.ann.compiler.ast.Ident;
+import dev.ann.compiler.ast.Setting;
+import dev.ann.compiler.diag.Codes;
+import dev.ann.compiler.diag.Fix;
+import dev.ann.compiler.plan.Plan;
+import dev.ann.compiler.plan.Shape;
+import dev.ann.compiler.spec.ComponentSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a train block (with a profile applied, or none) against its network
+ * and dataset: sample shape against input, output width against classes or
+ * targets, loss against task, metrics against task, step on a trained path.
+ */
+final class TrainChecker {
+    private final Program p;
+    private final Map<String, DatasetInfo> datasets;
+    private final Map<String, Graph> graphs;
+
+    TrainChecker(Program p, Map<String, DatasetInfo> datasets, Map<String, Graph> graphs) {
+        this.p = p;
+        this.datasets = datasets;
+        this.graphs = graphs;
+    }
+
+    /** Resolves the network and dataset names of a train block (once, recording references). */
+    void resolve(TrainConfig c) {
+        Decl.Train t = c.train.decl();
+        c.network = ref(c, t.network(), Decl.Network.class, "network");
+        Program.Global<Decl.Dataset> d = ref(c, t.dataset(), Decl.Dataset.class, "dataset");
+        if (d != null) c.data = datasets.get(d.decl().name().text());
+    }
+
+    private <D extends Decl> Program.Global<D> ref(TrainConfig c, Ident id, Class<D> type, String what) {
+        if (!Program.present(id)) return null;
+        Loc loc = c.train.loc(id.range());
+        Program.Global<?> g = p.global(id.text());
+        if (g != null) p.index.reference(g.key(), c.train.source().path(), id.range());
+        if (g != null && type.isInstance(g.decl())) {
+            @SuppressWarnings("unchecked")
+            Program.Global<D> ok = (Program.Global<D>) g;
+            return ok;
+        }
+        if (g != null) {
+            p.sink.error(Codes.WRONG_KIND, loc, id.text() + " is a " + Program.kindWord(g.decl()) + ", not a " + what
+                    + "; write `train <network> on <dataset>`");
+            return null;
+        }
+        String guess = Suggest.closest(id.text(), p.namesOf(type));
+        if (guess != null) {
+            p.sink.error(Codes.UNKNOWN_NAME, loc, "unknown " + what + " '" + id.text() + "'; did you mean '" + guess + "'?",
+                    Sink.replace("change to '" + guess + "'", loc, guess));
+        } else {
+            p.sink.error(Codes.UNKNOWN_NAME, loc, "unknown " + what + " '" + id.text() + "'; declare it with `" + what + " "
+                    + id.text() + " { ... }`");
+        }
+        return null;
+    }
+
+    void check(TrainConfig c) {
+        if (c.network == null) return;
+        Decl.Train t = c.train.decl();
+        String trainName = c.name();
+        Graph g = c.graph != null ? c.graph : graphs.get(c.network.decl().name().text());
+        c.graph = g;
+        if (g == null) return;
+        DatasetInfo d = c.data;
+        c.sampleShape = d == null ? null : d.sampleShape;
+        if (c.resize != null && c.sampleShape != null && c.sampleShape.rank() == 3) {
+            c.sampleShape = Shape.of(c.sampleShape.dim(0), c.resize.get(0), c.resize.get(1));
+        }
+        // Sample shape against the network's input.
+        if (d != null && c.sampleShape != null && g.input != null && !c.sampleShape.equals(g.input)) {
+            Fix fix = g.inputLoc == null ? null : Sink.replace("set input to " + c.sampleShape, g.inputLoc, c.sampleShape.toString());
+            String msg = "network " + g.network + " takes samples of " + g.input + " but dataset " + d.name + " gives "
+                    + c.sampleShape + "; set the network's input to " + c.sampleShape;
+            Loc at = c.train.loc(t.dataset().range());
+            if (fix != null && c.resize == null) p.sink.error(Codes.SAMPLE_SHAPE, at, msg, fix);
+            else p.sink.error(Codes.SAMPLE_SHAPE, at, msg);
+        }
+        // The loss and the task.
+        SettingsReader.Read lossRead = c.settings.get("loss");
+        String loss = lossRead != null && lossRead.value() instanceof Map<?, ?> m ? (String) m.get("kind") : null;
+        if (lossRead == null) {
+            missingLoss(c, d);
+            return;
+        }
+        Graph.Node last = g.last();
+        String lastKind = last == null ? null : last.kind;
+        String labels = d == null ? null : d.labelKind;
+        if (loss == null) return;
+        String lossTask = p.registry.find(dev.ann.compiler.spec.Category.LOSS, loss).map(s -> ((ComponentSpec) s).task()).orElse("regression");
+        Loc lossLoc = lossRead.valueLoc();
+        boolean fits = true;
+        if ("targets".equals(labels) && !lossTask.equals("regression")) {
+            p.sink.error(Codes.LOSS_TASK, lossLoc, loss + " is a classification loss, but dataset " + d.name + " has regression "
+                    + "targets (" + d.labelOrigin + "); use mse, mae or huber", Sink.replace("use mse", lossLoc, "mse"));
+            fits = false;
+        } else if ("classes".equals(labels) && lossTask.equals("binary") && d.numClasses > 2) {
+            p.sink.error(Codes.LOSS_TASK, lossLoc, "binary_cross_entropy is for two classes, but dataset " + d.name + " has "
+                    + d.numClasses + "; use cross_entropy with one output per class",
+                    Sink.replace("use cross_entropy", lossLoc, "cross_entropy"));
+            fits = false;
+        }
+        if (!fits) {
+            // Go on with the task the data say, so that metrics are still checked.
+            c.task = "targets".equals(labels) ? Plan.Task.REGRESSION : Plan.Task.CLASSIFICATION;
+            metrics(c);
+            return;
+        }
+        c.task = switch (lossTask) {
+            case "classification" -> Plan.Task.CLASSIFICATION;
+            case "binary" -> Plan.Task.BINARY;
+            default -> "classes".equals(labels) ? Plan.Task.CLASSIFICATION : Plan.Task.REGRESSION;
+        };
+        if (!lossTask.equals("classification") && "softmax".equals(lastKind)) {
+            p.sink.warning(Codes.MSE_AFTER_SOFTMAX, lossLoc, loss + " after a final softmax learns slowly (its gradient vanishes "
+                    + "as the probabilities saturate); for classes use cross_entropy", Sink.replace("use cross_entropy", lossLoc,
+                    "cross_entropy"));
+        }
+        outputWidth(c, g, d, loss);
+        metrics(c);
+        monitors(c, d);
+        for (Graph.Node n : g.nodes) {
+            if (n.spec != null && !n.spec.differentiable() && g.trainedBefore(n)) {
+                p.sink.warning(Codes.STEP_TRAINED, n.site, n.kind + " has no useful gradient: train " + trainName + " cannot "
+                        + "train the layers before it by gradient descent; use sigmoid (its smooth approximation) while training",
+                        n.site == n.loc ? new Fix[] {Sink.replace("use sigmoid", n.loc.at(new dev.ann.compiler.ast.Range(
+                                n.loc.range().start(), n.loc.range().start() + n.kind.length())), "sigmoid")} : new Fix[0]);
+            }
+        }
+    }
+
+    private void missingLoss(TrainConfig c, DatasetInfo d) {
+        Decl.Train t = c.train.decl();
+        String suggestion = d != null && "targets".equals(d.labelKind) ? "mse" : "cross_entropy";
+        Loc at = c.train.loc(t.name().range());
+        List<Setting> settings = t.settings();
+        if (!settings.isEmpty()) {
+            int off = settings.get(0).range().start();
+            String indent = Elaborator.indentAt(c.train.source(), off);
+            p.sink.error(Codes.MISSING_SETTING, at, "train " + c.name() + " needs a loss: add `loss " + suggestion + "`",
+                    Sink.insert("add loss " + suggestion, at, off, "loss " + suggestion + "\n" + indent));
+        } else {
+            p.sink.error(Codes.MISSING_SETTING, at, "train " + c.name() + " needs a loss: add `loss " + suggestion + "`");
+        }
+    }
+
+    private void outputWidth(TrainConfig c, Graph g, DatasetInfo d, String loss) {
+        if (g.output == null || d == null) return;
+        Loc at = c.train.loc(c.train.decl().network().range());
+        if (g.output.rank() != 1) {
+            p.sink.error(Codes.OUTPUT_WIDTH, at, "network " + g.network + " outputs " + g.output + " per sample; for training "
+                    + "it must end in a flat vector: add flatten and a dense layer at its end");
+            return;
+        }
+        int width = g.output.dim(0);
+        int want;
+        String what;
+        if (c.task == Plan.Task.BINARY) {
+            want = 1;
+            what = "binary_cross_entropy needs one output (the probability of the second class)";
+        } else if (c.task == Plan.Task.CLASSIFICATION) {
+            if (d.numClasses <= 0) return;
+            want = d.numClasses;
+            what = "dataset " + d.name + " has " + d.numClasses + " classes";
+            if (width == 1 && d.numClasses == 2) {
+                what += "; with one output, use binary_cross_entropy and a final sigmoid";
+            }
+        } else {
+            if (d.targetWidth <= 0) return;
+            want = d.targetWidth;
+            what = "dataset " + d.name + " has " + d.targetWidth + " target value" + (d.targetWidth == 1 ? "" : "s") + " per sample";
+        }
+        if (width == want) return;
+        Fix fix = null;
+        Graph.Node dense = lastWithParams(g);
+        if (dense != null && dense.kind.equals("dense") && dense.site == dense.loc && dense.argRanges.containsKey("units")) {
+            fix = Sink.replace("make it dense(" + want + ")", dense.loc.at(dense.argRanges.get("units")), String.valueOf(want));
+        }
+        String msg = "network " + g.network + " outputs " + width + " value" + (width == 1 ? "" : "s") + " per sample but "
+                + what + "; make its last layer output " + want;
+        if (fix != null) p.sink.error(Codes.OUTPUT_WIDTH, at, msg, fix);
+        else p.sink.error(Codes.OUTPUT_WIDTH, at, msg);
+    }
+
+    private static Graph.Node lastWithParams(Graph g) {
+        for (int i = g.nodes.size() - 1; i >= 0; i--) {
+            Graph.Node n = g.nodes.get(i);
+            if (n.params > 0) return n;
+            if (n.spec == null || !(n.spec.category() == dev.ann.compiler.spec.Category.ACTIVATION
+                    || n.kind.equals("dropout"))) return null;
+        }
+        return null;
+    }
+
+    private void metrics(TrainConfig c) {
+        SettingsReader.Read r = c.settings.get("metrics");
+        if (r == null || !(r.value() instanceof List<?> names) || c.task == null) return;
+        List<Setting.Clause> clauses = r.setting().clauses();
+        for (int i = 0; i < names.size() && i < clauses.size(); i++) {
+            String m = String.valueOf(names.get(i));
+            Loc at = r.loc().at(clauses.get(i).range());
+            metricFits(c, m, at);
+        }
+    }
+
+    private boolean metricFits(TrainConfig c, String monitor, Loc at) {
+        ComponentSpec spec = p.registry.metric(monitor).orElse(null);
+        if (spec == null || c.task == null) return true;
+        boolean regression = c.task == Plan.Task.REGRESSION;
+        if (spec.task().equals("classification") && regression) {
+            p.sink.error(Codes.METRIC_TASK, at, monitor + " measures classification, but train " + c.name() + " is a regression; "
+                    + "use loss, mae or r2");
+            return false;
+        }
+        if (spec.task().equals("regression") && !regression) {
+            p.sink.error(Codes.METRIC_TASK, at, monitor + " measures regression, but train " + c.name() + " is a classification; "
+                    + "use accuracy, precision, recall, f1 or loss");
+            return false;
+        }
+        return true;
+    }
+
+    private void monitors(TrainConfig c, DatasetInfo d) {
+        SettingsReader.Read es = c.settings.get("early_stopping");
+        if (es != null && es.value() instanceof Map<?, ?> m && m.get("monitor") instanceof String mon) {
+            Loc at = es.loc().at(argRange(es.setting(), "monitor", es.loc().range()));
+            if (metricFits(c, mon, at)) noValidation(c, d, mon, at);
+        }
+        SettingsReader.Read ck = c.settings.get("checkpoint");
+        if (ck != null && ck.value() instanceof Map<?, ?> m && m.get("keep_best") instanceof String mon) {
+            Loc at = ck.valueLoc();
+            if (metricFits(c, mon, at)) noValidation(c, d, mon, at);
+        }
+    }
+
+    private void noValidation(TrainConfig c, DatasetInfo d, String monitor, Loc at) {
+        if (d == null || !monitor.startsWith("val_") || d.hasValidation()) return;
+        p.sink.warning(Codes.NO_VALIDATION, at, monitor + " is measured on validation data, but dataset " + d.name
+                + " has none; add `validation 10%` to it (or watch " + monitor.substring(4) + ")");
+    }
+
+    private static dev.ann.compiler.ast.Range argRange(Setting s, String name, dev.ann.compiler.ast.Range fallback) {
+        for (var a : s.call().args()) if (a.name() != null && a.name().text().equals(name)) return a.value().range();
+        return s.call().args().isEmpty() ? fallback : s.call().range();
+    }
+
+    static boolean isName(Expr e, String text) {
+        return e instanceof Expr.Name n && n.name().text().equals(text);
+    }
+}

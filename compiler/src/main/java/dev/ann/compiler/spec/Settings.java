@@ -1,0 +1,86 @@
+package dev.ann.compiler.spec;
+
+import static dev.ann.compiler.spec.ArgSpecs.arg;
+
+import dev.ann.compiler.spec.SettingSpec.Form;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The settings of dataset, train and profile bodies. */
+final class Settings {
+    private Settings() {}
+
+    private static SettingSpec s(String name, Category c, Form form, ArgSpec value, String doc) {
+        return new SettingSpec(name, c, List.of(), doc, form, value, null);
+    }
+
+    static List<SettingSpec> dataset() {
+        Category d = Category.DATASET_SETTING;
+        return List.of(
+                s("train", d, Form.SOURCE, null, "The training samples: `train idx(images, labels)` or `train csv(...)`."),
+                s("test", d, Form.SOURCE, null, "The test samples, used only by evaluation."),
+                new SettingSpec("validation", d, List.of(),
+                        "Validation samples: a source, or a fraction held out of train (`validation 10%`).",
+                        Form.SOURCE_OR_FRACTION, arg("fraction", Type.FRACTION).min(0).below(1).doc("fraction of train"), null),
+                s("split", d, Form.SPLIT, arg("fraction", Type.FRACTION).above(0).max(1).doc("fraction of the samples"),
+                        "Splits one source into train, validation and test: `split train 70%, validation 15%, test 15%` "
+                                + "(fractions sum to 100%)."),
+                s("scale", d, Form.VALUE, arg("factor", Type.FLOAT).above(0).doc("multiply every feature by this"),
+                        "Multiplies every feature by a factor: `scale 1/255` maps pixel values to 0..1."),
+                s("normalize", d, Form.VALUE, arg("method", Type.ENUM).choices("none", "standard", "minmax")
+                                .doc("standard: mean 0, std 1; minmax: range 0..1"),
+                        "Normalises each feature with statistics fitted on the training split only."),
+                new SettingSpec("shuffle", d, List.of(arg("seed", Type.INT).def(null).min(0).doc("seed of the shuffle and split; the train block's seed when omitted")),
+                        "Shuffles the samples before splitting and the training samples every epoch (on by default).",
+                        Form.FLAG, arg("enabled", Type.BOOL).def(true).doc("false to keep the file's order"), null),
+                s("classes", d, Form.LIST, arg("name", Type.STRING).doc("a class name, in label order"),
+                        "Class names in label order (`classes \"cat\", \"dog\"`), or their number (`classes 10`)."),
+                s("labels", d, Form.VALUE, arg("kind", Type.ENUM).choices("classes", "targets")
+                                .doc("classes: integer class labels; targets: real values (regression)"),
+                        "What the labels are, when the source does not say: `labels targets` reads an IDX or "
+                                + "class-folder label as a real number."));
+    }
+
+    /** Train settings; profiles accept all of them too. */
+    static List<SettingSpec> train(Category c) {
+        return List.of(
+                new SettingSpec("loss", c, List.of(), "The loss function the optimiser minimises.", Form.COMPONENT, null, Category.LOSS),
+                new SettingSpec("optimizer", c, List.of(), "How the weights are updated from the gradients (default adam).",
+                        Form.COMPONENT, null, Category.OPTIMIZER),
+                new SettingSpec("schedule", c, List.of(), "How the learning rate changes over the epochs (default constant).",
+                        Form.COMPONENT, null, Category.SCHEDULE),
+                s("batch", c, Form.VALUE, arg("size", Type.INT).min(1).doc("samples per gradient step"),
+                        "Samples per gradient step (default 32)."),
+                s("epochs", c, Form.VALUE, arg("count", Type.INT).min(1).doc("passes over the training samples"),
+                        "Passes over the training samples (default 10)."),
+                s("metrics", c, Form.LIST, arg("metric", Type.METRIC).doc("a metric"),
+                        "Metrics reported after every epoch and by evaluation."),
+                new SettingSpec("early_stopping", c, List.of(
+                        arg("monitor", Type.METRIC).def("val_loss").doc("the metric watched, usually a val_ one"),
+                        arg("patience", Type.INT).def(5).min(1).doc("epochs without improvement before stopping"),
+                        arg("min_delta", Type.FLOAT).def(0.0).min(0).doc("smallest change that counts as improvement")),
+                        "Stops training when the monitored metric has not improved for `patience` epochs; the best weights are kept.",
+                        Form.ARGS, null, null),
+                new SettingSpec("checkpoint", c, List.of(),
+                        "Writes checkpoints to a folder: `checkpoint \"runs/x\" every 1, keep best(val_accuracy)`.",
+                        Form.CHECKPOINT, arg("dir", Type.STRING).doc("folder, relative to the .ann file"), null),
+                s("seed", c, Form.VALUE, arg("seed", Type.INT).min(0).doc("the one seed all randomness derives from"),
+                        "The one seed all randomness derives from: initial weights, shuffles, dropout (default 0)."),
+                s("device", c, Form.VALUE, arg("device", Type.ENUM).choices("cpu", "gpu", "auto").doc("where to train"),
+                        "Where to train: cpu, gpu or auto (gpu when one is usable; the default)."),
+                s("repeat", c, Form.VALUE, arg("runs", Type.INT).min(1).max(100).doc("number of runs"),
+                        "Trains under this many seeds (seed, seed+1, ...) and reports each metric as mean ± standard deviation."));
+    }
+
+    static List<SettingSpec> profile() {
+        Category p = Category.PROFILE_SETTING;
+        List<SettingSpec> out = new ArrayList<>();
+        out.add(s("subset", p, Form.VALUE, arg("fraction", Type.FRACTION).above(0).max(1).doc("fraction of every split kept"),
+                "Keeps only this fraction of every split: fewer samples, faster epochs."));
+        out.add(s("resize", p, Form.VALUE, arg("size", Type.SHAPE).min(1).doc("`[height, width]`"),
+                "Resizes every picture to `[height, width]`; the network's input shape follows, and the compiler "
+                        + "re-checks every shape under it."));
+        out.addAll(train(p));
+        return out;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ann.compiler.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Workspace;
+import dev.ann.compiler.diag.Diagnostic;
+import dev.ann.compiler.plan.Plan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every example checks clean, and every train block of it plans, with and without each profile. */
+class ExamplesTest {
+
+    static Path examples() {
+        Path p = Path.of("../examples").toAbsolutePath().normalize();
+        return Files.isDirectory(p) ? p : Path.of("examples").toAbsolutePath();
+    }
+
+    static boolean fashionInstalled() {
+        return Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> examplesCheckCleanAndPlan() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(examples())) {
+            files = s.filter(f -> f.toString().endsWith(".ann")).sorted().toList();
+        }
+        assertFalse(files.isEmpty());
+        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            Compilation c = new Workspace().compile(f);
+            List<Diagnostic> ds = c.diagnostics();
+            boolean usesFashion = Files.readString(f).contains("fashion");
+            if (usesFashion && !fashionInstalled()) {
+                // Without the Debian package only missing-file errors are allowed.
+                assertEquals(List.of(), ds.stream().filter(d -> d.isError() && !d.code().equals("E043")).map(Object::toString).toList());
+                return;
+            }
+            assertEquals(List.of(), ds.stream().map(d -> d.code() + " " + (d.line() + 1) + ": " + d.message()).toList());
+            for (String t : c.trainNames()) {
+                Plan plain = c.plan(t, null);
+                assertEquals(t, plain.train());
+                for (String p : c.profileNames()) assertEquals(p, c.plan(t, p).profile());
+            }
+        }));
+    }
+}
