@@ -45,6 +45,8 @@ public final class Analysis {
     private final Map<String, Document> documents = new ConcurrentHashMap<>();
     private final Map<String, Snapshot> latest = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
+    /** Documents whose text did not change but a file they import did: their next check is not skipped. */
+    private final java.util.Set<String> outdated = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ann-analysis");
         t.setDaemon(true);
@@ -103,7 +105,10 @@ public final class Analysis {
     /** A file changed on disk (saved elsewhere, created, deleted): re-check the open files that use it. */
     public void changedOnDisk(Path path) {
         for (Snapshot s : latest.values()) {
-            if (s.compilation() != null && s.compilation().file(path) != null) schedule(s.document().uri(), debounceMs);
+            if (s.compilation() != null && s.compilation().file(path) != null) {
+                outdated.add(s.document().uri());
+                schedule(s.document().uri(), debounceMs);
+            }
         }
     }
 
@@ -111,6 +116,7 @@ public final class Analysis {
         for (Snapshot s : latest.values()) {
             if (s.document().uri().equals(d.uri())) continue;
             if (s.compilation() != null && s.compilation().file(d.path()) != null) {
+                outdated.add(s.document().uri());
                 schedule(s.document().uri(), debounceMs);
             }
         }
@@ -138,7 +144,10 @@ public final class Analysis {
         Document d = documents.get(uri);
         Snapshot s = latest.get(uri);
         if (d == null) return s;
-        if (s != null && s.document().version() == d.version() && s.document().text().equals(d.text())) return s;
+        if (s != null && !outdated.contains(uri) && s.document().version() == d.version()
+                && s.document().text().equals(d.text())) {
+            return s;
+        }
         try {
             return thread.submit(() -> check(uri, true)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -155,7 +164,10 @@ public final class Analysis {
         Document d = documents.get(uri);
         if (d == null) return null;
         Snapshot old = latest.get(uri);
-        if (old != null && old.document().version() == d.version() && old.document().text().equals(d.text())) return old;
+        boolean forced = outdated.remove(uri);
+        if (!forced && old != null && old.document().version() == d.version() && old.document().text().equals(d.text())) {
+            return old;
+        }
         AnnFile parsed = workspace.parse(d.path(), d.text());
         Compilation compilation = null;
         List<Diagnostic> diagnostics;

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +50,8 @@ final class LspHarness implements AutoCloseable {
     final InitializeResult init;
     private final Future<Void> serverLoop;
     private final Future<Void> clientLoop;
-    private final PipedOutputStream toServer;
-    private final PipedOutputStream toClient;
+    private final java.io.OutputStream toServer;
+    private final java.io.OutputStream toClient;
     private final Map<String, Integer> versions = new ConcurrentHashMap<>();
     private final Map<String, String> texts = new ConcurrentHashMap<>();
 
@@ -62,13 +60,13 @@ final class LspHarness implements AutoCloseable {
     }
 
     LspHarness(JsonObject initOptions) throws Exception {
-        PipedInputStream serverIn = new PipedInputStream(1 << 16);
-        toServer = new PipedOutputStream(serverIn);
-        PipedInputStream clientIn = new PipedInputStream(1 << 16);
-        toClient = new PipedOutputStream(clientIn);
-        Launcher<LanguageClient> s = ServerLauncher.start(impl, serverIn, toClient);
+        Pipe a = new Pipe();
+        Pipe b = new Pipe();
+        toServer = a.out;
+        toClient = b.out;
+        Launcher<LanguageClient> s = ServerLauncher.start(impl, a.in, toClient);
         serverLoop = s.startListening();
-        Launcher<LanguageServer> c = LSPLauncher.createClientLauncher(client, clientIn, toServer);
+        Launcher<LanguageServer> c = LSPLauncher.createClientLauncher(client, b.in, toServer);
         clientLoop = c.startListening();
         server = c.getRemoteProxy();
         InitializeParams params = new InitializeParams();

@@ -91,17 +91,28 @@ public final class Commands {
         List<String> cmd = new ArrayList<>(List.of(cli(file), "train", file.toString()));
         if (train != null) cmd.addAll(List.of("--train", train));
         if (profile != null) cmd.addAll(List.of("--profile", profile));
-        String token;
         if (clientToken != null) {
-            token = clientToken.isLeft() ? clientToken.getLeft() : String.valueOf(clientToken.getRight());
-        } else {
-            token = "ann-train-" + ids.incrementAndGet();
-            try {
-                server.client().createProgress(new WorkDoneProgressCreateParams(Either.forLeft(token))).get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                server.log("ann: the client refused a progress token (" + e + "); training without progress");
-            }
+            String token = clientToken.isLeft() ? clientToken.getLeft() : String.valueOf(clientToken.getRight());
+            return startTraining(cmd, file, train, profile, token);
         }
+        // Ask the client for a progress token without blocking the message thread, then start.
+        String token = "ann-train-" + ids.incrementAndGet();
+        return server.client().createProgress(new WorkDoneProgressCreateParams(Either.forLeft(token)))
+                .handle((ok, e) -> {
+                    if (e != null) server.log("ann: the client refused a progress token (" + e + "); training anyway");
+                    return token;
+                })
+                .thenComposeAsync(t -> {
+                    try {
+                        return startTraining(cmd, file, train, profile, t);
+                    } catch (IOException | RuntimeException e) {
+                        return CompletableFuture.failedFuture(e);
+                    }
+                });
+    }
+
+    private CompletableFuture<Object> startTraining(List<String> cmd, Path file, String train, String profile,
+                                                    String token) throws IOException {
         String title = "Training " + (train == null ? file.getFileName() : train) + (profile == null ? "" : " (" + profile + ")");
         WorkDoneProgressBegin begin = new WorkDoneProgressBegin();
         begin.setTitle(title);

@@ -8,6 +8,7 @@ import dev.ann.compiler.model.Cursor;
 import dev.ann.compiler.spec.ArgSpec;
 import dev.ann.compiler.spec.Category;
 import dev.ann.compiler.spec.Registry;
+import dev.ann.compiler.spec.SettingSpec;
 import dev.ann.compiler.spec.Spec;
 import dev.ann.compiler.spec.Type;
 import dev.ann.compiler.spec.Values;
@@ -147,21 +148,33 @@ public final class CompletionProvider {
 
     private static void settingValues(Items items, Registry registry, CompletionContext ctx, List<Decl> decls) {
         String owner = ctx.owner();
-        switch (owner) {
-            case "loss" -> specs(items, registry, Category.LOSS, CompletionItemKind.Function, "0");
-            case "optimizer", "optimiser" -> specs(items, registry, Category.OPTIMIZER, CompletionItemKind.Function, "0");
-            case "schedule" -> specs(items, registry, Category.SCHEDULE, CompletionItemKind.Function, "0");
-            case "metrics" -> specs(items, registry, Category.METRIC, CompletionItemKind.EnumMember, "0");
-            default -> { }
-        }
         Category c = settingCategory(ctx.section());
-        if (registry != null && c != null) {
-            registry.find(c, owner).ifPresent(spec -> {
-                for (ArgSpec a : spec.args()) values(items, registry, a);
-            });
-        }
-        if ("dataset".equals(ctx.section()) && (owner.equals("train") || owner.equals("test") || owner.equals("validation"))) {
-            specs(items, registry, Category.DATA_SOURCE, CompletionItemKind.Function, "0");
+        Spec spec = registry == null || c == null ? null : registry.find(c, owner).orElse(null);
+        if (spec instanceof SettingSpec s) {
+            if (s.valueCategory() != null) specs(items, registry, s.valueCategory(), CompletionItemKind.Function, "0");
+            if (s.value() != null) values(items, registry, s.value());
+            switch (s.form()) {
+                case SOURCE, SOURCE_OR_FRACTION -> specs(items, registry, Category.DATA_SOURCE, CompletionItemKind.Function, "0");
+                case SPLIT -> {
+                    for (String part : List.of("train", "validation", "test")) {
+                        items.add(part, CompletionItemKind.EnumMember, "split", "", "0");
+                    }
+                }
+                case CHECKPOINT -> {
+                    items.add("every", CompletionItemKind.Keyword, "every N epochs", "", "0");
+                    items.add("keep", CompletionItemKind.Keyword, "keep best(metric) | last", "", "0");
+                    items.add("best", CompletionItemKind.Function, "best(metric)", "", "1", "best($1)");
+                }
+                default -> { }
+            }
+        } else {
+            switch (owner) {
+                case "loss" -> specs(items, registry, Category.LOSS, CompletionItemKind.Function, "0");
+                case "optimizer", "optimiser" -> specs(items, registry, Category.OPTIMIZER, CompletionItemKind.Function, "0");
+                case "schedule" -> specs(items, registry, Category.SCHEDULE, CompletionItemKind.Function, "0");
+                case "metrics" -> specs(items, registry, Category.METRIC, CompletionItemKind.EnumMember, "0");
+                default -> { }
+            }
         }
         names(items, decls, Decl.Const.class, CompletionItemKind.Constant);
     }

@@ -30,8 +30,10 @@ final class Names {
         return snap == null || snap.compilation() == null ? null : snap.compilation().model();
     }
 
+    /** The compilation's registry, or the standard one (before the first check, or when it failed). */
     static Registry registry(Analysis.Snapshot snap) {
         SemanticModel m = model(snap);
-        return m == null ? null : m.registry();
+        Registry r = m == null ? null : m.registry();
+        return r != null ? r : Registry.standard();
     }
 }

@@ -1,0 +1,166 @@
+package dev.ann.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.lsp4j.ExecuteCommandParams;
+import org.eclipse.lsp4j.ProgressParams;
+import org.eclipse.lsp4j.WorkDoneProgressBegin;
+import org.eclipse.lsp4j.WorkDoneProgressCancelParams;
+import org.eclipse.lsp4j.WorkDoneProgressEnd;
+import org.eclipse.lsp4j.WorkDoneProgressNotification;
+import org.eclipse.lsp4j.WorkDoneProgressReport;
+import org.eclipse.lsp4j.jsonrpc.messages.Either;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * workspace/executeCommand. Real training needs the runtime, so these tests
+ * put a FAKE `ann` script next to the .ann file (where the server looks for
+ * the launcher): it prints epoch lines the way `ann train` does when its
+ * output is not a terminal, and trains nothing.
+ */
+class CommandsTest {
+
+    @TempDir
+    Path dir;
+
+    static final String TRAIN_FILE = "network N {\n    input [2]\n    dense(1) -> sigmoid\n}\n";
+
+    /** Writes the fake launcher; epochs and the pause between them are fixed in the script. */
+    static Path fakeAnn(Path dir, int epochs, double pause) throws Exception {
+        Path script = dir.resolve("ann");
+        Files.writeString(script, """
+                #!/usr/bin/env bash
+                # FAKE `ann` command line for the language server's tests: trains nothing.
+                trap 'echo "interrupted: checkpoint written to runs/last"; exit 130' INT
+                case "$1" in
+                  train)
+                    echo "args: $*"
+                    for i in $(seq 1 %d); do
+                      echo "epoch $i/%d  loss 0.$((90 - i))  accuracy 0.$((50 + i))  (0.1 s)"
+                      sleep %s
+                    done
+                    echo "saved runs/model.ckpt";;
+                  plan) echo "PLAN $*";;
+                  generate) echo "wrote out/NTrainer.java";;
+                  *) echo "unknown $1" >&2; exit 2;;
+                esac
+                """.formatted(epochs, epochs, pause));
+        script.toFile().setExecutable(true);
+        return script;
+    }
+
+    static ExecuteCommandParams command(String name, Object... args) {
+        List<Object> list = new ArrayList<>();
+        for (Object a : args) list.add(a == null ? com.google.gson.JsonNull.INSTANCE : new JsonPrimitive(a.toString()));
+        return new ExecuteCommandParams(name, list);
+    }
+
+    static WorkDoneProgressNotification next(LspHarness lsp) throws InterruptedException {
+        ProgressParams p = lsp.client.progress.poll(20, TimeUnit.SECONDS);
+        assertTrue(p != null, "no progress notification");
+        return p.getValue().getLeft();
+    }
+
+    @Test
+    void trainStreamsEpochsThroughWorkDoneProgressAndLogsTheOutput() throws Exception {
+        fakeAnn(dir, 3, 0.05);
+        Path f = dir.resolve("tiny.ann");
+        Files.writeString(f, TRAIN_FILE);
+        try (LspHarness lsp = new LspHarness()) {
+            lsp.open(f, TRAIN_FILE);
+            CompletableFuture<Object> done = lsp.server.getWorkspaceService().executeCommand(
+                    command("ann.train", Lsp.uri(f), "N", "dev"));
+            WorkDoneProgressBegin begin = (WorkDoneProgressBegin) next(lsp);
+            assertEquals("Training N (dev)", begin.getTitle());
+            assertTrue(begin.getCancellable());
+            List<String> messages = new ArrayList<>();
+            WorkDoneProgressNotification n;
+            while (!((n = next(lsp)) instanceof WorkDoneProgressEnd)) messages.add(((WorkDoneProgressReport) n).getMessage());
+            assertEquals(List.of("epoch 1/3 · loss 0.89 · accuracy 0.51", "epoch 2/3 · loss 0.88 · accuracy 0.52",
+                    "epoch 3/3 · loss 0.87 · accuracy 0.53"), messages);
+            Map<?, ?> result = (Map<?, ?>) toMap(done.get(20, TimeUnit.SECONDS));
+            assertEquals(0, ((Number) result.get("exitCode")).intValue());
+            assertEquals(false, result.get("cancelled"));
+            assertEquals(1, lsp.client.createdTokens.size(), "the server asked the client for a progress token");
+            assertTrue(lsp.client.logs.stream().anyMatch(l -> l.contains("args: train " + f + " --train N --profile dev")),
+                    lsp.client.logs::toString);
+            assertTrue(lsp.client.logs.stream().anyMatch(l -> l.contains("saved runs/model.ckpt")));
+        }
+    }
+
+    @Test
+    void cancellingTheProgressStopsTheChildWithSigint() throws Exception {
+        fakeAnn(dir, 1000, 0.05);
+        Path f = dir.resolve("tiny.ann");
+        Files.writeString(f, TRAIN_FILE);
+        try (LspHarness lsp = new LspHarness()) {
+            lsp.open(f, TRAIN_FILE);
+            CompletableFuture<Object> done = lsp.server.getWorkspaceService().executeCommand(
+                    command("ann.train", Lsp.uri(f), "N", null));
+            next(lsp); // begin
+            next(lsp); // first epoch
+            lsp.server.cancelProgress(new WorkDoneProgressCancelParams(Either.forLeft(lsp.client.createdTokens.get(0))));
+            Map<?, ?> result = (Map<?, ?>) toMap(done.get(20, TimeUnit.SECONDS));
+            assertEquals(true, result.get("cancelled"));
+            assertEquals(130, ((Number) result.get("exitCode")).intValue(), "the child ran its SIGINT handler");
+            assertTrue(lsp.client.logs.stream().anyMatch(l -> l.contains("checkpoint written")), lsp.client.logs::toString);
+        }
+    }
+
+    @Test
+    void planAndGenerateRunTheCommandLine() throws Exception {
+        fakeAnn(dir, 1, 0);
+        Path f = dir.resolve("tiny.ann");
+        Files.writeString(f, TRAIN_FILE);
+        JsonObject opts = new JsonObject();
+        opts.addProperty("annPath", dir.resolve("ann").toString());
+        try (LspHarness lsp = new LspHarness(opts)) {
+            Object plan = lsp.server.getWorkspaceService().executeCommand(command("ann.plan", Lsp.uri(f), "N", null))
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals("PLAN plan " + f + " --train N", toString(plan).trim());
+            Object gen = lsp.server.getWorkspaceService().executeCommand(command("ann.generate", Lsp.uri(f), "N", null))
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals(List.of(dir.resolve("out/NTrainer.java").toString()), toMap(gen).get("files"));
+        }
+    }
+
+    @Test
+    void anUnknownCommandIsAnErrorWithTheKnownOnes() throws Exception {
+        try (LspHarness lsp = new LspHarness()) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> lsp.server.getWorkspaceService()
+                    .executeCommand(command("ann.nope")).get(10, TimeUnit.SECONDS));
+            assertTrue(e.getMessage().contains("ann.train"), e.getMessage());
+        }
+    }
+
+    @Test
+    void epochLinesAreParsedLoosely() {
+        assertEquals("epoch 3/12 · loss 0.412 · accuracy 0.881",
+                dev.ann.lsp.features.CommandsProbe.message("epoch 3/12 · loss 0.412 · accuracy 0.881"));
+        assertEquals("epoch 3/12 · loss 0.412 · val_loss 0.5",
+                dev.ann.lsp.features.CommandsProbe.message("Epoch 3 / 12: loss=0.412 val_loss: 0.5"));
+        assertEquals(null, dev.ann.lsp.features.CommandsProbe.message("loading data"));
+    }
+
+    /** Results arrive as JSON trees (Gson): a map for objects. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> toMap(Object o) {
+        return new com.google.gson.Gson().fromJson(new com.google.gson.Gson().toJson(o), Map.class);
+    }
+
+    static String toString(Object o) {
+        if (o instanceof com.google.gson.JsonPrimitive p) return p.getAsString();
+        return o.toString();
+    }
+}
