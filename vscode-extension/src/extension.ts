@@ -344,7 +344,21 @@ class AnnExtension {
     if (!trainName) {
       return undefined;
     }
-    const outDir = typeof args[2] === 'string' && args[2] ? args[2] : null;
+    let outDir = typeof args[2] === 'string' && args[2] ? args[2] : undefined;
+    if (!outDir) {
+      // `ann generate` needs --out: ask, with the file's folder + generated/ as the answer to accept
+      const base = path.dirname(doc.uri.fsPath);
+      const answer = await vscode.window.showInputBox({
+        title: `ann: generate a Java trainer for ${trainName}`,
+        prompt: 'Folder for the generated Java source (relative to the .ann file\'s folder)',
+        value: path.join(base, 'generated'),
+        ignoreFocusOut: true,
+      });
+      if (!answer?.trim()) {
+        return undefined;
+      }
+      outDir = path.resolve(base, answer.trim());
+    }
     if (doc.isDirty) {
       await doc.save();
     }

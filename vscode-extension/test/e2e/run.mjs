@@ -500,7 +500,36 @@ try {
   await clearNotifications();
   await focusEditor('iris.ann');
 
-  // 8. a breaking edit: a typo in an activation; the diagnostic shows as a squiggle and in Problems
+  // 8. Generate Java trainer from the code lens (needs the command line): asks for a folder, then offers to open the class
+  if (existsSync(CLI_JAR)) {
+    await clearNotifications();
+    await page.locator('.codelens-decoration a', { hasText: /Generate Java/ }).first().click();
+    let generated = '';
+    try {
+      await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10000 });
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Enter'); // accept the proposed folder: <examples>/generated
+      const genDeadline = Date.now() + 60000;
+      while (Date.now() < genDeadline && !generated) {
+        generated = (await notifications()).find((n) => /generated|failed/i.test(n)) ?? '';
+        await page.waitForTimeout(250);
+      }
+    } catch (e) {
+      generated = `no folder prompt: ${e instanceof Error ? e.message : e}`;
+    }
+    const javaFile = join(workspace, 'generated', 'IrisNetTrainer.java');
+    check(
+      'Generate Java trainer writes the class and says so',
+      /generated 1 file for IrisNet: IrisNetTrainer\.java/.test(generated) && existsSync(javaFile) && /class IrisNetTrainer/.test(readFileSync(javaFile, 'utf8')),
+      generated,
+    );
+    await clearNotifications();
+    await focusEditor('iris.ann');
+  } else {
+    log(`skipped Generate Java trainer: ${CLI_JAR} is not built`);
+  }
+
+  // 9. a breaking edit: a typo in an activation; the diagnostic shows as a squiggle and in Problems
   await goToLine(hiddenLineNo);
   await page.keyboard.press('End');
   for (let i = 0; i < 'relu'.length; i++) {
