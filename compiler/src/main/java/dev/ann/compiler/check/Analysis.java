@@ -109,9 +109,12 @@ final class Analysis {
 
     private void params(Decl.Block b, AnnFile f, Index.Key block) {
         Set<String> seen = new HashSet<>();
+        Map<String, Scope.Binding> earlier = new LinkedHashMap<>();
         for (Decl.Param param : b.params()) {
             if (!Program.present(param.name())) continue;
             Index.Key k = p.index.declare(SymbolKind.BLOCK_PARAM, f.source().path(), param.name(), param.range(), "", block);
+            Scope before = new Scope(earlier);
+            earlier.put(param.name().text(), new Scope.Binding(Val.UNKNOWN, k, param.type() == null ? null : param.type().text()));
             p.index.detail(k, param.type() == null ? "any" : param.type().text());
             Loc at = new Loc(f.source(), param.name().range());
             if (!seen.add(param.name().text())) {
@@ -127,8 +130,11 @@ final class Analysis {
                 if (guess != null) p.sink.error(Codes.BAD_PARAMETER, tl, msg, Sink.replace("change to '" + guess + "'", tl, guess));
                 else p.sink.error(Codes.BAD_PARAMETER, tl, msg);
             } else if (type != null && param.defaultValue() != null) {
-                Val v = p.eval.eval(param.defaultValue(), Scope.GLOBAL, f.source());
-                if (!BlockTypes.fits(type, v)) {
+                Val v = p.eval.eval(param.defaultValue(), before, f.source());
+                if (v instanceof Val.NameV n) {
+                    p.binder.unknownName(n.name(), new Loc(f.source(), param.defaultValue().range()), before,
+                            "the default of " + param.name().text());
+                } else if (!BlockTypes.fits(type, v)) {
                     p.sink.error(Codes.BAD_PARAMETER, new Loc(f.source(), param.defaultValue().range()), "the default of "
                             + param.name().text() + " must be " + BlockTypes.describe(type) + ", not " + v.describe());
                 }

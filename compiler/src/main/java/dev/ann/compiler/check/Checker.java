@@ -45,8 +45,15 @@ public final class Checker {
                     + "); please report it with the file", src, new Range(0, Math.min(1, src.text().length())), List.of(), List.of()));
         }
         List<Diagnostic> all = new ArrayList<>();
-        for (AnnFile f : files.values()) all.addAll(f.syntaxErrors());
-        all.addAll(sink.all());
+        java.util.Set<String> syntaxLines = new java.util.HashSet<>();
+        for (AnnFile f : files.values()) {
+            all.addAll(f.syntaxErrors());
+            for (Diagnostic d : f.syntaxErrors()) syntaxLines.add(f.source().path() + ":" + d.line());
+        }
+        // On a line with a syntax error, what the checker finds is mostly the parser's recovery: leave it out.
+        for (Diagnostic d : sink.all()) {
+            if (!syntaxLines.contains(d.source().path() + ":" + d.line())) all.add(d);
+        }
         all.sort((a, b) -> {
             int c = a.source().path().compareTo(b.source().path());
             return c != 0 ? c : Integer.compare(a.range().start(), b.range().start());

@@ -44,6 +44,8 @@ final class Elaborator {
     private final Set<String> used = new HashSet<>();
     private final Deque<String> blocks = new ArrayDeque<>();
     private final Deque<String> prefixes = new ArrayDeque<>();
+    /** depth of branch and residual bodies */
+    private int nesting;
 
     /** The state of the data flowing between statements: the op that produced it and its shape. */
     private record Flow(int node, Shape shape) {}
@@ -117,7 +119,7 @@ final class Elaborator {
 
     private Flow stmt(LayerStmt s, Flow flow, Scope scope, SourceFile src, String container) {
         if (s instanceof LayerStmt.Input in) {
-            if (!blocks.isEmpty()) {
+            if (!blocks.isEmpty() || nesting > 0) {
                 p.sink.error(Codes.INPUT_IN_BLOCK, new Loc(src, in.keyword().range()), "`input` belongs at the start of a "
                         + "network, not inside a block, branch or residual; remove it (a block takes the shape it is given)",
                         Sink.replace("remove this line", new Loc(src, in.range()), ""));
@@ -349,7 +351,8 @@ final class Elaborator {
                     ok = false;
                 }
             } else if (param.defaultValue() != null) {
-                v = p.eval.eval(param.defaultValue(), Scope.GLOBAL, bg.source());
+                // A default may name the parameters before it: `m: int = n`.
+                v = p.eval.eval(param.defaultValue(), new Scope(out), bg.source());
             } else {
                 String text = call.args().isEmpty() ? "..." : n + ": ...";
                 p.sink.error(Codes.MISSING_ARGUMENT, new Loc(src, call.callee().range()), "block " + name + " needs " + n
@@ -388,8 +391,14 @@ final class Elaborator {
             p.sink.error(Codes.BAD_PARALLEL, at, "parallel needs branches: `branch { ... }` inside its braces");
             return new Flow(flow.node(), null);
         }
+        int before = g.nodes.size();
         List<Flow> outs = new ArrayList<>();
-        for (LayerStmt.Branch b : par.branches()) outs.add(body(b.body(), flow, scope, src, container));
+        nesting++;
+        try {
+            for (LayerStmt.Branch b : par.branches()) outs.add(body(b.body(), flow, scope, src, container));
+        } finally {
+            nesting--;
+        }
         Shape out = null;
         if (outs.stream().allMatch(f -> f.shape() != null)) {
             List<Shape> shapes = outs.stream().map(Flow::shape).toList();
@@ -405,7 +414,7 @@ final class Elaborator {
         Graph.Node n = node(spec.name(), spec, new LinkedHashMap<>(), inputs, flow.shape(), out,
                 new Loc(src, par.keyword().range()), label(par.label()));
         if (out != null) n.flops = spec.flops(out, out, Args.empty());
-        info(n, par.range(), "parallel", null, container);
+        compound(n, before, par.range(), "parallel", container);
         return new Flow(n.id, out);
     }
 
@@ -415,7 +424,14 @@ final class Elaborator {
             p.sink.error(Codes.EMPTY_BODY, at, "residual has no layers; put the layers of its body inside the braces");
             return flow;
         }
-        Flow body = body(r.body(), flow, scope, src, container);
+        int before = g.nodes.size();
+        nesting++;
+        Flow body;
+        try {
+            body = body(r.body(), flow, scope, src, container);
+        } finally {
+            nesting--;
+        }
         Shape out = null;
         if (flow.shape() != null && body.shape() != null) {
             if (flow.shape().equals(body.shape())) {
@@ -434,7 +450,7 @@ final class Elaborator {
         Graph.Node n = node("add", Structure.ADD, new LinkedHashMap<>(), inputs, flow.shape(), out,
                 new Loc(src, r.keyword().range()), label(r.label()));
         if (out != null) n.flops = Structure.ADD.flops(out, out, Args.empty());
-        info(n, r.range(), "residual", null, container);
+        compound(n, before, r.range(), "residual", container);
         return new Flow(n.id, out);
     }
 
@@ -470,6 +486,18 @@ final class Elaborator {
         String n = name;
         for (int i = 2; !used.add(n); i++) n = name + "_" + i;
         return n;
+    }
+
+    /** The info of a parallel or residual statement: its params and FLOPs are those of everything inside. */
+    private void compound(Graph.Node end, int before, Range range, String kind, String container) {
+        if (log == null) return;
+        long params = 0;
+        long flops = 0;
+        for (int i = before; i < g.nodes.size(); i++) {
+            params += g.nodes.get(i).params;
+            flops += g.nodes.get(i).flops;
+        }
+        putInfo(new LayerInfo(end.loc.source().path(), range, kind, null, end.name, end.in, end.out, params, flops, container));
     }
 
     private void info(Graph.Node n, Range range, String kind, LayerSpec spec, String container) {

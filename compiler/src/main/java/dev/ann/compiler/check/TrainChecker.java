@@ -96,15 +96,21 @@ final class TrainChecker {
         if (loss == null) return;
         String lossTask = p.registry.find(dev.ann.compiler.spec.Category.LOSS, loss).map(s -> ((ComponentSpec) s).task()).orElse("regression");
         Loc lossLoc = lossRead.valueLoc();
+        boolean fits = true;
         if ("targets".equals(labels) && !lossTask.equals("regression")) {
             p.sink.error(Codes.LOSS_TASK, lossLoc, loss + " is a classification loss, but dataset " + d.name + " has regression "
                     + "targets (" + d.labelOrigin + "); use mse, mae or huber", Sink.replace("use mse", lossLoc, "mse"));
-            return;
-        }
-        if (labels != null && labels.equals("classes") && lossTask.equals("binary") && d.numClasses > 2) {
+            fits = false;
+        } else if ("classes".equals(labels) && lossTask.equals("binary") && d.numClasses > 2) {
             p.sink.error(Codes.LOSS_TASK, lossLoc, "binary_cross_entropy is for two classes, but dataset " + d.name + " has "
                     + d.numClasses + "; use cross_entropy with one output per class",
                     Sink.replace("use cross_entropy", lossLoc, "cross_entropy"));
+            fits = false;
+        }
+        if (!fits) {
+            // Go on with the task the data say, so that metrics are still checked.
+            c.task = "targets".equals(labels) ? Plan.Task.REGRESSION : Plan.Task.CLASSIFICATION;
+            metrics(c);
             return;
         }
         c.task = switch (lossTask) {
