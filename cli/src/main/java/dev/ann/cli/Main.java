@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CheckCommand.class,
             PlanCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            PredictCommand.class,
             GenerateCommand.class,
             CommandLine.HelpCommand.class,
             FmtCommand.class,

@@ -21,7 +21,25 @@ public final class Backend {
         }
         // keep ND4J quiet about its own logging configuration
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        org.nd4j.linalg.factory.Nd4j.getEnvironment();
+        // SLF4J (pulled in by ND4J) prints three lines about its missing binding; drop them
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            @Override public void write(int b) {
+                line.write(b);
+                if (b == '\n') {
+                    String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+                    if (!s.startsWith("SLF4J:")) err.print(s);
+                    line.reset();
+                }
+            }
+        }, true));
+        try {
+            org.nd4j.linalg.factory.Nd4j.getEnvironment();
+            org.slf4j.LoggerFactory.getLogger(Backend.class);
+        } finally {
+            System.setErr(err);
+        }
         done = true;
     }
 
@@ -37,6 +55,14 @@ public final class Backend {
             return "unknown";
         }
         return "unknown";
+    }
+
+    /** One line: backend, native build, threads. */
+    public static String describe() {
+        String lib = nativeLibrary();
+        String build = lib.contains("-onednn/") ? "linux-x86_64-onednn" : lib.contains("cuda") ? "cuda" : lib.contains("linux-x86_64/") ? "linux-x86_64" : lib;
+        return "nd4j " + (lib.contains("cuda") ? "cuda" : "native") + " " + build + ", "
+                + org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads() + " threads";
     }
 
     /** True when the loaded nd4j-native library is the oneDNN build. */

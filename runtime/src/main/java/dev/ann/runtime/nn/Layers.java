@@ -85,7 +85,10 @@ final class Layers {
 
         @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
             w = p.get("weight"); b = p.get("bias"); gw = g.get("weight"); gb = g.get("bias");
-            if (b == null) throw new IllegalStateException("conv2d without bias is not supported");
+            if (b == null) { // bias: false: a zero bias whose gradient goes nowhere
+                b = Nd4j.zeros(dt, w.size(0));
+                gb = Nd4j.zeros(dt, w.size(0));
+            }
         }
 
         void forward(INDArray[] in, boolean training) {

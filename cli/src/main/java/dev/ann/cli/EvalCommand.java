@@ -1,0 +1,74 @@
+package dev.ann.cli;
+
+import dev.ann.compiler.plan.Plan;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate a checkpoint on the train block's test split (validation if there is no test split).",
+            "Classification: accuracy with standard error and 95% interval, per-class precision/recall/F1,",
+            "confusion matrix. Regression: MSE, MAE, R²."})
+final class EvalCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "the .ann file the model was trained from")
+    Path file;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a .ckpt file (e.g. runs/<train>/<time>/model.ckpt)")
+    Path checkpoint;
+
+    @Option(names = "--train", paramLabel = "NAME", description = "which train block (default: the only or first one)")
+    String train;
+
+    @Option(names = "--profile", paramLabel = "P", description = "the profile the model was trained under")
+    String profile;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!Files.isRegularFile(file)) {
+            err.println("error: " + file + ": no such file");
+            return Main.USAGE;
+        }
+        Plan plan = TrainCommand.plan(file, train, profile, spec);
+        if (plan == null) return Main.ERRORS;
+        return Runner.eval(this, plan);
+    }
+
+    /** Runtime-touching code, loaded only when this command runs (see TrainCommand.Runner). */
+    static final class Runner {
+        private Runner() {}
+
+        static int eval(EvalCommand c, Plan plan) {
+            Integer rc = TrainCommand.Runner.relaunch(c.spec);
+            PrintWriter out = c.spec.commandLine().getOut();
+            if (rc != null) return rc;
+            return TrainCommand.Runner.run(c.spec.commandLine().getErr(), () -> {
+                String[] split = new String[1];
+                dev.ann.runtime.train.Evaluation e = new dev.ann.runtime.train.Predictor(plan, c.checkpoint).evaluate(split);
+                if (c.json) {
+                    com.google.gson.JsonObject o = e.toJson();
+                    o.addProperty("split", split[0]);
+                    out.println(new com.google.gson.GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o));
+                } else {
+                    out.println("== " + split[0] + " split of " + plan.data().dataset() + ", checkpoint " + c.checkpoint);
+                    out.print(e.text());
+                }
+                out.flush();
+                return Main.OK;
+            });
+        }
+    }
+}

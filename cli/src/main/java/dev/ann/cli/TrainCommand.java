@@ -1,0 +1,155 @@
+package dev.ann.cli;
+
+import dev.ann.compiler.CompileException;
+import dev.ann.compiler.Compilation;
+import dev.ann.compiler.plan.Plan;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a network as a train block says, evaluate it on the test split, and write a run folder:",
+            "metrics.csv, summary.json, curves.png, report.md, model.ckpt and checkpoints.",
+            "Ctrl-C writes a checkpoint; --resume continues from it.",
+            "Exit 0 success, 1 errors in the .ann file or bad data/checkpoint, 2 usage, 3 run failure (NaN loss, no GPU)."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "the .ann file")
+    Path file;
+
+    @Option(names = "--train", paramLabel = "NAME", description = "which train block (default: the only or first one)")
+    String train;
+
+    @Option(names = "--profile", paramLabel = "P", description = "apply this profile's overrides (e.g. dev)")
+    String profile;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "train for N epochs instead of the train block's number")
+    Integer epochs;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed for initialisation, shuffling and dropout")
+    Long seed;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu|auto", description = "where to train (default: the train block's, else auto)")
+    String device;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "run folder (default: runs/<train>/<timestamp>)")
+    Path out;
+
+    @Option(names = "--resume", description = "continue from the last checkpoint of this train block")
+    boolean resume;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        if (!Files.isRegularFile(file)) {
+            err.println("error: " + file + ": no such file");
+            return Main.USAGE;
+        }
+        if (device != null && !List.of("cpu", "gpu", "auto").contains(device)) {
+            err.println("error: --device takes cpu, gpu or auto, not '" + device + "'");
+            return Main.USAGE;
+        }
+        if (epochs != null && epochs < 1) {
+            err.println("error: --epochs must be at least 1");
+            return Main.USAGE;
+        }
+        Plan plan = TrainCommand.plan(file, train, profile, spec);
+        if (plan == null) return Main.ERRORS;
+        return Runner.train(this, plan);
+    }
+
+    /**
+     * Everything that touches the runtime (and so ND4J) lives in nested classes,
+     * loaded only when train, eval or predict runs: `ann check` and `ann plan`
+     * never load them.
+     */
+    static final class Runner {
+        private Runner() {}
+
+        static int train(TrainCommand c, Plan plan) {
+            Integer rc = dev.ann.runtime.Relaunch.ifNeeded(originalArgs(c.spec), Main.class.getName());
+            if (rc != null) return rc;
+            dev.ann.runtime.train.Trainer.Options o = new dev.ann.runtime.train.Trainer.Options();
+            o.epochs = c.epochs;
+            o.seed = c.seed;
+            o.device = c.device;
+            o.out = c.out;
+            o.resume = c.resume;
+            o.terminal = System.console() != null;
+            o.handleSignals = true;
+            o.log = printStream(c.spec.commandLine().getOut());
+            return run(c.spec.commandLine().getErr(), () -> {
+                List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
+                return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
+            });
+        }
+
+        /** Relaunches with the OpenMP settings when needed: the exit code, or null to go on here. */
+        static Integer relaunch(CommandLine.Model.CommandSpec spec) {
+            return dev.ann.runtime.Relaunch.ifNeeded(originalArgs(spec), Main.class.getName());
+        }
+
+        /** Runs the body; a RunException prints its message (no stack trace) and gives its exit code. */
+        static int run(PrintWriter err, Callable<Integer> body) {
+            try {
+                return body.call();
+            } catch (dev.ann.runtime.RunException e) {
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return e.exitCode;
+            } catch (Exception | LinkageError e) {
+                err.println("error: the run failed: " + e);
+                if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
+                else err.println("(set ANN_DEBUG=1 to see where)");
+                err.flush();
+                return Main.FAILURE;
+            }
+        }
+    }
+
+    /** Compiles FILE and makes the plan, printing diagnostics; null when that fails (exit 1). */
+    static Plan plan(Path file, String train, String profile, CommandLine.Model.CommandSpec spec) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Compilation c = CheckCommand.compileOrReport(file, out, err);
+        if (c == null) return null;
+        try {
+            return c.plan(train, profile);
+        } catch (CompileException e) {
+            new DiagnosticPrinter(err, Cli.color(), Path.of("")).printAll(e.diagnostics());
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return null;
+        }
+    }
+
+    /** The command's output writer as a PrintStream (the trainer logs to a PrintStream). */
+    static java.io.PrintStream printStream(PrintWriter w) {
+        java.io.OutputStream os = new java.io.OutputStream() {
+            private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            @Override public void write(int b) { buf.write(b); }
+            @Override public void write(byte[] b, int off, int len) { buf.write(b, off, len); }
+            @Override public void flush() {
+                w.write(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+                buf.reset();
+                w.flush();
+            }
+        };
+        return new java.io.PrintStream(os, true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The command line as typed (for the relaunch). */
+    static List<String> originalArgs(CommandLine.Model.CommandSpec spec) {
+        CommandLine root = spec.root().commandLine();
+        return root.getParseResult() != null ? root.getParseResult().originalArgs() : List.of();
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ann.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** ann train / eval / predict end to end, in-process: exit codes and messages. */
+class TrainCommandTest {
+    @TempDir Path tmp;
+
+    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+    @BeforeAll
+    static void noRelaunch() {
+        System.setProperty("ann.noRelaunch", "true");
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run ann(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    Path copyIris(String csv) throws Exception {
+        Path ann = tmp.resolve("iris.ann");
+        Files.writeString(ann, Files.readString(EXAMPLES.resolve("iris.ann")));
+        Files.writeString(tmp.resolve("iris.csv"), csv);
+        return ann;
+    }
+
+    @Test
+    void trainEvalPredictIris() throws Exception {
+        Path ann = copyIris(Files.readString(EXAMPLES.resolve("iris.csv")));
+        Run r = ann("train", ann.toString(), "--profile", "dev", "--out", tmp.resolve("run").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("epoch 5/5"), r.out());
+        assertTrue(r.out().contains("== test (22 samples)"), r.out());
+        Path ckpt = tmp.resolve("run/model.ckpt");
+        assertTrue(Files.exists(ckpt));
+
+        Run e = ann("eval", ann.toString(), "--profile", "dev", "--checkpoint", ckpt.toString(), "--json");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("\"accuracy_ci95\"") && e.out().contains("\"confusion\""), "out: " + e.out() + " err: " + e.err());
+
+        Path in = tmp.resolve("new.csv");
+        Files.writeString(in, "sepal_length,sepal_width,petal_length,petal_width\n5.0,3.4,1.5,0.2\n6.7,3.0,5.2,2.3\n");
+        Run p = ann("predict", ann.toString(), "--profile", "dev", "--checkpoint", ckpt.toString(), "--input", in.toString(), "--top", "2");
+        assertEquals(0, p.code(), p.err());
+        String[] lines = p.out().trim().split("\n");
+        assertEquals(2, lines.length, p.out());
+        assertTrue(lines[0].matches("row 1: setosa \\(0\\.\\d+\\), \\w+ \\(0\\.\\d+\\)"), lines[0]);
+    }
+
+    @Test
+    void malformedCsvRowExitsOneWithFileLineColumn() throws Exception {
+        String good = Files.readString(EXAMPLES.resolve("iris.csv"));
+        String[] ls = good.split("\n");
+        ls[7] = "4.6,3.4,x1.4,0.3,setosa";
+        Path ann = copyIris(String.join("\n", ls) + "\n");
+        Run r = ann("train", ann.toString(), "--out", tmp.resolve("run").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("iris.csv:8:9: expected a number in column 2 ('petal_length'), found 'x1.4'"), r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void missingDataFileExitsOne() throws Exception {
+        Path ann = copyIris("");
+        Files.delete(tmp.resolve("iris.csv"));
+        Run r = ann("train", ann.toString(), "--out", tmp.resolve("run").toString());
+        assertTrue(r.code() == 1, r.code() + " " + r.err());
+        assertTrue(r.err().contains("iris.csv"), r.err());
+    }
+
+    @Test
+    void checkpointOfAnotherArchitectureExitsOne() throws Exception {
+        Path ann = copyIris(Files.readString(EXAMPLES.resolve("iris.csv")));
+        assertEquals(0, ann("train", ann.toString(), "--profile", "dev", "--out", tmp.resolve("run").toString()).code());
+        Path other = tmp.resolve("wider.ann");
+        Files.writeString(other, Files.readString(ann).replace("dense(16)", "dense(24)"));
+        Run r = ann("eval", other.toString(), "--checkpoint", tmp.resolve("run/model.ckpt").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("another architecture") && r.err().contains("hidden.weight was [4, 16], is now [4, 24]"), r.err());
+    }
+
+    @Test
+    void gpuWithoutCudaBackendExitsThree() throws Exception {
+        Path ann = copyIris(Files.readString(EXAMPLES.resolve("iris.csv")));
+        Run r = ann("train", ann.toString(), "--device", "gpu", "--out", tmp.resolve("run").toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("--device gpu: this build of ann has the CPU backend only"), r.err());
+        assertEquals(2, ann("train", ann.toString(), "--device", "tpu").code());
+    }
+}

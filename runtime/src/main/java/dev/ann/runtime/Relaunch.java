@@ -1,0 +1,88 @@
+package dev.ann.runtime;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * OpenMP reads its settings from the environment when ND4J's native library
+ * starts, so they cannot be changed from inside a running JVM. When they are
+ * not set, train, eval and predict start the same command once more in a
+ * child JVM with them set (see docs/training.md for the measurements behind
+ * the choice) and pass its exit code on. A variable the user has set is never
+ * overridden; {@code ANN_NO_RELAUNCH=1} (or {@code -Dann.noRelaunch=true}) turns this off.
+ */
+public final class Relaunch {
+    private Relaunch() {}
+
+    /** The settings ann wants for ND4J's OpenMP threads on CPU. */
+    public static Map<String, String> wanted() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("OMP_WAIT_POLICY", "passive");
+        return m;
+    }
+
+    /**
+     * Relaunches when needed; returns the child's exit code, or null when
+     * this JVM already has the settings (then the caller goes on).
+     */
+    public static Integer ifNeeded(List<String> args, String mainClass) {
+        if (System.getenv("ANN_NO_RELAUNCH") != null || System.getenv("ANN_RELAUNCHED") != null
+                || Boolean.getBoolean("ann.noRelaunch")) return null;
+        Map<String, String> add = new LinkedHashMap<>();
+        for (var e : wanted().entrySet()) if (System.getenv(e.getKey()) == null) add.put(e.getKey(), e.getValue());
+        if (add.isEmpty()) return null;
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        String sun = System.getProperty("sun.java.command", "");
+        String first = sun.split(" ", 2)[0];
+        if (first.endsWith(".jar")) {
+            cmd.add("-jar");
+            cmd.add(first);
+        } else {
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(mainClass);
+        }
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        pb.environment().putAll(add);
+        pb.environment().put("ANN_RELAUNCHED", "1");
+        Process p;
+        try {
+            p = pb.start();
+        } catch (java.io.IOException e) {
+            return null; // go on in this JVM, with OpenMP's defaults
+        }
+        // Ctrl-C reaches the child too (same process group) and it checkpoints; a
+        // signal sent to this JVM alone is passed on; either way wait for the child.
+        Process child = p;
+        Thread hook = new Thread(() -> {
+            if (child.isAlive()) {
+                child.destroy();
+                try {
+                    child.waitFor(90, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "ann-relaunch");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            int rc = p.waitFor();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down
+            }
+            return rc;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 3;
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.ann.runtime.train;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.ann.compiler.plan.Op;
+import dev.ann.compiler.plan.Param;
+import dev.ann.compiler.plan.Plan;
+import dev.ann.runtime.RunException;
+import dev.ann.runtime.data.Pipeline;
+import dev.ann.runtime.nn.Net;
+import dev.ann.runtime.nn.Optimizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Between a Net (with its optimiser and data transform) and a Checkpoint. */
+public final class Model {
+    private Model() {}
+
+    static Checkpoint checkpoint(Plan plan, Net net, Optimizer opt, Trainer.State st, Pipeline.Splits data, long seed, Path runDir) {
+        JsonObject h = new JsonObject();
+        h.addProperty("format", "ann-checkpoint");
+        h.addProperty("version", 1);
+        h.addProperty("plan_hash", plan.architectureHash());
+        h.addProperty("file", plan.file());
+        h.addProperty("train", plan.train());
+        h.addProperty("network", plan.network());
+        h.addProperty("task", plan.task().name().toLowerCase(java.util.Locale.ROOT));
+        h.addProperty("seed", seed);
+        JsonObject oj = new JsonObject();
+        oj.addProperty("kind", opt.kind);
+        oj.addProperty("step", opt.step);
+        h.add("optimizer", oj);
+        JsonObject rng = new JsonObject();
+        rng.addProperty("kind", "derived from (seed, epoch, batch); see docs/training.md");
+        rng.addProperty("seed", seed);
+        rng.addProperty("epoch", st.epoch);
+        rng.addProperty("batch", st.batch);
+        h.add("rng", rng);
+        for (var e : st.toJson().entrySet()) h.add(e.getKey(), e.getValue());
+        h.addProperty("run_dir", runDir.toAbsolutePath().toString());
+        JsonArray names = new JsonArray();
+        data.classNames().forEach(names::add);
+        h.add("class_names", names);
+        h.addProperty("normalize", data.transform().shift() != null);
+        JsonArray arch = new JsonArray();
+        for (Op op : plan.ops()) arch.add(Trainer.describe(op));
+        h.add("architecture", arch);
+
+        Map<String, float[]> arrays = new LinkedHashMap<>();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        put(arrays, shapes, net.trainableParams(), net.params());
+        put(arrays, shapes, net.stateParams(), net.state());
+        float[] s1 = opt.s1.data().asFloat();
+        arrays.put("optimizer.s1", s1);
+        shapes.put("optimizer.s1", new int[] {s1.length});
+        if (opt.s2 != null) {
+            float[] s2 = opt.s2.data().asFloat();
+            arrays.put("optimizer.s2", s2);
+            shapes.put("optimizer.s2", new int[] {s2.length});
+        }
+        Pipeline.Transform t = data.transform();
+        if (t.shift() != null) {
+            arrays.put("data.shift", t.shift());
+            shapes.put("data.shift", new int[] {t.shift().length});
+            arrays.put("data.mul", t.mul());
+            shapes.put("data.mul", new int[] {t.mul().length});
+        }
+        return new Checkpoint(h, arrays, shapes);
+    }
+
+    private static void put(Map<String, float[]> arrays, Map<String, int[]> shapes, List<Param> ps, INDArray flat) {
+        float[] all = flat.data().asFloat();
+        int off = 0;
+        for (Param p : ps) {
+            int len = (int) p.shape().size();
+            arrays.put(p.name(), java.util.Arrays.copyOfRange(all, off, off + len));
+            shapes.put(p.name(), p.shape().toArray());
+            off += len;
+        }
+    }
+
+    /** Refuses a checkpoint of another architecture, saying what changed. */
+    public static void checkCompatible(Checkpoint c, Plan plan, Path file) {
+        String hash = c.header.has("plan_hash") ? c.header.get("plan_hash").getAsString() : "";
+        if (hash.equals(plan.architectureHash())) return;
+        List<String> diffs = new ArrayList<>();
+        Map<String, int[]> now = new LinkedHashMap<>();
+        for (Param p : plan.params()) now.put(p.name(), p.shape().toArray());
+        for (var e : now.entrySet()) {
+            int[] was = c.shapes.get(e.getKey());
+            if (was == null) diffs.add(e.getKey() + " is new");
+            else if (!java.util.Arrays.equals(was, e.getValue())) {
+                diffs.add(e.getKey() + " was " + java.util.Arrays.toString(was) + ", is now " + java.util.Arrays.toString(e.getValue()));
+            }
+        }
+        for (String k : c.shapes.keySet()) {
+            if (!k.startsWith("optimizer.") && !k.startsWith("data.") && !now.containsKey(k)) diffs.add(k + " is gone");
+        }
+        if (diffs.isEmpty() && c.header.has("architecture")) {
+            JsonArray was = c.header.getAsJsonArray("architecture");
+            List<Op> ops = plan.ops();
+            for (int i = 0; i < Math.max(was.size(), ops.size()); i++) {
+                String a = i < was.size() ? was.get(i).getAsString() : "(none)";
+                String b = i < ops.size() ? Trainer.describe(ops.get(i)) : "(none)";
+                if (!a.equals(b)) diffs.add("op " + i + " was " + a + ", is now " + b);
+            }
+            if (diffs.isEmpty()) diffs.add("layer arguments differ");
+        }
+        String train = c.header.has("train") ? c.header.get("train").getAsString() : "?";
+        throw new RunException(RunException.BAD_INPUT, file + ": this checkpoint is of another architecture (train block '" + train
+                + "'): " + String.join("; ", diffs.subList(0, Math.min(6, diffs.size())))
+                + (diffs.size() > 6 ? "; and " + (diffs.size() - 6) + " more" : "")
+                + ". Use a checkpoint written for this network, or train anew without --resume.");
+    }
+
+    /** The checkpoint's arrays for these params, concatenated in order. */
+    static INDArray flat(Checkpoint c, List<Param> ps) {
+        long total = 0;
+        for (Param p : ps) total += p.shape().size();
+        float[] all = new float[(int) Math.max(1, total)];
+        int off = 0;
+        for (Param p : ps) {
+            float[] a = c.array(p.name());
+            if (a == null || a.length != p.shape().size()) {
+                throw new RunException(RunException.BAD_INPUT, "checkpoint has no array " + p.name() + " of " + p.shape().size() + " values");
+            }
+            System.arraycopy(a, 0, all, off, a.length);
+            off += a.length;
+        }
+        return Nd4j.createFromArray(all);
+    }
+
+    /** Loads parameters and state into the net. */
+    public static void load(Checkpoint c, Net net) {
+        net.params().assign(flat(c, net.trainableParams()));
+        if (!net.stateParams().isEmpty()) net.state().assign(flat(c, net.stateParams()));
+    }
+
+    static void loadOptimizer(Checkpoint c, Optimizer opt) {
+        float[] s1 = c.array("optimizer.s1");
+        if (s1 == null || s1.length != opt.s1.length()) throw new RunException(RunException.BAD_INPUT, "checkpoint has no optimiser state of the right size");
+        opt.s1.assign(Nd4j.createFromArray(s1));
+        if (opt.s2 != null) opt.s2.assign(Nd4j.createFromArray(c.array("optimizer.s2")));
+        opt.step = c.header.getAsJsonObject("optimizer").get("step").getAsLong();
+        String kind = c.header.getAsJsonObject("optimizer").get("kind").getAsString();
+        if (!kind.equals(opt.kind)) {
+            throw new RunException(RunException.BAD_INPUT, "the checkpoint was trained with " + kind + ", the train block now says " + opt.kind
+                    + "; resume with the same optimizer or train anew");
+        }
+    }
+
+    /** The data transform stored in a checkpoint (normalisation fitted on its training split). */
+    public static Pipeline.Transform transform(Checkpoint c, Plan plan) {
+        var p = plan.data();
+        int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
+        float scale = (float) (p.scale() == 0 ? 1.0 : p.scale());
+        return new Pipeline.Transform(resize, scale, c.array("data.shift"), c.array("data.mul"));
+    }
+
+    public static List<String> classNames(Checkpoint c) {
+        List<String> l = new ArrayList<>();
+        if (c.header.has("class_names")) c.header.getAsJsonArray("class_names").forEach(e -> l.add(e.getAsString()));
+        return l;
+    }
+}
