@@ -85,6 +85,13 @@ class GeneratedTrainerMatchesAnnTrainTest {
         assertEquals(test.get("n").getAsInt(), Integer.parseInt(m.group(1)), "test samples");
         assertEquals(test.get("accuracy").getAsDouble(), (double) Integer.parseInt(m.group(2)) / Integer.parseInt(m.group(1)), 1e-6,
                 "test accuracy");
+
+        // ann eval reads the generated model.ckpt (weights, normalisation, class names) and finds the same
+        String eval = run(tmp.resolve("eval.log"), JAVA, "-cp", System.getProperty("java.class.path"), "dev.ann.cli.Main", "eval",
+                ann.toString(), "--train", train, "--checkpoint", tmp.resolve("gen/model.ckpt").toString(), "--json");
+        JsonObject evaluated = JsonParser.parseString(eval.substring(eval.indexOf('{'))).getAsJsonObject();
+        assertEquals(test.get("accuracy").getAsDouble(), evaluated.get("accuracy").getAsDouble(), 1e-6, "ann eval of the generated checkpoint");
+        assertEquals(test.get("loss").getAsDouble(), evaluated.get("loss").getAsDouble(), 1e-5, "ann eval of the generated checkpoint");
     }
 
     /** Runs a child JVM with the thread settings ann chooses; returns its output, failing on a non-zero exit. */
