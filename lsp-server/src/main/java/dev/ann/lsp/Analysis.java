@@ -131,6 +131,18 @@ public final class Analysis {
         });
     }
 
+    /**
+     * The syntax of a document as it is now, cheaply: the latest check's tree
+     * when the text has not changed since, else the text alone (no
+     * declarations), which is all that {@link dev.ann.compiler.model.Cursor}
+     * needs; it then lexes from the start of the file instead of parsing it.
+     */
+    public AnnFile syntax(Document d) {
+        Snapshot s = latest.get(d.uri());
+        if (s != null && s.parsed().source().text().equals(d.text())) return s.parsed();
+        return new AnnFile(d.source(), List.of(), List.of());
+    }
+
     /** The latest check of a document, whatever its version (null before the first). */
     public Snapshot latest(String uri) {
         return latest.get(uri);

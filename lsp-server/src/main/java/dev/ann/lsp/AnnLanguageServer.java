@@ -30,7 +30,6 @@ import org.eclipse.lsp4j.TextDocumentSyncOptions;
 import org.eclipse.lsp4j.WorkDoneProgressCancelParams;
 import org.eclipse.lsp4j.jsonrpc.CancelChecker;
 import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
-import org.eclipse.lsp4j.jsonrpc.messages.Either;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
 import org.eclipse.lsp4j.services.LanguageClient;
@@ -228,9 +227,5 @@ public final class AnnLanguageServer implements LanguageServer, LanguageClientAw
         log("ann: a request failed: " + e);
         return new ResponseError(ResponseErrorCode.InternalError,
                 "ann: internal error (" + e.getClass().getSimpleName() + "); the server keeps running", null);
-    }
-
-    static <L, R> Either<L, R> left(L l) {
-        return Either.forLeft(l);
     }
 }

@@ -94,6 +94,17 @@ class SyntaxFeaturesTest {
     }
 
     @Test
+    void rangeFormattingTouchesOnlyTheLinesInTheRange() throws Exception {
+        Path f = dir.resolve("a.ann");
+        String text = "const a=1\nconst b=2\nconst c=3\n";
+        lsp.open(f, text);
+        List<? extends TextEdit> edits = lsp.server.getTextDocumentService().rangeFormatting(
+                new org.eclipse.lsp4j.DocumentRangeFormattingParams(LspHarness.id(f), new FormattingOptions(4, true),
+                        new Range(new Position(1, 0), new Position(1, 9)))).get(10, TimeUnit.SECONDS);
+        assertEquals("const a=1\nconst b = 2\nconst c=3\n", apply(text, edits));
+    }
+
+    @Test
     void foldsBodiesAndCommentRuns() throws Exception {
         Path f = dir.resolve("a.ann");
         lsp.open(f, "// one\n// two\nnetwork N {\n    input [2]\n    residual {\n        dense(2)\n    }\n}\n");

@@ -54,7 +54,6 @@ final class Binder {
                     p.sink.error(Codes.TOO_MANY_ARGUMENTS, new Loc(src, a.range()), owner + " takes " + count(specs)
                             + (specs.isEmpty() ? "" : " (" + names(specs) + ")") + "; remove this one",
                             Sink.replace("remove the extra argument", new Loc(src, extent(call, a)), ""));
-                    complete = false;
                 } else {
                     given.put(specs.get(positional).name(), a);
                 }
@@ -74,13 +73,12 @@ final class Binder {
                     p.sink.error(Codes.UNKNOWN_ARGUMENT, at, owner + " has no argument '" + name + "'; "
                             + (known.isEmpty() ? "it takes none" : "it takes " + String.join(", ", known)));
                 }
-                complete = false;
+                // The other arguments are still good: shapes go on being inferred.
                 continue;
             }
             if (given.containsKey(name)) {
                 p.sink.error(Codes.DUPLICATE_ARGUMENT, new Loc(src, a.range()), "'" + name + "' is given twice to " + owner
                         + "; remove one", Sink.replace("remove this one", new Loc(src, extent(call, a)), ""));
-                complete = false;
                 continue;
             }
             given.put(name, a);
@@ -164,8 +162,12 @@ final class Binder {
 
     /** The value of an argument or setting as plain data, or null when it is wrong (reported) or unknown. */
     Object coerce(ArgSpec spec, Expr e, Scope scope, SourceFile src, String owner) {
+        return coerceAs(spec, e, scope, src, owner + " " + spec.name());
+    }
+
+    /** As {@link #coerce}, with the words that name the value in messages ({@code epochs}, {@code split train}). */
+    Object coerceAs(ArgSpec spec, Expr e, Scope scope, SourceFile src, String what) {
         Loc loc = new Loc(src, e.range());
-        String what = owner + " " + spec.name();
         if (e instanceof Expr.Missing) return null;
         // Bare names of enum-like values are taken as written, before consts.
         if (spec.type() == Type.ENUM && e instanceof Expr.Name n && spec.choices().contains(n.name().text())) {
@@ -208,6 +210,7 @@ final class Binder {
         switch (spec.type()) {
             case INT:
                 if (v instanceof Val.Int i && Math.abs(i.v()) <= Integer.MAX_VALUE) return (int) i.v();
+                if (v instanceof Val.Int i) return tooLarge(i, loc, what);
                 return mismatch(v, loc, what, "an integer");
             case FLOAT:
                 if (v instanceof Val.Int i) return (double) i.v();
@@ -230,6 +233,10 @@ final class Binder {
                 if (v instanceof Val.Str s) return s.v();
                 return mismatch(v, loc, what, "a string in double quotes");
             case SHAPE:
+                if (v instanceof Val.ListV l && l.items().stream().anyMatch(x -> x instanceof Val.Int i && Math.abs(i.v()) > Integer.MAX_VALUE)) {
+                    return tooLarge((Val.Int) l.items().stream().filter(x -> x instanceof Val.Int i && Math.abs(i.v()) > Integer.MAX_VALUE)
+                            .findFirst().orElseThrow(), loc, what);
+                }
                 if (v instanceof Val.ListV l && !l.items().isEmpty() && l.items().stream().allMatch(x -> x instanceof Val.Int)) {
                     List<Integer> dims = new ArrayList<>();
                     for (Val x : l.items()) dims.add((int) ((Val.Int) x).v());
@@ -243,12 +250,21 @@ final class Binder {
                 }
                 return mismatch(v, loc, what, "a shape such as [1, 28, 28]");
             case INT_OR_PAIR:
+                if (v instanceof Val.Int i && Math.abs(i.v()) > Integer.MAX_VALUE) return tooLarge(i, loc, what);
+                if (v instanceof Val.ListV l && l.items().stream().anyMatch(x -> x instanceof Val.Int i && Math.abs(i.v()) > Integer.MAX_VALUE)) {
+                    return mismatch(v, loc, what, "integers below " + Integer.MAX_VALUE);
+                }
                 if (v instanceof Val.Int i) return (int) i.v();
                 if (v instanceof Val.ListV l && l.items().size() == 2 && l.items().stream().allMatch(x -> x instanceof Val.Int)) {
                     return List.of((int) ((Val.Int) l.items().get(0)).v(), (int) ((Val.Int) l.items().get(1)).v());
                 }
                 return mismatch(v, loc, what, "an integer or a pair [height, width]");
             case COLUMNS:
+                if (v instanceof Val.Int i && (i.v() < 0 || i.v() > 1_000_000)) return mismatch(v, loc, what, "a column number from 0");
+                if (v instanceof Val.RangeV r && r.from() < 0) return mismatch(v, loc, what, "column numbers from 0");
+                if (v instanceof Val.ListV l && l.items().stream().anyMatch(x -> x instanceof Val.Int i && (i.v() < 0 || i.v() > 1_000_000))) {
+                    return mismatch(v, loc, what, "column numbers from 0");
+                }
                 if (v instanceof Val.Int i) return List.of((int) i.v());
                 if (v instanceof Val.RangeV r) {
                     if (r.to() - r.from() > 100_000) return mismatch(v, loc, what, "a smaller column range");
@@ -286,6 +302,11 @@ final class Binder {
             default:
                 return plain(v);
         }
+    }
+
+    private Object tooLarge(Val.Int i, Loc loc, String what) {
+        p.sink.error(Codes.OUT_OF_RANGE, loc, what + " must be at most " + Integer.MAX_VALUE + "; got " + i.v());
+        return null;
     }
 
     private Object mismatch(Val v, Loc loc, String what, String expected) {

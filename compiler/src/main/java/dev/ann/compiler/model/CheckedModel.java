@@ -40,13 +40,19 @@ public final class CheckedModel implements SemanticModel {
     @Override
     public Optional<Symbol> symbolAt(Path file, int offset) {
         Path p = Workspace.normalize(file);
+        // The narrowest occurrence wins; where a name both declares and refers (`train Net on Data` names the
+        // train block after the network it refers to), the symbol referred to wins.
         Symbol best = null;
         int bestLen = Integer.MAX_VALUE;
+        boolean bestIsDecl = true;
         for (var e : references.entrySet()) {
             for (Reference r : e.getValue()) {
-                if (r.file().equals(p) && r.range().touches(offset) && r.range().length() < bestLen) {
+                if (!r.file().equals(p) || !r.range().touches(offset)) continue;
+                int len = r.range().length();
+                if (len < bestLen || (len == bestLen && bestIsDecl && !r.isDeclaration())) {
                     best = e.getKey();
-                    bestLen = r.range().length();
+                    bestLen = len;
+                    bestIsDecl = r.isDeclaration();
                 }
             }
         }

@@ -303,16 +303,16 @@ public final class Cursor {
     private static final class Scan {
         final List<Token> tokens;
         final int base;
-        final SourceFile lexed;
+        final dev.ann.compiler.syntax.Offsets offsets;
         final Deque<String> braces = new ArrayDeque<>();
         final Deque<Paren> parens = new ArrayDeque<>();
         List<Token> stmt = new ArrayList<>();
         List<Token> lastStmt = new ArrayList<>();
 
-        private Scan(List<Token> tokens, int base, SourceFile lexed) {
+        private Scan(List<Token> tokens, int base, dev.ann.compiler.syntax.Offsets offsets) {
             this.tokens = tokens;
             this.base = base;
-            this.lexed = lexed;
+            this.offsets = offsets;
         }
 
         /** Lexes from the start of the declaration around {@code at} up to {@code end} (-1: to the next one). */
@@ -330,22 +330,16 @@ public final class Cursor {
             int stop = end >= 0 ? Math.min(text.length(), end) : next;
             stop = Math.max(stop, at);
             SourceFile part = new SourceFile(file.source().path(), text.substring(base, stop));
-            List<Token> tokens = Parser.lex(part, new ArrayList<>()).tokens().getTokens();
-            return new Scan(tokens, base, part);
+            Parser.Lexed lexed = Parser.lex(part, new ArrayList<>());
+            return new Scan(lexed.tokens().getTokens(), base, lexed.offsets());
         }
 
         int start(Token t) {
-            return base + utf16(t.getStartIndex());
+            return base + offsets.toUtf16(t.getStartIndex());
         }
 
         int end(Token t) {
-            return base + utf16(t.getStopIndex() + 1);
-        }
-
-        private int utf16(int codePoint) {
-            String t = lexed.text();
-            // identity unless the declaration holds characters outside the BMP
-            return t.length() == t.codePointCount(0, t.length()) ? codePoint : t.offsetByCodePoints(0, codePoint);
+            return base + offsets.toUtf16(t.getStopIndex() + 1);
         }
 
         boolean insideCommentOrString(int at) {

@@ -149,7 +149,7 @@ public record Plan(
         }
     }
 
-    /** Args serialise as a plain JSON object; integral numbers read back as Integer or Long. */
+    /** Args serialise as a plain JSON object; numbers written without a point or exponent read back as Integer or Long, others as Double. */
     private static final class ArgsJson implements com.google.gson.JsonSerializer<Args>,
             com.google.gson.JsonDeserializer<Args> {
         @Override
@@ -182,6 +182,8 @@ public record Plan(
             if (p.isBoolean()) return p.getAsBoolean();
             if (p.isString()) return p.getAsString();
             java.math.BigDecimal d = p.getAsBigDecimal();
+            String text = p.getAsString();
+            if (text.contains(".") || text.contains("e") || text.contains("E")) return d.doubleValue();  // 0.0 stays a Double
             try {
                 long l = d.longValueExact();
                 return (l == (int) l) ? (Object) (int) l : (Object) l;

@@ -141,7 +141,7 @@ final class Layers {
         return new LayerSpec("flatten", Category.LAYER, NONE,
                 "Lays a sample's values out in one row, so that `dense` can weigh every one of them.",
                 "`[d1, d2, ...]` → `[d1·d2·...]`",
-                (in, a) -> Shape.of((int) in.size()), (in, out, a) -> List.of(), (in, out, a) -> 0, true);
+                (in, a) -> Shape.of(checked(in.size(), in)), (in, out, a) -> List.of(), (in, out, a) -> 0, true);
     }
 
     static LayerSpec reshape() {
@@ -164,7 +164,7 @@ final class Layers {
                             throw new ShapeException("cannot reshape " + in + " (" + in.size() + " values) to " + dims
                                     + ": " + in.size() + " is not a multiple of " + known, "shape");
                         }
-                        dims.set(infer, (int) (in.size() / known));
+                        dims.set(infer, checked(in.size() / known, in));
                     } else if (known != in.size()) {
                         throw new ShapeException("cannot reshape " + in + " (" + in.size() + " values) to " + dims + " ("
                                 + known + " values); the shapes must hold the same number of values", "shape");
@@ -221,6 +221,14 @@ final class Layers {
     }
 
     // ---- helpers shared by the rules ----------------------------------------------------
+
+    /** A dimension that must fit an int. */
+    static int checked(long size, Shape in) throws ShapeException {
+        if (size > Integer.MAX_VALUE) {
+            throw new ShapeException("a sample of " + in + " holds " + size + " values, more than one dimension can; use smaller shapes");
+        }
+        return (int) size;
+    }
 
     /** An int argument or a pair {@code [h, w]} as {h, w}. */
     static int[] pair(Args a, String name) {

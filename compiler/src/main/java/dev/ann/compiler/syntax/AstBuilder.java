@@ -22,6 +22,7 @@ import org.antlr.v4.runtime.tree.TerminalNode;
  * here tolerates missing children, so that as much AST as possible is built.
  */
 final class AstBuilder {
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z_0-9]*");
     private final SourceFile source;
     private final CommonTokenStream tokens;
     private final Offsets offsets;
@@ -258,7 +259,7 @@ final class AstBuilder {
             return missingIdent(parent);
         }
         String text = ctx.getText();
-        if (ctx.exception != null || !text.matches("[A-Za-z_][A-Za-z_0-9]*")) return missingIdent(parent);
+        if (ctx.exception != null || !NAME.matcher(text).matches()) return missingIdent(parent);
         return new Ident(text, range(ctx));
     }
 

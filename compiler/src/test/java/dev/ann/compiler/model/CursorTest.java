@@ -126,6 +126,20 @@ class CursorTest {
     }
 
     @Test
+    void theSameAnswersFromTheTextAloneWithoutATree() {
+        // the language server asks with the bare text right after an edit, before any parse
+        for (String fixture : List.of("network N {\n    dense(10) -> <|>\n}", "train N on D {\n    loss <|>\n}",
+                "const a = 1\nnetwork N {\n    conv2d(32, padding: <|>\n}", "train fast = <|>")) {
+            At a = at(fixture);
+            AnnFile bare = new AnnFile(a.file().source(), List.of(), List.of());
+            assertEquals(Cursor.contextAt(a.file(), a.offset()), Cursor.contextAt(bare, a.offset()), fixture);
+        }
+        At a = at("const a = 1\nnetwork N {\n    conv2d(32, kernel: 3, <|>)\n}");
+        AnnFile bare = new AnnFile(a.file().source(), List.of(), List.of());
+        assertEquals(Cursor.callAt(a.file(), REGISTRY, a.offset()), Cursor.callAt(bare, REGISTRY, a.offset()));
+    }
+
+    @Test
     void replaceCoversTheWholeWord() {
         At a = at("network N {\n    de<|>nse(3)\n}");
         CompletionContext c = Cursor.contextAt(a.file(), a.offset());

@@ -42,7 +42,7 @@ public final class CompletionProvider {
     private CompletionProvider() {}
 
     public static CompletionList complete(Analysis analysis, Document doc, Position pos) {
-        AnnFile file = analysis.workspace().parse(doc.path(), doc.text());
+        AnnFile file = analysis.syntax(doc);
         int offset = Lsp.offset(doc.source(), pos);
         CompletionContext ctx = Cursor.contextAt(file, offset);
         Analysis.Snapshot snap = analysis.latest(doc.uri());

@@ -22,8 +22,19 @@ public final class FormattingProvider {
         List<String> a = lines(doc.text());
         List<String> b = lines(r.text());
         List<TextEdit> edits = new ArrayList<>();
+        List<LineDiff.Hunk> hunks = new ArrayList<>();
         for (LineDiff.Hunk h : LineDiff.diff(a, b)) {
-            if (range != null && (h.aEnd() < range.getStart().getLine() || h.aStart() > range.getEnd().getLine())) {
+            // a run of lines changed one for one becomes one edit per line, so that a range can pick lines
+            if (h.aEnd() - h.aStart() == h.bEnd() - h.bStart()) {
+                for (int i = 0; i < h.aEnd() - h.aStart(); i++) {
+                    hunks.add(new LineDiff.Hunk(h.aStart() + i, h.aStart() + i + 1, h.bStart() + i, h.bStart() + i + 1));
+                }
+            } else {
+                hunks.add(h);
+            }
+        }
+        for (LineDiff.Hunk h : hunks) {
+            if (range != null && (h.aEnd() <= range.getStart().getLine() || h.aStart() > range.getEnd().getLine())) {
                 continue;
             }
             StringBuilder text = new StringBuilder();

@@ -6,7 +6,6 @@ import dev.ann.compiler.ast.SourceFile;
 import dev.ann.compiler.syntax.Parser;
 import dev.ann.grammar.AnnLexer;
 import dev.ann.lsp.Analysis;
-import dev.ann.lsp.Lsp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -236,10 +235,5 @@ public final class SemanticTokensProvider {
             if (line + 1 >= src.lineCount()) return;
             start = Math.max(lineEnd, src.lineStart(line + 1));
         }
-    }
-
-    /** For tests and the benchmark: the location of a token, for messages. */
-    static String where(SourceFile src, int offset) {
-        return Lsp.position(src, offset).toString();
     }
 }

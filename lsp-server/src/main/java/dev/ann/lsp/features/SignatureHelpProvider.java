@@ -26,7 +26,7 @@ public final class SignatureHelpProvider {
     private SignatureHelpProvider() {}
 
     public static SignatureHelp help(Analysis analysis, Document doc, Position pos) {
-        AnnFile file = analysis.workspace().parse(doc.path(), doc.text());
+        AnnFile file = analysis.syntax(doc);
         Analysis.Snapshot snap = analysis.latest(doc.uri());
         Registry registry = Names.registry(snap);
         Optional<CallSite> site = Cursor.callAt(file, registry, Lsp.offset(doc.source(), pos));
