@@ -30,11 +30,13 @@ export function parseProgress(message: string | undefined): TrainingProgress | u
     if (name === 'epoch') {
       continue;
     }
-    if (name === 'loss' && result.loss === undefined) {
-      result.loss = m[2];
-    } else {
-      result.metrics.push([name, m[2]]);
-    }
+    result.metrics.push([name, m[2]]);
+  }
+  // the training loss: `loss`, else `train_loss` (never a validation loss)
+  const loss = result.metrics.find(([n]) => n === 'loss') ?? result.metrics.find(([n]) => n === 'train_loss');
+  if (loss) {
+    result.loss = loss[1];
+    result.metrics.splice(result.metrics.indexOf(loss), 1);
   }
   if (result.epoch === undefined && result.loss === undefined) {
     return undefined;

@@ -34,3 +34,19 @@ test('messages about other things are not training progress', () => {
   assert.equal(parseProgress(undefined), undefined);
   assert.equal(parseProgress(''), undefined);
 });
+
+test('the loss of `ann train` lines is train_loss; validation metrics stay metrics', () => {
+  // `ann train` prints "epoch 2/5  train_loss 1.6371  train_accuracy 27.62%  val_loss 0.9273 ..." and
+  // the server turns it into this message
+  const p = parseProgress(
+    'epoch 2/5 · train_loss 1.6371 · train_accuracy 27.62% · val_loss 0.9273 · val_accuracy 47.83% · val_f1 0.3718',
+  );
+  assert.ok(p);
+  assert.equal(p.loss, '1.6371');
+  assert.equal(statusText(p), 'epoch 2/5 · loss 1.6371');
+  assert.deepEqual(p.metrics.map(([n]) => n), ['train_accuracy', 'val_loss', 'val_accuracy', 'val_f1']);
+  // a plain `loss` wins over train_loss
+  assert.equal(parseProgress('epoch 1/2 · train_loss 0.5 · loss 0.4')?.loss, '0.4');
+  // a validation loss alone is not the training loss
+  assert.equal(parseProgress('epoch 1/2 · val_loss 0.5')?.loss, undefined);
+});

@@ -54,7 +54,6 @@ final class Binder {
                     p.sink.error(Codes.TOO_MANY_ARGUMENTS, new Loc(src, a.range()), owner + " takes " + count(specs)
                             + (specs.isEmpty() ? "" : " (" + names(specs) + ")") + "; remove this one",
                             Sink.replace("remove the extra argument", new Loc(src, extent(call, a)), ""));
-                    complete = false;
                 } else {
                     given.put(specs.get(positional).name(), a);
                 }
@@ -74,13 +73,12 @@ final class Binder {
                     p.sink.error(Codes.UNKNOWN_ARGUMENT, at, owner + " has no argument '" + name + "'; "
                             + (known.isEmpty() ? "it takes none" : "it takes " + String.join(", ", known)));
                 }
-                complete = false;
+                // The other arguments are still good: shapes go on being inferred.
                 continue;
             }
             if (given.containsKey(name)) {
                 p.sink.error(Codes.DUPLICATE_ARGUMENT, new Loc(src, a.range()), "'" + name + "' is given twice to " + owner
                         + "; remove one", Sink.replace("remove this one", new Loc(src, extent(call, a)), ""));
-                complete = false;
                 continue;
             }
             given.put(name, a);
@@ -164,8 +162,12 @@ final class Binder {
 
     /** The value of an argument or setting as plain data, or null when it is wrong (reported) or unknown. */
     Object coerce(ArgSpec spec, Expr e, Scope scope, SourceFile src, String owner) {
+        return coerceAs(spec, e, scope, src, owner + " " + spec.name());
+    }
+
+    /** As {@link #coerce}, with the words that name the value in messages ({@code epochs}, {@code split train}). */
+    Object coerceAs(ArgSpec spec, Expr e, Scope scope, SourceFile src, String what) {
         Loc loc = new Loc(src, e.range());
-        String what = owner + " " + spec.name();
         if (e instanceof Expr.Missing) return null;
         // Bare names of enum-like values are taken as written, before consts.
         if (spec.type() == Type.ENUM && e instanceof Expr.Name n && spec.choices().contains(n.name().text())) {

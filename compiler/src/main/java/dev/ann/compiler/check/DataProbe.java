@@ -42,13 +42,19 @@ final class DataProbe {
         }
     }
 
+    /** A long editor session edits data files too: keep the cache small. */
+    private static void remember(String key, Object value) {
+        if (CACHE.size() > 512) CACHE.clear();
+        CACHE.put(key, value);
+    }
+
     /** Reads the column count and the distinct values of one column (label &lt; 0: none). */
     static Csv csv(Path file, boolean header, String delimiter, int label) {
         String k = key("csv", file, header + "|" + delimiter + "|" + label);
         Object cached = CACHE.get(k);
         if (cached instanceof Csv c) return c;
         Csv c = readCsv(file, header, delimiter, label);
-        CACHE.put(k, c);
+        remember(k, c);
         return c;
     }
 
@@ -93,7 +99,7 @@ final class DataProbe {
         Object cached = CACHE.get(k);
         if (cached instanceof Idx c) return c;
         Idx c = readIdx(file);
-        CACHE.put(k, c);
+        remember(k, c);
         return c;
     }
 

@@ -94,7 +94,11 @@ final class DatasetChecker {
                 }
                 info.labelKind = "classes";
                 info.labelOrigin = "classes";
-                if (found > info.numClasses) {
+                List<String> unknown = info.labelNames.stream().filter(v -> !info.classNames.contains(v)).toList();
+                if (classes.value() instanceof List<?> && !unknown.isEmpty()) {
+                    p.sink.error(Codes.LABELS, classes.valueLoc(), "the labels " + unknown + " of " + info.name
+                            + " are not among the classes listed; classes names the labels in the order they are numbered");
+                } else if (found > info.numClasses) {
                     p.sink.error(Codes.LABELS, classes.valueLoc(), "classes names " + info.numClasses + " classes but the "
                             + "labels of " + info.name + " have " + found + " different values; list every class");
                 }
@@ -204,6 +208,7 @@ final class DatasetChecker {
             } else {
                 names = csv.labelValues();
                 n = names.size();
+                info.labelNames.addAll(names);
             }
             if (n > info.numClasses) {
                 info.numClasses = n;

@@ -22,6 +22,8 @@ final class DatasetInfo {
     String normalize = "none";
     boolean shuffle = true;
     Integer shuffleSeed;
+    /** class labels written as names in CSV files (not numbers), as found */
+    final java.util.Set<String> labelNames = new java.util.TreeSet<>();
     /** where the label kind comes from, for messages: "csv label: 4", "classes" */
     String labelOrigin = "";
 

@@ -92,7 +92,7 @@ final class SettingsReader {
         Object value = switch (spec.form()) {
             case VALUE -> {
                 Expr e = single(spec, s, src, at);
-                yield e == null ? null : p.binder.coerce(spec.value(), e, Scope.GLOBAL, src, name);
+                yield e == null ? null : p.binder.coerceAs(spec.value(), e, Scope.GLOBAL, src, name);
             }
             case COMPONENT -> component(spec, s, src, at);
             case LIST -> list(spec, s, src, at);
@@ -103,7 +103,7 @@ final class SettingsReader {
             case SOURCE_OR_FRACTION -> {
                 Expr e = single(spec, s, src, at);
                 if (e == null) yield null;
-                yield e instanceof Expr.CallExpr ? sourceExpr(name, e, src) : p.binder.coerce(spec.value(), e, Scope.GLOBAL, src, name);
+                yield e instanceof Expr.CallExpr ? sourceExpr(name, e, src) : p.binder.coerceAs(spec.value(), e, Scope.GLOBAL, src, name);
             }
             case SPLIT -> split(spec, s, src, at);
             case CHECKPOINT -> checkpoint(spec, s, src, at);
@@ -187,7 +187,7 @@ final class SettingsReader {
                 ok = false;
                 continue;
             }
-            Object v = p.binder.coerce(spec.value(), c.terms().get(0), Scope.GLOBAL, src, spec.name());
+            Object v = p.binder.coerceAs(spec.value(), c.terms().get(0), Scope.GLOBAL, src, spec.name());
             if (v == null) ok = false;
             else out.add(v);
         }
@@ -239,7 +239,7 @@ final class SettingsReader {
                 ok = false;
                 continue;
             }
-            Object f = p.binder.coerce(spec.value(), c.terms().get(1), Scope.GLOBAL, src, "split " + r);
+            Object f = p.binder.coerceAs(spec.value(), c.terms().get(1), Scope.GLOBAL, src, "split " + r);
             if (f == null) {
                 ok = false;
                 continue;
@@ -274,7 +274,7 @@ final class SettingsReader {
         for (Setting.Clause c : s.clauses()) terms.addAll(c.terms());
         int i = 0;
         if (i < terms.size() && !(terms.get(i) instanceof Expr.Name)) {
-            Object dir = p.binder.coerce(spec.value(), terms.get(i), Scope.GLOBAL, src, "checkpoint");
+            Object dir = p.binder.coerceAs(spec.value(), terms.get(i), Scope.GLOBAL, src, "checkpoint folder");
             if (dir == null) ok = false;
             else out.put("dir", dir);
             i++;
@@ -286,13 +286,13 @@ final class SettingsReader {
             Expr t = terms.get(i);
             String word = t instanceof Expr.Name n ? n.name().text() : "";
             if (word.equals("every") && i + 1 < terms.size()) {
-                Object n = p.binder.coerce(ArgSpecsBridge.EVERY, terms.get(i + 1), Scope.GLOBAL, src, "checkpoint every");
+                Object n = p.binder.coerceAs(ArgSpecsBridge.EVERY, terms.get(i + 1), Scope.GLOBAL, src, "checkpoint every");
                 if (n == null) ok = false;
                 else out.put("every", n);
                 i += 2;
             } else if (word.equals("keep") && i + 1 < terms.size() && terms.get(i + 1) instanceof Expr.CallExpr c
                     && c.call().callee().text().equals("best") && c.call().args().size() == 1) {
-                Object m = p.binder.coerce(ArgSpecsBridge.MONITOR, c.call().args().get(0).value(), Scope.GLOBAL, src, "keep best");
+                Object m = p.binder.coerceAs(ArgSpecsBridge.MONITOR, c.call().args().get(0).value(), Scope.GLOBAL, src, "keep best");
                 if (m == null) ok = false;
                 else out.put("keep_best", m);
                 i += 2;
@@ -325,7 +325,7 @@ final class SettingsReader {
                 p.sink.error(Codes.SETTING_FORM, new Loc(src, s.clauses().get(0).range()), spec.name() + " takes true or false");
                 return null;
             }
-            enabled = p.binder.coerce(spec.value(), terms.get(0), Scope.GLOBAL, src, spec.name());
+            enabled = p.binder.coerceAs(spec.value(), terms.get(0), Scope.GLOBAL, src, spec.name());
             if (enabled == null) return null;
         }
         out.put(spec.value().name(), enabled);

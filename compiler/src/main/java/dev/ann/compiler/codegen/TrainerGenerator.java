@@ -379,9 +379,9 @@ public final class TrainerGenerator {
                 : "lr = options.lr");
         b.addStatement("double loss = trainingStep(a, lr)");
         b.beginControlFlow("if (!Double.isFinite(loss))");
-        b.addStatement("throw new ArithmeticException(String.format($T.ROOT, $S, Double.isNaN(loss) ? \"NaN\" : \"infinite\", epoch + 1, batch + 1, options.lr))",
-                Locale.class, "the loss became %s at epoch %d, batch %d; training stopped. Try a lower learning rate (--lr, now %g)"
-                        + " or check the data for extreme values.");
+        b.addStatement("throw new ArithmeticException(String.format($T.ROOT,$W$S$W+ $S,$WDouble.isNaN(loss) ? \"NaN\" : \"infinite\", epoch + 1, batch + 1, options.lr))",
+                Locale.class, "the loss became %s at epoch %d, batch %d; training stopped. ",
+                "Try a lower learning rate (--lr, now %g) or check the data for extreme values.");
         b.endControlFlow();
         b.addStatement("lossSum += loss * a.batchSize");
         b.addStatement("seen += a.batchSize");
@@ -425,7 +425,7 @@ public final class TrainerGenerator {
             b.addStatement("stoppingBest = value");
             b.addStatement("badEpochs = 0");
             b.nextControlFlow("else if (++badEpochs >= $L)", es.patience());
-            b.addStatement("System.out.printf($T.ROOT, \"early stopping: %s has not improved for %d epochs (best %.4f)%n\", $S, $L, stoppingBest)",
+            b.addStatement("System.out.printf($T.ROOT, \"early stopping: %s has not improved for %d epochs (best %.4f)%n\",$W$S, $L, stoppingBest)",
                     Locale.class, es.monitor(), es.patience());
             b.addStatement("break");
             b.endControlFlow();
@@ -436,7 +436,7 @@ public final class TrainerGenerator {
             b.beginControlFlow("if (bestParams != null && bestEpoch != history.size())");
             b.addStatement("params.assign(bestParams)");
             if (hasState) b.addStatement("state.assign(bestState)");
-            b.addStatement("System.out.printf($T.ROOT, \"restored the weights of epoch %d (best %s %.4f)%n\", bestEpoch, $S, bestValue)",
+            b.addStatement("System.out.printf($T.ROOT, \"restored the weights of epoch %d (best %s %.4f)%n\",$WbestEpoch, $S, bestValue)",
                     Locale.class, best);
             b.endControlFlow();
         }
@@ -448,7 +448,7 @@ public final class TrainerGenerator {
         } else if (data.hasValidation()) {
             b.addStatement("if (data.validation != null) printResult(\"validation\", evaluate(data.validation$L))", classesArg());
         }
-        b.addStatement("System.out.printf($T.ROOT, \"%,.0f samples/s (training); weights written to %s%n\", trainSamples / Math.max(1e-9, trainSeconds), options.out.resolve(\"model.ckpt\"))",
+        b.addStatement("System.out.printf($T.ROOT, \"%,.0f samples/s (training); weights written to %s%n\",$WtrainSamples / Math.max(1e-9, trainSeconds), options.out.resolve(\"model.ckpt\"))",
                 Locale.class);
         return MethodSpec.methodBuilder("train")
                 .addJavadoc("Trains as the train block says, printing one line of metrics per epoch; writes model.ckpt and\n"
@@ -636,10 +636,10 @@ public final class TrainerGenerator {
         CodeBlock.Builder b = CodeBlock.builder();
         if (classification) {
             b.addStatement("double p = m.accuracy(), se = Math.sqrt(p * (1 - p) / m.n)");
-            b.addStatement("System.out.printf($T.ROOT, \"%s: accuracy %.2f%% ± %.2f%% (SE) over n = %d (%d correct); loss %.4f%n\", split, 100 * p, 100 * se, m.n, m.correct(), m.loss)",
+            b.addStatement("System.out.printf($T.ROOT, \"%s: accuracy %.2f%% ± %.2f%% (SE) over n = %d (%d correct); loss %.4f%n\",$Wsplit, 100 * p, 100 * se, m.n, m.correct(), m.loss)",
                     Locale.class);
         } else {
-            b.addStatement("System.out.printf($T.ROOT, \"%s: MSE %.6g, MAE %.6g, R² %.4f over n = %d%n\", split, m.mse, m.mae, m.r2, m.n)",
+            b.addStatement("System.out.printf($T.ROOT, \"%s: MSE %.6g, MAE %.6g, R² %.4f over n = %d%n\",$Wsplit, m.mse, m.mae, m.r2, m.n)",
                     Locale.class);
         }
         return MethodSpec.methodBuilder("printResult")
@@ -699,14 +699,14 @@ public final class TrainerGenerator {
             b.addStatement("h.append(\", \\\"class_names\\\": []\")");
         }
         b.addStatement("h.append($S)", ", \"normalize\": " + data.normalizes());
-        String arrayList = String.join(", ", arrays);
+        b.addStatement("h.append($S)", ", \"architecture\": [" + arch + "]");
+        b.addStatement("h.append($S)", ", \"arrays\": [");
+        for (int i = 0; i < arrays.size(); i++) b.addStatement("h.append($S)", (i == 0 ? "" : ", ") + arrays.get(i));
         if (data.normalizes()) {
-            b.addStatement("h.append($S).append(data.shift.length).append($S).append(data.mul.length).append($S)",
-                    ", \"architecture\": [" + arch + "], \"arrays\": [" + arrayList + ", {\"name\": \"data.shift\", \"shape\": [",
-                    "]}, {\"name\": \"data.mul\", \"shape\": [", "]}]}");
-        } else {
-            b.addStatement("h.append($S)", ", \"architecture\": [" + arch + "], \"arrays\": [" + arrayList + "]}");
+            b.addStatement("h.append($S).append(data.shift.length).append($S)", ", {\"name\": \"data.shift\", \"shape\": [", "]}");
+            b.addStatement("h.append($S).append(data.mul.length).append($S)", ", {\"name\": \"data.mul\", \"shape\": [", "]}");
         }
+        b.addStatement("h.append($S)", "]}");
         b.addStatement("byte[] header = h.toString().getBytes($T.UTF_8)", java.nio.charset.StandardCharsets.class);
         List<String> floats = new ArrayList<>();
         for (String f : flat) floats.add(f + ".data().asFloat()");
@@ -725,8 +725,9 @@ public final class TrainerGenerator {
                         out.write(bytes.array());
                     }
                 }
+                $files:T.setPosixFilePermissions(tmp, $perms:T.fromString("rw-r--r--"));
                 $files:T.move(tmp, file, $copy:T.ATOMIC_MOVE, $copy:T.REPLACE_EXISTING);
-                """, Map.of("floats", String.join(", ", floats))));
+                """, Map.of("floats", String.join(", ", floats), "perms", ClassName.get(java.nio.file.attribute.PosixFilePermissions.class))));
         return MethodSpec.methodBuilder("saveCheckpoint")
                 .addJavadoc("Writes the weights in the checkpoint format of {@code ann train}: {@code ANNCKPT1}, the header's\n"
                         + "length (32-bit little-endian), a JSON header listing the arrays, then each array as float32\n"

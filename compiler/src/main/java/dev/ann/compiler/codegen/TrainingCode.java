@@ -257,7 +257,7 @@ final class TrainingCode {
                 doc = (optimizer.equals("adamw") ? "AdamW" : "Adam") + " on the flat buffers: ND4J's adam_updater with bias-corrected moments"
                         + (weightDecay != 0 ? ", after the decoupled weight decay {@code params *= 1 - lr * " + lit(weightDecay) + "}" : "") + ".";
                 if (weightDecay != 0) b.addStatement("params.muli(1.0 - lr * $L)", lit(weightDecay));
-                b.addStatement("$T.exec(new $T(grads, secondMoment, firstMoment, update, secondMoment, firstMoment, lr, $L, $L, $L, (int) step))",
+                b.addStatement("$T.exec(new $T(grads, secondMoment, firstMoment, update, secondMoment, firstMoment,$Wlr, $L, $L, $L, (int) step))",
                         nd4j, Nd4jTypes.updater("AdamUpdater"), lit(beta1), lit(beta2), lit(eps));
                 b.addStatement("params.subi(update)");
             }
@@ -275,7 +275,7 @@ final class TrainingCode {
         }
         b.addStatement("step++");
         return MethodSpec.methodBuilder("update")
-                .addJavadoc(doc + " One op on the flat buffers, whatever the number of layers.\n")
+                .addJavadoc(doc + "\nOne op on the flat buffers, whatever the number of layers.\n")
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(double.class, "lr")
                 .addCode(b.build())

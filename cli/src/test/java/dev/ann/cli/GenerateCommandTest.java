@@ -1,0 +1,58 @@
+package dev.ann.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ann generate}: what it writes, and its errors. Compiling and running the output is tested elsewhere. */
+class GenerateCommandTest {
+    @TempDir Path tmp;
+
+    @Test
+    void writesOneTrainerPerTrainBlock() throws Exception {
+        Run r = Run.of("generate", "../examples/xor.ann", "--out", tmp.toString(), "--package", "demo.xor");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.exists(tmp.resolve("demo/xor/XorNetTrainer.java")), r.out());
+        assertTrue(Files.exists(tmp.resolve("demo/xor/NeuronTrainer.java")), r.out());
+        assertTrue(Files.readString(tmp.resolve("demo/xor/NeuronTrainer.java")).contains("package demo.xor;"));
+    }
+
+    @Test
+    void projectWritesAPomWhoseJarRunsTheTrainer() throws Exception {
+        Run r = Run.of("generate", "../examples/iris.ann", "--out", tmp.toString(), "--project", "--package", "demo");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.exists(tmp.resolve("src/main/java/demo/IrisNetTrainer.java")));
+        String pom = Files.readString(tmp.resolve("pom.xml"));
+        assertTrue(pom.contains("<mainClass>demo.IrisNetTrainer</mainClass>"), pom);
+        assertTrue(pom.contains("<finalName>iris-trainer</finalName>"), pom);
+        assertTrue(pom.contains("<artifactId>nd4j-native</artifactId>") && !pom.contains("dev.ann"), "ND4J only: " + pom);
+    }
+
+    @Test
+    void onlyTheNamedTrainBlockWithItsProfile() throws Exception {
+        Run r = Run.of("generate", "../examples/xor.ann", "--train", "neuron", "--profile", "dev", "--out", tmp.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.exists(tmp.resolve("NeuronTrainer.java")));
+        assertTrue(Files.notExists(tmp.resolve("XorNetTrainer.java")));
+        assertTrue(Files.readString(tmp.resolve("NeuronTrainer.java")).contains("int epochs = 20;"), "the dev profile's epochs");
+    }
+
+    @Test
+    void errorsSayWhatIsWrong() {
+        Run unknown = Run.of("generate", "../examples/xor.ann", "--train", "nope", "--out", tmp.toString());
+        assertEquals(Main.ERRORS, unknown.exit());
+        assertTrue(unknown.err().contains("nope"), unknown.err());
+        Run badPackage = Run.of("generate", "../examples/xor.ann", "--package", "1x", "--out", tmp.toString());
+        assertEquals(Main.USAGE, badPackage.exit());
+        assertTrue(badPackage.err().contains("--package"), badPackage.err());
+        Run noOut = Run.of("generate", "../examples/xor.ann");
+        assertEquals(Main.USAGE, noOut.exit());
+        Run missing = Run.of("generate", "../examples/missing.ann", "--out", tmp.toString());
+        assertEquals(Main.USAGE, missing.exit());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+    }
+}
