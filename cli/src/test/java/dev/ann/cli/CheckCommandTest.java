@@ -73,6 +73,12 @@ class CheckCommandTest {
     }
 
     @Test
+    void theExamplesAreInTheCanonicalLayout() {
+        Run r = Run.of("fmt", "--check", "../examples");
+        assertEquals(Main.OK, r.exit(), r.out() + r.err());
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         assertEquals(Main.USAGE, Run.of("check", "--no-such-flag", "x.ann").exit());
         Run missing = Run.of("check", "does/not/exist.ann");

@@ -25,6 +25,11 @@ public final class ServerLauncher {
         // stdout carries the protocol: anything else printed must go to stderr
         System.setOut(new PrintStream(System.err, true));
         AnnLanguageServer server = new AnnLanguageServer();
+        // `exit` ends the process (0 after `shutdown`, 1 without), whatever the client does with stdin
+        server.onExit(() -> {
+            System.out.flush();
+            System.exit(server.exitCode());
+        });
         Launcher<LanguageClient> launcher = start(server, in, out);
         Future<Void> listening = launcher.startListening();
         try {

@@ -52,7 +52,7 @@ class CommandsTest {
                     done
                     echo "saved runs/model.ckpt";;
                   plan) echo "PLAN $*";;
-                  generate) echo "wrote out/NTrainer.java";;
+                  generate) echo "wrote ${@: -1}/NTrainer.java";;
                   *) echo "unknown $1" >&2; exit 2;;
                 esac
                 """.formatted(epochs, epochs, pause));
@@ -130,6 +130,10 @@ class CommandsTest {
                     .get(20, TimeUnit.SECONDS);
             assertEquals("PLAN plan " + f + " --train N", toString(plan).trim());
             Object gen = lsp.server.getWorkspaceService().executeCommand(command("ann.generate", Lsp.uri(f), "N", null))
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals(List.of(dir.resolve("generated/tiny/NTrainer.java").toString()), toMap(gen).get("files"),
+                    "without a folder, --out is generated/<file name>");
+            gen = lsp.server.getWorkspaceService().executeCommand(command("ann.generate", Lsp.uri(f), "N", "out"))
                     .get(20, TimeUnit.SECONDS);
             assertEquals(List.of(dir.resolve("out/NTrainer.java").toString()), toMap(gen).get("files"));
         }

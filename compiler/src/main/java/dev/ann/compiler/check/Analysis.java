@@ -389,12 +389,18 @@ final class Analysis {
         }
         for (var t : p.trains.values()) p.index.detail(t.key(), "train");
         for (var pr : p.profiles.values()) p.index.detail(pr.key(), "profile");
-        // Named layers: their kind and output shape.
+        // Named layers: their kind and output shape. One pass over the index, then
+        // a lookup per layer (a nested loop here was quadratic on large files).
+        record Where(java.nio.file.Path file, dev.ann.compiler.ast.Range range) {}
+        Map<Where, List<Index.Entry>> namedLayers = new java.util.HashMap<>();
+        for (Index.Entry e : p.index.entries()) {
+            if (e.key.kind() == SymbolKind.LAYER) {
+                namedLayers.computeIfAbsent(new Where(e.key.file(), e.declRange), k -> new java.util.ArrayList<>()).add(e);
+            }
+        }
         for (LayerInfo info : layers().values()) {
-            for (Index.Entry e : p.index.entries()) {
-                if (e.key.kind() == SymbolKind.LAYER && e.key.file().equals(info.file()) && e.declRange.equals(info.range())) {
-                    p.index.detail(e.key, info.kind() + (info.outShape() == null ? "" : " " + info.outShape()));
-                }
+            for (Index.Entry e : namedLayers.getOrDefault(new Where(info.file(), info.range()), List.of())) {
+                p.index.detail(e.key, info.kind() + (info.outShape() == null ? "" : " " + info.outShape()));
             }
         }
     }

@@ -55,12 +55,6 @@ public final class Formatter {
         return new Result(text, List.of());
     }
 
-    /** Formats text; returns it unchanged when it has syntax errors. */
-    public static String formatOrSame(SourceFile source) {
-        Result r = format(source);
-        return r.ok() ? r.text() : source.text();
-    }
-
     /** One formatting pass over the tokens. */
     private static final class Run {
         private final SourceFile source;

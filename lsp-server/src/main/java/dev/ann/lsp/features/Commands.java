@@ -231,7 +231,9 @@ public final class Commands {
         Path file = file(uri);
         List<String> cmd = new ArrayList<>(List.of(cli(file), "generate", file.toString()));
         if (train != null) cmd.addAll(List.of("--train", train));
-        if (outDir != null) cmd.addAll(List.of("--out", outDir));
+        // `ann generate` needs --out; a code lens in an editor that does not ask gets generated/<file name>
+        String stem = file.getFileName().toString().replaceFirst("\\.ann$", "");
+        cmd.addAll(List.of("--out", outDir != null ? outDir : file.getParent().resolve("generated").resolve(stem).toString()));
         return runToEnd(cmd, file).thenApply(out -> {
             List<String> files = new ArrayList<>();
             for (String line : out.split("\\R")) {
