@@ -53,7 +53,7 @@ public final class TrainerGenerator {
         this.className = JavaNames.trainerClass(plan.train());
         for (String reserved : List.of("a", "x", "y", "n", "out", "gradOut", "training", "params", "grads", "state", "step",
                 "update", "firstMoment", "secondMoment", "velocity", "squares", "activations", "batchSize", "hostX", "hostY",
-                "outputGrad", "lossLogProbs", "lossTerms", "lossProbs", "lossScratch", "lossDiff", "lossAbs", "lossClipped")) {
+                "outputGrad", "lossExp", "lossTerms", "lossProbs", "lossScratch", "lossDiff", "lossAbs", "lossClipped")) {
             names.reserve(reserved);
         }
         this.net = new NetworkCode(plan, names, new SourceLines());

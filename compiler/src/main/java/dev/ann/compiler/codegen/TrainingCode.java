@@ -70,7 +70,7 @@ final class TrainingCode {
             default -> throw new IllegalArgumentException("ann generate does not know the schedule '" + schedule + "'");
         }
         lossBuffers.addAll(switch (lossKind) {
-            case "ce_logits" -> List.of("logProbs", "terms");
+            case "ce_logits" -> List.of("exp", "terms");
             case "ce_probs" -> List.of("probs", "terms");
             case "bce_logits" -> List.of("terms", "scratch");
             case "bce_probs" -> List.of("probs", "terms", "scratch");
@@ -87,15 +87,25 @@ final class TrainingCode {
         String doc;
         switch (lossKind) {
             case "ce_logits" -> {
-                doc = "Cross-entropy on the logits: {@code -sum(y * logsoftmax(z)) / n}; its gradient is {@code (softmax(z) - y) / n}.";
+                doc = "Cross-entropy on the logits: {@code logsumexp(z) - sum(y z)} per sample, averaged; no log of a probability,\n"
+                        + "so a probability that underflows to 0 gives no NaN. Its gradient is {@code (softmax(z) - y) / n}.";
                 b.addStatement("long n = out.size(0)");
-                b.addStatement("$T.exec(new $T(out, a.lossLogProbs))", nd4j, Nd4jTypes.custom("LogSoftMax"));
-                b.addStatement("$T.exec(new $T(y, a.lossLogProbs, a.lossTerms))", nd4j, Nd4jTypes.pairwise("MulOp"));
-                b.addStatement("double loss = -a.lossTerms.sumNumber().doubleValue() / n");
+                b.addStatement("$T max = out.max(1)", Nd4jTypes.INDARRAY);
+                b.addStatement("$T.exec(new $T(out, max, a.lossExp, 0))", nd4j, Nd4jTypes.broadcast("BroadcastSubOp"));
+                b.addStatement("$T.exec(new $T(a.lossExp, a.lossExp))", nd4j, Nd4jTypes.strict("Exp"));
+                b.addStatement("$T sum = a.lossExp.sum(1)", Nd4jTypes.INDARRAY);
+                b.addStatement("$T.exec(new $T(y, out, a.lossTerms))", nd4j, Nd4jTypes.pairwise("MulOp"));
+                b.addStatement("double yz = a.lossTerms.sumNumber().doubleValue()");
+                b.addStatement("double[] sums = sum.castTo($T.DOUBLE).toDoubleVector()", Nd4jTypes.DATA_TYPE);
+                b.addStatement("double[] maxima = max.castTo($T.DOUBLE).toDoubleVector()", Nd4jTypes.DATA_TYPE);
+                b.addStatement("double logSumExp = 0");
+                b.addStatement("for (int i = 0; i < sums.length; i++) logSumExp += Math.log(sums[i]) + maxima[i]");
                 b.beginControlFlow("if (withGradient)");
-                b.addStatement("$T.exec(new $T(a.lossLogProbs, a.outputGrad))", nd4j, Nd4jTypes.strict("Exp"));
+                b.addStatement("$T.exec(new $T(a.lossExp, sum, a.outputGrad, 0))", nd4j, Nd4jTypes.broadcast("BroadcastDivOp"));
                 b.addStatement("a.outputGrad.subi(y).divi(n)");
                 b.endControlFlow();
+                b.addStatement("return (logSumExp - yz) / n");
+                return lossSpec(doc, b);
             }
             case "ce_probs" -> {
                 doc = "Cross-entropy on probabilities: {@code -sum(y * log(max(p, 1e-12))) / n}.";
@@ -180,6 +190,10 @@ final class TrainingCode {
             }
         }
         b.addStatement("return loss");
+        return lossSpec(doc, b);
+    }
+
+    private static MethodSpec lossSpec(String doc, CodeBlock.Builder b) {
         return MethodSpec.methodBuilder("loss")
                 .addJavadoc(doc + "\nWrites the gradient with respect to {@code out} into {@code a.outputGrad} when asked.\n")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
