@@ -124,6 +124,23 @@ class ResumeTest {
         assertTrue(e.getMessage().matches("(?s)the loss became (NaN|infinite) at epoch \\d+, batch \\d+.*lower learning rate.*"), e.getMessage());
     }
 
+    @Test
+    void repeatTrainsUnderKSeedsAndReportsMeanAndSd() throws Exception {
+        Plan one = plan(16);
+        Plan p = new PlanBuilder(4).dense(16).act("relu").dense(3, "xavier").act("softmax")
+                .loss("cross_entropy", args("from_logits", false)).optimizer("adam", args("lr", 1e-2))
+                .loop(new Plan.Loop(16, 2, null, null, 3, "cpu")).seed(42).data(one.data()).build();
+        Trainer.Options o = new Trainer.Options();
+        o.out = tmp.resolve("rep");
+        o.log = new PrintStream(new ByteArrayOutputStream(), true);
+        var rs = Trainer.train(p, o);
+        assertEquals(3, rs.size());
+        assertEquals(java.util.List.of(42L, 43L, 44L), rs.stream().map(Trainer.Result::seed).toList());
+        String sum = Files.readString(tmp.resolve("rep/summary.json"));
+        assertTrue(sum.contains("\"accuracy\"") && sum.contains("\"mean\"") && sum.contains("\"sd\""), sum);
+        assertTrue(Files.exists(tmp.resolve("rep/seed-43/summary.json")));
+    }
+
     static long lines(Path p) throws java.io.IOException {
         return Files.readAllLines(p).stream().filter(l -> !l.isBlank()).count();
     }
