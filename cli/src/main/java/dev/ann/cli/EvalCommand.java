@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a checkpoint on the train block's test split (validation if there is no test split).",
-            "Classification: accuracy with standard error and 95% interval, per-class precision/recall/F1,",
+            "Classification: accuracy with standard error and 95%% interval, per-class precision/recall/F1,",
             "confusion matrix. Regression: MSE, MAE, R²."})
 final class EvalCommand implements Callable<Integer> {
 

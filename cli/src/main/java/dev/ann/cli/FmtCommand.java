@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  * with --check lists those that are not in it. A folder stands for the .ann
  * files under it. A file with syntax errors is left as it is and reported.
  */
-@Command(name = "fmt", description = {
+@Command(name = "fmt", mixinStandardHelpOptions = true, description = {
         "Format .ann files in the canonical layout (comments are kept).",
         "Exit codes: 0 done (or, with --check, all formatted); 1 some file is not formatted (--check)",
         "or has syntax errors; 2 a file cannot be read."})

@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Write a standalone Java trainer per train block (e.g. IrisNetTrainer.java) that needs only the JDK",
-            "and ND4J and trains exactly like `ann train`. --project also writes a pom.xml: `mvn -q package` in DIR",
-            "then builds target/<name>-trainer.jar, run with `java -jar`."})
+        description = {"Write a standalone Java trainer per train block that trains like ann train.",
+            "One class per train block (e.g. IrisNetTrainer.java), needing only the JDK and ND4J.",
+            "--project also writes a pom.xml: `mvn -q package` in DIR builds target/<name>-trainer.jar."})
 final class GenerateCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "the .ann file")

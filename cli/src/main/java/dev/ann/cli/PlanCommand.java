@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = {"Show what training would run: each layer's output shape, parameters and FLOPs,",
-            "then the loss, optimiser, schedule, data and loop settings. --json prints the Plan (IR)."})
+        description = {"Show what training would run: shapes, parameters and FLOPs per layer.",
+            "Then the loss, optimiser (every hyper-parameter), schedule, data and loop settings.",
+            "--json prints the Plan (IR) that ann train and ann generate read."})
 final class PlanCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "the .ann file")

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a network as a train block says, evaluate it on the test split, and write a run folder:",
-            "metrics.csv, summary.json, curves.png, report.md, model.ckpt and checkpoints.",
+        description = {"Train a network as its train block says, then evaluate it on the test split.",
+            "Writes a run folder: metrics.csv, summary.json, curves.png, report.md, model.ckpt and checkpoints.",
             "Ctrl-C writes a checkpoint; --resume continues from it.",
             "Exit 0 success, 1 errors in the .ann file or bad data/checkpoint, 2 usage, 3 run failure (NaN loss, no GPU)."})
 final class TrainCommand implements Callable<Integer> {

@@ -92,7 +92,12 @@ class CheckCommandTest {
     void helpAndVersion() {
         Run help = Run.of("--help");
         assertEquals(0, help.exit());
-        for (String cmd : List.of("check", "plan")) assertTrue(help.out().contains(cmd), help.out());
+        for (String cmd : List.of("check", "plan", "train", "eval", "predict", "generate", "fmt", "lsp")) {
+            assertTrue(help.out().contains("  " + cmd + " "), help.out());
+            Run sub = Run.of(cmd, "--help");
+            assertEquals(0, sub.exit(), cmd + " --help: " + sub.err());
+            assertFalse(sub.err().contains("WARN"), cmd + " --help: " + sub.err());
+        }
         Run version = Run.of("--version");
         assertEquals(0, version.exit());
         assertTrue(version.out().startsWith("ann "), version.out());

@@ -288,8 +288,7 @@ final class NetworkCode {
             }
             case "conv2d" -> {
                 String z = buffer(op, "", outShape(i), op.name() + ": convolution");
-                if (paramOrNull(op, "bias") == null) throw unsupported(op, "conv2d without bias");
-                b.add(customOp("conv2d", List.of(in, paramField.get(param(op, "weight").name()), paramField.get(param(op, "bias").name())),
+                b.add(customOp("conv2d", List.of(in, paramField.get(param(op, "weight").name()), convBias(op, false)),
                         List.of(z), convArgs(args), null));
                 fwd[i] = z;
             }
@@ -529,8 +528,8 @@ final class NetworkCode {
             case "conv2d" -> {
                 String x = trainingOutput(src);
                 String gx = buffer(op, "InputGrad", outShape(src), op.name() + ": gradient of its input");
-                b.add(customOp("conv2d_bp", List.of(x, paramField.get(param(op, "weight").name()), paramField.get(param(op, "bias").name()), g),
-                        List.of(gx, gradField.get(param(op, "weight").name()), gradField.get(param(op, "bias").name())),
+                b.add(customOp("conv2d_bp", List.of(x, paramField.get(param(op, "weight").name()), convBias(op, false), g),
+                        List.of(gx, gradField.get(param(op, "weight").name()), convBias(op, true)),
                         convArgs(args), null));
                 return Arrays.asList(needInputGrad ? gx : null);
             }
@@ -604,6 +603,26 @@ final class NetworkCode {
             }
         }
     }
+
+    /**
+     * The bias of a conv2d, or for {@code bias: false} a zero bias (and a gradient that goes nowhere): ND4J's conv2d
+     * and conv2d_bp take one, as in the runtime.
+     */
+    private String convBias(Op op, boolean grad) {
+        Param bias = paramOrNull(op, "bias");
+        if (bias != null) return grad ? gradField.get(bias.name()) : paramField.get(bias.name());
+        String key = op.id() + (grad ? "zeroBiasGrad" : "zeroBias");
+        return zeroBiases.computeIfAbsent(key, k -> {
+            String name = names.field(op.name(), grad ? "ZeroBiasGrad" : "ZeroBias");
+            fields.add(FieldSpec.builder(Nd4jTypes.INDARRAY, name, Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc(grad ? "Where conv2d_bp puts the gradient of the zero bias; unused.\n"
+                            : "bias: false: conv2d takes a bias, so a zero one.\n")
+                    .initializer("$T.zeros($T.FLOAT, $L)", Nd4jTypes.ND4J, Nd4jTypes.DATA_TYPE, op.outShape().dim(0)).build());
+            return name;
+        });
+    }
+
+    private final Map<String, String> zeroBiases = new HashMap<>();
 
     // ---- helpers -----------------------------------------------------------------------------
 

@@ -78,6 +78,9 @@ public final class TrainerGenerator {
     }
 
     private JavaFile file() {
+        // first: the network code declares the buffers and fields it uses
+        MethodSpec forward = net.forwardMethod();
+        MethodSpec backward = net.backwardMethod();
         TypeSpec.Builder t = TypeSpec.classBuilder(className)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .addJavadoc(classDoc());
@@ -109,8 +112,6 @@ public final class TrainerGenerator {
         t.addMethod(data.loadDataMethod());
         for (MethodSpec m : data.helperMethods()) t.addMethod(m);
         t.addMethod(net.initialiseMethod());
-        MethodSpec forward = net.forwardMethod();
-        MethodSpec backward = net.backwardMethod();
         t.addMethod(forward);
         t.addMethod(backward);
         t.addMethod(training.lossMethod());

@@ -92,13 +92,17 @@ public final class TestPlans {
     }
 
     TestPlans conv(int filters, int k, String padding) {
+        return conv(filters, k, padding, true);
+    }
+
+    TestPlans conv(int filters, int k, String padding, boolean bias) {
         int id = ops.size();
         Shape s = shape(cur);
         boolean same = padding.equals("same");
         long fin = (long) s.dim(0) * k * k;
         param(id, "conv2d", "weight", Shape.of(filters, s.dim(0), k, k), "he", fin, (long) filters * k * k, true);
-        param(id, "conv2d", "bias", Shape.of(filters), "zeros", fin, filters, true);
-        add("conv2d", args("filters", filters, "kernel", k, "stride", 1, "padding", padding, "dilation", 1), List.of(cur),
+        if (bias) param(id, "conv2d", "bias", Shape.of(filters), "zeros", fin, filters, true);
+        add("conv2d", args("filters", filters, "kernel", k, "stride", 1, "padding", padding, "dilation", 1, "bias", bias), List.of(cur),
                 Shape.of(filters, outDim(s.dim(1), k, 1, same), outDim(s.dim(2), k, 1, same)));
         return this;
     }
@@ -236,7 +240,7 @@ public final class TestPlans {
         TestPlans b = new TestPlans(EXAMPLES.resolve("inception.ann").toString(), 1, 14, 14);
         b.line(10).conv(4, 3, "same").batchnorm().act("relu").pool("maxpool", 2, 2, "valid");
         int in = b.cur();
-        b.line(12).conv(2, 1, "valid").act("relu");
+        b.line(12).conv(2, 1, "valid", false).act("relu");
         int b1 = b.cur();
         b.from(in).line(14).conv(2, 1, "valid").act("relu").conv(2, 3, "same").act("relu");
         int b2 = b.cur();
