@@ -2,13 +2,11 @@ package dev.ann.cli;
 
 import dev.ann.compiler.plan.Plan;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a checkpoint on the train block's test split (validation if there is no test split).",
@@ -16,17 +14,13 @@ import picocli.CommandLine.Parameters;
             "confusion matrix. Regression: MSE, MAE, R²."})
 final class EvalCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the .ann file the model was trained from")
-    Path file;
+    @CommandLine.Mixin
+    PlanSource source;
 
     @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a .ckpt file (e.g. runs/<train>/<time>/model.ckpt)")
     Path checkpoint;
 
-    @Option(names = "--train", paramLabel = "NAME", description = "which train block (default: the only or first one)")
-    String train;
 
-    @Option(names = "--profile", paramLabel = "P", description = "the profile the model was trained under")
-    String profile;
 
     @Option(names = "--json", description = "print JSON")
     boolean json;
@@ -38,12 +32,9 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) {
-            err.println("error: " + file + ": no such file");
-            return Main.USAGE;
-        }
-        Plan plan = TrainCommand.plan(file, train, profile, spec);
-        if (plan == null) return Main.ERRORS;
+        int[] exit = new int[1];
+        Plan plan = source.plan(spec, exit);
+        if (plan == null) return exit[0];
         return Runner.eval(this, plan);
     }
 

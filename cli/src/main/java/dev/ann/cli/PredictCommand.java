@@ -2,22 +2,20 @@ package dev.ann.cli;
 
 import dev.ann.compiler.plan.Plan;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Run a trained model on new inputs: a CSV file (one sample per row), a picture, or a folder of pictures.",
             "One line per sample: the predicted class and its probability (--top K for more), or the regression value."})
 final class PredictCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the .ann file the model was trained from")
-    Path file;
+    @CommandLine.Mixin
+    PlanSource source;
 
     @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a .ckpt file")
     Path checkpoint;
@@ -28,11 +26,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "show the K most likely classes (default 1)")
     int top;
 
-    @Option(names = "--train", paramLabel = "NAME", description = "which train block (default: the only or first one)")
-    String train;
 
-    @Option(names = "--profile", paramLabel = "P", description = "the profile the model was trained under")
-    String profile;
 
     @Option(names = "--json", description = "print JSON")
     boolean json;
@@ -44,16 +38,13 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) {
-            err.println("error: " + file + ": no such file");
-            return Main.USAGE;
-        }
         if (top < 1) {
             err.println("error: --top must be at least 1");
             return Main.USAGE;
         }
-        Plan plan = TrainCommand.plan(file, train, profile, spec);
-        if (plan == null) return Main.ERRORS;
+        int[] exit = new int[1];
+        Plan plan = source.plan(spec, exit);
+        if (plan == null) return exit[0];
         return Runner.predict(this, plan);
     }
 

@@ -1,17 +1,13 @@
 package dev.ann.cli;
 
-import dev.ann.compiler.CompileException;
-import dev.ann.compiler.Compilation;
 import dev.ann.compiler.plan.Plan;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a network as its train block says, then evaluate it on the test split.",
@@ -20,14 +16,10 @@ import picocli.CommandLine.Parameters;
             "Exit 0 success, 1 errors in the .ann file or bad data/checkpoint, 2 usage, 3 run failure (NaN loss, no GPU)."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the .ann file")
-    Path file;
+    @CommandLine.Mixin
+    PlanSource source;
 
-    @Option(names = "--train", paramLabel = "NAME", description = "which train block (default: the only or first one)")
-    String train;
 
-    @Option(names = "--profile", paramLabel = "P", description = "apply this profile's overrides (e.g. dev)")
-    String profile;
 
     @Option(names = "--epochs", paramLabel = "N", description = "train for N epochs instead of the train block's number")
     Integer epochs;
@@ -50,10 +42,6 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) {
-            err.println("error: " + file + ": no such file");
-            return Main.USAGE;
-        }
         if (device != null && !List.of("cpu", "gpu", "auto").contains(device)) {
             err.println("error: --device takes cpu, gpu or auto, not '" + device + "'");
             return Main.USAGE;
@@ -62,8 +50,9 @@ final class TrainCommand implements Callable<Integer> {
             err.println("error: --epochs must be at least 1");
             return Main.USAGE;
         }
-        Plan plan = TrainCommand.plan(file, train, profile, spec);
-        if (plan == null) return Main.ERRORS;
+        int[] exit = new int[1];
+        Plan plan = source.plan(spec, exit);
+        if (plan == null) return exit[0];
         return Runner.train(this, plan);
     }
 
@@ -117,20 +106,6 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Compiles FILE and makes the plan, printing diagnostics; null when that fails (exit 1). */
-    static Plan plan(Path file, String train, String profile, CommandLine.Model.CommandSpec spec) {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Compilation c = CheckCommand.compileOrReport(file, out, err);
-        if (c == null) return null;
-        try {
-            return c.plan(train, profile);
-        } catch (CompileException e) {
-            new DiagnosticPrinter(err, Cli.color(), Path.of("")).printAll(e.diagnostics());
-            err.println("error: " + e.getMessage());
-            err.flush();
-            return null;
-        }
-    }
 
     /** The command's output writer as a PrintStream (the trainer logs to a PrintStream). */
     static java.io.PrintStream printStream(PrintWriter w) {
