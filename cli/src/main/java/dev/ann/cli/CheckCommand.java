@@ -76,7 +76,7 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /** Compiles one file for commands that need a plan; prints diagnostics; null when there are errors. */
-    static Compilation compileOrReport(Path file, PrintWriter out, PrintWriter err) {
+    static Compilation compileOrReport(Path file, PrintWriter err) {
         Compilation c = new Workspace().compile(file);
         List<Diagnostic> ds = dedupe(c.diagnostics());
         DiagnosticPrinter printer = new DiagnosticPrinter(err, Cli.color(), Path.of(""));

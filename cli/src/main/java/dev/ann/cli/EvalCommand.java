@@ -20,8 +20,6 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a .ckpt file (e.g. runs/<train>/<time>/model.ckpt)")
     Path checkpoint;
 
-
-
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
@@ -30,8 +28,6 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         int[] exit = new int[1];
         Plan plan = source.plan(spec, exit);
         if (plan == null) return exit[0];

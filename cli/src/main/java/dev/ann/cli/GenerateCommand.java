@@ -60,7 +60,7 @@ final class GenerateCommand implements Callable<Integer> {
             err.println("error: --package '" + packageName + "' is not a Java package name (e.g. com.example.training)");
             return Main.USAGE;
         }
-        Compilation c = CheckCommand.compileOrReport(file, out, err);
+        Compilation c = CheckCommand.compileOrReport(file, err);
         if (c == null) return Main.ERRORS;
         List<String> trains = train != null ? List.of(train) : c.trainNames();
         if (trains.isEmpty()) {

@@ -16,8 +16,6 @@ final class PlanCommand implements Callable<Integer> {
     @CommandLine.Mixin
     PlanSource source;
 
-
-
     @Option(names = "--json", description = "print the Plan as JSON")
     boolean json;
 
@@ -27,7 +25,6 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         int[] exit = new int[1];
         Plan plan = source.plan(spec, exit);
         if (plan == null) return exit[0];

@@ -38,7 +38,7 @@ final class PlanSource {
             return null;
         }
         exit[0] = Main.ERRORS;
-        Compilation c = CheckCommand.compileOrReport(file, spec.commandLine().getOut(), err);
+        Compilation c = CheckCommand.compileOrReport(file, err);
         if (c == null) return null;
         try {
             return c.plan(train, profile);

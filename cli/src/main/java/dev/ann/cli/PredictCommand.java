@@ -26,8 +26,6 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "show the K most likely classes (default 1)")
     int top;
 
-
-
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
@@ -36,7 +34,6 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (top < 1) {
             err.println("error: --top must be at least 1");

@@ -19,8 +19,6 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     PlanSource source;
 
-
-
     @Option(names = "--epochs", paramLabel = "N", description = "train for N epochs instead of the train block's number")
     Integer epochs;
 
