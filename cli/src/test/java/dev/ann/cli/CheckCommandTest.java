@@ -59,7 +59,7 @@ class CheckCommandTest {
                 }
                 network N {
                     input [2]
-                    dense(3) -> softmax
+                    dense(3) -> step
                     dense(1)
                 }
                 train N on D {
@@ -69,6 +69,7 @@ class CheckCommandTest {
                 """);
         Files.writeString(dir.resolve("d.csv"), "a,b,y\n1,2,3\n4,5,6\n");
         Run r = Run.of("check", f.toString());
+        assertTrue(r.out().contains("warning[W002]"), "the file must warn for this test to mean anything:\n" + r.out());
         assertEquals(Main.OK, r.exit(), r.out());
     }
 
