@@ -19,6 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * it under different thread settings and records the results.
  *
  * <pre>java -cp ... dev.ann.runtime.bench.StepBench FILE [batch] [seconds] [profile]</pre>
+ *
+ * With {@code -Dann.layerTimes=true} it also prints the milliseconds each
+ * layer's forward and backward pass took per step.
  */
 public final class StepBench {
     private StepBench() {}
@@ -44,23 +47,36 @@ public final class StepBench {
         int k = (int) plan.outputShape().size();
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, k);
         for (int i = 0; i < batch; i++) y.putScalar(i, i % k, 1);
+        boolean layers = Boolean.getBoolean("ann.layerTimes");
+        long[][] timing = null;
+        long optNanos = 0;
         INDArray g = null;
         long warm = System.nanoTime() + (long) (Math.min(3, seconds / 3) * 1e9);
         long steps = 0, t0 = 0;
         while (true) {
             long now = System.nanoTime();
-            if (t0 == 0 && now > warm) { t0 = now; steps = 0; }
+            if (t0 == 0 && now > warm) { t0 = now; steps = 0; if (layers) timing = net.enableTiming(); }
             if (t0 != 0 && now - t0 > seconds * 1e9) break;
             INDArray out = net.forward(x, true);
             if (g == null) g = out.ulike();
             loss.compute(out, y, g);
             net.backward(g);
+            long o0 = System.nanoTime();
             opt.apply(net.params(), net.grads(), 1e-3);
+            if (t0 != 0) optNanos += System.nanoTime() - o0;
             steps++;
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         System.out.printf("%s batch %d: %.0f samples/s (%d steps in %.1f s; %s; OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s blas=%s omp=%s)%n",
                 Path.of(a[0]).getFileName(), batch, steps * batch / secs, steps, secs, Backend.describe(),
                 System.getenv("OMP_NUM_THREADS"), System.getenv("OMP_WAIT_POLICY"), blas, omp);
+        if (timing != null) {
+            System.out.printf("  %-28s %9s %9s   (ms per step)%n", "layer", "forward", "backward");
+            for (int i = 0; i < timing.length; i++) {
+                if (timing[i][0] + timing[i][1] == 0) continue;
+                System.out.printf("  %-28s %9.2f %9.2f%n", net.layerLabel(i), timing[i][0] / 1e6 / steps, timing[i][1] / 1e6 / steps);
+            }
+            System.out.printf("  %-28s %9.2f%n", "optimiser update", optNanos / 1e6 / steps);
+        }
     }
 }

@@ -187,16 +187,23 @@ public final class Net {
         };
     }
 
+    private long[][] timing;
+
     /** The training output: logits when the output function is fused into the loss. */
     public INDArray forward(INDArray x, boolean training) {
         for (int i = 0; i < layers.length; i++) {
             if (skipped[i]) continue;
             if (alias[i] >= 0) { layers[i].out = layers[alias[i]].out; continue; }
             Op op = plan.ops().get(i);
-            if (i == 0) { layers[0].forward(new INDArray[] {x}, training); continue; }
-            INDArray[] in = new INDArray[op.inputs().size()];
-            for (int k = 0; k < in.length; k++) in[k] = layers[op.inputs().get(k)].out;
-            layers[i].forward(in, training);
+            long t0 = timing != null ? System.nanoTime() : 0;
+            if (i == 0) {
+                layers[0].forward(new INDArray[] {x}, training);
+            } else {
+                INDArray[] in = new INDArray[op.inputs().size()];
+                for (int k = 0; k < in.length; k++) in[k] = layers[op.inputs().get(k)].out;
+                layers[i].forward(in, training);
+            }
+            if (timing != null) timing[i][0] += System.nanoTime() - t0;
         }
         return layers[outId].out;
     }
@@ -222,7 +229,9 @@ public final class Net {
             if (skipped[i]) continue;
             if (g[i] == null) continue;
             if (alias[i] >= 0) { g[alias[i]] = g[i]; continue; }
+            long t0 = timing != null ? System.nanoTime() : 0;
             INDArray[] gi = layers[i].backward(g[i]);
+            if (timing != null) timing[i][1] += System.nanoTime() - t0;
             List<Integer> ins = plan.ops().get(i).inputs();
             for (int k = 0; k < ins.size(); k++) {
                 int j = ins.get(k);
@@ -238,6 +247,22 @@ public final class Net {
                 g[j] = acc;
             }
         }
+    }
+
+    /**
+     * Per-layer timing for benchmarks: after this call, forward and backward
+     * add the nanoseconds each layer took to the returned [layer][fwd, bwd]
+     * array (ND4J's CPU ops are synchronous, so wall time is op time).
+     */
+    public long[][] enableTiming() {
+        timing = new long[layers.length][2];
+        return timing;
+    }
+
+    /** The name and kind of layer i, for timing reports. */
+    public String layerLabel(int i) {
+        Op op = plan.ops().get(i);
+        return op.name() + " (" + op.kind() + ")";
     }
 
     public INDArray params() { return params; }
