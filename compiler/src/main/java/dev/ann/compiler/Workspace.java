@@ -2,7 +2,7 @@ package dev.ann.compiler;
 
 import dev.ann.compiler.ast.AnnFile;
 import dev.ann.compiler.ast.SourceFile;
-import dev.ann.compiler.syntax.Parser;
+import dev.ann.compiler.syntax.IncrementalParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,12 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where source text comes from: open editor buffers first, then the disk.
- * Parsed files are cached by text, so re-checking after an edit re-parses only
- * the edited file. Thread-safe.
+ * The last parse of each file is kept, so re-checking after an edit re-parses
+ * only the edited file, and of it only the top-level declarations the edit
+ * touched ({@link IncrementalParser}). Thread-safe.
  */
 public final class Workspace {
     private final Map<Path, String> overlays = new ConcurrentHashMap<>();
-    private final Map<Path, AnnFile> parsed = new ConcurrentHashMap<>();
+    private final Map<Path, IncrementalParser.State> parsed = new ConcurrentHashMap<>();
 
     /** An editor holds this file open with this text. */
     public void open(Path file, String text) {
@@ -45,14 +46,18 @@ public final class Workspace {
         }
     }
 
-    /** Parses (or takes from the cache) the file with the given text. */
+    /**
+     * Parses the file with the given text: the cached parse if the text is the
+     * same, else an update of the cached parse (exactly what a parse of the
+     * whole text gives).
+     */
     public AnnFile parse(Path file, String text) {
         Path p = normalize(file);
-        AnnFile cached = parsed.get(p);
-        if (cached != null && cached.source().text().equals(text)) return cached;
-        AnnFile fresh = Parser.parse(new SourceFile(p, text));
+        IncrementalParser.State cached = parsed.get(p);
+        if (cached != null && cached.file().source().text().equals(text)) return cached.file();
+        IncrementalParser.State fresh = IncrementalParser.update(cached, new SourceFile(p, text));
         parsed.put(p, fresh);
-        return fresh;
+        return fresh.file();
     }
 
     /** Parses, resolves imports and checks the file: never throws. */
