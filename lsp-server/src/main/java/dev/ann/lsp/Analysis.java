@@ -24,7 +24,10 @@ import java.util.function.Consumer;
  * open files that import it) {@code debounceMs} after the last keystroke; a
  * newer edit cancels the pending check, and a check whose document changed
  * while it ran is thrown away instead of published. Checks run one at a time
- * on one thread, so the compiler never sees two at once.
+ * on one thread, so the compiler never sees two at once; a check that is
+ * running when a newer text of its document arrives gives up between two
+ * declarations (cooperative cancellation), so that the newer one starts at
+ * once. Parsing is incremental (see {@link Workspace#parse}).
  */
 public final class Analysis {
 
@@ -55,6 +58,9 @@ public final class Analysis {
     private final BiConsumer<Document, List<Diagnostic>> publish;
     private final Consumer<String> log;
     private volatile long debounceMs = 100;
+    /** {@code -Dann.lsp.timing=true}: log how long each check's parse and check took. */
+    private static final boolean TIMING = Boolean.getBoolean("ann.lsp.timing");
+    private final java.util.concurrent.atomic.AtomicInteger cancelled = new java.util.concurrent.atomic.AtomicInteger();
 
     public Analysis(BiConsumer<Document, List<Diagnostic>> publish, Consumer<String> log) {
         this.publish = publish;
@@ -180,17 +186,32 @@ public final class Analysis {
         if (!forced && old != null && old.document().version() == d.version() && old.document().text().equals(d.text())) {
             return old;
         }
+        long t0 = System.nanoTime();
         AnnFile parsed = workspace.parse(d.path(), d.text());
+        long t1 = System.nanoTime();
         Compilation compilation = null;
         List<Diagnostic> diagnostics;
         try {
-            compilation = workspace.compile(d.path());
+            // gives up between declarations when a newer text of the document arrives
+            compilation = workspace.compile(d.path(), () -> {
+                Document now = documents.get(uri);
+                return now == null || now.version() != d.version();
+            });
             diagnostics = compilation.diagnostics(d.path());
+        } catch (java.util.concurrent.CancellationException newer) {
+            cancelled.incrementAndGet();
+            if (TIMING) log.accept(String.format(java.util.Locale.ROOT, "ann: check of %s v%d abandoned after %.1f ms (a newer text came)",
+                    d.path().getFileName(), d.version(), (System.nanoTime() - t0) / 1e6));
+            return latest.get(uri);
         } catch (UnsupportedOperationException notYet) {
             diagnostics = parsed.syntaxErrors();     // no checker in this build: syntax errors only
         } catch (RuntimeException | StackOverflowError e) {
             log.accept("ann: the checker failed on " + d.path() + ": " + e);
             diagnostics = parsed.syntaxErrors();
+        }
+        if (TIMING) {
+            log.accept(String.format(java.util.Locale.ROOT, "ann: checked %s v%d: parse %.1f ms, check %.1f ms",
+                    d.path().getFileName(), d.version(), (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6));
         }
         Snapshot s = new Snapshot(d, parsed, compilation, diagnostics);
         Document now = documents.get(uri);
@@ -198,6 +219,11 @@ public final class Analysis {
         latest.put(uri, s);
         if (publishIt) publish.accept(d, diagnostics);
         return s;
+    }
+
+    /** How many checks were abandoned because a newer text came. */
+    public int cancelledChecks() {
+        return cancelled.get();
     }
 
     public void shutdown() {

@@ -35,19 +35,34 @@ final class Analysis {
     final Map<String, TrainConfig> configs = new LinkedHashMap<>();
     final List<String> trainNames = new ArrayList<>();
 
-    Analysis(Program p) {
+    private final java.util.function.BooleanSupplier cancelled;
+
+    Analysis(Program p, java.util.function.BooleanSupplier cancelled) {
         this.p = p;
+        this.cancelled = cancelled;
     }
 
     void run() {
         declare();
+        poll();
         consts();
-        for (var g : globals(Decl.Dataset.class)) datasets.put(g.decl().name().text(), new DatasetChecker(p).check(g));
+        for (var g : globals(Decl.Dataset.class)) {
+            poll();
+            datasets.put(g.decl().name().text(), new DatasetChecker(p).check(g));
+        }
         blocks();
         networks();
+        poll();
         trains();
+        poll();
         profiles();
+        poll();
         details();
+    }
+
+    /** Cooperative cancellation, between declarations. */
+    private void poll() {
+        if (cancelled.getAsBoolean()) throw new java.util.concurrent.CancellationException("a newer text came");
     }
 
     @SuppressWarnings("unchecked")
@@ -180,6 +195,7 @@ final class Analysis {
         try {
             recursion();
             for (var g : globals(Decl.Block.class)) {
+                poll();
                 Map<String, Scope.Binding> unknown = new LinkedHashMap<>();
                 for (Decl.Param param : g.decl().params()) {
                     if (!Program.present(param.name())) continue;
@@ -239,6 +255,7 @@ final class Analysis {
 
     private void networks() {
         for (var g : globals(Decl.Network.class)) {
+            poll();
             Graph graph = new Elaborator(p, layerLog, this::suggestedInput).network(g, null);
             String name = g.decl().name().text();
             graphs.put(name, graph);

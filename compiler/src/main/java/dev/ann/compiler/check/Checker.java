@@ -27,6 +27,16 @@ public final class Checker {
     private Checker() {}
 
     public static Compilation compile(Workspace workspace, Path root) {
+        return compile(workspace, root, () -> false);
+    }
+
+    /**
+     * Checks, giving up between declarations once {@code cancelled} says so
+     * (an editor sent a newer text).
+     *
+     * @throws java.util.concurrent.CancellationException when it gave up
+     */
+    public static Compilation compile(Workspace workspace, Path root, java.util.function.BooleanSupplier cancelled) {
         Path rootPath = Workspace.normalize(root);
         Map<Path, AnnFile> files = new LinkedHashMap<>();
         Sink sink = new Sink();
@@ -34,9 +44,11 @@ public final class Checker {
         new Imports(workspace, files, imports).load(rootPath);
         for (Diagnostic d : imports) sink.add(d);
         Program program = new Program(Registry.standard(), sink, files, rootPath);
-        Analysis analysis = new Analysis(program);
+        Analysis analysis = new Analysis(program, cancelled);
         try {
             analysis.run();
+        } catch (java.util.concurrent.CancellationException e) {
+            throw e;
         } catch (RuntimeException | StackOverflowError e) {
             AnnFile f = files.get(rootPath);
             SourceFile src = f != null ? f.source() : new SourceFile(rootPath, "");
