@@ -20,7 +20,8 @@ public final class Compilation {
     private final Path root;
     private final Map<Path, AnnFile> files;          // root first, then imports in discovery order
     private final List<Diagnostic> diagnostics;
-    private final SemanticModel model;
+    private final java.util.function.Supplier<SemanticModel> modelMaker;
+    private SemanticModel model;
     private final Planner planner;
 
     /** Makes a Plan for a train block; implemented by the checker, which knows the resolved program. */
@@ -32,12 +33,12 @@ public final class Compilation {
         List<String> profileNames();
     }
 
-    Compilation(Path root, Map<Path, AnnFile> files, List<Diagnostic> diagnostics, SemanticModel model,
-                Planner planner) {
+    Compilation(Path root, Map<Path, AnnFile> files, List<Diagnostic> diagnostics,
+                java.util.function.Supplier<SemanticModel> model, Planner planner) {
         this.root = root;
         this.files = new LinkedHashMap<>(files);
         this.diagnostics = List.copyOf(diagnostics);
-        this.model = model;
+        this.modelMaker = model;
         this.planner = planner;
     }
 
@@ -48,6 +49,16 @@ public final class Compilation {
     /** For the checker: assemble the result. */
     public static Compilation assemble(Path root, Map<Path, AnnFile> files, List<Diagnostic> diagnostics,
                                        SemanticModel model, Planner planner) {
+        return new Compilation(root, files, diagnostics, () -> model, planner);
+    }
+
+    /**
+     * For the checker: assemble the result, with the semantic model made the
+     * first time it is asked for (diagnostics do not need it, so an editor gets
+     * them sooner).
+     */
+    public static Compilation assembleLazily(Path root, Map<Path, AnnFile> files, List<Diagnostic> diagnostics,
+                                             java.util.function.Supplier<SemanticModel> model, Planner planner) {
         return new Compilation(root, files, diagnostics, model, planner);
     }
 
@@ -82,7 +93,9 @@ public final class Compilation {
         return diagnostics.stream().anyMatch(Diagnostic::isError);
     }
 
-    public SemanticModel model() {
+    /** The semantic model: symbols, references, shapes. Made on first use (thread-safe). */
+    public synchronized SemanticModel model() {
+        if (model == null) model = modelMaker.get();
         return model;
     }
 
@@ -104,6 +117,7 @@ public final class Compilation {
      *                          or the names are unknown
      */
     public Plan plan(String train, String profile) throws CompileException {
+        model(); // planning may elaborate again: make the model from the check alone, first
         return planner.plan(train, profile);
     }
 

@@ -58,7 +58,7 @@ public final class Analysis {
     private final BiConsumer<Document, List<Diagnostic>> publish;
     private final Consumer<String> log;
     private volatile long debounceMs = 100;
-    /** {@code -Dann.lsp.timing=true}: log how long each check's parse and check took. */
+    /** {@code -Dann.lsp.timing=true}: print (to stderr) how long each check's parse and check took. */
     private static final boolean TIMING = Boolean.getBoolean("ann.lsp.timing");
     private final java.util.concurrent.atomic.AtomicInteger cancelled = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -200,7 +200,7 @@ public final class Analysis {
             diagnostics = compilation.diagnostics(d.path());
         } catch (java.util.concurrent.CancellationException newer) {
             cancelled.incrementAndGet();
-            if (TIMING) log.accept(String.format(java.util.Locale.ROOT, "ann: check of %s v%d abandoned after %.1f ms (a newer text came)",
+            if (TIMING) System.err.println(String.format(java.util.Locale.ROOT, "ann: check of %s v%d abandoned after %.1f ms (a newer text came)",
                     d.path().getFileName(), d.version(), (System.nanoTime() - t0) / 1e6));
             return latest.get(uri);
         } catch (UnsupportedOperationException notYet) {
@@ -210,7 +210,7 @@ public final class Analysis {
             diagnostics = parsed.syntaxErrors();
         }
         if (TIMING) {
-            log.accept(String.format(java.util.Locale.ROOT, "ann: checked %s v%d: parse %.1f ms, check %.1f ms",
+            System.err.println(String.format(java.util.Locale.ROOT, "ann: checked %s v%d: parse %.1f ms, check %.1f ms",
                     d.path().getFileName(), d.version(), (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6));
         }
         Snapshot s = new Snapshot(d, parsed, compilation, diagnostics);

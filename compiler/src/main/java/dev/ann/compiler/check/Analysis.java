@@ -56,8 +56,6 @@ final class Analysis {
         trains();
         poll();
         profiles();
-        poll();
-        details();
     }
 
     /** Cooperative cancellation, between declarations. */
@@ -375,7 +373,8 @@ final class Analysis {
 
     // ---- outline details ----------------------------------------------------------------
 
-    private void details() {
+    /** Outline details of the index; after {@link #run}, when the semantic model is made. */
+    void details() {
         for (Program.Global<?> g : p.globals.values()) {
             Decl d = g.decl();
             if (d instanceof Decl.Network n) {

@@ -70,10 +70,21 @@ public final class Checker {
             int c = a.source().path().compareTo(b.source().path());
             return c != 0 ? c : Integer.compare(a.range().start(), b.range().start());
         });
-        Map<String, LayerInfo> layers = analysis.layers();
-        dev.ann.compiler.model.SemanticModel model = new dev.ann.compiler.model.CheckedModel(files, program.index.topLevel(),
-                program.index.withReferences(), new ArrayList<>(layers.values()), analysis.summaries(), Registry.standard());
         PlanBuilder planner = new PlanBuilder(analysis, all);
-        return Compilation.assemble(rootPath, files, all, model, planner);
+        // The model (outline details, symbols, references, layer shapes) is made when first asked for:
+        // diagnostics do not need it. Compilation.model() is synchronized, and nothing else touches
+        // this program's index once compile returns.
+        return Compilation.assembleLazily(rootPath, files, all, () -> {
+            synchronized (analysis) {
+                try {
+                    analysis.details();
+                } catch (RuntimeException | StackOverflowError e) {
+                    // outline details are a nicety: the model is still made without them
+                }
+                Map<String, LayerInfo> layers = analysis.layers();
+                return new dev.ann.compiler.model.CheckedModel(files, program.index.topLevel(),
+                        program.index.withReferences(), new ArrayList<>(layers.values()), analysis.summaries(), Registry.standard());
+            }
+        }, planner);
     }
 }
