@@ -1,6 +1,7 @@
 // The ann extension: starts the language server (server/ann-lsp.jar) with a Java 17+,
 // forwards the Train / Generate / Plan commands to it, and shows its state and the
 // training progress in the status bar.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -16,6 +17,7 @@ import {
   WorkDoneProgressCreateRequest,
 } from 'vscode-languageclient/node';
 import { findJava, systemLookupEnv } from './java';
+import { archiveArgs, archivePath, serverArgs } from './cds';
 import { parseProgress, statusText } from './progress';
 import { SymbolLike, Targets, targetsFromSymbols, targetsFromText } from './symbols';
 
@@ -111,9 +113,10 @@ class AnnExtension {
     const annPath = config.get<string>('annPath') || undefined;
     this.log(`ann command line for Train / Generate / Show plan: ${annPath ?? '(server default: an ann launcher above the file, else ann on PATH)'}`);
     const jvmOptions = config.get<string[]>('java.options') ?? [];
+    const archive = this.classArchive(java.executable, java.version, jar);
     const serverOptions: ServerOptions = {
       command: java.executable,
-      args: [...jvmOptions, '-jar', jar],
+      args: serverArgs(jvmOptions, jar, archive),
       transport: TransportKind.stdio,
       options: { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
     };
@@ -157,6 +160,40 @@ class AnnExtension {
     const advertised = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
     this.log(`server started; it executes: ${advertised.join(', ') || '(no commands)'}`);
     this.registerFallbacks(SERVER_COMMANDS.filter((c) => !advertised.includes(c)));
+  }
+
+  /**
+   * The server's class-data archive for this Java and jar if it exists; else starts making it in
+   * the background (used from the next start on) and returns undefined. See cds.ts.
+   */
+  private classArchive(javaExecutable: string, javaVersion: string, jar: string): string | undefined {
+    try {
+      const dir = this.context.globalStorageUri.fsPath;
+      const archive = archivePath(dir, javaExecutable, javaVersion, fs.statSync(jar));
+      if (fs.existsSync(archive)) {
+        this.log(`class-data archive: ${archive}`);
+        return archive;
+      }
+      fs.mkdirSync(dir, { recursive: true });
+      const tmp = `${archive}.${process.pid}.tmp`;
+      const child = spawn(javaExecutable, archiveArgs(jar, tmp), { stdio: 'ignore' });
+      child.on('error', () => fs.rmSync(tmp, { force: true }));
+      child.on('exit', (code) => {
+        try {
+          if (code === 0 && fs.existsSync(tmp)) {
+            fs.renameSync(tmp, archive);
+            this.log(`made the class-data archive ${archive}; the server uses it from its next start`);
+          } else {
+            fs.rmSync(tmp, { force: true });
+          }
+        } catch {
+          // a later start tries again
+        }
+      });
+    } catch (e) {
+      this.log(`no class-data archive: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return undefined;
   }
 
   private failStart(message: string, javaProblem = false): void {

@@ -55,6 +55,12 @@ public final class Analysis {
         t.setDaemon(true);
         return t;
     });
+    private static final long MODEL_DELAY_MS = 300;
+    private final ScheduledExecutorService modelThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ann-model");
+        t.setDaemon(true);
+        return t;
+    });
     private final BiConsumer<Document, List<Diagnostic>> publish;
     private final Consumer<String> log;
     private volatile long debounceMs = 100;
@@ -65,6 +71,59 @@ public final class Analysis {
     public Analysis(BiConsumer<Document, List<Diagnostic>> publish, Consumer<String> log) {
         this.publish = publish;
         this.log = log;
+        // First task of the analysis thread, while the JVM is still setting up the connection: the
+        // first parse and check of any file pay for loading the compiler's classes, ANTLR's grammar
+        // tables and its first predictions; pay them on a small file now, not on the user's first one.
+        thread.execute(Analysis::warmUp);
+    }
+
+    /** A text that goes through every kind of declaration and most layer forms. */
+    static final String WARM_UP = """
+            /// warm-up
+            const width = 8
+            block Res(w: int = 4) {
+                residual {
+                    dense(w) -> relu
+                    dropout(0.1)
+                }
+            }
+            network Net {
+                input [1, 8, 8]
+                conv2d(4, kernel: 3, padding: same) -> relu
+                parallel concat {
+                    branch { maxpool(2) }
+                    branch { avgpool(2) }
+                }
+                flatten
+                h = dense(width) -> relu
+                Res(width)
+                dense(2) -> softmax
+            }
+            train t = Net on Missing {
+                loss cross_entropy
+                optimizer adam(lr: 1e-3)
+                batch 16
+                epochs 1 + 2
+                metrics accuracy, loss
+            }
+            profile dev {
+                epochs 1
+            }
+            """;
+
+    /** Parses, checks and models {@link #WARM_UP} (and an edit of it) in a workspace of its own. */
+    public static void warmUp() {
+        try {
+            Workspace w = new Workspace();
+            Path p = Workspace.normalize(Path.of("ann-warm-up", "warm-up.ann"));
+            for (String text : List.of(WARM_UP, WARM_UP.replace("width = 8", "width = 16"))) {
+                w.open(p, text);
+                w.parse(p, text);
+                w.compile(p).model().symbols(p);
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            // only a head start: the real checks report their own problems
+        }
     }
 
     public void setDebounceMs(long ms) {
@@ -218,6 +277,14 @@ public final class Analysis {
         if (now == null || now.version() != d.version()) return s; // stale: a newer check is on its way
         latest.put(uri, s);
         if (publishIt) publish.accept(d, diagnostics);
+        if (compilation != null) {
+            // The semantic model (hover, symbols, inlay hints) is made on first use; make it ahead when
+            // the user pauses, not while typing, where it would take a core from the next check.
+            Compilation c = compilation;
+            modelThread.schedule(() -> {
+                if (latest.get(uri) == s) c.model();
+            }, MODEL_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
         return s;
     }
 
@@ -228,5 +295,6 @@ public final class Analysis {
 
     public void shutdown() {
         thread.shutdownNow();
+        modelThread.shutdownNow();
     }
 }

@@ -32,8 +32,8 @@ final class Names {
 
     /** The compilation's registry, or the standard one (before the first check, or when it failed). */
     static Registry registry(Analysis.Snapshot snap) {
-        SemanticModel m = model(snap);
-        Registry r = m == null ? null : m.registry();
-        return r != null ? r : Registry.standard();
+        // The checker always checks against the standard registry; asking the model for it would make
+        // the model (it is made on first use), which completion right after an edit need not wait for.
+        return Registry.standard();
     }
 }
