@@ -176,7 +176,7 @@ class AnnExtension {
       }
       fs.mkdirSync(dir, { recursive: true });
       const tmp = `${archive}.${process.pid}.tmp`;
-      const child = spawn(javaExecutable, archiveArgs(jar, tmp), { stdio: 'ignore' });
+      const child = spawn(javaExecutable, archiveArgs(jar, tmp), { stdio: 'ignore', cwd: dir });
       child.on('error', () => fs.rmSync(tmp, { force: true }));
       child.on('exit', (code) => {
         try {
