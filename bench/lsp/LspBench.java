@@ -26,6 +26,7 @@ import org.eclipse.lsp4j.services.LanguageServer;
 public class LspBench {
 
     static final BlockingQueue<PublishDiagnosticsParams> DIAGS = new LinkedBlockingQueue<>();
+    static final int STARTS = 5;
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "lsp-server/target/ann-lsp.jar").toAbsolutePath();
@@ -41,25 +42,38 @@ public class LspBench {
         Files.writeString(dir.resolve("data.csv"), "a,b,c,d,label\n" + "0.1,0.2,0.3,0.4,0\n0.5,0.6,0.7,0.8,1\n".repeat(10));
         String uri = file.toUri().toString();
 
-        long t0 = System.nanoTime();
-        List<String> cmd = new ArrayList<>(List.of("java"));
-        cmd.addAll(jvmFlags);
-        cmd.addAll(List.of("-jar", jar.toString()));
-        Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        Launcher<LanguageServer> launcher = LSPLauncher.createClientLauncher(new Client(), server.getInputStream(), server.getOutputStream());
-        launcher.startListening();
-        LanguageServer ls = launcher.getRemoteProxy();
-        InitializeParams init = new InitializeParams();
-        init.setCapabilities(new ClientCapabilities());
-        JsonObject opts = new JsonObject();
-        opts.addProperty("debounceMs", 0); // the pipeline's own latency; editors add the 100 ms debounce
-        init.setInitializationOptions(opts);
-        ls.initialize(init).get(60, TimeUnit.SECONDS);
-        ls.initialized(new InitializedParams());
-        ls.getTextDocumentService().didOpen(new DidOpenTextDocumentParams(new TextDocumentItem(uri, "ann", 1, text)));
-        PublishDiagnosticsParams first = DIAGS.poll(120, TimeUnit.SECONDS);
-        double startMs = (System.nanoTime() - t0) / 1e6;
-        if (first == null) throw new IllegalStateException("no diagnostics within 120 s");
+        // start -> first diagnostics: STARTS fresh server processes, the last one goes on to the other measures
+        List<Double> starts = new ArrayList<>();
+        Process server = null;
+        LanguageServer ls = null;
+        PublishDiagnosticsParams first = null;
+        for (int run = 0; run < STARTS; run++) {
+            if (ls != null) {
+                ls.shutdown().get(10, TimeUnit.SECONDS);
+                ls.exit();
+                server.waitFor(10, TimeUnit.SECONDS);
+                DIAGS.clear();
+            }
+            long t0 = System.nanoTime();
+            List<String> cmd = new ArrayList<>(List.of("java"));
+            cmd.addAll(jvmFlags);
+            cmd.addAll(List.of("-jar", jar.toString()));
+            server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Launcher<LanguageServer> launcher = LSPLauncher.createClientLauncher(new Client(), server.getInputStream(), server.getOutputStream());
+            launcher.startListening();
+            ls = launcher.getRemoteProxy();
+            InitializeParams init = new InitializeParams();
+            init.setCapabilities(new ClientCapabilities());
+            JsonObject opts = new JsonObject();
+            opts.addProperty("debounceMs", 0); // the pipeline's own latency; editors add the 100 ms debounce
+            init.setInitializationOptions(opts);
+            ls.initialize(init).get(60, TimeUnit.SECONDS);
+            ls.initialized(new InitializedParams());
+            ls.getTextDocumentService().didOpen(new DidOpenTextDocumentParams(new TextDocumentItem(uri, "ann", 1, text)));
+            first = DIAGS.poll(120, TimeUnit.SECONDS);
+            starts.add((System.nanoTime() - t0) / 1e6);
+            if (first == null) throw new IllegalStateException("no diagnostics within 120 s");
+        }
         int firstCount = first.getDiagnostics().size();
 
         // one-character edits: `const width = 64` <-> `const width = 641` (shapes change: a full re-check)
@@ -142,13 +156,13 @@ public class LspBench {
                 .append(".\nServer: `java ").append(String.join(" ", jvmFlags)).append(" -jar lsp-server/target/ann-lsp.jar`, driven over stdio by an LSP4J client.\n");
         md.append("Diagnostics debounce set to 0 ms for the run (editors get 100 ms on top).\n\n");
         md.append("| measure | runs | p50 | p95 | max | target |\n|---|---|---|---|---|---|\n");
-        md.append(String.format(Locale.ROOT, "| start → first diagnostics | 1 | %.0f ms | | | ≤ 1500 ms |%n", startMs));
+        row(md, "start → first diagnostics (new process each)", starts, "≤ 1500 ms");
         row(md, "one-character edit → diagnostics", edits, "p95 ≤ 50 ms");
         row(md, "completion after `->` (" + completionItems + " items)", completion, "p95 ≤ 20 ms");
         row(md, "completion right after an edit (check still running)", completionAfterEdit, "p95 ≤ 20 ms");
         row(md, "hover on a layer statement" + (hoverHasShape ? "" : " (no shape!)"), hover, "p95 ≤ 20 ms");
         md.append(String.format(Locale.ROOT, "| resident memory after the runs | | %d MiB | | peak %d MiB | |%n", rss / 1024, hwm / 1024));
-        md.append("\nThe first 20 runs of each measure are warm-up and not counted.\n\n");
+        md.append("\nThe first 20 runs of each measure are warm-up and not counted (start: " + STARTS + " server processes, all counted).\n\n");
         System.out.print(md);
         Files.writeString(out, md.toString(), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         System.exit(0);

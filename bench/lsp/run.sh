@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Builds the language server jar and runs the latency benchmark twice (default
-# JVM flags, then the flags docs/editors.md recommends); writes bench/lsp/results.md.
+# Builds the language server jar and its class-data archive (as `./ann lsp` and the VS Code
+# extension make it on the first start), then runs the latency benchmark three times: as editors
+# start the server (default JVM flags, the archive mapped), without the archive (a first start),
+# and with the flags docs/editors.md suggests for small machines; writes bench/lsp/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -q -o -pl lsp-server -am package -DskipTests
+jar=lsp-server/target/ann-lsp.jar
+jsa=lsp-server/target/ann-lsp.jsa
+rm -f "$jsa"
+java -XX:ArchiveClassesAtExit="$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" --warm-up
+cds=(-XX:SharedArchiveFile="$jsa" -Xlog:cds=off)
 out=bench/lsp/results.md
 {
   echo "# Language server latency (bench/lsp)"
@@ -11,6 +18,6 @@ out=bench/lsp/results.md
   echo "Command: \`bench/lsp/run.sh\` (commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ))."
   echo
 } > "$out"
-jar=lsp-server/target/ann-lsp.jar
+java -cp "$jar" bench/lsp/LspBench.java "$jar" "$out" "${cds[@]}"
 java -cp "$jar" bench/lsp/LspBench.java "$jar" "$out"
-java -cp "$jar" bench/lsp/LspBench.java "$jar" "$out" -XX:+UseSerialGC -Xss4m -Xmx512m
+java -cp "$jar" bench/lsp/LspBench.java "$jar" "$out" -XX:+UseSerialGC -Xss4m -Xmx512m "${cds[@]}"
