@@ -27,8 +27,8 @@ final class Analysis {
     final Program p;
     final Map<String, DatasetInfo> datasets = new LinkedHashMap<>();
     final Map<String, Graph> graphs = new LinkedHashMap<>();
-    private final Map<String, LayerInfo> layerLog = new LinkedHashMap<>();
-    private final Map<String, LayerInfo> blockLog = new LinkedHashMap<>();
+    private final Map<Elaborator.LayerKey, LayerInfo> layerLog = new LinkedHashMap<>();
+    private final Map<Elaborator.LayerKey, LayerInfo> blockLog = new LinkedHashMap<>();
     final Map<String, NetworkSummary> summaries = new LinkedHashMap<>();
     final Map<String, Map<String, SettingsReader.Read>> profileSettings = new LinkedHashMap<>();
     /** key: train name + "|" + profile name (or "") */
@@ -422,8 +422,8 @@ final class Analysis {
     }
 
     /** Layer infos: from networks, and from block bodies for blocks never used. */
-    Map<String, LayerInfo> layers() {
-        Map<String, LayerInfo> all = new LinkedHashMap<>(blockLog);
+    Map<Elaborator.LayerKey, LayerInfo> layers() {
+        Map<Elaborator.LayerKey, LayerInfo> all = new LinkedHashMap<>(blockLog);
         all.putAll(layerLog);
         return all;
     }

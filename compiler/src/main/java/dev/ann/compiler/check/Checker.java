@@ -81,7 +81,7 @@ public final class Checker {
                 } catch (RuntimeException | StackOverflowError e) {
                     // outline details are a nicety: the model is still made without them
                 }
-                Map<String, LayerInfo> layers = analysis.layers();
+                Map<Elaborator.LayerKey, LayerInfo> layers = analysis.layers();
                 return new dev.ann.compiler.model.CheckedModel(files, program.index.topLevel(),
                         program.index.withReferences(), new ArrayList<>(layers.values()), analysis.summaries(), Registry.standard());
             }

@@ -36,7 +36,7 @@ final class Elaborator {
     private static final int MAX_DEPTH = 32;
 
     private final Program p;
-    private final Map<String, LayerInfo> log;      // null: do not record layer infos
+    private final Map<LayerKey, LayerInfo> log;      // null: do not record layer infos
     private final Function<String, Shape> suggestedInput;
 
     private Graph g;
@@ -50,7 +50,7 @@ final class Elaborator {
     /** The state of the data flowing between statements: the op that produced it and its shape. */
     private record Flow(int node, Shape shape) {}
 
-    Elaborator(Program p, Map<String, LayerInfo> log, Function<String, Shape> suggestedInput) {
+    Elaborator(Program p, Map<LayerKey, LayerInfo> log, Function<String, Shape> suggestedInput) {
         this.p = p;
         this.log = log;
         this.suggestedInput = suggestedInput;
@@ -505,8 +505,11 @@ final class Elaborator {
         putInfo(new LayerInfo(n.loc.source().path(), range, kind, spec, n.name, n.in, n.out, n.params, n.flops, container));
     }
 
+    /** Where a layer statement is: one info per place. */
+    record LayerKey(java.nio.file.Path file, int start, int end) {}
+
     private void putInfo(LayerInfo info) {
-        log.putIfAbsent(info.file() + "|" + info.range().start() + "|" + info.range().end(), info);
+        log.putIfAbsent(new LayerKey(info.file(), info.range().start(), info.range().end()), info);
     }
 
     static String indentAt(SourceFile src, int offset) {
