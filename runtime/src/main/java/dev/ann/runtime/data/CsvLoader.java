@@ -79,7 +79,7 @@ public final class CsvLoader {
         return new Raw(n, w, x, labels, t, tw);
     }
 
-    private static float number(String file, Row row, int col, List<String> header) {
+    static float number(String file, Row row, int col, List<String> header) {
         String v = row.fields().get(col).trim();
         try {
             float f = Float.parseFloat(v);

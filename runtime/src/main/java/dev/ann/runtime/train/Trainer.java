@@ -8,8 +8,8 @@ import dev.ann.compiler.plan.Param;
 import dev.ann.compiler.plan.Plan;
 import dev.ann.runtime.Backend;
 import dev.ann.runtime.RunException;
-import dev.ann.runtime.data.Dataset;
 import dev.ann.runtime.data.Pipeline;
+import dev.ann.runtime.data.Samples;
 import dev.ann.runtime.nn.Loss;
 import dev.ann.runtime.nn.Net;
 import dev.ann.runtime.nn.Optimizer;
@@ -57,6 +57,8 @@ public final class Trainer {
         public boolean handleSignals;
         /** tests: behave as if interrupted before batch {@code interruptBatch} of epoch {@code interruptEpoch} (0-based) */
         public int interruptEpoch = -1, interruptBatch = 0;
+        /** bytes of decoded samples that may be held in memory before the data streams from disk; null: a quarter of the heap; 0: always stream */
+        public Long dataMemory;
     }
 
     /** What a run produced. */
@@ -100,11 +102,19 @@ public final class Trainer {
             ro.out = k == 1 ? base : base.resolve("seed-" + (seed + r));
             if (k > 1) o.log.printf("== run %d of %d, seed %d%n", r + 1, k, seed + r);
             Trainer t = new Trainer(plan, ro);
-            if (data == null) data = Pipeline.load(plan.data());
-            Result res = t.run(data, device);
+            if (data == null) data = Pipeline.load(plan.data(), o.dataMemory);
+            Result res;
+            try {
+                res = t.run(data, device);
+            } catch (RuntimeException | Error e) {
+                data.close();
+                throw e;
+            }
             results.add(res);
             if (res.interrupted()) break;
         }
+        // streamed splits release their files (and decompressed caches) here; in-memory ones hold nothing to release
+        if (data != null) data.close();
         if (results.size() > 1) Report.writeRepeat(base, plan, results, o.log);
         return results;
     }
@@ -113,7 +123,7 @@ public final class Trainer {
         Options c = new Options();
         c.epochs = o.epochs; c.seed = o.seed; c.device = o.device; c.out = o.out; c.runsRoot = o.runsRoot;
         c.resume = o.resume; c.log = o.log; c.terminal = o.terminal; c.handleSignals = o.handleSignals;
-        c.interruptEpoch = o.interruptEpoch; c.interruptBatch = o.interruptBatch;
+        c.interruptEpoch = o.interruptEpoch; c.interruptBatch = o.interruptBatch; c.dataMemory = o.dataMemory;
         return c;
     }
 
@@ -146,8 +156,8 @@ public final class Trainer {
         long seed = o.seed;
         int epochs = o.epochs != null ? o.epochs : plan.loop().epochs();
         int batch = plan.loop().batch();
-        Dataset train = data.train();
-        Dataset val = data.validation();
+        Samples train = data.train();
+        Samples val = data.validation();
         Net net = new Net(plan, DataType.FLOAT);
         net.init(seed);
         Loss loss = new Loss(plan, net.fusion());
@@ -190,6 +200,7 @@ public final class Trainer {
             }, "ann-ctrl-c");
             Runtime.getRuntime().addShutdownHook(hook);
         }
+        o.log.println(data.mode());
         o.log.printf("training %s (%s) on %s: %d train, %s validation, %s test samples; %,d parameters; device %s; seed %d%n",
                 plan.train(), plan.network(), plan.data().dataset(), train.n, val == null ? "no" : String.valueOf(val.n),
                 data.test() == null ? "no" : String.valueOf(data.test().n), net.trainableCount(), device, seed);
@@ -214,6 +225,8 @@ public final class Trainer {
                 progress.startEpoch(e + 1, epochs, nb);
                 long te = System.nanoTime();
                 int startBatch = st.batch;
+                // streamed data: the next batch is read and transformed on a background thread while this step runs
+                try (Batches.Stream batches = feeder.stream(order, batch, st.batch)) {
                 for (int b = st.batch; b < nb; b++) {
                     if (stopRequested || (e == o.interruptEpoch && b == o.interruptBatch)) {
                         st.batch = b;
@@ -221,7 +234,7 @@ public final class Trainer {
                         break;
                     }
                     int from = b * batch, n = Math.min(batch, train.n - from);
-                    INDArray[] xy = feeder.fill(order, from, n);
+                    INDArray[] xy = batches.next();
                     Nd4j.getRandom().setSeed(mix(seed, e, b));
                     INDArray out = net.forward(xy[0], true);
                     INDArray g = gradBuf(out);
@@ -242,6 +255,7 @@ public final class Trainer {
                     if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
                     st.batch = b + 1;
                     progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
+                }
                 }
                 double secs = (System.nanoTime() - te) / 1e9;
                 st.trainSeconds += secs;
@@ -334,7 +348,7 @@ public final class Trainer {
             o.log.printf("restored the weights of epoch %d (best %s %.4f)%n", st.bestEpoch, bestMetric, st.bestValue);
         }
         Model.checkpoint(plan, net, opt, st, data, seed, runDir).write(runDir.resolve("model.ckpt"));
-        Dataset test = data.test() != null ? data.test() : val;
+        Samples test = data.test() != null ? data.test() : val;
         String split = data.test() != null ? "test" : "validation";
         Evaluation ev = test == null ? null : Batches.evaluate(net, loss, test, plan, data.classNames());
         Result res = new Result(runDir, ev, split, st.epoch, st.bestEpoch, st.wall, sps, false, net, data, device, seed, st.history);
