@@ -274,5 +274,7 @@ public final class Net {
     public List<Param> trainableParams() { return trainable; }
     public List<Param> stateParams() { return nonTrainable; }
     public Map<String, INDArray> paramViews() { return paramViews; }
+    /** Views of the non-trained state (batchnorm running statistics) by parameter name. */
+    public Map<String, INDArray> stateViews() { return stateViews; }
     public long trainableCount() { return trainable.stream().mapToLong(p -> p.shape().size()).sum(); }
 }
