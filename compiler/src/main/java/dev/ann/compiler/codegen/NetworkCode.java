@@ -293,8 +293,13 @@ final class NetworkCode {
                 fwd[i] = z;
             }
             case "maxpool", "avgpool" -> {
+                // on NHWC copies: oneDNN pools NHWC with a vectorised kernel, plain NCHW with a slow one
+                String xn = buffer(op, "InputNhwc", nhwc(outShape(op.inputs().get(0))), op.name() + ": its input as NHWC");
+                String zn = buffer(op, "Nhwc", nhwc(outShape(i)), op.name() + ": its output as NHWC");
                 String z = buffer(op, "", outShape(i), op.name());
-                b.add(customOp(poolOp(op), List.of(in), List.of(z), poolArgs(args), null));
+                b.addStatement("$L.assign($L.permute(0, 2, 3, 1))", xn, in);
+                b.add(customOp(poolOp(op), List.of(xn), List.of(zn), poolArgs(args), null));
+                b.addStatement("$L.assign($L.permute(0, 3, 1, 2))", z, zn);
                 fwd[i] = z;
             }
             case "globalavgpool" -> {
@@ -420,7 +425,12 @@ final class NetworkCode {
         int[] k = pair(a, "size", 2);
         int[] s = a.has("stride") ? pair(a, "stride", k[0]) : k;
         boolean same = str(a, "padding", "valid").equals("same");
-        return new long[] {k[0], k[1], s[0], s[1], 0, 0, 1, 1, same ? 1 : 0, 0, 0};
+        return new long[] {k[0], k[1], s[0], s[1], 0, 0, 1, 1, same ? 1 : 0, 0, 1};
+    }
+
+    /** [C, H, W] as [H, W, C]. */
+    private static long[] nhwc(long[] chw) {
+        return new long[] {chw[1], chw[2], chw[0]};
     }
 
     // ---- backward ----------------------------------------------------------------------------
@@ -531,8 +541,12 @@ final class NetworkCode {
             }
             case "maxpool", "avgpool" -> {
                 if (!needInputGrad) return Arrays.asList((String) null);
+                String gn = buffer(op, "GradNhwc", nhwc(outShape(i)), op.name() + ": gradient of its output as NHWC");
+                String gxn = buffer(op, "InputGradNhwc", nhwc(outShape(src)), op.name() + ": gradient of its input as NHWC");
                 String gx = buffer(op, "InputGrad", outShape(src), op.name() + ": gradient of its input");
-                b.add(customOp(poolOp(op) + "_bp", List.of(trainingOutput(src), g), List.of(gx), poolArgs(args), null));
+                b.addStatement("$L.assign($L.permute(0, 2, 3, 1))", gn, g);
+                b.add(customOp(poolOp(op) + "_bp", List.of(bufferOf(op, "InputNhwc"), gn), List.of(gxn), poolArgs(args), null));
+                b.addStatement("$L.assign($L.permute(0, 3, 1, 2))", gx, gxn);
                 return List.of(gx);
             }
             case "globalavgpool" -> {
