@@ -165,6 +165,9 @@ public final class Net {
             INDArray v = p.trainable() ? paramViews.get(p.name()) : stateViews.get(p.name());
             Param.Init in = p.init();
             String kind = in == null ? defaultInit(p) : in.kind();
+            if (in == null && (kind.equals("he") || kind.equals("xavier"))) {
+                throw new IllegalArgumentException("parameter " + p.name() + " has no initialiser in the plan");
+            }
             double std = switch (kind) {
                 case "he" -> Math.sqrt(2.0 / Math.max(1, in.fanIn()));
                 case "xavier" -> Math.sqrt(2.0 / Math.max(1, in.fanIn() + in.fanOut()));
