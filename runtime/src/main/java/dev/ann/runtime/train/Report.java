@@ -186,6 +186,7 @@ public final class Report {
             Double v = row.get(k);
             if (v != null && Double.isFinite(v)) { min = Math.min(min, v); max = Math.max(max, v); }
         }
+        g.setStroke(new BasicStroke(1f));
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.drawString(title, l, y0 + 20);
@@ -205,6 +206,8 @@ public final class Report {
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format("%.3g", v), x0 + 5, y + 4);
         }
+        g.setColor(Color.BLACK);
+        g.drawRect(l, t, r - l, b - t); // again, over the grid lines at the top and bottom
         g.drawString("epoch", (l + r) / 2 - 15, b + 30);
         for (int i = 0; i < n; i++) {
             if (n <= 20 || i % Math.max(1, n / 10) == 0 || i == n - 1) {
@@ -227,7 +230,17 @@ public final class Report {
                 px = x;
                 py = y;
             }
-            g.drawString(keys.get(k), r - 110, t + 16 + 14 * k);
+        }
+        // the legend sits in the title row, right-aligned, so that it never covers a curve
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        int lx = r;
+        for (int k = keys.size() - 1; k >= 0; k--) {
+            lx -= g.getFontMetrics().stringWidth(keys.get(k));
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(keys.get(k), lx, y0 + 20);
+            g.setColor(colors[k % 2]);
+            g.drawLine(lx - 22, y0 + 16, lx - 6, y0 + 16);
+            lx -= 34;
         }
     }
 }
