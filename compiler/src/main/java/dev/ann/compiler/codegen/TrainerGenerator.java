@@ -130,6 +130,7 @@ public final class TrainerGenerator {
         t.addMethod(writeMetricsMethod());
         t.addMethod(net.viewMethod());
         if (net.usesGaussian()) t.addMethod(net.gaussianMethod());
+        if (net.usesBatchnorm()) t.addMethods(net.batchnormMethods());
         t.addMethod(permutationMethod());
         t.addMethod(mixMethod());
 

@@ -62,9 +62,9 @@ public final class Trainer {
     }
 
     /** What a run produced. */
-    public record Result(Path runDir, Evaluation test, String testSplit, int epochsRun, int bestEpoch, double wallSeconds,
-                         double samplesPerSecond, boolean interrupted, Net net, Pipeline.Splits data, String device,
-                         long seed, List<Map<String, Double>> history) {}
+    public record Result(Path runDir, Evaluation test, String testSplit, int epochsRun, int bestEpoch, String bestMetric,
+                         double wallSeconds, double samplesPerSecond, boolean interrupted, Net net, Pipeline.Splits data,
+                         String device, long seed, List<Map<String, Double>> history) {}
 
     private final Plan plan;
     private final Options o;
@@ -339,7 +339,7 @@ public final class Trainer {
         }
         double sps = st.trainSamples / Math.max(1e-9, st.trainSeconds);
         if (interrupted) {
-            return new Result(runDir, null, null, st.epoch, st.bestEpoch, st.wall, sps, true, net, data, device, seed, st.history);
+            return new Result(runDir, null, null, st.epoch, st.bestEpoch, bestMetric, st.wall, sps, true, net, data, device, seed, st.history);
         }
         // final model: the best epoch's weights when a best metric is tracked
         if (bestParams != null && st.bestEpoch != st.epoch) {
@@ -351,7 +351,7 @@ public final class Trainer {
         Samples test = data.test() != null ? data.test() : val;
         String split = data.test() != null ? "test" : "validation";
         Evaluation ev = test == null ? null : Batches.evaluate(net, loss, test, plan, data.classNames());
-        Result res = new Result(runDir, ev, split, st.epoch, st.bestEpoch, st.wall, sps, false, net, data, device, seed, st.history);
+        Result res = new Result(runDir, ev, split, st.epoch, st.bestEpoch, bestMetric, st.wall, sps, false, net, data, device, seed, st.history);
         Report.write(res, plan, o.log);
         return res;
     }
