@@ -81,7 +81,7 @@ train BigMLP on Big {
 }
 ANN
   bytes=$(( n * 784 * 4 ))
-  echo "synthetic IDX, $n pictures 28x28 ($(du -h "$work/big-images.idx" | cut -f1) on disk, $((bytes / 1048576)) MiB as float32), 1 epoch, ANN_JAVA_OPTS=-Xmx512m:"
+  echo "synthetic IDX, $n pictures 28x28 ($(du -h "$work/big-images.idx" | cut -f1) on disk, $((bytes / 1048576)) MiB of training pictures as float32), 1 epoch, ANN_JAVA_OPTS=-Xmx512m:"
   ANN_JAVA_OPTS=-Xmx512m run "default budget" "$work/big.log" train "$work/big.ann" --out "$work/run-big"
   ANN_JAVA_OPTS=-Xmx512m run "forced into memory (--data-memory 4g)" "$work/big-mem.log" train "$work/big.ann" --out "$work/run-big-mem" --data-memory 4g
   echo

@@ -148,12 +148,12 @@ public final class Pipeline {
             return new Splits(new Views.Transformed(train, t), val == null ? null : new Views.Transformed(val, t),
                     test == null ? null : new Views.Transformed(test, t), t, names, true, mode);
         }
-        Dataset tr = pre.apply((Dataset) train);
+        Dataset tr = pre.apply(train.materialize());
         Transform t = fit(p.normalize(), tr, resize, scale);
         Transform post = new Transform(null, 1f, t.shift(), t.mul());
         if (t.shift() != null) tr = post.apply(tr);
-        Dataset va = val == null ? null : t.apply((Dataset) val);
-        Dataset te = test == null ? null : t.apply((Dataset) test);
+        Dataset va = val == null ? null : t.apply(val.materialize());
+        Dataset te = test == null ? null : t.apply(test.materialize());
         return new Splits(tr, va, te, t, names, false, mode);
     }
 
