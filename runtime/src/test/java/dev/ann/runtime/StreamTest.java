@@ -92,6 +92,22 @@ class StreamTest {
         sameNumbers(Fixtures.projectile(20));
     }
 
+    @Test
+    void aStreamedRunInterruptedAndResumedEndsWithTheWeightsOfAnUninterruptedOne() {
+        Plan p = ResumeTest.plan(16); // batchnorm and dropout: running statistics and the dropout generator must resume too
+        float[] whole = train(p, null, "whole").result().net().params().data().asFloat();
+        Trainer.Options o = new Trainer.Options();
+        o.out = tmp.resolve("cut");
+        o.dataMemory = 0L;
+        o.interruptEpoch = 2;
+        o.interruptBatch = 3;
+        o.log = new PrintStream(new ByteArrayOutputStream(), true);
+        assertTrue(Trainer.train(p, o).get(0).interrupted());
+        o.interruptEpoch = -1;
+        o.resume = true;
+        assertArrayEquals(whole, Trainer.train(p, o).get(0).net().params().data().asFloat());
+    }
+
     // ---- IDX
 
     static byte[] idx(int magic, int[] dims, byte[] data) throws Exception {
