@@ -232,25 +232,32 @@ class StreamTest {
         Path f = tmp.resolve("rows.csv");
         StringBuilder sb = new StringBuilder("a,\"b, quoted\",label\r\n\r\n");
         Random r = new Random(2);
+        float[] expected = new float[300 * 2];
+        List<String> labels = new java.util.ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            sb.append(r.nextGaussian()).append(",\"").append(r.nextInt(1000) / 7.0).append("\",").append(i % 4 == 0 ? "x" : "ü");
+            String a = String.valueOf(r.nextGaussian()), b = String.valueOf(r.nextInt(1000) / 7.0);
+            expected[i * 2] = Float.parseFloat(b); // features: column 1, then column 0
+            expected[i * 2 + 1] = Float.parseFloat(a);
+            labels.add(i % 4 == 0 ? "x" : "ü");
+            sb.append(a).append(",\"").append(b).append("\",").append(labels.get(i));
             sb.append(i % 2 == 0 ? "\r\n" : "\n");
             if (i % 50 == 0) sb.append("   \n");
         }
         Files.writeString(f, sb.toString().stripTrailing(), StandardCharsets.UTF_8); // no newline after the last row
         CsvLoader.Raw raw = CsvLoader.load(f, true, List.of(1, 0), List.of(2), List.of(), ",");
-        CsvIndex kept = CsvIndex.scan(f, true, List.of(1, 0), List.of(2), List.of(), ",", Long.MAX_VALUE);
         CsvIndex ix = CsvIndex.scan(f, true, List.of(1, 0), List.of(2), List.of(), ",", 0);
-        assertEquals(raw.n(), ix.n);
-        assertArrayEquals(raw.x(), kept.x);
+        assertEquals(300, raw.n());
+        assertEquals(300, ix.n);
+        assertArrayEquals(expected, raw.x());
+        assertEquals(labels, raw.labels());
         assertNull(ix.x);
         assertEquals(List.of("x", "ü"), ix.labelValues);
-        for (int i = 0; i < raw.n(); i++) assertEquals(raw.labels().get(i), ix.labelValues.get(ix.labelIds[i]));
+        for (int i = 0; i < ix.n; i++) assertEquals(labels.get(i), ix.labelValues.get(ix.labelIds[i]));
         Samples s = ix.samples(null, List.of());
         float[] one = new float[2];
         for (int i : Pipeline.permutation(s.n, new Random(1))) {
             s.read(i, one, 0);
-            assertArrayEquals(java.util.Arrays.copyOfRange(raw.x(), i * 2, i * 2 + 2), one, "row " + i);
+            assertArrayEquals(java.util.Arrays.copyOfRange(expected, i * 2, i * 2 + 2), one, "row " + i);
         }
         s.close();
     }
