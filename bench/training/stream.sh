@@ -4,7 +4,7 @@
 #  2. A synthetic IDX dataset whose float32 samples are larger than the heap (N pictures of 28x28, default
 #     300000 = 0.9 GiB as float32) trained for one epoch under -Xmx512m: it streams (the default budget is a
 #     quarter of the heap) and completes; forced into memory (--data-memory 4g) it runs out of heap.
-# Usage: bench/training/stream.sh [N]      (from the repository root; needs the Fashion-MNIST package for part 1)
+# Usage: [REPS=2] bench/training/stream.sh [N]   (from the repository root; part 1 needs the Fashion-MNIST package)
 # Appends to bench/training/stream-results.md with the machine's load.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -31,8 +31,13 @@ run() { # label log args...
   echo
   if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     echo "fashion_mlp, 2 epochs (\`ann train examples/fashion_mlp.ann --epochs 2 [--data-memory 0]\`, default heap):"
-    run "in memory" "$work/mem.log" train "$root/examples/fashion_mlp.ann" --epochs 2 --out "$work/run-mem"
-    run "streamed " "$work/str.log" train "$root/examples/fashion_mlp.ann" --epochs 2 --out "$work/run-str" --data-memory 0
+    # in the order A B B A (twice by default) so that a change of the machine's load hits both alike
+    for rep in $(seq 1 "${REPS:-2}"); do
+      run "in memory" "$work/mem.log" train "$root/examples/fashion_mlp.ann" --epochs 2 --out "$work/run-mem-$rep"
+      run "streamed " "$work/str.log" train "$root/examples/fashion_mlp.ann" --epochs 2 --out "$work/run-str-$rep" --data-memory 0
+      run "streamed " "$work/str.log" train "$root/examples/fashion_mlp.ann" --epochs 2 --out "$work/run-str2-$rep" --data-memory 0
+      run "in memory" "$work/mem.log" train "$root/examples/fashion_mlp.ann" --epochs 2 --out "$work/run-mem2-$rep"
+    done
     if diff <(grep -o 'epoch [0-9]*/[0-9]*  train_loss [0-9.]*  train_accuracy [0-9.%]*  val_loss [0-9.]*' "$work/mem.log") \
             <(grep -o 'epoch [0-9]*/[0-9]*  train_loss [0-9.]*  train_accuracy [0-9.%]*  val_loss [0-9.]*' "$work/str.log") >/dev/null; then
       echo "- same losses and accuracies every epoch: yes"

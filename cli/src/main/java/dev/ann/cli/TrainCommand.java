@@ -100,6 +100,12 @@ final class TrainCommand implements Callable<Integer> {
                 err.println("error: " + e.getMessage());
                 err.flush();
                 return e.exitCode;
+            } catch (OutOfMemoryError e) {
+                err.println("error: out of memory (" + e.getMessage() + "; the Java heap is at most "
+                        + dev.ann.runtime.data.Budget.format(Runtime.getRuntime().maxMemory()) + "). Let the data stream from disk:"
+                        + " leave --data-memory unset or give a smaller size; or raise the heap, e.g. ANN_JAVA_OPTS=-Xmx8g");
+                err.flush();
+                return Main.FAILURE;
             } catch (Exception | LinkageError e) {
                 err.println("error: the run failed: " + e);
                 if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
