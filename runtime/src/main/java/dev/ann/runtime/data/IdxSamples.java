@@ -5,7 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +15,10 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * IDX images read from disk by index: every record has the same size, so
- * sample {@code i} is one positioned read at {@code header + i * record}. A
+ * sample {@code i} lies at {@code header + i * record}. The file is mapped
+ * into memory read-only (in pieces of at most 1 GiB), so a read is a copy out
+ * of the page cache, without a system call; the operating system pages it in
+ * and out, and the Java heap holds none of it. A
  * gzip-compressed file is decompressed once into a cache file in the
  * temporary folder (deleted on {@link #close} and, failing that, when the JVM
  * exits). The labels file is small and read into memory.
@@ -25,8 +28,9 @@ public final class IdxSamples extends Samples {
     final Path cache;
     final long dataOffset;
     final int record;
-    private FileChannel ch;
-    private final ThreadLocal<ByteBuffer> bufs;
+    private volatile MappedByteBuffer[] maps;
+    private volatile int perMap;
+    private final ThreadLocal<byte[]> bufs;
 
     private IdxSamples(Path file, Path cache, long dataOffset, int n, int[] shape, int[] labels) {
         super(n, shape, labels, null, 0, List.of());
@@ -34,7 +38,7 @@ public final class IdxSamples extends Samples {
         this.cache = cache;
         this.dataOffset = dataOffset;
         this.record = sampleSize;
-        this.bufs = ThreadLocal.withInitial(() -> ByteBuffer.allocate(record));
+        this.bufs = ThreadLocal.withInitial(() -> new byte[record]);
     }
 
     /** Opens images and labels (same checks and messages as {@link IdxLoader#load}). */
@@ -112,31 +116,31 @@ public final class IdxSamples extends Samples {
         return cache;
     }
 
-    private synchronized FileChannel channel() {
-        if (ch == null) {
-            try {
-                ch = FileChannel.open(cache != null ? cache : file, StandardOpenOption.READ);
+    private synchronized MappedByteBuffer[] maps() {
+        if (maps == null) {
+            Path f = cache != null ? cache : file;
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                perMap = Math.max(1, (1 << 30) / record);
+                int k = (int) ((n + (long) perMap - 1) / perMap);
+                MappedByteBuffer[] m = new MappedByteBuffer[k];
+                for (int j = 0; j < k; j++) {
+                    long first = (long) j * perMap, count = Math.min(perMap, n - first);
+                    m[j] = ch.map(FileChannel.MapMode.READ_ONLY, dataOffset + first * record, count * record);
+                }
+                maps = m; // after perMap: a reader that sees maps sees perMap
             } catch (IOException e) {
                 throw new RunException(RunException.BAD_INPUT, file + ": cannot read: " + e.getMessage());
             }
         }
-        return ch;
+        return maps;
     }
 
     @Override
     public void read(int i, float[] dst, int off) {
-        ByteBuffer b = bufs.get();
-        b.clear();
-        FileChannel c = channel();
-        long p = dataOffset + (long) i * record;
-        try {
-            while (b.hasRemaining()) {
-                if (c.read(b, p + b.position()) < 0) throw RunException.data(file.toString(), 0, 0, "the file got shorter while it was read");
-            }
-        } catch (IOException e) {
-            throw new RunException(RunException.BAD_INPUT, file + ": cannot read: " + e.getMessage());
-        }
-        byte[] a = b.array();
+        MappedByteBuffer[] m = maps;
+        if (m == null) m = maps();
+        byte[] a = bufs.get();
+        m[i / perMap].get((i % perMap) * record, a, 0, record);
         for (int j = 0; j < record; j++) dst[off + j] = a[j] & 0xff;
     }
 
@@ -147,14 +151,7 @@ public final class IdxSamples extends Samples {
 
     @Override
     public synchronized void close() {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // read-only
-            }
-            ch = null;
-        }
+        maps = null; // unmapped when collected; the file may be deleted while mapped
         if (cache != null) deleteQuietly(cache);
     }
 }
