@@ -100,11 +100,15 @@ public final class Pipeline {
         Map<String, List<Loaded>> byRole = new LinkedHashMap<>();
         try {
             for (Opened o : opened) byRole.computeIfAbsent(o.source().role(), k -> new ArrayList<>()).add(o.load(stream));
-        } catch (RuntimeException e) {
+            return build(p, byRole, regression, resize, stream, mode);
+        } catch (RuntimeException | Error e) {
+            // a bad label or an empty split: release the files (and delete decompressed caches) before saying so
             byRole.values().forEach(ls -> ls.forEach(l -> { if (l.images() != null) l.images().close(); }));
             throw e;
         }
+    }
 
+    private static Splits build(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream, String mode) {
         // class names across all sources
         List<String> names = classNames(p, byRole, regression);
         Map<String, Samples> sets = new LinkedHashMap<>();

@@ -227,35 +227,35 @@ public final class Trainer {
                 int startBatch = st.batch;
                 // streamed data: the next batch is read and transformed on a background thread while this step runs
                 try (Batches.Stream batches = feeder.stream(order, batch, st.batch)) {
-                for (int b = st.batch; b < nb; b++) {
-                    if (stopRequested || (e == o.interruptEpoch && b == o.interruptBatch)) {
-                        st.batch = b;
-                        interrupted = true;
-                        break;
+                    for (int b = st.batch; b < nb; b++) {
+                        if (stopRequested || (e == o.interruptEpoch && b == o.interruptBatch)) {
+                            st.batch = b;
+                            interrupted = true;
+                            break;
+                        }
+                        int from = b * batch, n = Math.min(batch, train.n - from);
+                        INDArray[] xy = batches.next();
+                        Nd4j.getRandom().setSeed(mix(seed, e, b));
+                        INDArray out = net.forward(xy[0], true);
+                        INDArray g = gradBuf(out);
+                        double l = loss.compute(out, xy[1], g);
+                        if (!Double.isFinite(l)) {
+                            throw new RunException(RunException.FAILURE, String.format(
+                                    "the loss became %s at epoch %d, batch %d; training stopped. %s Try a lower learning rate (now lr: %g) or check the data for extreme values.",
+                                    Double.isNaN(l) ? "NaN" : "infinite", e + 1, b + 1,
+                                    Files.exists(ckDir.resolve("last.ckpt")) ? "The last good checkpoint is " + ckDir.resolve("last.ckpt") + "." : "No checkpoint was written yet.",
+                                    opt.lr0));
+                        }
+                        net.backward(g);
+                        double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
+                        opt.apply(net.params(), net.grads(), lr);
+                        st.lr = lr;
+                        st.lossSum += l * n;
+                        st.seen += n;
+                        if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
+                        st.batch = b + 1;
+                        progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
                     }
-                    int from = b * batch, n = Math.min(batch, train.n - from);
-                    INDArray[] xy = batches.next();
-                    Nd4j.getRandom().setSeed(mix(seed, e, b));
-                    INDArray out = net.forward(xy[0], true);
-                    INDArray g = gradBuf(out);
-                    double l = loss.compute(out, xy[1], g);
-                    if (!Double.isFinite(l)) {
-                        throw new RunException(RunException.FAILURE, String.format(
-                                "the loss became %s at epoch %d, batch %d; training stopped. %s Try a lower learning rate (now lr: %g) or check the data for extreme values.",
-                                Double.isNaN(l) ? "NaN" : "infinite", e + 1, b + 1,
-                                Files.exists(ckDir.resolve("last.ckpt")) ? "The last good checkpoint is " + ckDir.resolve("last.ckpt") + "." : "No checkpoint was written yet.",
-                                opt.lr0));
-                    }
-                    net.backward(g);
-                    double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
-                    opt.apply(net.params(), net.grads(), lr);
-                    st.lr = lr;
-                    st.lossSum += l * n;
-                    st.seen += n;
-                    if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
-                    st.batch = b + 1;
-                    progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
-                }
                 }
                 double secs = (System.nanoTime() - te) / 1e9;
                 st.trainSeconds += secs;
