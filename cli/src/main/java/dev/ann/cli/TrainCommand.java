@@ -34,6 +34,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the last checkpoint of this train block")
     boolean resume;
 
+    @Option(names = "--data-memory", paramLabel = "SIZE", description = {
+        "memory for decoded samples (e.g. 512m, 2g); larger data streams from disk in batches",
+        "(default: a quarter of the maximum heap; 0 always streams)"})
+    String dataMemory;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -48,6 +53,7 @@ final class TrainCommand implements Callable<Integer> {
             err.println("error: --epochs must be at least 1");
             return Main.USAGE;
         }
+        if (dataMemory != null && parseDataMemory(dataMemory, err) == null) return Main.USAGE;
         int[] exit = new int[1];
         Plan plan = source.plan(spec, exit);
         if (plan == null) return exit[0];
@@ -71,6 +77,7 @@ final class TrainCommand implements Callable<Integer> {
             o.device = c.device;
             o.out = c.out;
             o.resume = c.resume;
+            o.dataMemory = c.dataMemory == null ? null : parseDataMemory(c.dataMemory, null);
             o.terminal = System.console() != null;
             o.handleSignals = true;
             o.log = printStream(c.spec.commandLine().getOut());
@@ -93,6 +100,12 @@ final class TrainCommand implements Callable<Integer> {
                 err.println("error: " + e.getMessage());
                 err.flush();
                 return e.exitCode;
+            } catch (OutOfMemoryError e) {
+                err.println("error: out of memory (" + e.getMessage() + "; the Java heap is at most "
+                        + dev.ann.runtime.data.Budget.format(Runtime.getRuntime().maxMemory()) + "). Let the data stream from disk:"
+                        + " leave --data-memory unset or give a smaller size; or raise the heap, e.g. ANN_JAVA_OPTS=-Xmx8g");
+                err.flush();
+                return Main.FAILURE;
             } catch (Exception | LinkageError e) {
                 err.println("error: the run failed: " + e);
                 if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
@@ -103,7 +116,14 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Compiles FILE and makes the plan, printing diagnostics; null when that fails (exit 1). */
+    /** The bytes of a --data-memory SIZE; null (after saying why on err, when given) when it is not a size. */
+    static Long parseDataMemory(String s, PrintWriter err) {
+        Long v = dev.ann.runtime.data.Budget.parse(s);
+        if (v == null && err != null) {
+            err.println("error: --data-memory takes a size such as 512m, 2g or 0 (always stream), not '" + s + "'");
+        }
+        return v;
+    }
 
     /** The command's output writer as a PrintStream (the trainer logs to a PrintStream). */
     static java.io.PrintStream printStream(PrintWriter w) {

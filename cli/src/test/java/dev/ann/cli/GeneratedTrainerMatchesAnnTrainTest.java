@@ -45,7 +45,50 @@ class GeneratedTrainerMatchesAnnTrainTest {
     @ParameterizedTest
     @CsvSource({"xor.ann, XorNet, 100", "iris.ann, IrisNet, 60"})
     void sameLossesEveryEpochAndSameTestAccuracy(String file, String train, String epochs) throws Exception {
-        Path ann = EXAMPLES.resolve(file);
+        check(EXAMPLES.resolve(file), train, epochs);
+    }
+
+    /**
+     * The layers the examples above lack, on iris reshaped to 2x2 pictures:
+     * conv2d, batchnorm over channels and positions, relu and maxpool.
+     */
+    @org.junit.jupiter.api.Test
+    void sameLossesWithConvolutionBatchnormAndPooling() throws Exception {
+        String csv = EXAMPLES.resolve("iris.csv").toString().replace("\\", "/");
+        Path ann = tmp.resolve("iris_conv.ann");
+        Files.writeString(ann, """
+                dataset Iris {
+                    csv("%s", header: true, features: 0..3, label: 4)
+                    split train 70%%, validation 15%%, test 15%%
+                    normalize standard
+                    shuffle(seed: 1)
+                }
+
+                network IrisConv {
+                    input [4]
+                    reshape([1, 2, 2])
+                    conv2d(6, kernel: 2, padding: same)
+                    batchnorm
+                    relu
+                    maxpool(2)
+                    flatten
+                    dense(3) -> softmax
+                }
+
+                train IrisConv on Iris {
+                    loss cross_entropy
+                    optimizer adam(lr: 1e-2)
+                    batch 16
+                    epochs 30
+                    metrics accuracy, loss
+                    seed 42
+                }
+                """.formatted(csv));
+        check(ann, "IrisConv", "30");
+    }
+
+    private void check(Path ann, String train, String epochs) throws Exception {
+        String file = ann.getFileName().toString();
         Plan plan = Compiler.compile(ann).plan(train, null);
 
         // the generated trainer, compiled with ND4J alone on the class path

@@ -65,15 +65,39 @@ class TrainCommandTest {
     }
 
     @Test
+    void dataMemoryZeroStreamsAndGivesTheSameReport() throws Exception {
+        Path ann = copyIris(Files.readString(EXAMPLES.resolve("iris.csv")));
+        Run mem = ann("train", ann.toString(), "--profile", "dev", "--out", tmp.resolve("mem").toString());
+        Run str = ann("train", ann.toString(), "--profile", "dev", "--out", tmp.resolve("str").toString(), "--data-memory", "0");
+        assertEquals(0, mem.code(), mem.err());
+        assertEquals(0, str.code(), str.err());
+        assertTrue(mem.out().contains("data: in memory"), mem.out());
+        assertTrue(str.out().contains("data: streamed from disk"), str.out());
+        // the test report (accuracy, per-class table, confusion matrix) is the same, number for number
+        String a = mem.out().substring(mem.out().indexOf("== test")), b = str.out().substring(str.out().indexOf("== test"));
+        assertEquals(a.substring(0, a.indexOf("wall time")), b.substring(0, b.indexOf("wall time")));
+        Path ckpt = tmp.resolve("str/model.ckpt");
+        Run e1 = ann("eval", ann.toString(), "--profile", "dev", "--checkpoint", ckpt.toString(), "--json");
+        Run e2 = ann("eval", ann.toString(), "--profile", "dev", "--checkpoint", ckpt.toString(), "--json", "--data-memory", "0");
+        assertEquals(0, e2.code(), e2.err());
+        assertEquals(e1.out(), e2.out());
+        Run bad = ann("train", ann.toString(), "--data-memory", "lots");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--data-memory takes a size such as 512m"), bad.err());
+    }
+
+    @Test
     void malformedCsvRowExitsOneWithFileLineColumn() throws Exception {
         String good = Files.readString(EXAMPLES.resolve("iris.csv"));
         String[] ls = good.split("\n");
         ls[7] = "4.6,3.4,x1.4,0.3,setosa";
         Path ann = copyIris(String.join("\n", ls) + "\n");
-        Run r = ann("train", ann.toString(), "--out", tmp.resolve("run").toString());
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("iris.csv:8:9: expected a number in column 2 ('petal_length'), found 'x1.4'"), r.err());
-        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+        for (String mem : new String[] {"1g", "0"}) {
+            Run r = ann("train", ann.toString(), "--out", tmp.resolve("run").toString(), "--data-memory", mem);
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("iris.csv:8:9: expected a number in column 2 ('petal_length'), found 'x1.4'"), r.err());
+            assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
     }
 
     @Test

@@ -120,12 +120,12 @@ class DataTest {
         assertEquals(20, s.test().n);
         assertEquals(List.of("p", "q"), s.classNames());
         double mean = 0;
-        for (int i = 0; i < s.train().n; i++) mean += s.train().x[i * 2];
+        for (int i = 0; i < s.train().n; i++) mean += ((Dataset) s.train()).x[i * 2];
         assertEquals(0, mean / s.train().n, 1e-4);     // standardised on train
         double tm = 0;
-        for (int i = 0; i < s.test().n; i++) tm += s.test().x[i * 2];
+        for (int i = 0; i < s.test().n; i++) tm += ((Dataset) s.test()).x[i * 2];
         assertTrue(Math.abs(tm / s.test().n) > 1e-3);   // test only transformed, not refitted
         // same seed, same split
-        assertArrayEquals(s.test().x, Pipeline.load(p).test().x);
+        assertArrayEquals(((Dataset) s.test()).x, ((Dataset) Pipeline.load(p).test()).x);
     }
 }

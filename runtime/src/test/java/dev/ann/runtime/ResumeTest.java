@@ -106,6 +106,13 @@ class ResumeTest {
         for (String f : new String[] {"metrics.csv", "summary.json", "curves.png", "report.md", "model.ckpt"}) {
             assertTrue(Files.size(r.runDir().resolve(f)) > 0, f);
         }
+        // without keep best, the best epoch is the one with the lowest validation loss
+        var summary = com.google.gson.JsonParser.parseString(Files.readString(r.runDir().resolve("summary.json"))).getAsJsonObject();
+        assertEquals("val_loss", summary.get("best_metric").getAsString());
+        int best = summary.get("best_epoch").getAsInt();
+        for (var row : r.history()) {
+            assertTrue(row.get("val_loss") >= r.history().get(best - 1).get("val_loss"), "epoch " + best + " has the lowest val_loss");
+        }
         String report = Files.readString(r.runDir().resolve("report.md"));
         assertTrue(report.contains("confusion matrix") && report.contains("virginica"), report);
         // no temporary files left behind

@@ -56,7 +56,10 @@ final class Activation {
                          String scratch, int rank) {
         var nd4j = Nd4jTypes.ND4J;
         switch (kind) {
-            case "relu" -> b.add(customOp("relu_bp", List.of(z, ga), List.of(gz), null, new double[] {0.0}));
+            case "relu" -> {
+                b.addStatement("$T.exec(new $T($L, $L, 0.0))", nd4j, Nd4jTypes.scalar("Step"), z, gz);
+                b.addStatement("$T.exec(new $T($L, $L, $L))", nd4j, Nd4jTypes.pairwise("MulOp"), gz, ga, gz);
+            }
             case "leaky_relu" -> b.add(customOp("lrelu_bp", List.of(z, ga), List.of(gz), null, new double[] {p}));
             case "sigmoid" -> {
                 if (p == 1.0) b.add(customOp("sigmoid_bp", List.of(z, ga), List.of(gz), null, null));

@@ -293,8 +293,13 @@ final class NetworkCode {
                 fwd[i] = z;
             }
             case "maxpool", "avgpool" -> {
+                // on NHWC copies: oneDNN pools NHWC with a vectorised kernel, plain NCHW with a slow one
+                String xn = buffer(op, "InputNhwc", nhwc(outShape(op.inputs().get(0))), op.name() + ": its input as NHWC");
+                String zn = buffer(op, "Nhwc", nhwc(outShape(i)), op.name() + ": its output as NHWC");
                 String z = buffer(op, "", outShape(i), op.name());
-                b.add(customOp(poolOp(op), List.of(in), List.of(z), poolArgs(args), null));
+                b.addStatement("$L.assign($L.permute(0, 2, 3, 1))", xn, in);
+                b.add(customOp(poolOp(op), List.of(xn), List.of(zn), poolArgs(args), null));
+                b.addStatement("$L.assign($L.permute(0, 3, 1, 2))", z, zn);
                 fwd[i] = z;
             }
             case "globalavgpool" -> {
@@ -328,24 +333,20 @@ final class NetworkCode {
             }
             case "batchnorm" -> {
                 usesTraining = true;
+                usesBatchnorm = true;
                 long c = ops.get(op.inputs().get(0)).outShape().dim(0);
                 String out = buffer(op, "", outShape(i), op.name());
-                String mean = buffer(op, "Mean", null, op.name() + ": batch mean per channel");
-                String var = buffer(op, "Var", null, op.name() + ": batch variance per channel");
-                bufferShapes.put(mean, new long[] {c});
-                bufferShapes.put(var, new long[] {c});
-                String axes = ops.get(op.inputs().get(0)).outShape().rank() == 3 ? "0, 2, 3" : "0";
+                String d = buffer(op, "Centred", outShape(op.inputs().get(0)), op.name() + ": input minus the batch mean, for backward");
+                String inv = buffer(op, "InvStd", null, op.name() + ": 1 / sqrt(batch variance + eps) per channel, for backward");
+                bufferShapes.put(inv, new long[] {c});
                 double momentum = num(args, "momentum", 0.9), eps = num(args, "eps", 1e-5);
                 String gamma = paramField.get(param(op, "gamma").name()), beta = paramField.get(param(op, "beta").name());
                 String rmean = paramField.get(param(op, "running_mean").name()), rvar = paramField.get(param(op, "running_var").name());
                 b.beginControlFlow("if (training)");
-                b.addStatement("$L.mean($L, $L)", in, mean, axes);
-                b.addStatement("$T.exec(new $T($L, $L, false, $L))", Nd4jTypes.ND4J, Nd4jTypes.VARIANCE, in, var, axes);
-                b.add(customOp("batchnorm", List.of(in, mean, var, gamma, beta), List.of(out), new long[] {1, 1, 1}, new double[] {eps}));
-                b.addStatement("$L.muli($L).addi($L.mul($L))", rmean, lit(momentum), mean, lit(1.0 - momentum));
-                b.addStatement("$L.muli($L).addi($L.mul($L))", rvar, lit(momentum), var, lit(1.0 - momentum));
+                b.addStatement("batchnormTrain($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", in, gamma, beta, rmean, rvar,
+                        lit(momentum), lit(eps), d, inv, out);
                 b.nextControlFlow("else");
-                b.add(customOp("batchnorm", List.of(in, rmean, rvar, gamma, beta), List.of(out), new long[] {1, 1, 1}, new double[] {eps}));
+                b.addStatement("batchnormEval($L, $L, $L, $L, $L, $L, $L)", in, gamma, beta, rmean, rvar, lit(eps), out);
                 b.endControlFlow();
                 fwd[i] = out;
             }
@@ -424,7 +425,12 @@ final class NetworkCode {
         int[] k = pair(a, "size", 2);
         int[] s = a.has("stride") ? pair(a, "stride", k[0]) : k;
         boolean same = str(a, "padding", "valid").equals("same");
-        return new long[] {k[0], k[1], s[0], s[1], 0, 0, 1, 1, same ? 1 : 0, 0, 0};
+        return new long[] {k[0], k[1], s[0], s[1], 0, 0, 1, 1, same ? 1 : 0, 0, 1};
+    }
+
+    /** [C, H, W] as [H, W, C]. */
+    private static long[] nhwc(long[] chw) {
+        return new long[] {chw[1], chw[2], chw[0]};
     }
 
     // ---- backward ----------------------------------------------------------------------------
@@ -535,8 +541,12 @@ final class NetworkCode {
             }
             case "maxpool", "avgpool" -> {
                 if (!needInputGrad) return Arrays.asList((String) null);
+                String gn = buffer(op, "GradNhwc", nhwc(outShape(i)), op.name() + ": gradient of its output as NHWC");
+                String gxn = buffer(op, "InputGradNhwc", nhwc(outShape(src)), op.name() + ": gradient of its input as NHWC");
                 String gx = buffer(op, "InputGrad", outShape(src), op.name() + ": gradient of its input");
-                b.add(customOp(poolOp(op) + "_bp", List.of(trainingOutput(src), g), List.of(gx), poolArgs(args), null));
+                b.addStatement("$L.assign($L.permute(0, 2, 3, 1))", gn, g);
+                b.add(customOp(poolOp(op) + "_bp", List.of(bufferOf(op, "InputNhwc"), gn), List.of(gxn), poolArgs(args), null));
+                b.addStatement("$L.assign($L.permute(0, 3, 1, 2))", gx, gxn);
                 return List.of(gx);
             }
             case "globalavgpool" -> {
@@ -559,17 +569,10 @@ final class NetworkCode {
                 return List.of(gx);
             }
             case "batchnorm" -> {
-                long c = ops.get(src).outShape().dim(0);
                 String gx = buffer(op, "InputGrad", outShape(src), op.name() + ": gradient of its input");
-                String gm = buffer(op, "MeanGrad", null, op.name() + ": gradient of the batch mean (unused)");
-                String gv = buffer(op, "VarGrad", null, op.name() + ": gradient of the batch variance (unused)");
-                bufferShapes.put(gm, new long[] {c});
-                bufferShapes.put(gv, new long[] {c});
-                String mean = bufferOf(op, "Mean"), var = bufferOf(op, "Var");
-                b.add(customOp("batchnorm_bp",
-                        List.of(trainingOutput(src), mean, var, paramField.get(param(op, "gamma").name()), paramField.get(param(op, "beta").name()), g),
-                        List.of(gx, gm, gv, gradField.get(param(op, "gamma").name()), gradField.get(param(op, "beta").name())),
-                        new long[] {1, 1, 1}, new double[] {num(args, "eps", 1e-5)}));
+                b.addStatement("batchnormBackward($L, $L, $L, $L, $L, $L, $L)", g, bufferOf(op, "Centred"), bufferOf(op, "InvStd"),
+                        paramField.get(param(op, "gamma").name()), gradField.get(param(op, "gamma").name()),
+                        gradField.get(param(op, "beta").name()), gx);
                 return Arrays.asList(needInputGrad ? gx : null);
             }
             case "concat" -> {
@@ -623,6 +626,100 @@ final class NetworkCode {
     }
 
     private final Map<String, String> zeroBiases = new HashMap<>();
+
+    // ---- batchnorm ---------------------------------------------------------------------------
+
+    private boolean usesBatchnorm;
+
+    boolean usesBatchnorm() {
+        return usesBatchnorm;
+    }
+
+    /** The batchnorm helpers, op for op the runtime's {@code Layers.BatchNorm}. */
+    List<MethodSpec> batchnormMethods() {
+        ClassName arr = Nd4jTypes.INDARRAY, nd4j = Nd4jTypes.ND4J;
+        ClassName mul = Nd4jTypes.pairwise("MulOp"), add = Nd4jTypes.pairwise("AddOp"), sub = Nd4jTypes.pairwise("SubOp");
+        ClassName rsqrt = Nd4jTypes.floating("RSqrt");
+        MethodSpec channelSum = MethodSpec.methodBuilder("channelSum")
+                .addJavadoc("out[c] = the sum of a[n, c, ...] over the batch and the positions: the [N*C, H*W] view times ones.\n")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(arr, "a").addParameter(long.class, "c").addParameter(arr, "out")
+                .addStatement("long n = a.size(0), s = a.length() / (n * c)")
+                .addStatement("$T rows = $T.createUninitialized(a.dataType(), n * c, 1)", arr, nd4j)
+                .addStatement("$T.gemm(a.reshape(n * c, s), $T.ones(a.dataType(), s, 1), rows, false, false, 1.0, 0.0)", nd4j, nd4j)
+                .addStatement("rows.reshape(n, c).sum(out, 0)")
+                .build();
+        MethodSpec train = MethodSpec.methodBuilder("batchnormTrain")
+                .addJavadoc("batchnorm in training mode: out = gamma * d * inv + beta with d = x - batch mean and\n"
+                        + "inv = 1 / sqrt(biased batch variance + eps); keeps d and inv for backward and moves the running statistics.\n")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(arr, "x").addParameter(arr, "gamma").addParameter(arr, "beta")
+                .addParameter(arr, "runningMean").addParameter(arr, "runningVar")
+                .addParameter(double.class, "momentum").addParameter(double.class, "eps")
+                .addParameter(arr, "d").addParameter(arr, "inv").addParameter(arr, "out")
+                .addStatement("long n = x.size(0), c = gamma.length(), s = x.length() / (n * c)")
+                .addStatement("double m = (double) n * s")
+                .addStatement("$T x3 = x.reshape(n, c, s), d3 = d.reshape(n, c, s), y3 = out.reshape(n, c, s)", arr)
+                .addStatement("$T mean = $T.createUninitialized(x.dataType(), c), var = mean.ulike(), scale = mean.ulike()", arr, nd4j)
+                .addStatement("channelSum(x3, c, mean)")
+                .addStatement("mean.divi(m)")
+                .addStatement("$T.exec(new $T(x3, mean.reshape(1, c, 1), d3))", nd4j, sub)
+                .addStatement("$T.exec(new $T(d3, d3, y3))", nd4j, mul)
+                .addStatement("channelSum(y3, c, var)")
+                .addStatement("var.divi(m)")
+                .addStatement("inv.assign(var).addi(eps)")
+                .addStatement("$T.exec(new $T(inv, inv))", nd4j, rsqrt)
+                .addStatement("$T.exec(new $T(gamma, inv, scale))", nd4j, mul)
+                .addStatement("$T.exec(new $T(d3, scale.reshape(1, c, 1), y3))", nd4j, mul)
+                .addStatement("$T.exec(new $T(y3, beta.reshape(1, c, 1), y3))", nd4j, add)
+                .addStatement("runningMean.muli(momentum).addi(mean.mul(1.0 - momentum))")
+                .addStatement("runningVar.muli(momentum).addi(var.mul(1.0 - momentum))")
+                .build();
+        MethodSpec eval = MethodSpec.methodBuilder("batchnormEval")
+                .addJavadoc("batchnorm in evaluation mode: out = x * scale + shift with scale = gamma / sqrt(runningVar + eps)\n"
+                        + "and shift = beta - runningMean * scale.\n")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(arr, "x").addParameter(arr, "gamma").addParameter(arr, "beta")
+                .addParameter(arr, "runningMean").addParameter(arr, "runningVar")
+                .addParameter(double.class, "eps").addParameter(arr, "out")
+                .addStatement("long n = x.size(0), c = gamma.length(), s = x.length() / (n * c)")
+                .addStatement("$T scale = $T.createUninitialized(x.dataType(), c), shift = scale.ulike()", arr, nd4j)
+                .addStatement("scale.assign(runningVar).addi(eps)")
+                .addStatement("$T.exec(new $T(scale, scale))", nd4j, rsqrt)
+                .addStatement("scale.muli(gamma)")
+                .addStatement("$T.exec(new $T(runningMean, scale, shift))", nd4j, mul)
+                .addStatement("$T.exec(new $T(beta, shift, shift))", nd4j, sub)
+                .addStatement("$T y3 = out.reshape(n, c, s)", arr)
+                .addStatement("$T.exec(new $T(x.reshape(n, c, s), scale.reshape(1, c, 1), y3))", nd4j, mul)
+                .addStatement("$T.exec(new $T(y3, shift.reshape(1, c, 1), y3))", nd4j, add)
+                .build();
+        MethodSpec backward = MethodSpec.methodBuilder("batchnormBackward")
+                .addJavadoc("batchnorm's backward pass: betaGrad = sum g, gammaGrad = sum g * xhat and\n"
+                        + "gx = gamma * inv * (g - betaGrad / m - xhat * gammaGrad / m) with xhat = d * inv,\n"
+                        + "computed as gx = a * g + b * d + k with per-channel a, b and k. Overwrites d.\n")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(arr, "g").addParameter(arr, "d").addParameter(arr, "inv").addParameter(arr, "gamma")
+                .addParameter(arr, "gammaGrad").addParameter(arr, "betaGrad").addParameter(arr, "gx")
+                .addStatement("long n = g.size(0), c = gamma.length(), s = g.length() / (n * c)")
+                .addStatement("double m = (double) n * s")
+                .addStatement("$T g3 = g.reshape(n, c, s), d3 = d.reshape(n, c, s), gx3 = gx.reshape(n, c, s)", arr)
+                .addStatement("$T sgd = $T.createUninitialized(g.dataType(), c), a = sgd.ulike(), b = sgd.ulike(), k = sgd.ulike()", arr, nd4j)
+                .addStatement("channelSum(g3, c, betaGrad)")
+                .addStatement("$T.exec(new $T(g3, d3, gx3))", nd4j, mul)
+                .addStatement("channelSum(gx3, c, sgd)")
+                .addStatement("$T.exec(new $T(sgd, inv, gammaGrad))", nd4j, mul)
+                .addStatement("$T.exec(new $T(gamma, inv, a))", nd4j, mul)
+                .addStatement("$T.exec(new $T(a, inv, b))", nd4j, mul)
+                .addStatement("b.muli(gammaGrad).muli(-1.0 / m)")
+                .addStatement("$T.exec(new $T(a, betaGrad, k))", nd4j, mul)
+                .addStatement("k.muli(-1.0 / m)")
+                .addStatement("$T.exec(new $T(g3, a.reshape(1, c, 1), gx3))", nd4j, mul)
+                .addStatement("$T.exec(new $T(d3, b.reshape(1, c, 1), d3))", nd4j, mul)
+                .addStatement("$T.exec(new $T(gx3, d3, gx3))", nd4j, add)
+                .addStatement("$T.exec(new $T(gx3, k.reshape(1, c, 1), gx3))", nd4j, add)
+                .build();
+        return List.of(channelSum, train, eval, backward);
+    }
 
     // ---- helpers -----------------------------------------------------------------------------
 

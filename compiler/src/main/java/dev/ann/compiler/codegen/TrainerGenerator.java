@@ -116,6 +116,7 @@ public final class TrainerGenerator {
         t.addMethod(backward);
         t.addMethod(training.lossMethod());
         t.addMethod(training.updateMethod());
+        if (training.usesAdam()) t.addMethod(training.adamMethod());
         if (training.hasSchedule()) t.addMethod(training.scheduleMethod());
         t.addMethod(trainMethod());
         t.addMethod(trainingStepMethod());
@@ -130,6 +131,7 @@ public final class TrainerGenerator {
         t.addMethod(writeMetricsMethod());
         t.addMethod(net.viewMethod());
         if (net.usesGaussian()) t.addMethod(net.gaussianMethod());
+        if (net.usesBatchnorm()) t.addMethods(net.batchnormMethods());
         t.addMethod(permutationMethod());
         t.addMethod(mixMethod());
 

@@ -237,7 +237,7 @@ final class TrainingCode {
             f.add(FieldSpec.builder(arr, state2(), Modifier.PRIVATE, Modifier.FINAL).addJavadoc("Adam's second moment, v.\n")
                     .initializer("$T.zeros($T.FLOAT, $L)", nd4j, dt, n).build());
         }
-        if (!optimizer.equals("sgd")) {
+        if (!optimizer.equals("sgd") && !optimizer.startsWith("adam")) {
             f.add(FieldSpec.builder(arr, "update", Modifier.PRIVATE, Modifier.FINAL).addJavadoc("The step the updater computes.\n")
                     .initializer("$T.zeros($T.FLOAT, $L)", nd4j, dt, n).build());
         }
@@ -268,12 +268,12 @@ final class TrainingCode {
                 }
             }
             case "adam", "adamw" -> {
-                doc = (optimizer.equals("adamw") ? "AdamW" : "Adam") + " on the flat buffers: ND4J's adam_updater with bias-corrected moments"
+                doc = (optimizer.equals("adamw") ? "AdamW" : "Adam") + " on the flat buffers, with bias-corrected moments"
                         + (weightDecay != 0 ? ", after the decoupled weight decay {@code params *= 1 - lr * " + lit(weightDecay) + "}" : "") + ".";
                 if (weightDecay != 0) b.addStatement("params.muli(1.0 - lr * $L)", lit(weightDecay));
-                b.addStatement("$T.exec(new $T(grads, secondMoment, firstMoment, update, secondMoment, firstMoment,$Wlr, $L, $L, $L, (int) step))",
-                        nd4j, Nd4jTypes.updater("AdamUpdater"), lit(beta1), lit(beta2), lit(eps));
-                b.addStatement("params.subi(update)");
+                b.addStatement("double t = step + 1");
+                b.addStatement("adam(params, grads, firstMoment, secondMoment,$Wlr * Math.sqrt(1 - Math.pow($L, t)) / (1 - Math.pow($L, t)), $L, $L, $L)",
+                        lit(beta2), lit(beta1), lit(beta1), lit(beta2), lit(eps));
             }
             case "rmsprop" -> {
                 doc = "RMSProp: {@code s = rho s + (1 - rho) g^2; params -= lr g / (sqrt(s) + eps)}.";
@@ -293,6 +293,34 @@ final class TrainingCode {
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(double.class, "lr")
                 .addCode(b.build())
+                .build();
+    }
+
+    boolean usesAdam() {
+        return optimizer.startsWith("adam");
+    }
+
+    /** Adam's step as one loop over the flat buffers' memory, as the runtime's {@code Optimizer.adam} (float32). */
+    MethodSpec adamMethod() {
+        ClassName arr = Nd4jTypes.INDARRAY, fb = ClassName.get(java.nio.FloatBuffer.class);
+        return MethodSpec.methodBuilder("adam")
+                .addJavadoc("One Adam step, element by element: m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,\n"
+                        + "p -= stepSize m / (sqrt(v) + eps), where stepSize carries the bias correction.\n")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(arr, "p").addParameter(arr, "g").addParameter(arr, "m").addParameter(arr, "v")
+                .addParameter(double.class, "stepSize").addParameter(double.class, "beta1")
+                .addParameter(double.class, "beta2").addParameter(double.class, "eps")
+                .addStatement("int n = (int) p.length()")
+                .addStatement("$T pb = p.data().asNioFloat(), gb = g.data().asNioFloat(), mb = m.data().asNioFloat(), vb = v.data().asNioFloat()", fb)
+                .addStatement("float b1 = (float) beta1, b2 = (float) beta2, c1 = 1 - b1, c2 = 1 - b2, lr = (float) stepSize, e = (float) eps")
+                .beginControlFlow("for (int i = 0; i < n; i++)")
+                .addStatement("float gi = gb.get(i)")
+                .addStatement("float mi = b1 * mb.get(i) + c1 * gi")
+                .addStatement("float vi = b2 * vb.get(i) + c2 * gi * gi")
+                .addStatement("mb.put(i, mi)")
+                .addStatement("vb.put(i, vi)")
+                .addStatement("pb.put(i, pb.get(i) - lr * mi / ((float) Math.sqrt(vi) + e))")
+                .endControlFlow()
                 .build();
     }
 

@@ -6,34 +6,22 @@ import java.util.List;
  * Samples in memory: features as float32, row-major, one sample after the
  * other; labels as class indices, or real-valued targets.
  */
-public final class Dataset {
-    public final int n;
-    public final int[] sampleShape;
-    public final int sampleSize;
+public final class Dataset extends Samples {
     public final float[] x;
-    /** class index per sample, or null for regression */
-    public final int[] labels;
-    /** targetWidth values per sample, or null for classification */
-    public final float[] targets;
-    public final int targetWidth;
-    /** class names in label order (may be empty when the labels are bare integers) */
-    public final List<String> classNames;
 
     public Dataset(int n, int[] sampleShape, float[] x, int[] labels, float[] targets, int targetWidth, List<String> classNames) {
-        this.n = n;
-        this.sampleShape = sampleShape;
-        int s = 1;
-        for (int d : sampleShape) s *= d;
-        this.sampleSize = s;
+        super(n, sampleShape, labels, targets, targetWidth, classNames);
         this.x = x;
-        this.labels = labels;
-        this.targets = targets;
-        this.targetWidth = targetWidth;
-        this.classNames = List.copyOf(classNames);
     }
 
-    public boolean isClassification() {
-        return labels != null;
+    @Override
+    public void read(int i, float[] dst, int off) {
+        System.arraycopy(x, i * sampleSize, dst, off, sampleSize);
+    }
+
+    @Override
+    public boolean inMemory() {
+        return true;
     }
 
     /** The samples at the given indices, in that order. */

@@ -25,16 +25,9 @@ public final class IdxLoader {
             raw.reset();
             InputStream in = (b0 == 0x1f && b1 == 0x8b) ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
             DataInputStream d = new DataInputStream(in);
-            int magic = d.readInt();
-            int type = (magic >> 8) & 0xff, nd = magic & 0xff;
-            if ((magic >>> 16) != 0 || nd < 1 || nd > 4) {
-                throw RunException.data(name, 0, 0, "not an IDX file (bad magic number 0x" + Integer.toHexString(magic)
-                        + "); idx(...) takes the MNIST-format image and label files, gzip-compressed or not");
-            }
-            if (type != 0x08) throw RunException.data(name, 0, 0, "IDX element type 0x" + Integer.toHexString(type) + " is not supported (only unsigned bytes, 0x08)");
-            int[] dims = new int[nd];
+            int[] dims = dims(name, d);
             long total = 1;
-            for (int i = 0; i < nd; i++) { dims[i] = d.readInt(); total *= dims[i]; }
+            for (int v : dims) total *= v;
             if (total > Integer.MAX_VALUE - 16) throw RunException.data(name, 0, 0, "too large to load into memory");
             byte[] data = new byte[(int) total];
             d.readFully(data);
@@ -48,14 +41,63 @@ public final class IdxLoader {
         }
     }
 
+    /** The dimensions of an IDX file and where its data starts (in the decompressed stream when gzip). */
+    public record Header(int[] dims, long dataOffset, boolean gzip) {
+        public long total() {
+            long t = 1;
+            for (int d : dims) t *= d;
+            return t;
+        }
+    }
+
+    /** Reads only the magic number and the dimensions (the same checks and messages as {@link #read}). */
+    public static Header header(Path file) {
+        String name = file.toString();
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 12)) {
+            raw.mark(2);
+            int b0 = raw.read(), b1 = raw.read();
+            raw.reset();
+            boolean gz = b0 == 0x1f && b1 == 0x8b;
+            InputStream in = gz ? new GZIPInputStream(raw, 1 << 12) : raw;
+            DataInputStream d = new DataInputStream(in);
+            int[] dims = dims(name, d);
+            return new Header(dims, 4L + 4L * dims.length, gz);
+        } catch (NoSuchFileException e) {
+            throw new RunException(RunException.BAD_INPUT, name + ": no such file; check the path in the dataset's idx(...)");
+        } catch (EOFException e) {
+            throw RunException.data(name, 0, 0, "the file ends early (truncated download?)");
+        } catch (IOException e) {
+            throw new RunException(RunException.BAD_INPUT, name + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static int[] dims(String name, DataInputStream d) throws IOException {
+        int magic = d.readInt();
+        int type = (magic >> 8) & 0xff, nd = magic & 0xff;
+        if ((magic >>> 16) != 0 || nd < 1 || nd > 4) {
+            throw RunException.data(name, 0, 0, "not an IDX file (bad magic number 0x" + Integer.toHexString(magic)
+                    + "); idx(...) takes the MNIST-format image and label files, gzip-compressed or not");
+        }
+        if (type != 0x08) throw RunException.data(name, 0, 0, "IDX element type 0x" + Integer.toHexString(type) + " is not supported (only unsigned bytes, 0x08)");
+        int[] dims = new int[nd];
+        for (int i = 0; i < nd; i++) dims[i] = d.readInt();
+        return dims;
+    }
+
+    /** Checks that the images and labels go together; returns the sample shape [c, h, w]. */
+    public static int[] checkPair(Path images, int[] imDims, Path labels, int[] lbDims) {
+        if (imDims.length < 3) throw RunException.data(images.toString(), 0, 0, "expected images (3 dimensions: count, height, width), found " + imDims.length + " dimensions; are images and labels swapped?");
+        if (lbDims.length != 1) throw RunException.data(labels.toString(), 0, 0, "expected labels (1 dimension), found " + lbDims.length + " dimensions; are images and labels swapped?");
+        int n = imDims[0];
+        if (lbDims[0] != n) throw RunException.data(labels.toString(), 0, 0, lbDims[0] + " labels for " + n + " images in " + images);
+        return imDims.length == 3 ? new int[] {1, imDims[1], imDims[2]} : new int[] {imDims[1], imDims[2], imDims[3]};
+    }
+
     /** Images [n, h, w] (or [n, c, h, w]) and labels [n]. */
     public static Dataset load(Path images, Path labels) {
         Idx im = read(images), lb = read(labels);
-        if (im.dims().length < 3) throw RunException.data(images.toString(), 0, 0, "expected images (3 dimensions: count, height, width), found " + im.dims().length + " dimensions; are images and labels swapped?");
-        if (lb.dims().length != 1) throw RunException.data(labels.toString(), 0, 0, "expected labels (1 dimension), found " + lb.dims().length + " dimensions; are images and labels swapped?");
+        int[] shape = checkPair(images, im.dims(), labels, lb.dims());
         int n = im.dims()[0];
-        if (lb.dims()[0] != n) throw RunException.data(labels.toString(), 0, 0, lb.dims()[0] + " labels for " + n + " images in " + images);
-        int[] shape = im.dims().length == 3 ? new int[] {1, im.dims()[1], im.dims()[2]} : new int[] {im.dims()[1], im.dims()[2], im.dims()[3]};
         float[] x = new float[im.data().length];
         for (int i = 0; i < x.length; i++) x[i] = im.data()[i] & 0xff;
         int[] l = new int[n];

@@ -24,7 +24,10 @@ public final class ImageLoader {
         return s.endsWith(".png") || s.endsWith(".jpg") || s.endsWith(".jpeg");
     }
 
-    public static Dataset load(Path folder, int[] size) {
+    /** The pictures of a folder with one sub-folder per class: files in order, their class, the class names. */
+    public record Listing(Path folder, List<Path> files, int[] labels, List<String> classNames) {}
+
+    public static Listing list(Path folder) {
         if (!Files.isDirectory(folder)) throw new RunException(RunException.BAD_INPUT, folder + ": no such folder; images(...) takes a folder with one sub-folder of pictures per class");
         List<Path> classes;
         try (Stream<Path> s = Files.list(folder)) {
@@ -33,7 +36,7 @@ public final class ImageLoader {
             throw new RunException(RunException.BAD_INPUT, folder + ": cannot list: " + e.getMessage());
         }
         if (classes.isEmpty()) throw RunException.data(folder.toString(), 0, 0, "no class sub-folders; put each class's pictures in a folder named after the class");
-        List<float[]> xs = new ArrayList<>();
+        List<Path> all = new ArrayList<>();
         List<Integer> ls = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
@@ -45,15 +48,48 @@ public final class ImageLoader {
                 throw new RunException(RunException.BAD_INPUT, classes.get(c) + ": cannot list: " + e.getMessage());
             }
             for (Path f : files) {
-                xs.add(read(f, size));
+                all.add(f);
                 ls.add(c);
             }
         }
-        if (xs.isEmpty()) throw RunException.data(folder.toString(), 0, 0, "no .png or .jpg pictures in the class folders");
+        if (all.isEmpty()) throw RunException.data(folder.toString(), 0, 0, "no .png or .jpg pictures in the class folders");
+        return new Listing(folder, List.copyOf(all), ls.stream().mapToInt(Integer::intValue).toArray(), names);
+    }
+
+    public static Dataset load(Path folder, int[] size) {
+        return load(list(folder), size);
+    }
+
+    /** Decodes every picture of the listing into memory. */
+    public static Dataset load(Listing l, int[] size) {
         int per = size[0] * size[1] * size[2];
-        float[] x = new float[xs.size() * per];
-        for (int i = 0; i < xs.size(); i++) System.arraycopy(xs.get(i), 0, x, i * per, per);
-        return new Dataset(xs.size(), size.clone(), x, ls.stream().mapToInt(Integer::intValue).toArray(), null, 0, names);
+        float[] x = new float[l.files().size() * per];
+        for (int i = 0; i < l.files().size(); i++) System.arraycopy(read(l.files().get(i), size), 0, x, i * per, per);
+        return new Dataset(l.files().size(), size.clone(), x, l.labels(), null, 0, l.classNames());
+    }
+
+    /** The pictures decoded and resized one by one as they are read. */
+    public static Samples onDisk(Listing l, int[] size) {
+        return new OnDisk(l, size.clone());
+    }
+
+    static final class OnDisk extends Samples {
+        final Listing listing;
+
+        OnDisk(Listing l, int[] size) {
+            super(l.files().size(), size, l.labels(), null, 0, l.classNames());
+            this.listing = l;
+        }
+
+        @Override
+        public void read(int i, float[] dst, int off) {
+            System.arraycopy(ImageLoader.read(listing.files().get(i), sampleShape), 0, dst, off, sampleSize);
+        }
+
+        @Override
+        public boolean inMemory() {
+            return false;
+        }
     }
 
     /** One picture as [c, h, w] floats in 0..255 (c = 1 grey, 3 RGB). */

@@ -16,11 +16,34 @@ import java.util.TreeSet;
  * Runs a Plan's data pipeline: load the sources, split (after a seeded
  * shuffle), hold out validation, subset, resize, scale, normalise (fitted on
  * the training split only).
+ *
+ * <p>When the decoded float32 samples fit the memory budget (see
+ * {@link Budget}) every split is an in-memory {@link Dataset}. Otherwise the
+ * data streams: the splits are views that read each sample from disk (IDX
+ * records, CSV rows, pictures) and transform it when a batch asks for it, and
+ * the normalisation statistics come from one streaming pass over the
+ * training split. Both ways give the same samples, bit for bit: the same
+ * seeded permutations pick them and the same per-sample arithmetic
+ * transforms them.
  */
 public final class Pipeline {
     private Pipeline() {}
 
-    public record Splits(Dataset train, Dataset validation, Dataset test, Transform transform, List<String> classNames) {}
+    /**
+     * The splits; {@code streamed} tells whether they read from disk, {@code mode} says so in one line.
+     * Closing releases open files and deletes decompressed caches.
+     */
+    public record Splits(Samples train, Samples validation, Samples test, Transform transform, List<String> classNames,
+                         boolean streamed, String mode) implements AutoCloseable {
+        public Splits(Samples train, Samples validation, Samples test, Transform transform, List<String> classNames) {
+            this(train, validation, test, transform, classNames, false, "data: in memory");
+        }
+
+        @Override
+        public void close() {
+            for (Samples s : new Samples[] {train, validation, test}) if (s != null) s.close();
+        }
+    }
 
     /**
      * What is applied to every sample after loading: resize to [h, w] (images),
@@ -31,35 +54,73 @@ public final class Pipeline {
             Dataset r = resize == null || d.sampleShape.length != 3 ? d : resized(d, resize);
             float[] x = r.x.clone();
             int s = r.sampleSize;
-            for (int i = 0; i < r.n; i++) {
-                for (int j = 0; j < s; j++) {
-                    int k = i * s + j;
-                    float v = x[k] * scale;
-                    if (shift != null) v = (v - shift[j]) * mul[j];
-                    x[k] = v;
-                }
-            }
+            for (int i = 0; i < r.n; i++) applyInPlace(x, i * s, s);
             return r.withX(r.sampleShape, x);
+        }
+
+        /** Scales and normalises one sample of {@code s} features at {@code off} (already resized). */
+        public void applyInPlace(float[] x, int off, int s) {
+            for (int j = 0; j < s; j++) {
+                int k = off + j;
+                float v = x[k] * scale;
+                if (shift != null) v = (v - shift[j]) * mul[j];
+                x[k] = v;
+            }
         }
     }
 
+    /** Loads with the default memory budget. */
     public static Splits load(DataPipeline p) {
-        boolean regression = "targets".equals(p.labels().kind());
-        Map<String, List<Loaded>> byRole = new LinkedHashMap<>();
-        for (DataPipeline.Source s : p.sources()) byRole.computeIfAbsent(s.role(), k -> new ArrayList<>()).add(loadSource(s, p, regression));
+        return load(p, null);
+    }
 
+    /**
+     * Loads the data; {@code memoryBytes} is the budget for decoded samples
+     * held in memory (null: {@link Budget#defaultBytes()}; 0: always stream).
+     */
+    public static Splits load(DataPipeline p, Long memoryBytes) {
+        boolean regression = "targets".equals(p.labels().kind());
+        long budget = memoryBytes != null ? memoryBytes : Budget.defaultBytes();
+        int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
+
+        // look at every source first (IDX headers, picture lists, one validating pass over CSV files) to know the size
+        List<Opened> opened = new ArrayList<>();
+        long total = 0;
+        for (DataPipeline.Source s : p.sources()) {
+            Opened o = open(s, p, regression, budget);
+            opened.add(o);
+            total += o.bytes(resize);
+        }
+        boolean stream = total > budget;
+        String mode = stream
+                ? "data: streamed from disk, batch by batch (" + Budget.format(total) + " of float32 samples > memory budget "
+                        + Budget.format(budget) + (memoryBytes == null ? ", a quarter of the maximum heap; --data-memory sets it" : ", --data-memory") + ")"
+                : "data: in memory (" + Budget.format(total) + " of float32 samples, memory budget " + Budget.format(budget) + ")";
+
+        Map<String, List<Loaded>> byRole = new LinkedHashMap<>();
+        try {
+            for (Opened o : opened) byRole.computeIfAbsent(o.source().role(), k -> new ArrayList<>()).add(o.load(stream));
+            return build(p, byRole, regression, resize, stream, mode);
+        } catch (RuntimeException | Error e) {
+            // a bad label or an empty split: release the files (and delete decompressed caches) before saying so
+            byRole.values().forEach(ls -> ls.forEach(l -> { if (l.images() != null) l.images().close(); }));
+            throw e;
+        }
+    }
+
+    private static Splits build(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream, String mode) {
         // class names across all sources
         List<String> names = classNames(p, byRole, regression);
-        Map<String, Dataset> sets = new LinkedHashMap<>();
+        Map<String, Samples> sets = new LinkedHashMap<>();
         for (var e : byRole.entrySet()) {
-            List<Dataset> parts = new ArrayList<>();
-            for (Loaded l : e.getValue()) parts.add(l.toDataset(names, p, regression));
+            List<Samples> parts = new ArrayList<>();
+            for (Loaded l : e.getValue()) parts.add(l.toSamples(names, p, regression));
             sets.put(e.getKey(), concat(parts));
         }
         long seed = p.shuffleSeed();
-        Dataset train = sets.get("train"), val = sets.get("validation"), test = sets.get("test");
+        Samples train = sets.get("train"), val = sets.get("validation"), test = sets.get("test");
         if (sets.containsKey("all")) {
-            Dataset all = sets.get("all");
+            Samples all = sets.get("all");
             int[] perm = permutation(all.n, new Random(seed));
             DataPipeline.Split sp = p.split();
             double ft = sp == null ? 1.0 : sp.train(), fv = sp == null ? 0.0 : sp.validation();
@@ -67,32 +128,42 @@ public final class Pipeline {
             if (sp != null && sp.test() == 0) nv = all.n - nt;
             nt = Math.min(nt, all.n);
             nv = Math.min(nv, all.n - nt);
-            train = all.select(Arrays.copyOfRange(perm, 0, nt));
-            if (nv > 0) val = all.select(Arrays.copyOfRange(perm, nt, nt + nv));
-            if (nt + nv < all.n) test = all.select(Arrays.copyOfRange(perm, nt + nv, all.n));
+            train = select(all, Arrays.copyOfRange(perm, 0, nt));
+            if (nv > 0) val = select(all, Arrays.copyOfRange(perm, nt, nt + nv));
+            if (nt + nv < all.n) test = select(all, Arrays.copyOfRange(perm, nt + nv, all.n));
         }
         if (train == null) throw new RunException(RunException.BAD_INPUT, "dataset " + p.dataset() + " has no training data; give a train source or a split");
         if (val == null && p.validation() > 0) {
             int[] perm = permutation(train.n, new Random(seed + 1));
             int nv = (int) Math.round(train.n * p.validation());
-            val = train.select(sorted(Arrays.copyOfRange(perm, train.n - nv, train.n)));
-            train = train.select(sorted(Arrays.copyOfRange(perm, 0, train.n - nv)));
+            val = select(train, sorted(Arrays.copyOfRange(perm, train.n - nv, train.n)));
+            train = select(train, sorted(Arrays.copyOfRange(perm, 0, train.n - nv)));
         }
         if (p.subset() > 0 && p.subset() < 1) {
             train = subset(train, p.subset(), seed + 2);
             if (val != null) val = subset(val, p.subset(), seed + 3);
             if (test != null) test = subset(test, p.subset(), seed + 4);
         }
-        int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
         float scale = (float) (p.scale() == 0 ? 1.0 : p.scale());
         Transform pre = new Transform(resize, scale, null, null);
-        train = pre.apply(train);
-        Transform t = fit(p.normalize(), train, resize, scale);
+        if (stream) {
+            // the statistics from one pass over the resized, scaled training samples; every split transformed as it is read
+            Transform t = fit(p.normalize(), new Views.Transformed(train, pre), resize, scale);
+            return new Splits(new Views.Transformed(train, t), val == null ? null : new Views.Transformed(val, t),
+                    test == null ? null : new Views.Transformed(test, t), t, names, true, mode);
+        }
+        Dataset tr = pre.apply(train.materialize());
+        Transform t = fit(p.normalize(), tr, resize, scale);
         Transform post = new Transform(null, 1f, t.shift(), t.mul());
-        if (t.shift() != null) train = post.apply(train);
-        if (val != null) val = t.apply(val);
-        if (test != null) test = t.apply(test);
-        return new Splits(train, val, test, t, names);
+        if (t.shift() != null) tr = post.apply(tr);
+        Dataset va = val == null ? null : t.apply(val.materialize());
+        Dataset te = test == null ? null : t.apply(test.materialize());
+        return new Splits(tr, va, te, t, names, false, mode);
+    }
+
+    /** In memory a copy of the selected samples, else a view of them. */
+    static Samples select(Samples s, int[] idx) {
+        return s instanceof Dataset d ? d.select(idx) : new Views.Selected(s, idx);
     }
 
     static int[] sorted(int[] a) {
@@ -101,9 +172,9 @@ public final class Pipeline {
         return b;
     }
 
-    static Dataset subset(Dataset d, double f, long seed) {
+    static Samples subset(Samples d, double f, long seed) {
         int k = Math.max(1, (int) Math.round(d.n * f));
-        return d.select(sorted(Arrays.copyOf(permutation(d.n, new Random(seed)), k)));
+        return select(d, sorted(Arrays.copyOf(permutation(d.n, new Random(seed)), k)));
     }
 
     /** Fisher-Yates with java.util.Random: the same seed gives the same order everywhere. */
@@ -119,24 +190,37 @@ public final class Pipeline {
         return p;
     }
 
-    static Transform fit(String normalize, Dataset train, int[] resize, float scale) {
+    /**
+     * Fits the normalisation on the (resized, scaled) training samples, read
+     * one after the other: per feature, the sums are accumulated in sample
+     * order in double precision, so in memory and streamed give the same bits.
+     */
+    static Transform fit(String normalize, Samples train, int[] resize, float scale) {
         if (normalize == null || normalize.equals("none")) return new Transform(resize, scale, null, null);
         int s = train.sampleSize;
+        double[] a = new double[s], b = new double[s], min = new double[s], max = new double[s];
+        Arrays.fill(min, Double.MAX_VALUE);
+        Arrays.fill(max, -Double.MAX_VALUE);
+        float[] x = train instanceof Dataset d ? d.x : new float[s];
+        for (int i = 0; i < train.n; i++) {
+            int off = 0;
+            if (train instanceof Dataset) off = i * s;
+            else train.read(i, x, 0);
+            for (int j = 0; j < s; j++) {
+                double v = x[off + j];
+                a[j] += v;
+                b[j] += v * v;
+                min[j] = Math.min(min[j], v);
+                max[j] = Math.max(max[j], v);
+            }
+        }
         float[] shift = new float[s], mul = new float[s];
         for (int j = 0; j < s; j++) {
-            double a = 0, b = 0, min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
-            for (int i = 0; i < train.n; i++) {
-                double v = train.x[i * s + j];
-                a += v;
-                b += v * v;
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
             if (normalize.equals("minmax")) {
-                shift[j] = (float) min;
-                mul[j] = (float) (max > min ? 1.0 / (max - min) : 1.0);
+                shift[j] = (float) min[j];
+                mul[j] = (float) (max[j] > min[j] ? 1.0 / (max[j] - min[j]) : 1.0);
             } else {
-                double mean = a / train.n, var = Math.max(0, b / train.n - mean * mean);
+                double mean = a[j] / train.n, var = Math.max(0, b[j] / train.n - mean * mean);
                 shift[j] = (float) mean;
                 mul[j] = (float) (var > 1e-12 ? 1.0 / Math.sqrt(var) : 1.0);
             }
@@ -149,36 +233,42 @@ public final class Pipeline {
         int c = d.sampleShape[0], h = d.sampleShape[1], w = d.sampleShape[2], nh = hw[0], nw = hw[1];
         if (h == nh && w == nw) return d;
         float[] out = new float[d.n * c * nh * nw];
-        for (int i = 0; i < d.n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                int src = (i * c + ch) * h * w, dst = (i * c + ch) * nh * nw;
-                for (int y = 0; y < nh; y++) {
-                    double sy = Math.max(0, Math.min(h - 1, (y + 0.5) * h / nh - 0.5));
-                    int y0 = (int) Math.floor(sy), y1 = Math.min(h - 1, y0 + 1);
-                    double fy = sy - y0;
-                    for (int x = 0; x < nw; x++) {
-                        double sx = Math.max(0, Math.min(w - 1, (x + 0.5) * w / nw - 0.5));
-                        int x0 = (int) Math.floor(sx), x1 = Math.min(w - 1, x0 + 1);
-                        double fx = sx - x0;
-                        double v = (1 - fy) * ((1 - fx) * d.x[src + y0 * w + x0] + fx * d.x[src + y0 * w + x1])
-                                + fy * ((1 - fx) * d.x[src + y1 * w + x0] + fx * d.x[src + y1 * w + x1]);
-                        out[dst + y * nw + x] = (float) v;
-                    }
-                }
-            }
-        }
+        for (int i = 0; i < d.n; i++) resizeOne(d.x, i * c * h * w, d.sampleShape, out, i * c * nh * nw, nh, nw);
         return d.withX(new int[] {c, nh, nw}, out);
     }
 
-    static Dataset concat(List<Dataset> parts) {
+    /** Resizes one [c, h, w] sample at {@code src[so..]} into {@code dst[doff..]} as [c, nh, nw]. */
+    static void resizeOne(float[] src, int so, int[] shape, float[] dst, int doff, int nh, int nw) {
+        int c = shape[0], h = shape[1], w = shape[2];
+        for (int ch = 0; ch < c; ch++) {
+            int s0 = so + ch * h * w, d0 = doff + ch * nh * nw;
+            for (int y = 0; y < nh; y++) {
+                double sy = Math.max(0, Math.min(h - 1, (y + 0.5) * h / nh - 0.5));
+                int y0 = (int) Math.floor(sy), y1 = Math.min(h - 1, y0 + 1);
+                double fy = sy - y0;
+                for (int x = 0; x < nw; x++) {
+                    double sx = Math.max(0, Math.min(w - 1, (x + 0.5) * w / nw - 0.5));
+                    int x0 = (int) Math.floor(sx), x1 = Math.min(w - 1, x0 + 1);
+                    double fx = sx - x0;
+                    double v = (1 - fy) * ((1 - fx) * src[s0 + y0 * w + x0] + fx * src[s0 + y0 * w + x1])
+                            + fy * ((1 - fx) * src[s0 + y1 * w + x0] + fx * src[s0 + y1 * w + x1]);
+                    dst[d0 + y * nw + x] = (float) v;
+                }
+            }
+        }
+    }
+
+    static Samples concat(List<Samples> parts) {
         if (parts.size() == 1) return parts.get(0);
-        Dataset f = parts.get(0);
+        if (!parts.stream().allMatch(d -> d instanceof Dataset)) return new Views.Concat(parts, parts.get(0).classNames);
+        Dataset f = (Dataset) parts.get(0);
         int n = parts.stream().mapToInt(d -> d.n).sum();
         float[] x = new float[n * f.sampleSize];
         int[] l = f.labels == null ? null : new int[n];
         float[] t = f.targets == null ? null : new float[n * f.targetWidth];
         int o = 0;
-        for (Dataset d : parts) {
+        for (Samples s : parts) {
+            Dataset d = (Dataset) s;
             System.arraycopy(d.x, 0, x, o * f.sampleSize, d.x.length);
             if (l != null) System.arraycopy(d.labels, 0, l, o, d.n);
             if (t != null) System.arraycopy(d.targets, 0, t, o * f.targetWidth, d.targets.length);
@@ -187,35 +277,24 @@ public final class Pipeline {
         return new Dataset(n, f.sampleShape, x, l, t, f.targetWidth, f.classNames);
     }
 
-    /** A loaded source before class names are known. */
-    record Loaded(String file, Dataset images, CsvLoader.Raw csv) {
-        Dataset toDataset(List<String> names, DataPipeline p, boolean regression) {
-            int k = p.labels().numClasses();
-            if (images != null) {
-                for (int l : images.labels) {
-                    if (k > 0 && l >= k) throw RunException.data(file, 0, 0, "label " + l + " is out of range: the network has " + k + " outputs");
-                }
-                return images.withClassNames(names);
-            }
-            int[] shape = {csv.width()};
-            if (regression) return new Dataset(csv.n(), shape, csv.x(), null, csv.targets(), csv.targetWidth(), List.of());
-            int[] lab = new int[csv.n()];
-            for (int i = 0; i < csv.n(); i++) {
-                String v = csv.labels().get(i);
-                int idx = names.indexOf(v);
-                if (idx < 0) {
-                    try { idx = Integer.parseInt(v); } catch (NumberFormatException e) { idx = -1; }
-                }
-                if (idx < 0 || (k > 0 && idx >= k) || (!names.isEmpty() && idx >= names.size())) {
-                    throw RunException.data(file, 0, 0, "label '" + v + "' of data row " + (i + 1) + " is not one of the classes " + names);
-                }
-                lab[i] = idx;
-            }
-            return new Dataset(csv.n(), shape, csv.x(), lab, null, 0, names);
+    /** A source looked at (sizes known, CSV validated) but not yet loaded. */
+    record Opened(DataPipeline.Source source, String file, long n, int[] shape, CsvIndex csv, Path images, Path labels,
+                  ImageLoader.Listing listing) {
+        long bytes(int[] resize) {
+            long per = 1;
+            for (int d : shape) per *= d;
+            if (resize != null && shape.length == 3) per = Math.max(per, (long) shape[0] * resize[0] * resize[1]);
+            return 4L * n * per;
+        }
+
+        Loaded load(boolean stream) {
+            if (csv != null) return new Loaded(file, null, stream ? csv.withoutFeatures() : csv);
+            if (images != null) return new Loaded(file, stream ? IdxSamples.open(images, labels) : IdxLoader.load(images, labels), null);
+            return new Loaded(file, stream ? ImageLoader.onDisk(listing, shape) : ImageLoader.load(listing, shape), null);
         }
     }
 
-    static Loaded loadSource(DataPipeline.Source s, DataPipeline p, boolean regression) {
+    static Opened open(DataPipeline.Source s, DataPipeline p, boolean regression, long budget) {
         Args a = s.args();
         switch (s.kind()) {
             case "csv" -> {
@@ -225,19 +304,86 @@ public final class Pipeline {
                 List<Integer> target = regression ? (a.has("target") ? a.getInts("target") : a.getInts("label")) : List.of();
                 boolean header = a.has("header") && a.getBool("header");
                 String delim = a.has("delimiter") ? a.getString("delimiter") : ",";
-                return new Loaded(f.toString(), null, CsvLoader.load(f, header, feats, label, target, delim));
+                CsvIndex ix = CsvIndex.scan(f, header, feats, label, target, delim, budget);
+                return new Opened(s, f.toString(), ix.n, new int[] {ix.width}, ix, null, null, null);
             }
             case "idx" -> {
                 Path im = Path.of(a.getString("images")), lb = Path.of(a.getString("labels"));
-                return new Loaded(lb.toString(), IdxLoader.load(im, lb), null);
+                IdxLoader.Header h = IdxLoader.header(im);
+                int[] shape = h.dims().length == 3 ? new int[] {1, h.dims()[1], h.dims()[2]}
+                        : h.dims().length == 4 ? new int[] {h.dims()[1], h.dims()[2], h.dims()[3]} : new int[] {1};
+                return new Opened(s, lb.toString(), h.dims()[0], shape, null, im, lb, null);
             }
             case "images" -> {
                 List<Integer> size = a.has("size") ? a.getInts("size") : p.sampleShape().dims();
                 int[] sz = size.stream().mapToInt(Integer::intValue).toArray();
                 if (p.resize() != null && !p.resize().isEmpty()) sz = new int[] {sz[0], sz[1], sz[2]};
-                return new Loaded(a.getString("folder"), ImageLoader.load(Path.of(a.getString("folder")), sz), null);
+                ImageLoader.Listing l = ImageLoader.list(Path.of(a.getString("folder")));
+                return new Opened(s, a.getString("folder"), l.files().size(), sz, null, null, null, l);
             }
             default -> throw new RunException(RunException.BAD_INPUT, "the runtime cannot read data sources of kind '" + s.kind() + "'");
+        }
+    }
+
+    /** A loaded source before class names are known: samples of an IDX file or a picture folder, or an indexed CSV file. */
+    record Loaded(String file, Samples images, CsvIndex csv) {
+        Samples toSamples(List<String> names, DataPipeline p, boolean regression) {
+            int k = p.labels().numClasses();
+            if (images != null) {
+                for (int l : images.labels) {
+                    if (k > 0 && l >= k) throw RunException.data(file, 0, 0, "label " + l + " is out of range: the network has " + k + " outputs");
+                }
+                if (images instanceof Dataset d) return d.withClassNames(names);
+                if (!images.classNames.equals(names)) return new Renamed(images, names);
+                return images;
+            }
+            if (regression) return csv.samples(null, List.of());
+            // map each distinct value once, then every row (the first bad row is the one reported)
+            int[] byId = new int[csv.labelValues.size()];
+            for (int v = 0; v < byId.length; v++) {
+                String s = csv.labelValues.get(v);
+                int idx = names.indexOf(s);
+                if (idx < 0) {
+                    try { idx = Integer.parseInt(s); } catch (NumberFormatException e) { idx = -1; }
+                }
+                if (idx < 0 || (k > 0 && idx >= k) || (!names.isEmpty() && idx >= names.size())) idx = -1;
+                byId[v] = idx;
+            }
+            int[] lab = new int[csv.n];
+            for (int i = 0; i < csv.n; i++) {
+                int idx = byId[csv.labelIds[i]];
+                if (idx < 0) {
+                    throw RunException.data(file, 0, 0, "label '" + csv.labelValues.get(csv.labelIds[i]) + "' of data row " + (i + 1)
+                            + " is not one of the classes " + names);
+                }
+                lab[i] = idx;
+            }
+            return csv.samples(lab, names);
+        }
+    }
+
+    /** On-disk samples under the dataset's class names. */
+    static final class Renamed extends Samples {
+        final Samples base;
+
+        Renamed(Samples base, List<String> names) {
+            super(base.n, base.sampleShape, base.labels, base.targets, base.targetWidth, names);
+            this.base = base;
+        }
+
+        @Override
+        public void read(int i, float[] dst, int off) {
+            base.read(i, dst, off);
+        }
+
+        @Override
+        public boolean inMemory() {
+            return base.inMemory();
+        }
+
+        @Override
+        public void close() {
+            base.close();
         }
     }
 
@@ -249,7 +395,7 @@ public final class Pipeline {
         for (List<Loaded> ls : byRole.values()) {
             for (Loaded l : ls) {
                 if (l.images() != null) return l.images().classNames.isEmpty() ? numbered(p.labels().numClasses()) : l.images().classNames;
-                for (String v : l.csv().labels()) {
+                for (String v : l.csv().labelValues) {
                     seen.add(v);
                     if (allInts && !v.matches("-?\\d+")) allInts = false;
                 }

@@ -23,6 +23,7 @@ public abstract class Layer {
     /** whether backward must produce the gradient of the inputs (false when the input is data) */
     boolean needInputGrad = true;
 
+    private static final int SLOTS = 12;
     private final Map<Long, INDArray[]> bufs = new HashMap<>();
 
     Layer(Op op, DataType dt) {
@@ -39,13 +40,13 @@ public abstract class Layer {
     abstract INDArray[] backward(INDArray gradOut);
 
     INDArray buf(int slot, long n, long[] perSample) {
-        INDArray[] b = bufs.computeIfAbsent(n, k -> new INDArray[8]);
+        INDArray[] b = bufs.computeIfAbsent(n, k -> new INDArray[SLOTS]);
         if (b[slot] == null) b[slot] = Nd4j.createUninitialized(dt, K.prepend(n, perSample));
         return b[slot];
     }
 
     INDArray bufShape(int slot, long n, long... shape) {
-        INDArray[] b = bufs.computeIfAbsent(n, k -> new INDArray[8]);
+        INDArray[] b = bufs.computeIfAbsent(n, k -> new INDArray[SLOTS]);
         if (b[slot] == null) b[slot] = Nd4j.createUninitialized(dt, shape);
         return b[slot];
     }

@@ -165,6 +165,9 @@ public final class Net {
             INDArray v = p.trainable() ? paramViews.get(p.name()) : stateViews.get(p.name());
             Param.Init in = p.init();
             String kind = in == null ? defaultInit(p) : in.kind();
+            if (in == null && (kind.equals("he") || kind.equals("xavier"))) {
+                throw new IllegalArgumentException("parameter " + p.name() + " has no initialiser in the plan");
+            }
             double std = switch (kind) {
                 case "he" -> Math.sqrt(2.0 / Math.max(1, in.fanIn()));
                 case "xavier" -> Math.sqrt(2.0 / Math.max(1, in.fanIn() + in.fanOut()));
@@ -274,5 +277,7 @@ public final class Net {
     public List<Param> trainableParams() { return trainable; }
     public List<Param> stateParams() { return nonTrainable; }
     public Map<String, INDArray> paramViews() { return paramViews; }
+    /** Views of the non-trained state (batchnorm running statistics) by parameter name. */
+    public Map<String, INDArray> stateViews() { return stateViews; }
     public long trainableCount() { return trainable.stream().mapToLong(p -> p.shape().size()).sum(); }
 }

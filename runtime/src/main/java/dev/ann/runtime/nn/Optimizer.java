@@ -1,21 +1,23 @@
 package dev.ann.runtime.nn;
 
 import dev.ann.compiler.plan.Plan;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.updaters.AdaGradUpdater;
-import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.api.ops.impl.updaters.RmsPropUpdater;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The optimiser, applied to the one flat parameter buffer with the one flat
- * gradient buffer: an update is one or two ND4J ops whatever the number of
- * layers. State (momentum, Adam's moments) lives in flat buffers too, so that
+ * gradient buffer: an update is one or two ND4J ops (Adam: one loop) whatever
+ * the number of layers. State (momentum, Adam's moments) lives in flat buffers too, so that
  * a checkpoint is a handful of arrays.
  *
  * <ul>
  * <li>sgd: {@code v = momentum*v - lr*g; p += v} (nesterov: {@code p += momentum*v - lr*g})</li>
- * <li>adam / adamw: ND4J's adam_updater (bias-corrected moments); adamw first decays {@code p *= 1 - lr*weight_decay}</li>
+ * <li>adam / adamw: bias-corrected moments, one Java loop over the buffers ({@link #adam}); adamw first decays {@code p *= 1 - lr*weight_decay}</li>
  * <li>rmsprop: {@code s = rho*s + (1-rho) g^2; p -= lr g / (sqrt(s) + eps)}</li>
  * <li>adagrad: {@code s += g^2; p -= lr g / (sqrt(s) + eps)}</li>
  * </ul>
@@ -70,8 +72,8 @@ public final class Optimizer {
             }
             case "adam", "adamw" -> {
                 if (weightDecay != 0) params.muli(1.0 - lr * weightDecay);
-                Nd4j.exec(new AdamUpdater(grads, s2, s1, update, s2, s1, lr, beta1, beta2, eps, (int) step));
-                params.subi(update);
+                double t = step + 1;
+                adam(params, grads, s1, s2, lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)), beta1, beta2, eps);
             }
             case "rmsprop" -> {
                 Nd4j.exec(new RmsPropUpdater(grads, s1, update, s1, lr, rho, eps));
@@ -84,5 +86,45 @@ public final class Optimizer {
             default -> throw new IllegalStateException();
         }
         step++;
+    }
+
+    /**
+     * One Adam step over the flat buffers, element by element in one Java
+     * loop over their memory: m = beta1 m + (1 - beta1) g,
+     * v = beta2 v + (1 - beta2) g^2, p -= stepSize m / (sqrt(v) + eps), with
+     * the bias correction folded into stepSize = lr sqrt(1 - beta2^t) / (1 - beta1^t)
+     * as in ND4J's adam_updater. For fashion_mlp's 235k parameters this takes
+     * 0.7 ms where adam_updater and the subtraction took 2.1 ms (docs/training.md).
+     * float32 arithmetic, as the updater did; the generated trainer has the same loop.
+     */
+    static void adam(INDArray p, INDArray g, INDArray m, INDArray v, double stepSize, double beta1, double beta2, double eps) {
+        for (INDArray a : new INDArray[] {p, g, m, v}) {
+            if (a.offset() != 0 || a.length() != p.length() || a.dataType() != p.dataType()) {
+                throw new IllegalStateException("adam works on whole flat buffers of one type");
+            }
+        }
+        int n = (int) p.length();
+        if (p.dataType() == DataType.DOUBLE) { // the gradient checks and tests run in double
+            DoubleBuffer pb = p.data().asNioDouble(), gb = g.data().asNioDouble(), mb = m.data().asNioDouble(), vb = v.data().asNioDouble();
+            for (int i = 0; i < n; i++) {
+                double gi = gb.get(i);
+                double mi = beta1 * mb.get(i) + (1 - beta1) * gi;
+                double vi = beta2 * vb.get(i) + (1 - beta2) * gi * gi;
+                mb.put(i, mi);
+                vb.put(i, vi);
+                pb.put(i, pb.get(i) - stepSize * mi / (Math.sqrt(vi) + eps));
+            }
+            return;
+        }
+        FloatBuffer pb = p.data().asNioFloat(), gb = g.data().asNioFloat(), mb = m.data().asNioFloat(), vb = v.data().asNioFloat();
+        float b1 = (float) beta1, b2 = (float) beta2, c1 = 1 - b1, c2 = 1 - b2, lr = (float) stepSize, e = (float) eps;
+        for (int i = 0; i < n; i++) {
+            float gi = gb.get(i);
+            float mi = b1 * mb.get(i) + c1 * gi;
+            float vi = b2 * vb.get(i) + c2 * gi * gi;
+            mb.put(i, mi);
+            vb.put(i, vi);
+            pb.put(i, pb.get(i) - lr * mi / ((float) Math.sqrt(vi) + e));
+        }
     }
 }

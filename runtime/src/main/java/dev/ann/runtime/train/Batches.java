@@ -1,79 +1,202 @@
 package dev.ann.runtime.train;
 
 import dev.ann.compiler.plan.Plan;
-import dev.ann.runtime.data.Dataset;
+import dev.ann.runtime.RunException;
+import dev.ann.runtime.data.Samples;
 import dev.ann.runtime.nn.Loss;
 import dev.ann.runtime.nn.Net;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Feeds batches into input and target buffers allocated once per batch size. */
+/**
+ * Feeds batches into input and target buffers allocated once per batch size.
+ * Samples are gathered by index into host arrays, then copied into the
+ * buffers; when the samples stream from disk, {@link Stream} gathers the next
+ * batch on a background thread while the current step runs.
+ */
 public final class Batches {
-    final Dataset d;
+    final Samples d;
     final boolean oneHot, binary;
     final int yWidth;
     private final Map<Integer, INDArray[]> bufs = new HashMap<>();
-    private final Map<Integer, float[][]> host = new HashMap<>();
+    private final Map<Integer, Host> host = new HashMap<>();
 
-    public Batches(Dataset d, Plan plan) {
+    public Batches(Samples d, Plan plan) {
         this.d = d;
         this.binary = plan.loss().kind().equals("binary_cross_entropy");
         this.oneHot = d.isClassification() && !binary;
         this.yWidth = (int) plan.outputShape().size();
     }
 
-    /** Fills and returns {x, y} for the samples idx[from..from+n). */
-    public INDArray[] fill(int[] idx, int from, int n) {
-        INDArray[] b = bufs.computeIfAbsent(n, k -> {
+    /** A batch on the Java heap: n samples' features and targets. */
+    static final class Host {
+        final int n;
+        final float[] x, y;
+
+        Host(int n, int sampleSize, int yWidth) {
+            this.n = n;
+            this.x = new float[n * sampleSize];
+            this.y = new float[n * yWidth];
+        }
+    }
+
+    private Host host(int n) {
+        synchronized (host) {
+            return host.computeIfAbsent(n, k -> new Host(k, d.sampleSize, yWidth));
+        }
+    }
+
+    /** Reads the samples idx[from..from+n) (from..from+n when idx is null) into h. */
+    void gather(int[] idx, int from, Host h) {
+        float[] hx = h.x, hy = h.y;
+        int s = d.sampleSize, n = h.n;
+        if (oneHot) java.util.Arrays.fill(hy, 0f);
+        for (int i = 0; i < n; i++) {
+            int j = idx == null ? from + i : idx[from + i];
+            d.read(j, hx, i * s);
+            if (oneHot) hy[i * yWidth + d.labels[j]] = 1f;
+            else if (binary && d.labels != null) hy[i * yWidth] = d.labels[j];
+            else System.arraycopy(d.targets, j * yWidth, hy, i * yWidth, yWidth);
+        }
+    }
+
+    /** Copies a host batch into the {x, y} buffers of its size. */
+    INDArray[] upload(Host h) {
+        INDArray[] b = bufs.computeIfAbsent(h.n, k -> {
             long[] xs = new long[d.sampleShape.length + 1];
             xs[0] = k;
             for (int i = 0; i < d.sampleShape.length; i++) xs[i + 1] = d.sampleShape[i];
             return new INDArray[] {Nd4j.create(DataType.FLOAT, xs), Nd4j.create(DataType.FLOAT, k, yWidth)};
         });
-        float[][] h = host.computeIfAbsent(n, k -> new float[][] {new float[k * d.sampleSize], new float[k * yWidth]});
-        float[] hx = h[0], hy = h[1];
-        int s = d.sampleSize;
-        if (oneHot) java.util.Arrays.fill(hy, 0f);
-        for (int i = 0; i < n; i++) {
-            int j = idx == null ? from + i : idx[from + i];
-            System.arraycopy(d.x, j * s, hx, i * s, s);
-            if (oneHot) hy[i * yWidth + d.labels[j]] = 1f;
-            else if (binary && d.labels != null) hy[i * yWidth] = d.labels[j];
-            else System.arraycopy(d.targets, j * yWidth, hy, i * yWidth, yWidth);
-        }
-        b[0].data().setData(hx);
-        b[1].data().setData(hy);
+        b[0].data().setData(h.x);
+        b[1].data().setData(h.y);
         return b;
     }
 
+    /** Fills and returns {x, y} for the samples idx[from..from+n). */
+    public INDArray[] fill(int[] idx, int from, int n) {
+        Host h = host(n);
+        gather(idx, from, h);
+        return upload(h);
+    }
+
+    /**
+     * The batches of one pass, in order: batch b holds the samples
+     * order[b*size .. (b+1)*size) (0, 1, 2, ... when order is null), from batch {@code first} on.
+     * Prefetches on one background thread when the samples are not in memory.
+     */
+    public Stream stream(int[] order, int size, int first) {
+        return new Stream(order, size, first, !d.inMemory());
+    }
+
+    public final class Stream implements AutoCloseable {
+        final int[] order;
+        final int size, count;
+        int next;
+        private final ExecutorService ex;
+        private Future<Host> pending;
+
+        Stream(int[] order, int size, int first, boolean prefetch) {
+            this.order = order;
+            this.size = size;
+            this.count = (d.n + size - 1) / size;
+            this.next = first;
+            this.ex = prefetch ? Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "ann-prefetch");
+                t.setDaemon(true);
+                return t;
+            }) : null;
+            if (ex != null && next < count) pending = submit(next);
+        }
+
+        private Future<Host> submit(int b) {
+            return ex.submit(() -> {
+                int from = b * size, n = Math.min(size, d.n - from);
+                Host h = host(n);
+                gather(order, from, h);
+                return h;
+            });
+        }
+
+        /** Whether the prefetch thread prepares batches ahead. */
+        public boolean prefetching() {
+            return ex != null;
+        }
+
+        /** The next batch's {x, y}; valid until the next call. */
+        public INDArray[] next() {
+            if (next >= count) throw new IllegalStateException("no more batches");
+            int b = next++;
+            if (ex == null) {
+                int from = b * size;
+                return fill(order, from, Math.min(size, d.n - from));
+            }
+            Host h;
+            try {
+                h = pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunException(RunException.FAILURE, "interrupted while waiting for a batch");
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException re) throw re;
+                if (c instanceof Error er) throw er;
+                throw new RunException(RunException.FAILURE, "reading a batch failed: " + c, c);
+            }
+            INDArray[] xy = upload(h);
+            // the host arrays are copied: the thread may fill them again with the next batch while this one trains
+            pending = next < count ? submit(next) : null;
+            return xy;
+        }
+
+        @Override
+        public void close() {
+            if (ex == null) return;
+            // no interrupt: an interrupted FileChannel read would close the channel for everyone
+            ex.shutdown();
+            try {
+                if (!ex.awaitTermination(60, TimeUnit.SECONDS)) ex.shutdownNow();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Runs the network over a whole split (evaluation mode) and measures it. */
-    public static Evaluation evaluate(Net net, Loss loss, Dataset d, Plan plan, java.util.List<String> classNames) {
+    public static Evaluation evaluate(Net net, Loss loss, Samples d, Plan plan, java.util.List<String> classNames) {
         Batches b = new Batches(d, plan);
         int bs = 256;
         double lossSum = 0;
         int[] pred = d.isClassification() ? new int[d.n] : null;
         float[] out = d.isClassification() ? null : new float[d.n * b.yWidth];
-        for (int from = 0; from < d.n; from += bs) {
-            int n = Math.min(bs, d.n - from);
-            INDArray[] xy = b.fill(null, from, n);
-            INDArray o = net.forward(xy[0], false);
-            lossSum += loss.compute(o, xy[1], null) * n;
-            if (pred != null) {
-                if (b.binary) {
-                    float[] v = o.data().asFloat();
-                    // logits when the sigmoid is fused, probabilities otherwise
-                    double thr = net.fusion() == Net.OutputFusion.SIGMOID ? 0.0 : 0.5;
-                    for (int i = 0; i < n; i++) pred[from + i] = v[i * b.yWidth] > thr ? 1 : 0;
+        try (Stream st = b.stream(null, bs, 0)) {
+            for (int from = 0; from < d.n; from += bs) {
+                int n = Math.min(bs, d.n - from);
+                INDArray[] xy = st.next();
+                INDArray o = net.forward(xy[0], false);
+                lossSum += loss.compute(o, xy[1], null) * n;
+                if (pred != null) {
+                    if (b.binary) {
+                        float[] v = o.data().asFloat();
+                        // logits when the sigmoid is fused, probabilities otherwise
+                        double thr = net.fusion() == Net.OutputFusion.SIGMOID ? 0.0 : 0.5;
+                        for (int i = 0; i < n; i++) pred[from + i] = v[i * b.yWidth] > thr ? 1 : 0;
+                    } else {
+                        int[] am = o.argMax(1).toIntVector();
+                        System.arraycopy(am, 0, pred, from, n);
+                    }
                 } else {
-                    int[] am = o.argMax(1).toIntVector();
-                    System.arraycopy(am, 0, pred, from, n);
+                    float[] v = o.castTo(DataType.FLOAT).data().asFloat();
+                    System.arraycopy(v, 0, out, from * b.yWidth, n * b.yWidth);
                 }
-            } else {
-                float[] v = o.castTo(DataType.FLOAT).data().asFloat();
-                System.arraycopy(v, 0, out, from * b.yWidth, n * b.yWidth);
             }
         }
         double l = d.n == 0 ? Double.NaN : lossSum / d.n;

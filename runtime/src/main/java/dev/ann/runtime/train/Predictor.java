@@ -10,6 +10,7 @@ import dev.ann.runtime.data.CsvLoader;
 import dev.ann.runtime.data.Dataset;
 import dev.ann.runtime.data.ImageLoader;
 import dev.ann.runtime.data.Pipeline;
+import dev.ann.runtime.data.Samples;
 import dev.ann.runtime.nn.Loss;
 import dev.ann.runtime.nn.Net;
 import java.nio.file.Files;
@@ -41,11 +42,17 @@ public final class Predictor {
 
     /** The plan's test split (or validation when there is none). */
     public Evaluation evaluate(String[] splitOut) {
-        Pipeline.Splits s = Pipeline.load(plan.data());
-        Dataset d = s.test() != null ? s.test() : s.validation();
-        if (splitOut != null) splitOut[0] = s.test() != null ? "test" : "validation";
-        if (d == null) throw new RunException(RunException.BAD_INPUT, "dataset " + plan.data().dataset() + " has no test or validation split to evaluate on; add a test source or a split");
-        return Batches.evaluate(net, new Loss(plan, net.fusion()), d, plan, classNames);
+        return evaluate(splitOut, null);
+    }
+
+    /** The same, with a memory budget for the data (see {@link Trainer.Options#dataMemory}). */
+    public Evaluation evaluate(String[] splitOut, Long dataMemory) {
+        try (Pipeline.Splits s = Pipeline.load(plan.data(), dataMemory)) {
+            Samples d = s.test() != null ? s.test() : s.validation();
+            if (splitOut != null) splitOut[0] = s.test() != null ? "test" : "validation";
+            if (d == null) throw new RunException(RunException.BAD_INPUT, "dataset " + plan.data().dataset() + " has no test or validation split to evaluate on; add a test source or a split");
+            return Batches.evaluate(net, new Loss(plan, net.fusion()), d, plan, classNames);
+        }
     }
 
     /** One input sample's prediction. */

@@ -59,6 +59,27 @@ public final class Report {
         if (plot && !history.isEmpty()) plot(dir.resolve("curves.png"), history);
     }
 
+    /** The best epoch (from 1) and the metric that chose it. */
+    record Best(int epoch, String metric) {}
+
+    /**
+     * The epoch that {@code keep best(...)} kept, or else the one with the
+     * lowest validation loss (training loss without a validation split), as
+     * Keras reports it; null before the first epoch ends.
+     */
+    static Best best(Trainer.Result r) {
+        if (r.bestEpoch() > 0) return new Best(r.bestEpoch(), r.bestMetric());
+        List<Map<String, Double>> h = r.history();
+        if (h == null || h.isEmpty()) return null;
+        String metric = h.get(0).containsKey("val_loss") ? "val_loss" : "train_loss";
+        int at = -1;
+        for (int e = 0; e < h.size(); e++) {
+            Double v = h.get(e).get(metric);
+            if (v != null && !v.isNaN() && (at < 0 || v < h.get(at).get(metric))) at = e;
+        }
+        return at < 0 ? null : new Best(at + 1, metric);
+    }
+
     static void write(Trainer.Result r, Plan plan, PrintStream log) {
         JsonObject s = new JsonObject();
         s.addProperty("train", plan.train());
@@ -67,7 +88,11 @@ public final class Report {
         s.addProperty("profile", plan.profile());
         s.addProperty("task", plan.task().name().toLowerCase(java.util.Locale.ROOT));
         s.addProperty("epochs_run", r.epochsRun());
-        s.addProperty("best_epoch", r.bestEpoch());
+        Best best = best(r);
+        if (best != null) {
+            s.addProperty("best_epoch", best.epoch());
+            s.addProperty("best_metric", best.metric());
+        }
         s.addProperty("wall_s", Evaluation.round(r.wallSeconds()));
         s.addProperty("samples_per_s", Math.round(r.samplesPerSecond()));
         s.addProperty("device", r.device());
@@ -82,7 +107,7 @@ public final class Report {
         md.append("# ").append(plan.train()).append(" (").append(plan.network()).append(")\n\n");
         md.append("| | |\n|---|---|\n");
         md.append("| file | `").append(plan.file()).append("`").append(plan.profile() != null ? " (profile " + plan.profile() + ")" : "").append(" |\n");
-        md.append("| epochs run | ").append(r.epochsRun()).append(r.bestEpoch() > 0 ? " (best: " + r.bestEpoch() + ")" : "").append(" |\n");
+        md.append("| epochs run | ").append(r.epochsRun()).append(best != null ? " (best: " + best.epoch() + " by " + best.metric() + ")" : "").append(" |\n");
         md.append(String.format("| wall time | %.1f s |%n", r.wallSeconds()));
         md.append(String.format("| throughput | %,.0f samples/s (training) |%n", r.samplesPerSecond()));
         md.append("| device | ").append(r.device()).append(" |\n");
@@ -161,6 +186,7 @@ public final class Report {
             Double v = row.get(k);
             if (v != null && Double.isFinite(v)) { min = Math.min(min, v); max = Math.max(max, v); }
         }
+        g.setStroke(new BasicStroke(1f));
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.drawString(title, l, y0 + 20);
@@ -180,6 +206,8 @@ public final class Report {
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format("%.3g", v), x0 + 5, y + 4);
         }
+        g.setColor(Color.BLACK);
+        g.drawRect(l, t, r - l, b - t); // again, over the grid lines at the top and bottom
         g.drawString("epoch", (l + r) / 2 - 15, b + 30);
         for (int i = 0; i < n; i++) {
             if (n <= 20 || i % Math.max(1, n / 10) == 0 || i == n - 1) {
@@ -202,7 +230,17 @@ public final class Report {
                 px = x;
                 py = y;
             }
-            g.drawString(keys.get(k), r - 110, t + 16 + 14 * k);
+        }
+        // the legend sits in the title row, right-aligned, so that it never covers a curve
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        int lx = r;
+        for (int k = keys.size() - 1; k >= 0; k--) {
+            lx -= g.getFontMetrics().stringWidth(keys.get(k));
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(keys.get(k), lx, y0 + 20);
+            g.setColor(colors[k % 2]);
+            g.drawLine(lx - 22, y0 + 16, lx - 6, y0 + 16);
+            lx -= 34;
         }
     }
 }

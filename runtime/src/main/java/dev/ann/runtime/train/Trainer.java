@@ -8,8 +8,8 @@ import dev.ann.compiler.plan.Param;
 import dev.ann.compiler.plan.Plan;
 import dev.ann.runtime.Backend;
 import dev.ann.runtime.RunException;
-import dev.ann.runtime.data.Dataset;
 import dev.ann.runtime.data.Pipeline;
+import dev.ann.runtime.data.Samples;
 import dev.ann.runtime.nn.Loss;
 import dev.ann.runtime.nn.Net;
 import dev.ann.runtime.nn.Optimizer;
@@ -57,12 +57,14 @@ public final class Trainer {
         public boolean handleSignals;
         /** tests: behave as if interrupted before batch {@code interruptBatch} of epoch {@code interruptEpoch} (0-based) */
         public int interruptEpoch = -1, interruptBatch = 0;
+        /** bytes of decoded samples that may be held in memory before the data streams from disk; null: a quarter of the heap; 0: always stream */
+        public Long dataMemory;
     }
 
     /** What a run produced. */
-    public record Result(Path runDir, Evaluation test, String testSplit, int epochsRun, int bestEpoch, double wallSeconds,
-                         double samplesPerSecond, boolean interrupted, Net net, Pipeline.Splits data, String device,
-                         long seed, List<Map<String, Double>> history) {}
+    public record Result(Path runDir, Evaluation test, String testSplit, int epochsRun, int bestEpoch, String bestMetric,
+                         double wallSeconds, double samplesPerSecond, boolean interrupted, Net net, Pipeline.Splits data,
+                         String device, long seed, List<Map<String, Double>> history) {}
 
     private final Plan plan;
     private final Options o;
@@ -100,11 +102,19 @@ public final class Trainer {
             ro.out = k == 1 ? base : base.resolve("seed-" + (seed + r));
             if (k > 1) o.log.printf("== run %d of %d, seed %d%n", r + 1, k, seed + r);
             Trainer t = new Trainer(plan, ro);
-            if (data == null) data = Pipeline.load(plan.data());
-            Result res = t.run(data, device);
+            if (data == null) data = Pipeline.load(plan.data(), o.dataMemory);
+            Result res;
+            try {
+                res = t.run(data, device);
+            } catch (RuntimeException | Error e) {
+                data.close();
+                throw e;
+            }
             results.add(res);
             if (res.interrupted()) break;
         }
+        // streamed splits release their files (and decompressed caches) here; in-memory ones hold nothing to release
+        if (data != null) data.close();
         if (results.size() > 1) Report.writeRepeat(base, plan, results, o.log);
         return results;
     }
@@ -113,7 +123,7 @@ public final class Trainer {
         Options c = new Options();
         c.epochs = o.epochs; c.seed = o.seed; c.device = o.device; c.out = o.out; c.runsRoot = o.runsRoot;
         c.resume = o.resume; c.log = o.log; c.terminal = o.terminal; c.handleSignals = o.handleSignals;
-        c.interruptEpoch = o.interruptEpoch; c.interruptBatch = o.interruptBatch;
+        c.interruptEpoch = o.interruptEpoch; c.interruptBatch = o.interruptBatch; c.dataMemory = o.dataMemory;
         return c;
     }
 
@@ -146,8 +156,8 @@ public final class Trainer {
         long seed = o.seed;
         int epochs = o.epochs != null ? o.epochs : plan.loop().epochs();
         int batch = plan.loop().batch();
-        Dataset train = data.train();
-        Dataset val = data.validation();
+        Samples train = data.train();
+        Samples val = data.validation();
         Net net = new Net(plan, DataType.FLOAT);
         net.init(seed);
         Loss loss = new Loss(plan, net.fusion());
@@ -190,6 +200,7 @@ public final class Trainer {
             }, "ann-ctrl-c");
             Runtime.getRuntime().addShutdownHook(hook);
         }
+        o.log.println(data.mode());
         o.log.printf("training %s (%s) on %s: %d train, %s validation, %s test samples; %,d parameters; device %s; seed %d%n",
                 plan.train(), plan.network(), plan.data().dataset(), train.n, val == null ? "no" : String.valueOf(val.n),
                 data.test() == null ? "no" : String.valueOf(data.test().n), net.trainableCount(), device, seed);
@@ -214,34 +225,37 @@ public final class Trainer {
                 progress.startEpoch(e + 1, epochs, nb);
                 long te = System.nanoTime();
                 int startBatch = st.batch;
-                for (int b = st.batch; b < nb; b++) {
-                    if (stopRequested || (e == o.interruptEpoch && b == o.interruptBatch)) {
-                        st.batch = b;
-                        interrupted = true;
-                        break;
+                // streamed data: the next batch is read and transformed on a background thread while this step runs
+                try (Batches.Stream batches = feeder.stream(order, batch, st.batch)) {
+                    for (int b = st.batch; b < nb; b++) {
+                        if (stopRequested || (e == o.interruptEpoch && b == o.interruptBatch)) {
+                            st.batch = b;
+                            interrupted = true;
+                            break;
+                        }
+                        int from = b * batch, n = Math.min(batch, train.n - from);
+                        INDArray[] xy = batches.next();
+                        Nd4j.getRandom().setSeed(mix(seed, e, b));
+                        INDArray out = net.forward(xy[0], true);
+                        INDArray g = gradBuf(out);
+                        double l = loss.compute(out, xy[1], g);
+                        if (!Double.isFinite(l)) {
+                            throw new RunException(RunException.FAILURE, String.format(
+                                    "the loss became %s at epoch %d, batch %d; training stopped. %s Try a lower learning rate (now lr: %g) or check the data for extreme values.",
+                                    Double.isNaN(l) ? "NaN" : "infinite", e + 1, b + 1,
+                                    Files.exists(ckDir.resolve("last.ckpt")) ? "The last good checkpoint is " + ckDir.resolve("last.ckpt") + "." : "No checkpoint was written yet.",
+                                    opt.lr0));
+                        }
+                        net.backward(g);
+                        double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
+                        opt.apply(net.params(), net.grads(), lr);
+                        st.lr = lr;
+                        st.lossSum += l * n;
+                        st.seen += n;
+                        if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
+                        st.batch = b + 1;
+                        progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
                     }
-                    int from = b * batch, n = Math.min(batch, train.n - from);
-                    INDArray[] xy = feeder.fill(order, from, n);
-                    Nd4j.getRandom().setSeed(mix(seed, e, b));
-                    INDArray out = net.forward(xy[0], true);
-                    INDArray g = gradBuf(out);
-                    double l = loss.compute(out, xy[1], g);
-                    if (!Double.isFinite(l)) {
-                        throw new RunException(RunException.FAILURE, String.format(
-                                "the loss became %s at epoch %d, batch %d; training stopped. %s Try a lower learning rate (now lr: %g) or check the data for extreme values.",
-                                Double.isNaN(l) ? "NaN" : "infinite", e + 1, b + 1,
-                                Files.exists(ckDir.resolve("last.ckpt")) ? "The last good checkpoint is " + ckDir.resolve("last.ckpt") + "." : "No checkpoint was written yet.",
-                                opt.lr0));
-                    }
-                    net.backward(g);
-                    double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
-                    opt.apply(net.params(), net.grads(), lr);
-                    st.lr = lr;
-                    st.lossSum += l * n;
-                    st.seen += n;
-                    if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
-                    st.batch = b + 1;
-                    progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
                 }
                 double secs = (System.nanoTime() - te) / 1e9;
                 st.trainSeconds += secs;
@@ -325,7 +339,7 @@ public final class Trainer {
         }
         double sps = st.trainSamples / Math.max(1e-9, st.trainSeconds);
         if (interrupted) {
-            return new Result(runDir, null, null, st.epoch, st.bestEpoch, st.wall, sps, true, net, data, device, seed, st.history);
+            return new Result(runDir, null, null, st.epoch, st.bestEpoch, bestMetric, st.wall, sps, true, net, data, device, seed, st.history);
         }
         // final model: the best epoch's weights when a best metric is tracked
         if (bestParams != null && st.bestEpoch != st.epoch) {
@@ -334,10 +348,10 @@ public final class Trainer {
             o.log.printf("restored the weights of epoch %d (best %s %.4f)%n", st.bestEpoch, bestMetric, st.bestValue);
         }
         Model.checkpoint(plan, net, opt, st, data, seed, runDir).write(runDir.resolve("model.ckpt"));
-        Dataset test = data.test() != null ? data.test() : val;
+        Samples test = data.test() != null ? data.test() : val;
         String split = data.test() != null ? "test" : "validation";
         Evaluation ev = test == null ? null : Batches.evaluate(net, loss, test, plan, data.classNames());
-        Result res = new Result(runDir, ev, split, st.epoch, st.bestEpoch, st.wall, sps, false, net, data, device, seed, st.history);
+        Result res = new Result(runDir, ev, split, st.epoch, st.bestEpoch, bestMetric, st.wall, sps, false, net, data, device, seed, st.history);
         Report.write(res, plan, o.log);
         return res;
     }
