@@ -56,7 +56,8 @@ public final class Analysis {
         return t;
     });
     private static final long MODEL_DELAY_MS = 300;
-    private final ScheduledExecutorService modelThread = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final Map<String, ScheduledFuture<?>> modelPending = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledThreadPoolExecutor modelThread = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "ann-model");
         t.setDaemon(true);
         return t;
@@ -71,6 +72,7 @@ public final class Analysis {
     public Analysis(BiConsumer<Document, List<Diagnostic>> publish, Consumer<String> log) {
         this.publish = publish;
         this.log = log;
+        modelThread.setRemoveOnCancelPolicy(true);
         // First task of the analysis thread, while the JVM is still setting up the connection: the
         // first parse and check of any file pay for loading the compiler's classes, ANTLR's grammar
         // tables and its first predictions; pay them on a small file now, not on the user's first one.
@@ -279,11 +281,17 @@ public final class Analysis {
         if (publishIt) publish.accept(d, diagnostics);
         if (compilation != null) {
             // The semantic model (hover, symbols, inlay hints) is made on first use; make it ahead when
-            // the user pauses, not while typing, where it would take a core from the next check.
-            Compilation c = compilation;
-            modelThread.schedule(() -> {
-                if (latest.get(uri) == s) c.model();
-            }, MODEL_DELAY_MS, TimeUnit.MILLISECONDS);
+            // the user pauses, not while typing, where it would take a core from the next check. The
+            // task holds the uri and version only: a compilation is big, and while typing there is a
+            // new one every few tens of milliseconds.
+            int version = d.version();
+            ScheduledFuture<?> previous = modelPending.put(uri, modelThread.schedule(() -> {
+                Snapshot cur = latest.get(uri);
+                if (cur != null && cur.document().version() == version && cur.compilation() != null) {
+                    cur.compilation().model();
+                }
+            }, MODEL_DELAY_MS, TimeUnit.MILLISECONDS));
+            if (previous != null) previous.cancel(false);
         }
         return s;
     }
