@@ -296,6 +296,11 @@ public final class Analysis {
         return s;
     }
 
+    /** Model builds waiting for a pause in typing (at most one per open document). */
+    int pendingModelBuilds() {
+        return modelThread.getQueue().size();
+    }
+
     /** How many checks were abandoned because a newer text came. */
     public int cancelledChecks() {
         return cancelled.get();

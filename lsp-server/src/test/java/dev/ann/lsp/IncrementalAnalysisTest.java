@@ -111,6 +111,26 @@ class IncrementalAnalysisTest {
     }
 
     @Test
+    void typingKeepsAtMostOneModelBuildWaitingPerDocument(@TempDir Path dir) throws Exception {
+        // each pending build keeps its compilation alive: one per keystroke filled the heap
+        Path file = dir.resolve("t.ann");
+        String text = "const w = 8\nnetwork N {\n    input [4]\n    dense(w)\n}\n";
+        Files.writeString(file, text);
+        Analysis live = new Analysis((d, ds) -> { }, m -> { });
+        live.setDebounceMs(0);
+        Document doc = Document.open(Lsp.uri(Workspace.normalize(file)), 1, text);
+        live.opened(doc);
+        for (int i = 0; i < 30; i++) {
+            doc = doc.apply(doc.version() + 1, List.of(new TextDocumentContentChangeEvent(range(doc, 10, 11),
+                    String.valueOf(1 + i % 9))));
+            live.changed(doc);
+            assertNotNull(live.fresh(doc.uri()));
+        }
+        assertEquals(true, live.pendingModelBuilds() <= 1, live.pendingModelBuilds() + " model builds waiting");
+        live.shutdown();
+    }
+
+    @Test
     void aCheckGivesUpWhenToldANewerTextCame(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("a.ann");
         StringBuilder sb = new StringBuilder("const w = 8\n");
