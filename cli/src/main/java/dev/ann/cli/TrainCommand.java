@@ -69,7 +69,8 @@ final class TrainCommand implements Callable<Integer> {
         private Runner() {}
 
         static int train(TrainCommand c, Plan plan) {
-            Integer rc = dev.ann.runtime.Relaunch.ifNeeded(originalArgs(c.spec), Main.class.getName());
+            Integer rc = "gpu".equals(c.device) ? relaunch(c.spec)
+                    : dev.ann.runtime.Relaunch.ifNeeded(originalArgs(c.spec), Main.class.getName(), plan);
             if (rc != null) return rc;
             dev.ann.runtime.train.Trainer.Options o = new dev.ann.runtime.train.Trainer.Options();
             o.epochs = c.epochs;

@@ -62,11 +62,15 @@ public final class Backend {
         String lib = nativeLibrary();
         String build = lib.contains("-onednn/") ? "linux-x86_64-onednn" : lib.contains("cuda") ? "cuda" : lib.contains("linux-x86_64/") ? "linux-x86_64" : lib;
         return "nd4j " + (lib.contains("cuda") ? "cuda" : "native") + " " + build + ", "
-                + org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads() + " threads";
+                + threads(org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads());
     }
 
     /** True when the loaded nd4j-native library is the oneDNN build. */
     public static boolean oneDnnLoaded() {
         return nativeLibrary().contains("-onednn/");
+    }
+
+    private static String threads(int n) {
+        return n == 1 ? "1 thread" : n + " threads";
     }
 }

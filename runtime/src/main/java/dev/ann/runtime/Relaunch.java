@@ -26,14 +26,45 @@ public final class Relaunch {
     }
 
     /**
+     * Below this many forward FLOPs per training batch, one OpenMP thread
+     * trains faster than all cores: the ops are too small for the threads to
+     * pay for waking up. Measured on 2 cores (docs/training.md, "Threads"):
+     * fashion_mlp (28 MFLOP a batch) 18-22k samples/s with one thread against
+     * 14-17k with two, iris likewise; fashion_cnn (2.4 GFLOP a batch) 250 with
+     * one thread against 320-350 with two.
+     */
+    static final long ONE_THREAD_BELOW_FLOPS_PER_BATCH = 250_000_000L;
+
+    /** The settings for training this plan: {@link #wanted()}, and one thread for small networks. */
+    public static Map<String, String> wanted(dev.ann.compiler.plan.Plan plan) {
+        Map<String, String> m = wanted();
+        long perSample = 0;
+        for (var op : plan.ops()) perSample += op.flops();
+        if (perSample * (long) plan.loop().batch() < ONE_THREAD_BELOW_FLOPS_PER_BATCH) m.put("OMP_NUM_THREADS", "1");
+        return m;
+    }
+
+    /**
      * Relaunches when needed; returns the child's exit code, or null when
      * this JVM already has the settings (then the caller goes on).
      */
     public static Integer ifNeeded(List<String> args, String mainClass) {
+        return ifNeeded(args, mainClass, wanted());
+    }
+
+    /** {@link #ifNeeded(List, String)} with the settings for training this plan. */
+    public static Integer ifNeeded(List<String> args, String mainClass, dev.ann.compiler.plan.Plan plan) {
+        return ifNeeded(args, mainClass, wanted(plan));
+    }
+
+    private static Integer ifNeeded(List<String> args, String mainClass, Map<String, String> wanted) {
         if (System.getenv("ANN_NO_RELAUNCH") != null || System.getenv("ANN_RELAUNCHED") != null
                 || Boolean.getBoolean("ann.noRelaunch")) return null;
+        if (wanted.containsKey("OMP_NUM_THREADS") && System.getenv("OMP_WAIT_POLICY") != null) {
+            wanted.remove("OMP_NUM_THREADS"); // the user set OpenMP up: leave the thread count alone too
+        }
         Map<String, String> add = new LinkedHashMap<>();
-        for (var e : wanted().entrySet()) if (System.getenv(e.getKey()) == null) add.put(e.getKey(), e.getValue());
+        for (var e : wanted.entrySet()) if (System.getenv(e.getKey()) == null) add.put(e.getKey(), e.getValue());
         if (add.isEmpty()) return null;
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));

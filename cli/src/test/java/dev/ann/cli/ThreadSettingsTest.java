@@ -1,0 +1,39 @@
+package dev.ann.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.ann.compiler.Compiler;
+import dev.ann.runtime.Relaunch;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OpenMP settings ann train starts its child JVM with: always passive
+ * waiting; one thread for networks whose batches are too small for two
+ * (docs/training.md, "Threads").
+ */
+class ThreadSettingsTest {
+    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+    static Map<String, String> settings(String file) throws Exception {
+        return Relaunch.wanted(Compiler.compile(EXAMPLES.resolve(file)).plan(null, null));
+    }
+
+    @Test
+    void smallNetworksTrainOnOneThread() throws Exception {
+        for (String file : new String[] {"iris.ann", "fashion_mlp.ann", "xor.ann"}) {
+            Map<String, String> s = settings(file);
+            assertEquals("passive", s.get("OMP_WAIT_POLICY"), file);
+            assertEquals("1", s.get("OMP_NUM_THREADS"), file);
+        }
+    }
+
+    @Test
+    void convolutionalNetworksTrainOnEveryCore() throws Exception {
+        Map<String, String> s = settings("fashion_cnn.ann");
+        assertEquals("passive", s.get("OMP_WAIT_POLICY"));
+        assertFalse(s.containsKey("OMP_NUM_THREADS"), s.toString());
+    }
+}
