@@ -18,13 +18,7 @@ public final class IdxLoader {
     public record Idx(int[] dims, byte[] data) {}
 
     public static Idx read(Path file) {
-        String name = file.toString();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b0 = raw.read(), b1 = raw.read();
-            raw.reset();
-            InputStream in = (b0 == 0x1f && b1 == 0x8b) ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-            DataInputStream d = new DataInputStream(in);
+        return withStream(file, 1 << 16, (name, d, gz) -> {
             int[] dims = dims(name, d);
             long total = 1;
             for (int v : dims) total *= v;
@@ -32,6 +26,23 @@ public final class IdxLoader {
             byte[] data = new byte[(int) total];
             d.readFully(data);
             return new Idx(dims, data);
+        });
+    }
+
+    private interface Reader<T> {
+        T read(String name, DataInputStream in, boolean gzip) throws IOException;
+    }
+
+    /** Opens an IDX file, plain or gzip (told by its first two bytes), for reader; I/O failures become RunExceptions. */
+    private static <T> T withStream(Path file, int buffer, Reader<T> reader) {
+        String name = file.toString();
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), buffer)) {
+            raw.mark(2);
+            int b0 = raw.read(), b1 = raw.read();
+            raw.reset();
+            boolean gz = b0 == 0x1f && b1 == 0x8b;
+            InputStream in = gz ? new BufferedInputStream(new GZIPInputStream(raw, buffer), buffer) : raw;
+            return reader.read(name, new DataInputStream(in), gz);
         } catch (NoSuchFileException e) {
             throw new RunException(RunException.BAD_INPUT, name + ": no such file; check the path in the dataset's idx(...)");
         } catch (EOFException e) {
@@ -52,23 +63,10 @@ public final class IdxLoader {
 
     /** Reads only the magic number and the dimensions (the same checks and messages as {@link #read}). */
     public static Header header(Path file) {
-        String name = file.toString();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 12)) {
-            raw.mark(2);
-            int b0 = raw.read(), b1 = raw.read();
-            raw.reset();
-            boolean gz = b0 == 0x1f && b1 == 0x8b;
-            InputStream in = gz ? new GZIPInputStream(raw, 1 << 12) : raw;
-            DataInputStream d = new DataInputStream(in);
+        return withStream(file, 1 << 12, (name, d, gz) -> {
             int[] dims = dims(name, d);
             return new Header(dims, 4L + 4L * dims.length, gz);
-        } catch (NoSuchFileException e) {
-            throw new RunException(RunException.BAD_INPUT, name + ": no such file; check the path in the dataset's idx(...)");
-        } catch (EOFException e) {
-            throw RunException.data(name, 0, 0, "the file ends early (truncated download?)");
-        } catch (IOException e) {
-            throw new RunException(RunException.BAD_INPUT, name + ": cannot read: " + e.getMessage());
-        }
+        });
     }
 
     private static int[] dims(String name, DataInputStream d) throws IOException {
