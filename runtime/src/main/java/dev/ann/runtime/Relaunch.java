@@ -26,21 +26,14 @@ public final class Relaunch {
     }
 
     /**
-     * Below this many forward FLOPs per training batch, one OpenMP thread
-     * trains faster than all cores: the ops are too small for the threads to
-     * pay for waking up. Measured on 2 cores (docs/training.md, "Threads"):
-     * fashion_mlp (28 MFLOP a batch) 18-22k samples/s with one thread against
-     * 14-17k with two, iris likewise; fashion_cnn (2.4 GFLOP a batch) 250 with
-     * one thread against 320-350 with two.
+     * The settings for training this plan: {@link #wanted()}, and one thread
+     * when the plan {@linkplain dev.ann.compiler.plan.Plan#trainsBestOnOneThread() trains best on one}:
+     * fashion_mlp 18-22k samples/s with one thread against 14-17k with two on
+     * 2 cores, fashion_cnn 250 against 320-350 (docs/training.md, "Threads").
      */
-    static final long ONE_THREAD_BELOW_FLOPS_PER_BATCH = 250_000_000L;
-
-    /** The settings for training this plan: {@link #wanted()}, and one thread for small networks. */
     public static Map<String, String> wanted(dev.ann.compiler.plan.Plan plan) {
         Map<String, String> m = wanted();
-        long perSample = 0;
-        for (var op : plan.ops()) perSample += op.flops();
-        if (perSample * (long) plan.loop().batch() < ONE_THREAD_BELOW_FLOPS_PER_BATCH) m.put("OMP_NUM_THREADS", "1");
+        if (plan.trainsBestOnOneThread()) m.put("OMP_NUM_THREADS", "1");
         return m;
     }
 

@@ -209,11 +209,14 @@ public final class TrainerGenerator {
                 .addJavadoc("ND4J's OpenMP threads read their settings from the environment when its native library starts.\n"
                         + "When {@code OMP_WAIT_POLICY} is not set, runs this class again in a child JVM with\n"
                         + "{@code OMP_WAIT_POLICY=passive}, as {@code ann train} does: idle threads that spin take the cores\n"
-                        + "from the threads that work. Returns the child's exit code, or -1 to go on in this JVM.\n")
+                        + "from the threads that work" + (plan.trainsBestOnOneThread()
+                                ? "; and, as {@code ann train} does for a network this small,\n"
+                                + "{@code OMP_NUM_THREADS=1}: its ops are too small for a second thread to pay off"
+                                : "") + ".\nReturns the child's exit code, or -1 to go on in this JVM.\n")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(int.class)
                 .addParameter(String[].class, "args")
-                .addCode(code("""
+                .addCode(code(oneThread("""
                         if (System.getenv("OMP_WAIT_POLICY") != null) return -1;
                         $list:T<String> command = new $arraylist:T<>();
                         command.add(ProcessHandle.current().info().command()
@@ -231,8 +234,16 @@ public final class TrainerGenerator {
                             Thread.currentThread().interrupt();
                             return 3;
                         }
-                        """, Map.of("name", className, "management", ClassName.get(java.lang.management.ManagementFactory.class))))
+                        """), Map.of("name", className, "management", ClassName.get(java.lang.management.ManagementFactory.class))))
                 .build();
+    }
+
+    /** The relaunch code, plus one OpenMP thread where the plan trains best on one (as ann train does). */
+    private String oneThread(String relaunch) {
+        if (!plan.trainsBestOnOneThread()) return relaunch;
+        String passive = "child.environment().put(\"OMP_WAIT_POLICY\", \"passive\");\n";
+        return relaunch.replace(passive, passive
+                + "if (System.getenv(\"OMP_NUM_THREADS\") == null) child.environment().put(\"OMP_NUM_THREADS\", \"1\");\n");
     }
 
     private TypeSpec optionsType() {

@@ -61,6 +61,20 @@ public record Plan(
         metrics = List.copyOf(metrics);
     }
 
+    /**
+     * Below this many forward FLOPs per training batch one OpenMP thread
+     * trains faster than several: the ops are too small for the other threads
+     * to pay for waking up (measured on 2 cores: docs/training.md, "Threads").
+     */
+    public static final long ONE_THREAD_BELOW_FLOPS_PER_BATCH = 250_000_000L;
+
+    /** Whether this network trains faster on one CPU thread; ann train and the generated trainer then use one. */
+    public boolean trainsBestOnOneThread() {
+        long perSample = 0;
+        for (Op op : ops) perSample += op.flops();
+        return perSample * (long) loop.batch() < ONE_THREAD_BELOW_FLOPS_PER_BATCH;
+    }
+
     /** Classification (one label among classes), binary (one sigmoid output) or regression. */
     public enum Task { CLASSIFICATION, BINARY, REGRESSION }
 
