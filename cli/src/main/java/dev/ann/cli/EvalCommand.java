@@ -23,17 +23,15 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
-    @Option(names = "--data-memory", paramLabel = "SIZE", description = {
-        "memory for decoded samples (e.g. 512m, 2g); larger data streams from disk in batches",
-        "(default: a quarter of the maximum heap; 0 always streams)"})
-    String dataMemory;
+    @CommandLine.Mixin
+    DataMemoryOption dataMemory;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        if (dataMemory != null && TrainCommand.parseDataMemory(dataMemory, spec.commandLine().getErr()) == null) return Main.USAGE;
+        if (!dataMemory.parse(spec.commandLine().getErr())) return Main.USAGE;
         int[] exit = new int[1];
         Plan plan = source.plan(spec, exit);
         if (plan == null) return exit[0];
@@ -51,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
             return TrainCommand.Runner.run(c.spec.commandLine().getErr(), () -> {
                 String[] split = new String[1];
                 dev.ann.runtime.train.Evaluation e = new dev.ann.runtime.train.Predictor(plan, c.checkpoint)
-                        .evaluate(split, c.dataMemory == null ? null : TrainCommand.parseDataMemory(c.dataMemory, null));
+                        .evaluate(split, c.dataMemory.bytes);
                 if (c.json) {
                     com.google.gson.JsonObject o = e.toJson();
                     o.addProperty("split", split[0]);

@@ -34,10 +34,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the last checkpoint of this train block")
     boolean resume;
 
-    @Option(names = "--data-memory", paramLabel = "SIZE", description = {
-        "memory for decoded samples (e.g. 512m, 2g); larger data streams from disk in batches",
-        "(default: a quarter of the maximum heap; 0 always streams)"})
-    String dataMemory;
+    @CommandLine.Mixin
+    DataMemoryOption dataMemory;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,7 +51,7 @@ final class TrainCommand implements Callable<Integer> {
             err.println("error: --epochs must be at least 1");
             return Main.USAGE;
         }
-        if (dataMemory != null && parseDataMemory(dataMemory, err) == null) return Main.USAGE;
+        if (!dataMemory.parse(err)) return Main.USAGE;
         int[] exit = new int[1];
         Plan plan = source.plan(spec, exit);
         if (plan == null) return exit[0];
@@ -78,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
             o.device = c.device;
             o.out = c.out;
             o.resume = c.resume;
-            o.dataMemory = c.dataMemory == null ? null : parseDataMemory(c.dataMemory, null);
+            o.dataMemory = c.dataMemory.bytes;
             o.terminal = System.console() != null;
             o.handleSignals = true;
             o.log = printStream(c.spec.commandLine().getOut());
@@ -118,14 +116,6 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The bytes of a --data-memory SIZE; null (after saying why on err, when given) when it is not a size. */
-    static Long parseDataMemory(String s, PrintWriter err) {
-        Long v = dev.ann.runtime.data.Budget.parse(s);
-        if (v == null && err != null) {
-            err.println("error: --data-memory takes a size such as 512m, 2g or 0 (always stream), not '" + s + "'");
-        }
-        return v;
-    }
-
     /** The command's output writer as a PrintStream (the trainer logs to a PrintStream). */
     static java.io.PrintStream printStream(PrintWriter w) {
         java.io.OutputStream os = new java.io.OutputStream() {

@@ -389,34 +389,16 @@ final class DataCode {
                         $list:T<String> labels = new $arraylist:T<>();
                         int need = label + 1;
                         for (int c : features) need = Math.max(need, c + 1);
-                        try ($reader:T in = $files:T.newBufferedReader(file, $utf8:T.UTF_8)) {
-                            boolean skipHeader = header;
-                            int lineNo = 0;
-                            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                                lineNo++;
-                                if (line.isBlank()) continue;
-                                $list:T<String> fields = new $arraylist:T<>();
-                                $list:T<Integer> starts = new $arraylist:T<>();
-                                splitCsvLine(file, lineNo, line, delimiter, fields, starts);
-                                if (skipHeader) {
-                                    skipHeader = false;
-                                    continue;
-                                }
-                                if (fields.size() < need) {
-                                    throw new IllegalArgumentException(file + ":" + lineNo + ": this row has " + fields.size()
-                                            + " fields but column " + (need - 1) + " is used (columns count from 0); fix or remove the row");
-                                }
-                                float[] x = new float[features.length];
-                                for (int j = 0; j < features.length; j++) x[j] = csvNumber(file, lineNo, fields, starts, features[j]);
-                                String value = fields.get(label).trim();
-                                if (value.isEmpty()) {
-                                    throw new IllegalArgumentException(file + ":" + lineNo + ":" + (starts.get(label) + 1) + ": empty label");
-                                }
-                                rows.add(x);
-                                labels.add(value);
-                            }
+                        """ + rowLoop("""
+                        float[] x = new float[features.length];
+                        for (int j = 0; j < features.length; j++) x[j] = csvNumber(file, lineNo, fields, starts, features[j]);
+                        String value = fields.get(label).trim();
+                        if (value.isEmpty()) {
+                            throw new IllegalArgumentException(file + ":" + lineNo + ":" + (starts.get(label) + 1) + ": empty label");
                         }
-                        if (rows.isEmpty()) throw new IllegalArgumentException(file + ": no data rows");
+                        rows.add(x);
+                        labels.add(value);
+                        """) + """
                         float[] x = new float[rows.size() * features.length];
                         for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, x, i * features.length, features.length);
                         return new Csv(file, features.length, x, labels);
@@ -436,32 +418,14 @@ final class DataCode {
                         int need = 0;
                         for (int c : features) need = Math.max(need, c + 1);
                         for (int c : targets) need = Math.max(need, c + 1);
-                        try ($reader:T in = $files:T.newBufferedReader(file, $utf8:T.UTF_8)) {
-                            boolean skipHeader = header;
-                            int lineNo = 0;
-                            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                                lineNo++;
-                                if (line.isBlank()) continue;
-                                $list:T<String> fields = new $arraylist:T<>();
-                                $list:T<Integer> starts = new $arraylist:T<>();
-                                splitCsvLine(file, lineNo, line, delimiter, fields, starts);
-                                if (skipHeader) {
-                                    skipHeader = false;
-                                    continue;
-                                }
-                                if (fields.size() < need) {
-                                    throw new IllegalArgumentException(file + ":" + lineNo + ": this row has " + fields.size()
-                                            + " fields but column " + (need - 1) + " is used (columns count from 0); fix or remove the row");
-                                }
-                                float[] row = new float[features.length + targets.length];
-                                for (int j = 0; j < features.length; j++) row[j] = csvNumber(file, lineNo, fields, starts, features[j]);
-                                for (int j = 0; j < targets.length; j++) {
-                                    row[features.length + j] = csvNumber(file, lineNo, fields, starts, targets[j]);
-                                }
-                                rows.add(row);
-                            }
+                        """ + rowLoop("""
+                        float[] row = new float[features.length + targets.length];
+                        for (int j = 0; j < features.length; j++) row[j] = csvNumber(file, lineNo, fields, starts, features[j]);
+                        for (int j = 0; j < targets.length; j++) {
+                            row[features.length + j] = csvNumber(file, lineNo, fields, starts, targets[j]);
                         }
-                        if (rows.isEmpty()) throw new IllegalArgumentException(file + ": no data rows");
+                        rows.add(row);
+                        """) + """
                         int n = rows.size();
                         float[] x = new float[n * features.length];
                         float[] y = new float[n * targets.length];
@@ -472,6 +436,37 @@ final class DataCode {
                         return new Samples(n, new int[] {features.length}, x, y);
                         """))
                 .build();
+    }
+
+    /**
+     * The loop both CSV readers share: every non-blank line split into fields (the header skipped), rows with too few
+     * fields refused with file and line; {@code perRow} (Java source at the loop's indentation) handles one row. Expects
+     * {@code rows} and {@code need} to be declared before it.
+     */
+    private static String rowLoop(String perRow) {
+        return """
+                try ($reader:T in = $files:T.newBufferedReader(file, $utf8:T.UTF_8)) {
+                    boolean skipHeader = header;
+                    int lineNo = 0;
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        lineNo++;
+                        if (line.isBlank()) continue;
+                        $list:T<String> fields = new $arraylist:T<>();
+                        $list:T<Integer> starts = new $arraylist:T<>();
+                        splitCsvLine(file, lineNo, line, delimiter, fields, starts);
+                        if (skipHeader) {
+                            skipHeader = false;
+                            continue;
+                        }
+                        if (fields.size() < need) {
+                            throw new IllegalArgumentException(file + ":" + lineNo + ": this row has " + fields.size()
+                                    + " fields but column " + (need - 1) + " is used (columns count from 0); fix or remove the row");
+                        }
+                """ + perRow.indent(8) + """
+                    }
+                }
+                if (rows.isEmpty()) throw new IllegalArgumentException(file + ": no data rows");
+                """;
     }
 
     private MethodSpec splitCsvLine() {

@@ -120,8 +120,8 @@ final class Layers {
      * maxpool / avgpool: ND4J's maxpool2d / avgpool2d and their _bp ops, run on
      * NHWC copies. oneDNN's pooling for plain NCHW arrays is its slow reference
      * kernel; for NHWC it has a vectorised one. With the copies, maxpool at
-     * batch 64 over 32x28x28 took 5 ms forward and 10 ms backward against 13
-     * and 18 ms in NCHW (docs/training.md).
+     * batch 64 over 32x28x28 takes 13 ms forward and backward against 32 ms
+     * in NCHW (bench/training/ops.sh).
      */
     static final class Pool extends Layer {
         final String kind;
@@ -221,9 +221,9 @@ final class Layers {
      * with the biased batch variance.
      *
      * <p>Written as plain ND4J ops rather than ND4J's batchnorm / batchnorm_bp:
-     * those, with the mean and variance reductions over axes (0, 2, 3), took
-     * about 30 ms a layer (forward and backward, batch 64, 32 channels of
-     * 28x28) against about 11 ms here (docs/training.md). Per-channel sums are
+     * those, with the mean and variance reductions over axes (0, 2, 3), take
+     * about 31 ms a layer (forward and backward, batch 64, 32 channels of
+     * 28x28) against about 15 ms here (bench/training/ops.sh). Per-channel sums are
      * a matrix-vector product of the [N*C, H*W] view with a vector of ones;
      * per-channel factors are [1, C, 1] operands that ND4J broadcasts. The
      * static methods are the ones the generated trainer contains, op for op.

@@ -217,11 +217,11 @@ public final class Trainer {
         long lastWrite = t0;
         try {
             int nb = (train.n + batch - 1) / batch;
+            Batches feeder = new Batches(train, plan); // its buffers serve every epoch
             while (st.epoch < epochs && !st.stopped) {
                 int e = st.epoch;
                 // the training order is reshuffled every epoch (seeded), whether or not the dataset says shuffle
                 int[] order = Pipeline.permutation(train.n, new Random(mix(seed, e)));
-                Batches feeder = new Batches(train, plan);
                 progress.startEpoch(e + 1, epochs, nb);
                 long te = System.nanoTime();
                 int startBatch = st.batch;
