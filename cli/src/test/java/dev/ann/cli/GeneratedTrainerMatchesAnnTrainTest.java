@@ -87,6 +87,38 @@ class GeneratedTrainerMatchesAnnTrainTest {
         check(ann, "IrisConv", "30");
     }
 
+    /** {@code shuffle false}: the split and every epoch take the samples in file order, in both trainers. */
+    @org.junit.jupiter.api.Test
+    void sameLossesWithShuffleFalse() throws Exception {
+        String csv = EXAMPLES.resolve("iris.csv").toString().replace("\\", "/");
+        Path ann = tmp.resolve("iris_ordered.ann");
+        Files.writeString(ann, """
+                dataset Iris {
+                    csv("%s", header: true, features: 0..3, label: 4)
+                    split train 80%%, test 20%%
+                    validation 10%%
+                    normalize standard
+                    shuffle false
+                }
+
+                network IrisNet {
+                    input [4]
+                    dense(8) -> relu
+                    dense(3) -> softmax
+                }
+
+                train IrisNet on Iris {
+                    loss cross_entropy
+                    optimizer adam(lr: 1e-2)
+                    batch 16
+                    epochs 10
+                    metrics accuracy, loss
+                    seed 3
+                }
+                """.formatted(csv));
+        check(ann, "IrisNet", "10");
+    }
+
     private void check(Path ann, String train, String epochs) throws Exception {
         String file = ann.getFileName().toString();
         Plan plan = Compiler.compile(ann).plan(train, null);

@@ -128,4 +128,23 @@ class DataTest {
         // same seed, same split
         assertArrayEquals(((Dataset) s.test()).x, ((Dataset) Pipeline.load(p).test()).x);
     }
+
+    @Test
+    void shuffleFalseKeepsTheFileOrder() throws Exception {
+        StringBuilder sb = new StringBuilder("a,y\n");
+        for (int i = 0; i < 100; i++) sb.append(i).append(',').append(i % 2 == 0 ? "p" : "q").append('\n');
+        Path f = tmp.resolve("ordered.csv");
+        Files.writeString(f, sb);
+        DataPipeline p = new DataPipeline("D", List.of(new DataPipeline.Source("all", "csv", new Args(PlanBuilder.args(
+                "path", f.toString(), "header", true, "features", List.of(0), "label", List.of(1))))), Shape.of(1),
+                new DataPipeline.Labels("classes", List.of(), 2, 0), new DataPipeline.Split(0.8, 0.0, 0.2), 0.25, 1, null, false, 9, 1, null);
+        Pipeline.Splits s = Pipeline.load(p);
+        // split in file order: rows 0..79 train, 80..99 test; then the last quarter of train held out for validation
+        float[] train = ((Dataset) s.train()).x, val = ((Dataset) s.validation()).x, test = ((Dataset) s.test()).x;
+        assertEquals(60, train.length);
+        for (int i = 0; i < 60; i++) assertEquals(i, train[i], 0f);
+        for (int i = 0; i < 20; i++) assertEquals(60 + i, val[i], 0f);
+        for (int i = 0; i < 20; i++) assertEquals(80 + i, test[i], 0f);
+        assertArrayEquals(new int[] {0, 1, 2, 3}, Pipeline.order(p, 4, new java.util.Random(1)));
+    }
 }

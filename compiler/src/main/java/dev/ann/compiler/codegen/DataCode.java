@@ -88,10 +88,13 @@ final class DataCode {
 
     /** Whether some split is held out for validation (known from the plan). */
     boolean hasValidation() {
-        if (byRole.containsKey("validation")) return true;
-        if (byRole.containsKey("all") && data.split() != null && data.split().validation() > 0) return true;
-        return !byRole.containsKey("all") && data.validation() > 0
-                || byRole.containsKey("all") && data.split() == null && data.validation() > 0;
+        return byRole.containsKey("validation") || splitHasValidation() || data.validation() > 0;
+    }
+
+    /** Whether the split of "all" gives validation samples (a share, or the rest when the split gives test none). */
+    private boolean splitHasValidation() {
+        DataPipeline.Split sp = data.split();
+        return byRole.containsKey("all") && sp != null && (sp.validation() > 0 || sp.test() == 0 && sp.train() < 1);
     }
 
     boolean hasTest() {
@@ -241,16 +244,17 @@ final class DataCode {
             DataPipeline.Split sp = data.split();
             double ft = sp == null ? 1.0 : sp.train(), fv = sp == null ? 0.0 : sp.validation();
             b.add("// $L\n", sp == null ? "all samples train" : String.format(java.util.Locale.ROOT,
-                    "split train %s, validation %s, test %s after a shuffle seeded with %d",
+                    "split train %s, validation %s, test %s " + (data.shuffle() ? "after a shuffle seeded with %d" : "in file order (shuffle false)"),
                     pct(sp.train()), pct(sp.validation()), pct(sp.test()), seed));
-            b.addStatement("int[] order = permutation(all.n, new $T($LL))", java.util.Random.class, seed);
+            if (data.shuffle()) b.addStatement("int[] order = permutation(all.n, new $T($LL))", java.util.Random.class, seed);
+            else b.addStatement("int[] order = $T.range(0, all.n).toArray()", java.util.stream.IntStream.class);
             b.addStatement("int nTrain = (int) Math.round(all.n * $L)", Code.lit(ft));
             if (sp != null && sp.test() == 0) b.addStatement("int nValidation = all.n - nTrain");
             else b.addStatement("int nValidation = (int) Math.round(all.n * $L)", Code.lit(fv));
             b.addStatement("nTrain = Math.min(nTrain, all.n)");
             b.addStatement("nValidation = Math.min(nValidation, all.n - nTrain)");
             b.addStatement("$T train = all.select($T.copyOfRange(order, 0, nTrain))", samples, java.util.Arrays.class);
-            if (hasValidation()) {
+            if (splitHasValidation()) {
                 b.addStatement("$T validation = nValidation > 0 ? all.select($T.copyOfRange(order, nTrain, nTrain + nValidation)) : null",
                         samples, java.util.Arrays.class);
                 validation = "validation";
@@ -263,11 +267,12 @@ final class DataCode {
         }
         if (validation == null && data.validation() > 0) {
             b.add("// validation: $L of the training samples, held out\n", pct(data.validation()));
-            b.addStatement("int[] holdout = permutation(train.n, new $T($LL))", java.util.Random.class, seed + 1);
-            b.addStatement("int nValidation = (int) Math.round(train.n * $L)", Code.lit(data.validation()));
-            b.addStatement("$T validation = train.select(sorted($T.copyOfRange(holdout, train.n - nValidation, train.n)))",
+            if (data.shuffle()) b.addStatement("int[] holdout = permutation(train.n, new $T($LL))", java.util.Random.class, seed + 1);
+            else b.addStatement("int[] holdout = $T.range(0, train.n).toArray()", java.util.stream.IntStream.class);
+            b.addStatement("int nHeldOut = (int) Math.round(train.n * $L)", Code.lit(data.validation()));
+            b.addStatement("$T validation = train.select(sorted($T.copyOfRange(holdout, train.n - nHeldOut, train.n)))",
                     samples, java.util.Arrays.class);
-            b.addStatement("train = train.select(sorted($T.copyOfRange(holdout, 0, train.n - nValidation)))", java.util.Arrays.class);
+            b.addStatement("train = train.select(sorted($T.copyOfRange(holdout, 0, train.n - nHeldOut)))", java.util.Arrays.class);
             validation = "validation";
         }
         if (data.subset() > 0 && data.subset() < 1) {

@@ -375,8 +375,13 @@ public final class TrainerGenerator {
         b.addStatement("long trainSamples = 0");
         b.addStatement("double trainSeconds = 0");
         b.beginControlFlow("for (int epoch = 0; epoch < options.epochs; epoch++)");
-        b.add("// a new order of the training samples every epoch, from the seed\n");
-        b.addStatement("int[] order = permutation(train.n, new $T(mix(options.seed, epoch)))", java.util.Random.class);
+        if (plan.data().shuffle()) {
+            b.add("// a new order of the training samples every epoch, from the seed\n");
+            b.addStatement("int[] order = permutation(train.n, new $T(mix(options.seed, epoch)))", java.util.Random.class);
+        } else {
+            b.add("// the training samples in their own order every epoch (shuffle false)\n");
+            b.addStatement("int[] order = $T.range(0, train.n).toArray()", java.util.stream.IntStream.class);
+        }
         b.addStatement("long start = System.nanoTime()");
         b.addStatement("double lossSum = 0, lr = 0");
         b.addStatement(classification ? "long seen = 0, correct = 0" : "long seen = 0");

@@ -121,7 +121,7 @@ public final class Pipeline {
         Samples train = sets.get("train"), val = sets.get("validation"), test = sets.get("test");
         if (sets.containsKey("all")) {
             Samples all = sets.get("all");
-            int[] perm = permutation(all.n, new Random(seed));
+            int[] perm = order(p, all.n, new Random(seed));
             DataPipeline.Split sp = p.split();
             double ft = sp == null ? 1.0 : sp.train(), fv = sp == null ? 0.0 : sp.validation();
             int nt = (int) Math.round(all.n * ft), nv = (int) Math.round(all.n * fv);
@@ -134,7 +134,7 @@ public final class Pipeline {
         }
         if (train == null) throw new RunException(RunException.BAD_INPUT, "dataset " + p.dataset() + " has no training data; give a train source or a split");
         if (val == null && p.validation() > 0) {
-            int[] perm = permutation(train.n, new Random(seed + 1));
+            int[] perm = order(p, train.n, new Random(seed + 1));
             int nv = (int) Math.round(train.n * p.validation());
             val = select(train, sorted(Arrays.copyOfRange(perm, train.n - nv, train.n)));
             train = select(train, sorted(Arrays.copyOfRange(perm, 0, train.n - nv)));
@@ -178,6 +178,18 @@ public final class Pipeline {
     }
 
     /** Fisher-Yates with java.util.Random: the same seed gives the same order everywhere. */
+    /**
+     * The order samples are taken in: a seeded permutation, or with
+     * {@code shuffle false} the samples' own order (splits then take the
+     * first samples for training and hold out the last for validation).
+     */
+    public static int[] order(DataPipeline p, int n, Random r) {
+        if (p.shuffle()) return permutation(n, r);
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) o[i] = i;
+        return o;
+    }
+
     public static int[] permutation(int n, Random r) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;

@@ -220,8 +220,8 @@ public final class Trainer {
             Batches feeder = new Batches(train, plan); // its buffers serve every epoch
             while (st.epoch < epochs && !st.stopped) {
                 int e = st.epoch;
-                // the training order is reshuffled every epoch (seeded), whether or not the dataset says shuffle
-                int[] order = Pipeline.permutation(train.n, new Random(mix(seed, e)));
+                // the training order is reshuffled every epoch (seeded) unless the dataset says shuffle false
+                int[] order = Pipeline.order(plan.data(), train.n, new Random(mix(seed, e)));
                 progress.startEpoch(e + 1, epochs, nb);
                 long te = System.nanoTime();
                 int startBatch = st.batch;
