@@ -1,6 +1,6 @@
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.DataPipeline;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Args;
+import dev.ann.plan.DataPipeline;
+import dev.ann.plan.Shape;
 import dev.ann.runtime.data.Pipeline;
 import dev.ann.runtime.data.Samples;
 import java.awt.image.BufferedImage;

@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 mvn -B -o -q -pl runtime -am compile
-cp="runtime/target/classes:compiler/target/classes:grammar/target/classes"
+cp="runtime/target/classes:kernels/target/classes:plan/target/classes:compiler/target/classes:grammar/target/classes"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 {

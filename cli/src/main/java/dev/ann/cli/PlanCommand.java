@@ -1,6 +1,6 @@
 package dev.ann.cli;
 
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Plan;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

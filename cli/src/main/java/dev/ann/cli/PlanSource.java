@@ -2,7 +2,7 @@ package dev.ann.cli;
 
 import dev.ann.compiler.CompileException;
 import dev.ann.compiler.Compilation;
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Plan;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.ann.cli;
 
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.DataPipeline;
-import dev.ann.compiler.plan.Op;
-import dev.ann.compiler.plan.Plan;
-import dev.ann.compiler.plan.Param;
+import dev.ann.plan.Args;
+import dev.ann.plan.DataPipeline;
+import dev.ann.plan.Op;
+import dev.ann.plan.Plan;
+import dev.ann.plan.Param;
 import dev.ann.compiler.spec.Values;
 import java.util.ArrayList;
 import java.util.List;

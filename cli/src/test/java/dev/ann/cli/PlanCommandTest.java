@@ -3,7 +3,7 @@ package dev.ann.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Plan;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 

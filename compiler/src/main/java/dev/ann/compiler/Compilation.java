@@ -5,7 +5,7 @@ import dev.ann.compiler.ast.Decl;
 import dev.ann.compiler.ast.SourceFile;
 import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.compiler.model.SemanticModel;
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Plan;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -27,11 +27,11 @@ public final class Relaunch {
 
     /**
      * The settings for training this plan: {@link #wanted()}, and one thread
-     * when the plan {@linkplain dev.ann.compiler.plan.Plan#trainsBestOnOneThread() trains best on one}:
+     * when the plan {@linkplain dev.ann.plan.Plan#trainsBestOnOneThread() trains best on one}:
      * fashion_mlp 18-22k samples/s with one thread against 14-17k with two on
      * 2 cores, fashion_cnn 250 against 320-350 (docs/training.md, "Threads").
      */
-    public static Map<String, String> wanted(dev.ann.compiler.plan.Plan plan) {
+    public static Map<String, String> wanted(dev.ann.plan.Plan plan) {
         Map<String, String> m = wanted();
         if (plan.trainsBestOnOneThread()) m.put("OMP_NUM_THREADS", "1");
         return m;
@@ -46,7 +46,7 @@ public final class Relaunch {
     }
 
     /** {@link #ifNeeded(List, String)} with the settings for training this plan. */
-    public static Integer ifNeeded(List<String> args, String mainClass, dev.ann.compiler.plan.Plan plan) {
+    public static Integer ifNeeded(List<String> args, String mainClass, dev.ann.plan.Plan plan) {
         return ifNeeded(args, mainClass, wanted(plan));
     }
 

@@ -2,8 +2,8 @@ package dev.ann.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ann.compiler.plan.Plan;
-import dev.ann.runtime.nn.Net;
+import dev.ann.plan.Plan;
+import dev.ann.kernels.Network;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,7 +33,7 @@ class BatchNormTest {
         Plan plan = b.loss("mse", Map.of()).build();
         for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             double tol = dt == DataType.DOUBLE ? 1e-9 : 1e-4;
-            Net net = new Net(plan, dt);
+            Network net = dev.ann.runtime.nn.PlanKernels.network(plan, dt);
             net.init(3);
             int n = shape[0], c = shape[1], s = 1;
             for (int k = 2; k < shape.length; k++) s *= shape[k];

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.DataPipeline;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Args;
+import dev.ann.plan.DataPipeline;
+import dev.ann.plan.Shape;
 import dev.ann.runtime.data.CsvLoader;
 import dev.ann.runtime.data.Dataset;
 import dev.ann.runtime.data.IdxLoader;

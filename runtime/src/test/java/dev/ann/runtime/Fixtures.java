@@ -2,10 +2,10 @@ package dev.ann.runtime;
 
 import static dev.ann.runtime.PlanBuilder.args;
 
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.DataPipeline;
-import dev.ann.compiler.plan.Plan;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Args;
+import dev.ann.plan.DataPipeline;
+import dev.ann.plan.Plan;
+import dev.ann.plan.Shape;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -4,10 +4,10 @@ import static dev.ann.runtime.PlanBuilder.args;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ann.compiler.plan.Plan;
-import dev.ann.runtime.nn.Loss;
-import dev.ann.runtime.nn.Net;
-import dev.ann.runtime.nn.Optimizer;
+import dev.ann.plan.Plan;
+import dev.ann.kernels.Loss;
+import dev.ann.kernels.Network;
+import dev.ann.kernels.Optimizer;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -47,11 +47,11 @@ class Float32Test {
     }
 
     static INDArray[] run(Plan plan, DataType dt, INDArray x, INDArray y) {
-        Net net = new Net(plan, dt);
+        Network net = dev.ann.runtime.nn.PlanKernels.network(plan, dt);
         net.init(11);
         INDArray out = net.forward(x, true);
         INDArray g = out.ulike();
-        new Loss(plan, net.fusion()).compute(out, y, g);
+        dev.ann.runtime.nn.PlanKernels.loss(plan, net).compute(out, y, g);
         net.backward(g);
         return new INDArray[] {out.dup(), net.grads().dup()};
     }
@@ -65,7 +65,7 @@ class Float32Test {
 
     private static void adamAgainstTheTextbook(DataType dt, double tol) {
         INDArray p = Nd4j.createFromArray(0.5, -1.0, 2.0).castTo(dt);
-        Optimizer opt = new Optimizer(new Plan.Component("adam", new dev.ann.compiler.plan.Args(Map.of("lr", 0.1))), p);
+        Optimizer opt = Optimizer.adam(p, 0.1, 0.9, 0.999, 1e-8, 0);
         double[] m = new double[3], v = new double[3], ref = {0.5, -1.0, 2.0};
         for (int t = 1; t <= 3; t++) {
             double[] g = {0.3 * t, -0.2, 1.0 / t};

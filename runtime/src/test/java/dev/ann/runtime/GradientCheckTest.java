@@ -3,9 +3,9 @@ package dev.ann.runtime;
 import static dev.ann.runtime.PlanBuilder.args;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ann.compiler.plan.Plan;
-import dev.ann.runtime.nn.Loss;
-import dev.ann.runtime.nn.Net;
+import dev.ann.plan.Plan;
+import dev.ann.kernels.Loss;
+import dev.ann.kernels.Network;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,13 +100,13 @@ class GradientCheckTest {
         return Nd4j.createFromArray(y);
     }
 
-    static double loss(Net net, Loss loss, INDArray x, INDArray y) {
+    static double loss(Network net, Loss loss, INDArray x, INDArray y) {
         Nd4j.getRandom().setSeed(99);
         return loss.compute(net.forward(x, true), y, null);
     }
 
     static void check(Plan plan, String name) {
-        Net net = new Net(plan, DataType.DOUBLE);
+        Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.DOUBLE);
         net.init(3);
         // move biases and batchnorm/layernorm affine params off their initial constants
         Random r = new Random(5);
@@ -117,7 +117,7 @@ class GradientCheckTest {
         for (int i = 0; i < plan.inputShape().rank(); i++) xs[i + 1] = plan.inputShape().dim(i);
         INDArray x = Nd4j.randn(DataType.DOUBLE, xs);
         INDArray y = targets(plan, N, r);
-        Loss loss = new Loss(plan, net.fusion());
+        Loss loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
 
         Nd4j.getRandom().setSeed(99);
         INDArray out = net.forward(x, true);

@@ -16,7 +16,7 @@ class LearningTest {
 
     static { Backend.init(); }
 
-    Trainer.Result train(dev.ann.compiler.plan.Plan plan) {
+    Trainer.Result train(dev.ann.plan.Plan plan) {
         Trainer.Options o = new Trainer.Options();
         o.out = tmp.resolve("run");
         ByteArrayOutputStream bo = new ByteArrayOutputStream();

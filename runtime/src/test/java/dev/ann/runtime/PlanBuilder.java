@@ -1,12 +1,12 @@
 package dev.ann.runtime;
 
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.DataPipeline;
-import dev.ann.compiler.plan.Op;
-import dev.ann.compiler.plan.Param;
-import dev.ann.compiler.plan.Plan;
-import dev.ann.compiler.plan.Shape;
-import dev.ann.compiler.plan.SourcePos;
+import dev.ann.plan.Args;
+import dev.ann.plan.DataPipeline;
+import dev.ann.plan.Op;
+import dev.ann.plan.Param;
+import dev.ann.plan.Plan;
+import dev.ann.plan.Shape;
+import dev.ann.plan.SourcePos;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

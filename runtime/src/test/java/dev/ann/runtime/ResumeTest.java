@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Plan;
 import dev.ann.runtime.train.Checkpoint;
 import dev.ann.runtime.train.Trainer;
 import java.io.ByteArrayOutputStream;

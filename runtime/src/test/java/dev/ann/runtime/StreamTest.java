@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.DataPipeline;
-import dev.ann.compiler.plan.Plan;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Args;
+import dev.ann.plan.DataPipeline;
+import dev.ann.plan.Plan;
+import dev.ann.plan.Shape;
 import dev.ann.runtime.data.Budget;
 import dev.ann.runtime.data.CsvIndex;
 import dev.ann.runtime.data.CsvLoader;

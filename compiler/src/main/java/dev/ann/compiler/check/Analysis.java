@@ -10,7 +10,7 @@ import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.compiler.model.LayerInfo;
 import dev.ann.compiler.model.NetworkSummary;
 import dev.ann.compiler.model.SymbolKind;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Shape;
 import dev.ann.compiler.spec.Category;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.ann.compiler.check;
 
 import dev.ann.compiler.ast.Decl;
 import dev.ann.compiler.diag.Codes;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Shape;
 import dev.ann.compiler.spec.Category;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.ann.compiler.check;
 
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

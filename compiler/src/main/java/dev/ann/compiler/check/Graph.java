@@ -1,6 +1,6 @@
 package dev.ann.compiler.check;
 
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Shape;
 import dev.ann.compiler.spec.LayerSpec;
 import java.util.ArrayList;
 import java.util.List;

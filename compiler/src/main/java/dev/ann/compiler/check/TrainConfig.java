@@ -1,8 +1,8 @@
 package dev.ann.compiler.check;
 
 import dev.ann.compiler.ast.Decl;
-import dev.ann.compiler.plan.Plan;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Plan;
+import dev.ann.plan.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

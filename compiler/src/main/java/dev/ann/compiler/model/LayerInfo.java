@@ -1,7 +1,7 @@
 package dev.ann.compiler.model;
 
 import dev.ann.compiler.ast.Range;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Shape;
 import dev.ann.compiler.spec.Spec;
 import java.nio.file.Path;
 

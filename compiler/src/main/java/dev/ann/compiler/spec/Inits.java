@@ -1,6 +1,6 @@
 package dev.ann.compiler.spec;
 
-import dev.ann.compiler.plan.Param;
+import dev.ann.plan.Param;
 import java.util.Map;
 
 /** Turns an {@code init} argument (a name, or a map from {@code normal(std)}) into a {@link Param.Init}. */

@@ -1,8 +1,8 @@
 package dev.ann.compiler.spec;
 
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.Param;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Args;
+import dev.ann.plan.Param;
+import dev.ann.plan.Shape;
 import java.util.List;
 
 /**

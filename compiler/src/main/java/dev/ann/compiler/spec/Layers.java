@@ -2,8 +2,8 @@ package dev.ann.compiler.spec;
 
 import static dev.ann.compiler.spec.ArgSpecs.arg;
 
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Args;
+import dev.ann.plan.Shape;
 import dev.ann.compiler.spec.LayerSpec.Tensor;
 import java.util.ArrayList;
 import java.util.List;

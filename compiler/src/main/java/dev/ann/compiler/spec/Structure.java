@@ -1,6 +1,6 @@
 package dev.ann.compiler.spec;
 
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Shape;
 import java.util.ArrayList;
 import java.util.List;
 

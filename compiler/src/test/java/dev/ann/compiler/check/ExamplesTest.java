@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.ann.compiler.Compilation;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Diagnostic;
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Plan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

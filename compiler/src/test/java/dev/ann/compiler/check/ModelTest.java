@@ -14,7 +14,7 @@ import dev.ann.compiler.model.Reference;
 import dev.ann.compiler.model.SemanticModel;
 import dev.ann.compiler.model.Symbol;
 import dev.ann.compiler.model.SymbolKind;
-import dev.ann.compiler.plan.Shape;
+import dev.ann.plan.Shape;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.ann.runtime.data;
 
-import dev.ann.compiler.plan.Args;
-import dev.ann.compiler.plan.DataPipeline;
+import dev.ann.plan.Args;
+import dev.ann.plan.DataPipeline;
 import dev.ann.runtime.RunException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package dev.ann.runtime.train;
 
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Plan;
 import dev.ann.runtime.RunException;
 import dev.ann.runtime.data.Samples;
-import dev.ann.runtime.nn.Loss;
-import dev.ann.runtime.nn.Net;
+import dev.ann.kernels.Loss;
+import dev.ann.kernels.Network;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -171,7 +171,7 @@ public final class Batches {
     }
 
     /** Runs the network over a whole split (evaluation mode) and measures it. */
-    public static Evaluation evaluate(Net net, Loss loss, Samples d, Plan plan, java.util.List<String> classNames) {
+    public static Evaluation evaluate(Network net, Loss loss, Samples d, Plan plan, java.util.List<String> classNames) {
         Batches b = new Batches(d, plan);
         int bs = 256;
         double lossSum = 0;
@@ -187,7 +187,7 @@ public final class Batches {
                     if (b.binary) {
                         float[] v = o.data().asFloat();
                         // logits when the sigmoid is fused, probabilities otherwise
-                        double thr = net.fusion() == Net.OutputFusion.SIGMOID ? 0.0 : 0.5;
+                        double thr = net.fusion() == Network.OutputFusion.SIGMOID ? 0.0 : 0.5;
                         for (int i = 0; i < n; i++) pred[from + i] = v[i * b.yWidth] > thr ? 1 : 0;
                     } else {
                         int[] am = o.argMax(1).toIntVector();

@@ -2,13 +2,13 @@ package dev.ann.runtime.train;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.ann.compiler.plan.Op;
-import dev.ann.compiler.plan.Param;
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Op;
+import dev.ann.plan.Param;
+import dev.ann.plan.Plan;
 import dev.ann.runtime.RunException;
 import dev.ann.runtime.data.Pipeline;
-import dev.ann.runtime.nn.Net;
-import dev.ann.runtime.nn.Optimizer;
+import dev.ann.kernels.Network;
+import dev.ann.kernels.Optimizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Model {
     private Model() {}
 
-    static Checkpoint checkpoint(Plan plan, Net net, Optimizer opt, Trainer.State st, Pipeline.Splits data, long seed, Path runDir) {
+    static Checkpoint checkpoint(Plan plan, Network net, Optimizer opt, Trainer.State st, Pipeline.Splits data, long seed, Path runDir) {
         JsonObject h = new JsonObject();
         h.addProperty("format", "ann-checkpoint");
         h.addProperty("version", 1);
@@ -32,7 +32,7 @@ public final class Model {
         h.addProperty("task", plan.task().name().toLowerCase(java.util.Locale.ROOT));
         h.addProperty("seed", seed);
         JsonObject oj = new JsonObject();
-        oj.addProperty("kind", opt.kind);
+        oj.addProperty("kind", opt.fn.name().toLowerCase(java.util.Locale.ROOT));
         oj.addProperty("step", opt.step);
         h.add("optimizer", oj);
         JsonObject rng = new JsonObject();
@@ -73,13 +73,15 @@ public final class Model {
         return new Checkpoint(h, arrays, shapes);
     }
 
-    private static void put(Map<String, float[]> arrays, Map<String, int[]> shapes, List<Param> ps, INDArray flat) {
+    private static void put(Map<String, float[]> arrays, Map<String, int[]> shapes, List<Network.Param> ps, INDArray flat) {
         float[] all = flat.data().asFloat();
         int off = 0;
-        for (Param p : ps) {
-            int len = (int) p.shape().size();
+        for (Network.Param p : ps) {
+            int len = (int) p.size();
             arrays.put(p.name(), java.util.Arrays.copyOfRange(all, off, off + len));
-            shapes.put(p.name(), p.shape().toArray());
+            int[] shape = new int[p.shape().length];
+            for (int k = 0; k < shape.length; k++) shape[k] = (int) p.shape()[k];
+            shapes.put(p.name(), shape);
             off += len;
         }
     }
@@ -119,15 +121,15 @@ public final class Model {
     }
 
     /** The checkpoint's arrays for these params, concatenated in order. */
-    static INDArray flat(Checkpoint c, List<Param> ps) {
+    static INDArray flat(Checkpoint c, List<Network.Param> ps) {
         long total = 0;
-        for (Param p : ps) total += p.shape().size();
+        for (Network.Param p : ps) total += p.size();
         float[] all = new float[(int) Math.max(1, total)];
         int off = 0;
-        for (Param p : ps) {
+        for (Network.Param p : ps) {
             float[] a = c.array(p.name());
-            if (a == null || a.length != p.shape().size()) {
-                throw new RunException(RunException.BAD_INPUT, "checkpoint has no array " + p.name() + " of " + p.shape().size() + " values");
+            if (a == null || a.length != p.size()) {
+                throw new RunException(RunException.BAD_INPUT, "checkpoint has no array " + p.name() + " of " + p.size() + " values");
             }
             System.arraycopy(a, 0, all, off, a.length);
             off += a.length;
@@ -136,7 +138,7 @@ public final class Model {
     }
 
     /** Loads parameters and state into the net. */
-    public static void load(Checkpoint c, Net net) {
+    public static void load(Checkpoint c, Network net) {
         net.params().assign(flat(c, net.trainableParams()));
         if (!net.stateParams().isEmpty()) net.state().assign(flat(c, net.stateParams()));
     }
@@ -148,8 +150,9 @@ public final class Model {
         if (opt.s2 != null) opt.s2.assign(Nd4j.createFromArray(c.array("optimizer.s2")));
         opt.step = c.header.getAsJsonObject("optimizer").get("step").getAsLong();
         String kind = c.header.getAsJsonObject("optimizer").get("kind").getAsString();
-        if (!kind.equals(opt.kind)) {
-            throw new RunException(RunException.BAD_INPUT, "the checkpoint was trained with " + kind + ", the train block now says " + opt.kind
+        String now = opt.fn.name().toLowerCase(java.util.Locale.ROOT);
+        if (!kind.equals(now)) {
+            throw new RunException(RunException.BAD_INPUT, "the checkpoint was trained with " + kind + ", the train block now says " + now
                     + "; resume with the same optimizer or train anew");
         }
     }

@@ -2,8 +2,8 @@ package dev.ann.runtime.train;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.ann.compiler.plan.DataPipeline;
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.DataPipeline;
+import dev.ann.plan.Plan;
 import dev.ann.runtime.Backend;
 import dev.ann.runtime.RunException;
 import dev.ann.runtime.data.CsvLoader;
@@ -11,8 +11,8 @@ import dev.ann.runtime.data.Dataset;
 import dev.ann.runtime.data.ImageLoader;
 import dev.ann.runtime.data.Pipeline;
 import dev.ann.runtime.data.Samples;
-import dev.ann.runtime.nn.Loss;
-import dev.ann.runtime.nn.Net;
+import dev.ann.kernels.Loss;
+import dev.ann.kernels.Network;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /** A trained model from a checkpoint: evaluation on the plan's data, predictions for new inputs. */
 public final class Predictor {
     final Plan plan;
-    final Net net;
+    final Network net;
     final Checkpoint ckpt;
     final List<String> classNames;
 
@@ -34,7 +34,7 @@ public final class Predictor {
         this.plan = plan;
         this.ckpt = Checkpoint.read(checkpoint);
         Model.checkCompatible(ckpt, plan, checkpoint);
-        this.net = new Net(plan, DataType.FLOAT);
+        this.net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
         Model.load(ckpt, net);
         List<String> names = Model.classNames(ckpt);
         this.classNames = names.isEmpty() ? plan.data().labels().classNames() : names;
@@ -51,7 +51,7 @@ public final class Predictor {
             Samples d = s.test() != null ? s.test() : s.validation();
             if (splitOut != null) splitOut[0] = s.test() != null ? "test" : "validation";
             if (d == null) throw new RunException(RunException.BAD_INPUT, "dataset " + plan.data().dataset() + " has no test or validation split to evaluate on; add a test source or a split");
-            return Batches.evaluate(net, new Loss(plan, net.fusion()), d, plan, classNames);
+            return Batches.evaluate(net, dev.ann.runtime.nn.PlanKernels.loss(plan, net), d, plan, classNames);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.ann.runtime.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Plan;
 import dev.ann.runtime.RunException;
 import java.awt.BasicStroke;
 import java.awt.Color;

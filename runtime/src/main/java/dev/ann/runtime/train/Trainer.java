@@ -3,17 +3,17 @@ package dev.ann.runtime.train;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.ann.compiler.plan.Op;
-import dev.ann.compiler.plan.Param;
-import dev.ann.compiler.plan.Plan;
+import dev.ann.plan.Op;
+import dev.ann.plan.Param;
+import dev.ann.plan.Plan;
 import dev.ann.runtime.Backend;
 import dev.ann.runtime.RunException;
 import dev.ann.runtime.data.Pipeline;
 import dev.ann.runtime.data.Samples;
-import dev.ann.runtime.nn.Loss;
-import dev.ann.runtime.nn.Net;
-import dev.ann.runtime.nn.Optimizer;
-import dev.ann.runtime.nn.Schedule;
+import dev.ann.kernels.Loss;
+import dev.ann.kernels.Network;
+import dev.ann.kernels.Optimizer;
+import dev.ann.kernels.Schedule;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +63,7 @@ public final class Trainer {
 
     /** What a run produced. */
     public record Result(Path runDir, Evaluation test, String testSplit, int epochsRun, int bestEpoch, String bestMetric,
-                         double wallSeconds, double samplesPerSecond, boolean interrupted, Net net, Pipeline.Splits data,
+                         double wallSeconds, double samplesPerSecond, boolean interrupted, Network net, Pipeline.Splits data,
                          String device, long seed, List<Map<String, Double>> history) {}
 
     private final Plan plan;
@@ -158,11 +158,11 @@ public final class Trainer {
         int batch = plan.loop().batch();
         Samples train = data.train();
         Samples val = data.validation();
-        Net net = new Net(plan, DataType.FLOAT);
+        Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
         net.init(seed);
-        Loss loss = new Loss(plan, net.fusion());
-        Optimizer opt = new Optimizer(plan.optimizer(), net.params());
-        Schedule sched = new Schedule(plan.schedule());
+        Loss loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
+        Optimizer opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
+        Schedule sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
         Plan.EarlyStopping es = plan.loop().earlyStopping();
         Plan.Checkpoint ck = plan.loop().checkpoint();
         String bestMetric = ck != null && ck.keepBest() != null ? ck.keepBest() : es != null ? es.monitor() : null;
@@ -362,10 +362,10 @@ public final class Trainer {
         return gbufs.computeIfAbsent(java.util.Arrays.toString(like.shape()), k -> Nd4j.createUninitialized(like.dataType(), like.shape()));
     }
 
-    private static long correct(INDArray out, INDArray y, Net net, Plan plan) {
+    private static long correct(INDArray out, INDArray y, Network net, Plan plan) {
         if (plan.loss().kind().equals("binary_cross_entropy")) {
             float[] o = out.data().asFloat(), t = y.data().asFloat();
-            double thr = net.fusion() == Net.OutputFusion.SIGMOID ? 0.0 : 0.5;
+            double thr = net.fusion() == Network.OutputFusion.SIGMOID ? 0.0 : 0.5;
             long c = 0;
             int w = (int) out.size(1);
             for (int i = 0; i < out.size(0); i++) if ((o[i * w] > thr ? 1f : 0f) == t[i * w]) c++;

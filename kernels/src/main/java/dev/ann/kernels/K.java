@@ -1,0 +1,31 @@
+package dev.ann.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Small helpers: one-line custom-op calls and shapes. */
+public final class K {
+    private K() {}
+
+    /** Runs a libnd4j custom op by name with preallocated outputs. */
+    public static void exec(String op, INDArray[] in, INDArray[] out, long[] iargs, double[] targs) {
+        DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(op).addInputs(in).addOutputs(out);
+        if (iargs != null && iargs.length > 0) { int[] ia = new int[iargs.length]; for (int k = 0; k < ia.length; k++) ia[k] = (int) iargs[k]; b.addIntegerArguments(ia); }
+        if (targs != null && targs.length > 0) b.addFloatingPointArguments(toD(targs));
+        Nd4j.exec(b.build());
+    }
+
+    private static Double[] toD(double[] t) {
+        Double[] o = new Double[t.length];
+        for (int k = 0; k < t.length; k++) o[k] = t[k];
+        return o;
+    }
+
+    public static long[] prepend(long n, long[] tail) {
+        long[] s = new long[tail.length + 1];
+        s[0] = n;
+        System.arraycopy(tail, 0, s, 1, tail.length);
+        return s;
+    }
+}

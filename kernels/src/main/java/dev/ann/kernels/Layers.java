@@ -1,0 +1,456 @@
+package dev.ann.kernels;
+
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The layer kinds of the language, forward and backward. */
+public final class Layers {
+    private Layers() {}
+
+    static long prod(long[] s) {
+        long p = 1;
+        for (long v : s) p *= v;
+        return p;
+    }
+
+    /** The data: out is set by the net. */
+    public static final class Input extends Layer {
+        public Input() {}
+        void forward(INDArray[] in, boolean training) { out = in[0]; }
+        INDArray[] backward(INDArray g) { return new INDArray[0]; }
+    }
+
+    /** dense: z = x W + b, then the fused activation in place of a separate op. */
+    public static final class Dense extends Layer {
+        Activation act; // fused activation or null
+        INDArray w, b, gw, gb, x, z;
+        /** Units and bias come with the parameters the Network binds: weight [in, units], bias [units] or none. */
+        public Dense() {}
+
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            w = p.get("weight"); b = p.get("bias"); gw = g.get("weight"); gb = g.get("bias");
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            x = in[0].rank() == 2 ? in[0] : in[0].reshape(n, prod(inShapes[0]));
+            long units = w.size(1);
+            z = bufShape(0, n, n, units);
+            if (b != null) K.exec("xw_plus_b", new INDArray[] {x, w, b}, new INDArray[] {z}, null, null);
+            else Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+            if (act == null || act.isIdentity()) { out = z; return; }
+            out = bufShape(1, n, n, units);
+            act.forward(z, out);
+        }
+
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gz = g;
+            if (act != null && !act.isIdentity()) {
+                gz = bufShape(2, n, n, w.size(1));
+                act.backward(z, out, g, gz, act.needsScratch() ? bufShape(3, n, n, w.size(1)) : null);
+            }
+            Nd4j.gemm(x, gz, gw, true, false, 1.0, 0.0);
+            if (gb != null) gz.sum(gb, 0);
+            if (!needInputGrad) return new INDArray[] {null};
+            INDArray gx = bufShape(4, n, n, w.size(0));
+            Nd4j.gemm(gz, w, gx, false, true, 1.0, 0.0);
+            return new INDArray[] {inShapes[0].length == 1 ? gx : gx.reshape(K.prepend(n, inShapes[0]))};
+        }
+    }
+
+    /** conv2d, NCHW, weights [out, in, kh, kw]; ND4J's conv2d / conv2d_bp (oneDNN on CPU). */
+    public static final class Conv2d extends Layer {
+        Activation act;
+        INDArray w, b, gw, gb, x, z;
+        final long[] iargs;
+        /** Filters, channels and the kernel's size come with the weight [filters, channels, kh, kw] the Network binds. */
+        public Conv2d(int kernelH, int kernelW, int strideH, int strideW, int dilationH, int dilationW, boolean same) {
+            iargs = new long[] {kernelH, kernelW, strideH, strideW, 0, 0, dilationH, dilationW, same ? 1 : 0, 0, 1};
+        }
+
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            w = p.get("weight"); b = p.get("bias"); gw = g.get("weight"); gb = g.get("bias");
+            if (b == null) { // bias: false: a zero bias whose gradient goes nowhere
+                b = Nd4j.zeros(dt, w.size(0));
+                gb = Nd4j.zeros(dt, w.size(0));
+            }
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            x = in[0];
+            z = buf(0, n, outShape);
+            K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, iargs, null);
+            if (act == null || act.isIdentity()) { out = z; return; }
+            out = buf(1, n, outShape);
+            act.forward(z, out);
+        }
+
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gz = g;
+            if (act != null && !act.isIdentity()) {
+                gz = buf(2, n, outShape);
+                act.backward(z, out, g, gz, act.needsScratch() ? buf(3, n, outShape) : null);
+            }
+            INDArray gx = buf(4, n, inShapes[0]);
+            K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {gx, gw, gb}, iargs, null);
+            return new INDArray[] {needInputGrad ? gx : null};
+        }
+    }
+
+    /**
+     * maxpool / avgpool: ND4J's maxpool2d / avgpool2d and their _bp ops, run on
+     * NHWC copies. oneDNN's pooling for plain NCHW arrays is its slow reference
+     * kernel; for NHWC it has a vectorised one. With the copies, maxpool at
+     * batch 64 over 32x28x28 takes 13 ms forward and backward against 32 ms
+     * in NCHW (bench/training/ops.sh).
+     */
+    public static final class Pool extends Layer {
+        final String kind;
+        final long[] iargs;
+        long[] inNhwc, outNhwc;
+        INDArray xn;
+        public Pool(boolean max, int sizeH, int sizeW, int strideH, int strideW, boolean same) {
+            kind = max ? "maxpool2d" : "avgpool2d";
+            // kH kW sH sW pH pW dH dW same extra(avg: 0 = padding not counted) NHWC
+            iargs = new long[] {sizeH, sizeW, strideH, strideW, 0, 0, 1, 1, same ? 1 : 0, 0, 1};
+        }
+
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            inNhwc = new long[] {inShapes[0][1], inShapes[0][2], inShapes[0][0]};
+            outNhwc = new long[] {outShape[1], outShape[2], outShape[0]};
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            xn = buf(0, n, inNhwc);
+            xn.assign(in[0].permute(0, 2, 3, 1));
+            INDArray on = buf(1, n, outNhwc);
+            K.exec(kind, new INDArray[] {xn}, new INDArray[] {on}, iargs, null);
+            out = buf(2, n, outShape);
+            out.assign(on.permute(0, 3, 1, 2));
+        }
+
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gn = buf(3, n, outNhwc);
+            gn.assign(g.permute(0, 2, 3, 1));
+            INDArray gxn = buf(4, n, inNhwc);
+            K.exec(kind + "_bp", new INDArray[] {xn, gn}, new INDArray[] {gxn}, iargs, null);
+            INDArray gx = buf(5, n, inShapes[0]);
+            gx.assign(gxn.permute(0, 3, 1, 2));
+            return new INDArray[] {gx};
+        }
+    }
+
+    public static final class GlobalAvgPool extends Layer {
+        public GlobalAvgPool() {}
+        void forward(INDArray[] in, boolean training) {
+            out = buf(0, in[0].size(0), outShape);
+            in[0].mean(out, 2, 3);
+        }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gx = buf(1, n, inShapes[0]);
+            Nd4j.exec(new BroadcastCopyOp(gx, g, gx, 0, 1));
+            gx.divi(inShapes[0][1] * inShapes[0][2]);
+            return new INDArray[] {gx};
+        }
+    }
+
+    /** flatten and reshape: views, no copy. */
+    public static final class Reshape extends Layer {
+        /** The new shape is the output shape the Network sets. */
+        public Reshape() {}
+        void forward(INDArray[] in, boolean training) {
+            out = in[0].reshape(K.prepend(in[0].size(0), outShape));
+        }
+        INDArray[] backward(INDArray g) {
+            return new INDArray[] {g.reshape(K.prepend(g.size(0), inShapes[0]))};
+        }
+    }
+
+    /** Inverted dropout: training multiplies by a mask of 0 and 1/(1-rate); evaluation is the identity. */
+    public static final class Dropout extends Layer {
+        final double rate;
+        INDArray mask;
+        boolean active;
+        public Dropout(double rate) { this.rate = rate; }
+        void forward(INDArray[] in, boolean training) {
+            active = training && rate > 0;
+            if (!active) { out = in[0]; return; }
+            long n = in[0].size(0);
+            mask = buf(0, n, outShape);
+            Nd4j.exec(new BernoulliDistribution(mask, 1.0 - rate));
+            mask.muli(1.0 / (1.0 - rate));
+            out = buf(1, n, outShape);
+            Nd4j.exec(new MulOp(in[0], mask, out));
+        }
+        INDArray[] backward(INDArray g) {
+            if (!active) return new INDArray[] {g};
+            INDArray gx = buf(2, g.size(0), outShape);
+            Nd4j.exec(new MulOp(g, mask, gx));
+            return new INDArray[] {gx};
+        }
+    }
+
+    /**
+     * batchnorm over the batch (and spatial positions for NCHW), per channel.
+     * Running statistics follow running = momentum * running + (1 - momentum) * batch,
+     * with the biased batch variance.
+     *
+     * <p>Written as plain ND4J ops rather than ND4J's batchnorm / batchnorm_bp:
+     * those, with the mean and variance reductions over axes (0, 2, 3), take
+     * about 31 ms a layer (forward and backward, batch 64, 32 channels of
+     * 28x28) against about 15 ms here (bench/training/ops.sh). Per-channel sums are
+     * a matrix-vector product of the [N*C, H*W] view with a vector of ones;
+     * per-channel factors are [1, C, 1] operands that ND4J broadcasts. The
+     * static methods are the ones the generated trainer contains, op for op.
+     */
+    public static final class BatchNorm extends Layer {
+        final double momentum, eps;
+        INDArray gamma, beta, rmean, rvar, ggamma, gbeta;
+        /** kept from the training forward pass for the backward pass: x - mean, and 1 / sqrt(var + eps) per channel */
+        INDArray d, inv;
+        public BatchNorm(double momentum, double eps) {
+            this.momentum = momentum;
+            this.eps = eps;
+        }
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            gamma = p.get("gamma"); beta = p.get("beta"); rmean = p.get("running_mean"); rvar = p.get("running_var");
+            ggamma = g.get("gamma"); gbeta = g.get("beta");
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            out = buf(0, n, outShape);
+            if (training) {
+                d = buf(1, n, inShapes[0]);
+                inv = bufShape(2, n, inShapes[0][0]);
+                train(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, out);
+            } else {
+                eval(in[0], gamma, beta, rmean, rvar, eps, out);
+            }
+        }
+
+        INDArray[] backward(INDArray g) {
+            INDArray gx = buf(3, g.size(0), inShapes[0]);
+            backward(g, d, inv, gamma, ggamma, gbeta, gx);
+            return new INDArray[] {gx};
+        }
+
+        /** out[c] = the sum of a[n, c, ...] over the batch and the positions. */
+        static void channelSum(INDArray a, long c, INDArray out) {
+            long n = a.size(0), s = a.length() / (n * c);
+            INDArray rows = Nd4j.createUninitialized(a.dataType(), n * c, 1);
+            Nd4j.gemm(a.reshape(n * c, s), Nd4j.ones(a.dataType(), s, 1), rows, false, false, 1.0, 0.0);
+            rows.reshape(n, c).sum(out, 0);
+        }
+
+        /**
+         * Training mode: normalises x with its batch mean and biased variance,
+         * out = gamma * d * inv + beta with d = x - mean and inv = 1 / sqrt(var + eps),
+         * keeps d and inv for the backward pass and moves the running statistics.
+         */
+        static void train(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
+                          double momentum, double eps, INDArray d, INDArray inv, INDArray out) {
+            long n = x.size(0), c = gamma.length(), s = x.length() / (n * c);
+            double m = (double) n * s;
+            INDArray x3 = x.reshape(n, c, s), d3 = d.reshape(n, c, s), y3 = out.reshape(n, c, s);
+            INDArray mean = Nd4j.createUninitialized(x.dataType(), c), var = mean.ulike(), scale = mean.ulike();
+            channelSum(x3, c, mean);
+            mean.divi(m);
+            Nd4j.exec(new SubOp(x3, mean.reshape(1, c, 1), d3));
+            Nd4j.exec(new MulOp(d3, d3, y3)); // out holds d * d for a moment
+            channelSum(y3, c, var);
+            var.divi(m);
+            inv.assign(var).addi(eps);
+            Nd4j.exec(new RSqrt(inv, inv));
+            Nd4j.exec(new MulOp(gamma, inv, scale));
+            Nd4j.exec(new MulOp(d3, scale.reshape(1, c, 1), y3));
+            Nd4j.exec(new AddOp(y3, beta.reshape(1, c, 1), y3));
+            runningMean.muli(momentum).addi(mean.mul(1.0 - momentum));
+            runningVar.muli(momentum).addi(var.mul(1.0 - momentum));
+        }
+
+        /** Evaluation mode: out = x * scale + shift with scale = gamma / sqrt(runningVar + eps), shift = beta - runningMean * scale. */
+        static void eval(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
+                         double eps, INDArray out) {
+            long n = x.size(0), c = gamma.length(), s = x.length() / (n * c);
+            INDArray scale = Nd4j.createUninitialized(x.dataType(), c), shift = scale.ulike();
+            scale.assign(runningVar).addi(eps);
+            Nd4j.exec(new RSqrt(scale, scale));
+            scale.muli(gamma);
+            Nd4j.exec(new MulOp(runningMean, scale, shift));
+            Nd4j.exec(new SubOp(beta, shift, shift));
+            INDArray y3 = out.reshape(n, c, s);
+            Nd4j.exec(new MulOp(x.reshape(n, c, s), scale.reshape(1, c, 1), y3));
+            Nd4j.exec(new AddOp(y3, shift.reshape(1, c, 1), y3));
+        }
+
+        /**
+         * gbeta = sum g, ggamma = sum g * xhat, and
+         * gx = gamma * inv * (g - gbeta / m - xhat * ggamma / m) with xhat = d * inv,
+         * computed as gx = a * g + b * d + k with per-channel a, b and k.
+         * Overwrites d.
+         */
+        static void backward(INDArray g, INDArray d, INDArray inv, INDArray gamma, INDArray gammaGrad, INDArray betaGrad, INDArray gx) {
+            long n = g.size(0), c = gamma.length(), s = g.length() / (n * c);
+            double m = (double) n * s;
+            INDArray g3 = g.reshape(n, c, s), d3 = d.reshape(n, c, s), gx3 = gx.reshape(n, c, s);
+            INDArray sgd = Nd4j.createUninitialized(g.dataType(), c), a = sgd.ulike(), b = sgd.ulike(), k = sgd.ulike();
+            channelSum(g3, c, betaGrad);
+            Nd4j.exec(new MulOp(g3, d3, gx3)); // gx holds g * d for a moment
+            channelSum(gx3, c, sgd);
+            Nd4j.exec(new MulOp(sgd, inv, gammaGrad));
+            Nd4j.exec(new MulOp(gamma, inv, a));
+            Nd4j.exec(new MulOp(a, inv, b));
+            b.muli(gammaGrad).muli(-1.0 / m);
+            Nd4j.exec(new MulOp(a, betaGrad, k));
+            k.muli(-1.0 / m);
+            Nd4j.exec(new MulOp(g3, a.reshape(1, c, 1), gx3));
+            Nd4j.exec(new MulOp(d3, b.reshape(1, c, 1), d3));
+            Nd4j.exec(new AddOp(gx3, d3, gx3));
+            Nd4j.exec(new AddOp(gx3, k.reshape(1, c, 1), gx3));
+        }
+    }
+
+    /**
+     * layernorm: each sample normalised over all its values; gamma and beta
+     * either per channel (dim 0 of the sample shape) or per value.
+     */
+    public static final class LayerNorm extends Layer {
+        final double eps;
+        INDArray gamma, beta, ggamma, gbeta;
+        INDArray x3, xhat, inv;
+        long c, s;
+        public LayerNorm(double eps) { this.eps = eps; }
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            gamma = p.get("gamma").reshape(-1); beta = p.get("beta").reshape(-1);
+            ggamma = g.get("gamma").reshape(-1); gbeta = g.get("beta").reshape(-1);
+            c = gamma.length();
+            s = prod(inShapes[0]) / c;
+        }
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            x3 = in[0].reshape(n, c, s);
+            INDArray mean = bufShape(0, n, n);
+            inv = bufShape(1, n, n);
+            xhat = bufShape(2, n, n, c, s);
+            x3.mean(mean, 1, 2);
+            Nd4j.exec(new Variance(x3, inv, false, 1, 2));
+            inv.addi(eps);
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt(inv, inv));
+            Nd4j.exec(new BroadcastSubOp(x3, mean, xhat, 0));
+            Nd4j.exec(new BroadcastMulOp(xhat, inv, xhat, 0));
+            INDArray y = bufShape(3, n, n, c, s);
+            Nd4j.exec(new BroadcastMulOp(xhat, gamma, y, 1));
+            Nd4j.exec(new BroadcastAddOp(y, beta, y, 1));
+            out = y.reshape(K.prepend(n, outShape));
+        }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray g3 = g.reshape(n, c, s);
+            INDArray t = bufShape(4, n, n, c, s);
+            Nd4j.exec(new MulOp(g3, xhat, t));
+            t.sum(ggamma, 0, 2);
+            g3.sum(gbeta, 0, 2);
+            INDArray gxh = bufShape(5, n, n, c, s);
+            Nd4j.exec(new BroadcastMulOp(g3, gamma, gxh, 1));
+            INDArray m1 = bufShape(6, n, n), m2 = bufShape(7, n, n);
+            gxh.mean(m1, 1, 2);
+            Nd4j.exec(new MulOp(gxh, xhat, t));
+            t.mean(m2, 1, 2);
+            // dx = inv * (gxh - m1 - xhat * m2)
+            Nd4j.exec(new BroadcastMulOp(xhat, m2, t, 0));
+            gxh.subi(t);
+            Nd4j.exec(new BroadcastSubOp(gxh, m1, gxh, 0));
+            Nd4j.exec(new BroadcastMulOp(gxh, inv, gxh, 0));
+            return new INDArray[] {gxh.reshape(K.prepend(n, inShapes[0]))};
+        }
+    }
+
+    /** An activation written as a layer of its own (when it cannot be fused into the layer before). */
+    public static final class ActivationLayer extends Layer {
+        final Activation act;
+        INDArray z;
+        public ActivationLayer(Activation act) { this.act = act; }
+        void forward(INDArray[] in, boolean training) {
+            z = in[0];
+            if (act.isIdentity()) { out = z; return; }
+            out = buf(0, z.size(0), outShape);
+            act.forward(z, out);
+        }
+        INDArray[] backward(INDArray g) {
+            if (act.isIdentity()) return new INDArray[] {g};
+            INDArray gz = buf(1, g.size(0), outShape);
+            act.backward(z, out, g, gz, act.needsScratch() ? buf(2, g.size(0), outShape) : null);
+            return new INDArray[] {gz};
+        }
+    }
+
+    /** End of `parallel concat`: inputs side by side on the channel axis (dim 1 of the batch). */
+    public static final class Concat extends Layer {
+        public Concat() {}
+        private INDArrayIndex[] range(int rank, long from, long to) {
+            INDArrayIndex[] idx = new INDArrayIndex[rank];
+            for (int i = 0; i < rank; i++) idx[i] = NDArrayIndex.all();
+            idx[1] = NDArrayIndex.interval(from, to);
+            return idx;
+        }
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            out = buf(0, n, outShape);
+            long c = 0;
+            for (INDArray a : in) {
+                long w = a.size(1);
+                out.get(range(out.rank(), c, c + w)).assign(a);
+                c += w;
+            }
+        }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray[] gs = new INDArray[inShapes.length];
+            long c = 0;
+            for (int i = 0; i < gs.length; i++) {
+                long w = inShapes[i][0];
+                INDArray dst = buf(1 + i, n, inShapes[i]);
+                dst.assign(g.get(range(g.rank(), c, c + w)));
+                gs[i] = dst;
+                c += w;
+            }
+            return gs;
+        }
+    }
+
+    /** End of `residual`: input + body(input). */
+    public static final class Add extends Layer {
+        public Add() {}
+        void forward(INDArray[] in, boolean training) {
+            out = buf(0, in[0].size(0), outShape);
+            Nd4j.exec(new AddOp(in[0], in[1], out));
+            for (int i = 2; i < in.length; i++) out.addi(in[i]);
+        }
+        INDArray[] backward(INDArray g) {
+            INDArray[] gs = new INDArray[inShapes.length];
+            java.util.Arrays.fill(gs, g);
+            return gs;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.ann.kernels;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The single-op measurements behind the runtime's choices (docs/training.md):
+ * each way ND4J offers against the way ann does it, on fashion_cnn's and
+ * fashion_mlp's shapes, run alternately in one JVM so that both see the same
+ * machine load; prints the median and 10th percentile milliseconds. Not a
+ * test: bench/training/ops.sh runs it and records the results.
+ */
+public final class OpBench {
+    private OpBench() {}
+
+    public static void main(String[] a) {
+        // the oneDNN build of nd4j-native, as ann train loads it
+        System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn");
+        int reps = a.length > 0 ? Integer.parseInt(a[0]) : 60;
+        int n = 64, c = 32, h = 28, w = 28;
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w), g = Nd4j.rand(DataType.FLOAT, n, c, h, w);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, c), beta = Nd4j.rand(DataType.FLOAT, c);
+        INDArray rmean = Nd4j.zeros(DataType.FLOAT, c), rvar = Nd4j.ones(DataType.FLOAT, c);
+        INDArray mean = rmean.ulike(), var = rmean.ulike(), gm = rmean.ulike(), gv = rmean.ulike(), gg = rmean.ulike(), gb = rmean.ulike();
+        INDArray out = x.ulike(), gx = x.ulike(), d = x.ulike(), inv = rmean.ulike();
+        long[] bn = {1, 1, 1};
+        double[] eps = {1e-5};
+        compare("batchnorm [64,32,28,28], forward + backward", reps,
+                () -> {
+                    x.mean(mean, 0, 2, 3);
+                    Nd4j.exec(new Variance(x, var, false, 0, 2, 3));
+                    K.exec("batchnorm", new INDArray[] {x, mean, var, gamma, beta}, new INDArray[] {out}, bn, eps);
+                    K.exec("batchnorm_bp", new INDArray[] {x, mean, var, gamma, beta, g}, new INDArray[] {gx, gm, gv, gg, gb}, bn, eps);
+                },
+                () -> {
+                    Layers.BatchNorm.train(x, gamma, beta, rmean, rvar, 0.9, 1e-5, d, inv, out);
+                    Layers.BatchNorm.backward(g, d, inv, gamma, gg, gb, gx);
+                },
+                "ND4J mean, Variance, batchnorm, batchnorm_bp", "Layers.BatchNorm (plain ops)");
+
+        INDArray p = Nd4j.create(DataType.FLOAT, n, c, h / 2, w / 2), gp = Nd4j.rand(DataType.FLOAT, n, c, h / 2, w / 2);
+        INDArray xn = Nd4j.create(DataType.FLOAT, n, h, w, c), pn = Nd4j.create(DataType.FLOAT, n, h / 2, w / 2, c);
+        INDArray gpn = pn.ulike(), gxn = xn.ulike();
+        long[] nchw = {2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 0}, nhwc = {2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 1};
+        compare("maxpool 2 over [64,32,28,28], forward + backward", reps,
+                () -> {
+                    K.exec("maxpool2d", new INDArray[] {x}, new INDArray[] {p}, nchw, null);
+                    K.exec("maxpool2d_bp", new INDArray[] {x, gp}, new INDArray[] {gx}, nchw, null);
+                },
+                () -> {
+                    xn.assign(x.permute(0, 2, 3, 1));
+                    K.exec("maxpool2d", new INDArray[] {xn}, new INDArray[] {pn}, nhwc, null);
+                    p.assign(pn.permute(0, 3, 1, 2));
+                    gpn.assign(gp.permute(0, 2, 3, 1));
+                    K.exec("maxpool2d_bp", new INDArray[] {xn, gpn}, new INDArray[] {gxn}, nhwc, null);
+                    gx.assign(gxn.permute(0, 3, 1, 2));
+                },
+                "NCHW maxpool2d, maxpool2d_bp", "NHWC copies (Layers.Pool)");
+
+        compare("relu backward over [64,32,28,28]", reps,
+                () -> K.exec("relu_bp", new INDArray[] {x, g}, new INDArray[] {gx}, null, new double[] {0.0}),
+                () -> {
+                    Nd4j.exec(new Step(x, gx, 0.0));
+                    Nd4j.exec(new MulOp(gx, g, gx));
+                },
+                "relu_bp", "step(z) * g (Activation)");
+
+        int len = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10; // fashion_mlp's parameters
+        INDArray pa = Nd4j.rand(DataType.FLOAT, len), ga = Nd4j.rand(DataType.FLOAT, len).subi(0.5);
+        INDArray m = Nd4j.zeros(DataType.FLOAT, len), v = m.dup(), u = m.dup(), m2 = m.dup(), v2 = m.dup();
+        compare("Adam over 235,146 parameters", reps,
+                () -> {
+                    Nd4j.exec(new AdamUpdater(ga, v, m, u, v, m, 1e-3, 0.9, 0.999, 1e-8, 5));
+                    pa.subi(u);
+                },
+                () -> Optimizer.adam(pa, ga, m2, v2, 1e-3, 0.9, 0.999, 1e-8),
+                "adam_updater + subi", "Optimizer.adam (one loop)");
+    }
+
+    private static void compare(String what, int reps, Runnable nd4j, Runnable ann, String nd4jName, String annName) {
+        for (int i = 0; i < Math.max(5, reps / 5); i++) { nd4j.run(); ann.run(); }
+        long[] tn = new long[reps], ta = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            nd4j.run();
+            long t1 = System.nanoTime();
+            ann.run();
+            ta[i] = System.nanoTime() - t1;
+            tn[i] = t1 - t0;
+        }
+        Arrays.sort(tn);
+        Arrays.sort(ta);
+        System.out.printf("%s%n  %-46s p50 %7.2f ms  p10 %7.2f ms%n  %-46s p50 %7.2f ms  p10 %7.2f ms%n", what,
+                nd4jName, tn[reps / 2] / 1e6, tn[reps / 10] / 1e6, annName, ta[reps / 2] / 1e6, ta[reps / 10] / 1e6);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.ann.plan;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The execution plan: everything a backend needs to train one train block,
+ * with a profile applied, and nothing that ties it to a backend. Serialisable
+ * to JSON ({@code ann plan --json}) and back.
+ *
+ * @param formatVersion bumped when the JSON layout changes
+ * @param file          the .ann file the plan was made from
+ * @param train         the train block's name
+ * @param network       the network's name
+ * @param profile       the applied profile's name, or null
+ * @param task          what the network learns
+ * @param inputShape    per-sample input shape (after a profile's resize)
+ * @param outputShape   per-sample output shape
+ * @param ops           the forward pass, topologically ordered; ops.get(0) is the input
+ * @param params        every parameter tensor, in op order
+ * @param loss          the loss
+ * @param optimizer     the optimiser with every hyper-parameter resolved
+ * @param schedule      the learning-rate schedule
+ * @param metrics       metric names, e.g. accuracy, loss, f1
+ * @param data          the data pipeline
+ * @param loop          batch size, epochs, early stopping, checkpoints, repeats, device
+ * @param seed          the one seed all randomness derives from
+ * @param architectureHash stable hash of ops and params (see {@link #hashArchitecture})
+ */
+public record Plan(
+        int formatVersion,
+        String file,
+        String train,
+        String network,
+        String profile,
+        Task task,
+        Shape inputShape,
+        Shape outputShape,
+        List<Op> ops,
+        List<Param> params,
+        Component loss,
+        Component optimizer,
+        Component schedule,
+        List<String> metrics,
+        DataPipeline data,
+        Loop loop,
+        long seed,
+        String architectureHash) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    public Plan {
+        ops = List.copyOf(ops);
+        params = List.copyOf(params);
+        metrics = List.copyOf(metrics);
+    }
+
+    /**
+     * Below this many forward FLOPs per training batch one OpenMP thread
+     * trains faster than several: the ops are too small for the other threads
+     * to pay for waking up (measured on 2 cores: docs/training.md, "Threads").
+     */
+    public static final long ONE_THREAD_BELOW_FLOPS_PER_BATCH = 250_000_000L;
+
+    /** Whether this network trains faster on one CPU thread; ann train and the generated trainer then use one. */
+    public boolean trainsBestOnOneThread() {
+        long perSample = 0;
+        for (Op op : ops) perSample += op.flops();
+        return perSample * (long) loop.batch() < ONE_THREAD_BELOW_FLOPS_PER_BATCH;
+    }
+
+    /** Classification (one label among classes), binary (one sigmoid output) or regression. */
+    public enum Task { CLASSIFICATION, BINARY, REGRESSION }
+
+    /**
+     * A loss, optimiser or schedule: its declaration's name and resolved arguments.
+     * For a loss, {@code cross_entropy} carries {@code from_logits}: true when the
+     * network has no final softmax; when it has one, the runtime fuses the two.
+     */
+    public record Component(String kind, Args args) {}
+
+    /**
+     * Training loop settings.
+     *
+     * @param earlyStopping null when not declared
+     * @param checkpoint    null when not declared
+     * @param repeat        train under this many seeds (seed, seed+1, ...); 1 by default
+     * @param device        cpu, gpu or auto
+     */
+    public record Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint,
+                       int repeat, String device) {}
+
+    /** @param mode min or max, from the monitored metric */
+    public record EarlyStopping(String monitor, int patience, double minDelta, String mode) {}
+
+    /**
+     * @param dir      folder, resolved against the .ann file's folder
+     * @param every    write one every N epochs
+     * @param keepBest metric whose best value is kept as best.ckpt, or null
+     * @param mode     min or max for keepBest
+     */
+    public record Checkpoint(String dir, int every, String keepBest, String mode) {}
+
+    /** Stable hash of the architecture: ops (kind, args, inputs, shapes) and params. */
+    public static String hashArchitecture(List<Op> ops, List<Param> params) {
+        StringBuilder sb = new StringBuilder();
+        for (Op op : ops) {
+            sb.append(op.kind()).append('|').append(new java.util.TreeMap<>(op.args().values()))
+              .append('|').append(op.inputs()).append('|').append(op.outShape()).append('\n');
+        }
+        for (Param p : params) {
+            sb.append(p.name()).append('|').append(p.shape()).append('|').append(p.trainable()).append('\n');
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final Gson GSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeNulls()
+            .disableHtmlEscaping()
+            .registerTypeAdapter(Args.class, new ArgsJson())
+            .registerTypeAdapter(Shape.class, new ShapeJson())
+            .create();
+
+    public String toJson() {
+        return GSON.toJson(this);
+    }
+
+    public static Plan fromJson(String json) {
+        return GSON.fromJson(json, Plan.class);
+    }
+
+    /** A shape serialises as a plain array, {@code [1, 28, 28]}. */
+    private static final class ShapeJson implements com.google.gson.JsonSerializer<Shape>,
+            com.google.gson.JsonDeserializer<Shape> {
+        @Override
+        public com.google.gson.JsonElement serialize(Shape src, java.lang.reflect.Type t,
+                                                     com.google.gson.JsonSerializationContext ctx) {
+            com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+            for (int d : src.dims()) a.add(d);
+            return a;
+        }
+
+        @Override
+        public Shape deserialize(com.google.gson.JsonElement json, java.lang.reflect.Type t,
+                                 com.google.gson.JsonDeserializationContext ctx) {
+            com.google.gson.JsonArray a = json.isJsonObject() ? json.getAsJsonObject().getAsJsonArray("dims")
+                    : json.getAsJsonArray();
+            List<Integer> dims = new java.util.ArrayList<>();
+            for (var e : a) dims.add(e.getAsInt());
+            return new Shape(dims);
+        }
+    }
+
+    /** Args serialise as a plain JSON object; numbers written without a point or exponent read back as Integer or Long, others as Double. */
+    private static final class ArgsJson implements com.google.gson.JsonSerializer<Args>,
+            com.google.gson.JsonDeserializer<Args> {
+        @Override
+        public com.google.gson.JsonElement serialize(Args src, java.lang.reflect.Type t,
+                                                     com.google.gson.JsonSerializationContext ctx) {
+            return ctx.serialize(src.values());
+        }
+
+        @Override
+        public Args deserialize(com.google.gson.JsonElement json, java.lang.reflect.Type t,
+                                com.google.gson.JsonDeserializationContext ctx) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            for (var e : json.getAsJsonObject().entrySet()) m.put(e.getKey(), plain(e.getValue()));
+            return new Args(m);
+        }
+
+        private static Object plain(com.google.gson.JsonElement e) {
+            if (e == null || e.isJsonNull()) return null;
+            if (e.isJsonArray()) {
+                List<Object> l = new java.util.ArrayList<>();
+                for (var x : e.getAsJsonArray()) l.add(plain(x));
+                return l;
+            }
+            if (e.isJsonObject()) {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                for (var x : e.getAsJsonObject().entrySet()) m.put(x.getKey(), plain(x.getValue()));
+                return m;
+            }
+            var p = e.getAsJsonPrimitive();
+            if (p.isBoolean()) return p.getAsBoolean();
+            if (p.isString()) return p.getAsString();
+            java.math.BigDecimal d = p.getAsBigDecimal();
+            String text = p.getAsString();
+            if (text.contains(".") || text.contains("e") || text.contains("E")) return d.doubleValue();  // 0.0 stays a Double
+            try {
+                long l = d.longValueExact();
+                return (l == (int) l) ? (Object) (int) l : (Object) l;
+            } catch (ArithmeticException notIntegral) {
+                return d.doubleValue();
+            }
+        }
+    }
+}

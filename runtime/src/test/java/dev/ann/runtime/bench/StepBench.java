@@ -1,0 +1,82 @@
+package dev.ann.runtime.bench;
+
+import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
+import dev.ann.plan.Plan;
+import dev.ann.runtime.Backend;
+import dev.ann.kernels.Loss;
+import dev.ann.kernels.Network;
+import dev.ann.kernels.Optimizer;
+import java.nio.file.Path;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Steady-state training throughput of a .ann file's network: forward,
+ * loss, backward and optimiser update on random data held in preallocated
+ * buffers (no data loading), after warm-up. Not a test: bench/training/ runs
+ * it under different thread settings and records the results.
+ *
+ * <pre>java -cp ... dev.ann.runtime.bench.StepBench FILE [batch] [seconds] [profile]</pre>
+ *
+ * With {@code -Dann.layerTimes=true} it also prints the milliseconds each
+ * layer's forward and backward pass took per step.
+ */
+public final class StepBench {
+    private StepBench() {}
+
+    public static void main(String[] a) throws Exception {
+        Backend.init();
+        String blas = System.getProperty("ann.blasThreads");
+        if (blas != null) Nd4j.factory().blas().setMaxThreads(Integer.parseInt(blas));
+        String omp = System.getProperty("ann.ompThreads");
+        if (omp != null) Nd4j.getEnvironment().setMaxMasterThreads(Integer.parseInt(omp));
+        Compilation c = Compiler.compile(Path.of(a[0]));
+        Plan plan = c.plan(null, a.length > 3 ? a[3] : null);
+        int batch = a.length > 1 ? Integer.parseInt(a[1]) : plan.loop().batch();
+        double seconds = a.length > 2 ? Double.parseDouble(a[2]) : 10;
+        Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+        net.init(1);
+        Loss loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
+        Optimizer opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
+        long[] xs = new long[plan.inputShape().rank() + 1];
+        xs[0] = batch;
+        for (int i = 0; i < plan.inputShape().rank(); i++) xs[i + 1] = plan.inputShape().dim(i);
+        INDArray x = Nd4j.rand(DataType.FLOAT, xs);
+        int k = (int) plan.outputShape().size();
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, k);
+        for (int i = 0; i < batch; i++) y.putScalar(i, i % k, 1);
+        boolean layers = Boolean.getBoolean("ann.layerTimes");
+        long[][] timing = null;
+        long optNanos = 0;
+        INDArray g = null;
+        long warm = System.nanoTime() + (long) (Math.min(3, seconds / 3) * 1e9);
+        long steps = 0, t0 = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (t0 == 0 && now > warm) { t0 = now; steps = 0; if (layers) timing = net.enableTiming(); }
+            if (t0 != 0 && now - t0 > seconds * 1e9) break;
+            INDArray out = net.forward(x, true);
+            if (g == null) g = out.ulike();
+            loss.compute(out, y, g);
+            net.backward(g);
+            long o0 = System.nanoTime();
+            opt.apply(net.params(), net.grads(), 1e-3);
+            if (t0 != 0) optNanos += System.nanoTime() - o0;
+            steps++;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("%s batch %d: %.0f samples/s (%d steps in %.1f s; %s; OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s blas=%s omp=%s)%n",
+                Path.of(a[0]).getFileName(), batch, steps * batch / secs, steps, secs, Backend.describe(),
+                System.getenv("OMP_NUM_THREADS"), System.getenv("OMP_WAIT_POLICY"), blas, omp);
+        if (timing != null) {
+            System.out.printf("  %-28s %9s %9s   (ms per step)%n", "layer", "forward", "backward");
+            for (int i = 0; i < timing.length; i++) {
+                if (timing[i][0] + timing[i][1] == 0) continue;
+                System.out.printf("  %-28s %9.2f %9.2f%n", net.layerLabel(i), timing[i][0] / 1e6 / steps, timing[i][1] / 1e6 / steps);
+            }
+            System.out.printf("  %-28s %9.2f%n", "optimiser update", optNanos / 1e6 / steps);
+        }
+    }
+}
