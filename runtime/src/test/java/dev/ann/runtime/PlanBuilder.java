@@ -1,5 +1,7 @@
 package dev.ann.runtime;
 
+import dev.ann.compiler.spec.Category;
+import dev.ann.compiler.spec.Registry;
 import dev.ann.plan.Args;
 import dev.ann.plan.DataPipeline;
 import dev.ann.plan.Op;
@@ -17,9 +19,9 @@ public final class PlanBuilder {
     final List<Op> ops = new ArrayList<>();
     final List<Param> params = new ArrayList<>();
     int cur;
-    Plan.Component loss = new Plan.Component("mse", Args.empty());
-    Plan.Component optimizer = new Plan.Component("adam", new Args(Map.of("lr", 1e-3)));
-    Plan.Component schedule = new Plan.Component("constant", Args.empty());
+    Plan.Component loss = component(Category.LOSS, "mse", Map.of());
+    Plan.Component optimizer = component(Category.OPTIMIZER, "adam", Map.of("lr", 1e-3));
+    Plan.Component schedule = component(Category.SCHEDULE, "constant", Map.of());
     Plan.Task task = Plan.Task.REGRESSION;
     DataPipeline data;
     Plan.Loop loop = new Plan.Loop(16, 5, null, null, 1, "cpu");
@@ -45,7 +47,7 @@ public final class PlanBuilder {
         String name = kind + "_" + id;
         List<String> pn = new ArrayList<>();
         for (Param p : params) if (p.op() == id) pn.add(p.name());
-        ops.add(new Op(id, name, kind, new Args(args), inputs, out, pn, 0, 0, new SourcePos("test.ann", id + 1, 1)));
+        ops.add(new Op(id, name, kind, new Args(withDefaults(kind, args)), inputs, out, pn, 0, 0, new SourcePos("test.ann", id + 1, 1)));
         cur = id;
         return id;
     }
@@ -164,7 +166,7 @@ public final class PlanBuilder {
     }
 
     public PlanBuilder loss(String kind, Map<String, Object> args) {
-        loss = new Plan.Component(kind, new Args(args));
+        loss = component(Category.LOSS, kind, args);
         task = switch (kind) {
             case "cross_entropy" -> Plan.Task.CLASSIFICATION;
             case "binary_cross_entropy" -> Plan.Task.BINARY;
@@ -173,8 +175,27 @@ public final class PlanBuilder {
         return this;
     }
 
-    public PlanBuilder optimizer(String kind, Map<String, Object> args) { optimizer = new Plan.Component(kind, new Args(args)); return this; }
-    public PlanBuilder schedule(String kind, Map<String, Object> args) { schedule = new Plan.Component(kind, new Args(args)); return this; }
+    public PlanBuilder optimizer(String kind, Map<String, Object> args) { optimizer = component(Category.OPTIMIZER, kind, args); return this; }
+    public PlanBuilder schedule(String kind, Map<String, Object> args) { schedule = component(Category.SCHEDULE, kind, args); return this; }
+
+    private static final Registry REGISTRY = Registry.standard();
+
+    /** The arguments with the declared defaults of those left out, as the compiler's plan has them. */
+    static Map<String, Object> withDefaults(Category category, String kind, Map<String, Object> given) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(given);
+        REGISTRY.find(category, kind).ifPresent(spec -> spec.args().forEach(a -> {
+            if (!m.containsKey(a.name()) && a.defaultValue() != null) m.put(a.name(), a.defaultValue());
+        }));
+        return m;
+    }
+
+    private static Map<String, Object> withDefaults(String kind, Map<String, Object> given) {
+        return withDefaults(dev.ann.plan.Kind.isActivation(kind) ? Category.ACTIVATION : Category.LAYER, kind, given);
+    }
+
+    private static Plan.Component component(Category category, String kind, Map<String, Object> args) {
+        return new Plan.Component(kind, new Args(withDefaults(category, kind, args)));
+    }
     public PlanBuilder data(DataPipeline d) { data = d; return this; }
     public PlanBuilder loop(Plan.Loop l) { loop = l; return this; }
     public PlanBuilder seed(long s) { seed = s; return this; }

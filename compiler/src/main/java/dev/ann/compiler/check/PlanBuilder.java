@@ -113,16 +113,13 @@ final class PlanBuilder implements Compilation.Planner {
     /** A component with every argument resolved; the default declaration with its defaults when not given. */
     private Plan.Component component(Object value, Category category, String def) {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (value instanceof Map<?, ?> given) {
-            given.forEach((k, v) -> m.put(String.valueOf(k), v));
-        } else {
-            m.put("kind", def);
-            Spec spec = a.p.registry.find(category, def).orElseThrow();
-            spec.args().forEach(arg -> {
-                if (arg.defaultValue() != null) m.put(arg.name(), arg.defaultValue());
-            });
-        }
+        if (value instanceof Map<?, ?> given) given.forEach((k, v) -> m.put(String.valueOf(k), v));
+        else m.put("kind", def);
         String kind = String.valueOf(m.remove("kind"));
+        // every argument the user left out takes its declared default: the one place defaults are applied
+        a.p.registry.find(category, kind).ifPresent(spec -> spec.args().forEach(arg -> {
+            if (!m.containsKey(arg.name()) && arg.defaultValue() != null) m.put(arg.name(), arg.defaultValue());
+        }));
         return new Plan.Component(kind, new Args(m));
     }
 
