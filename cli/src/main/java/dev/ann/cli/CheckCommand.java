@@ -1,6 +1,7 @@
 package dev.ann.cli;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Diagnostic;
 import java.io.PrintWriter;
@@ -48,7 +49,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         Workspace ws = new Workspace();
         Set<Diagnostic> all = new LinkedHashSet<>();
-        for (Path f : files) all.addAll(ws.compile(f).diagnostics());
+        for (Path f : files) all.addAll(Compiler.compile(ws, f).diagnostics());
         // The same imported file reached from two roots yields equal diagnostics once.
         List<Diagnostic> sorted = dedupe(new ArrayList<>(all));
         DiagnosticPrinter printer = new DiagnosticPrinter(out, Cli.color(), Path.of(""));
@@ -77,7 +78,7 @@ final class CheckCommand implements Callable<Integer> {
 
     /** Compiles one file for commands that need a plan; prints diagnostics; null when there are errors. */
     static Compilation compileOrReport(Path file, PrintWriter err) {
-        Compilation c = new Workspace().compile(file);
+        Compilation c = Compiler.compile(new Workspace(), file);
         List<Diagnostic> ds = dedupe(c.diagnostics());
         DiagnosticPrinter printer = new DiagnosticPrinter(err, Cli.color(), Path.of(""));
         if (c.hasErrors()) {

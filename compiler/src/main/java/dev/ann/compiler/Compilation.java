@@ -42,10 +42,6 @@ public final class Compilation {
         this.planner = planner;
     }
 
-    static Compilation of(Workspace workspace, Path root) {
-        return dev.ann.compiler.check.Checker.compile(workspace, root);
-    }
-
     /** For the checker: assemble the result. */
     public static Compilation assemble(Path root, Map<Path, AnnFile> files, List<Diagnostic> diagnostics,
                                        SemanticModel model, Planner planner) {

@@ -60,20 +60,6 @@ public final class Workspace {
         return fresh.file();
     }
 
-    /** Parses, resolves imports and checks the file: never throws. */
-    public Compilation compile(Path file) {
-        return Compilation.of(this, normalize(file));
-    }
-
-    /**
-     * Like {@link #compile(Path)}, but gives up between declarations once
-     * {@code cancelled} returns true.
-     *
-     * @throws java.util.concurrent.CancellationException when it gave up
-     */
-    public Compilation compile(Path file, java.util.function.BooleanSupplier cancelled) {
-        return dev.ann.compiler.check.Checker.compile(this, normalize(file), cancelled);
-    }
 
     public static Path normalize(Path file) {
         return file.toAbsolutePath().normalize();

@@ -1,6 +1,7 @@
 package dev.ann.lsp;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.ast.AnnFile;
 import dev.ann.compiler.ast.SourceFile;
@@ -121,7 +122,7 @@ public final class Analysis {
             for (String text : List.of(WARM_UP, WARM_UP.replace("width = 8", "width = 16"))) {
                 w.open(p, text);
                 w.parse(p, text);
-                w.compile(p).model().symbols(p);
+                Compiler.compile(w, p).model().symbols(p);
             }
         } catch (RuntimeException | StackOverflowError e) {
             // only a head start: the real checks report their own problems
@@ -254,7 +255,7 @@ public final class Analysis {
         List<Diagnostic> diagnostics;
         try {
             // gives up between declarations when a newer text of the document arrives
-            compilation = workspace.compile(d.path(), () -> {
+            compilation = Compiler.compile(workspace, d.path(), () -> {
                 Document now = documents.get(uri);
                 return now == null || now.version() != d.version();
             });

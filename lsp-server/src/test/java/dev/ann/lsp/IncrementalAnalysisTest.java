@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.lsp.features.DocumentSymbolProvider;
 import dev.ann.lsp.features.InlayHintProvider;
@@ -137,14 +138,14 @@ class IncrementalAnalysisTest {
         for (int i = 0; i < 5; i++) sb.append("network N").append(i).append(" {\n    input [4]\n    dense(w)\n}\n");
         Files.writeString(file, sb.toString());
         Workspace w = new Workspace();
-        assertThrows(CancellationException.class, () -> w.compile(file, () -> true));
+        assertThrows(CancellationException.class, () -> Compiler.compile(w, file, () -> true));
         AtomicInteger polls = new AtomicInteger();
         // gives up part way, between declarations, as soon as it is told
-        assertThrows(CancellationException.class, () -> w.compile(file, () -> polls.incrementAndGet() > 3));
+        assertThrows(CancellationException.class, () -> Compiler.compile(w, file, () -> polls.incrementAndGet() > 3));
         assertEquals(4, polls.get());
         // never told: the same result as a plain check
-        assertEquals(w.compile(file).diagnostics().stream().map(Lsp::diagnostic).toList(),
-                w.compile(file, () -> false).diagnostics().stream().map(Lsp::diagnostic).toList());
-        assertEquals(0, w.compile(file, () -> false).diagnostics().size());
+        assertEquals(Compiler.compile(w, file).diagnostics().stream().map(Lsp::diagnostic).toList(),
+                Compiler.compile(w, file, () -> false).diagnostics().stream().map(Lsp::diagnostic).toList());
+        assertEquals(0, Compiler.compile(w, file, () -> false).diagnostics().size());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.plan.Plan;
@@ -35,7 +36,7 @@ class ExamplesTest {
         }
         assertFalse(files.isEmpty());
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-            Compilation c = new Workspace().compile(f);
+            Compilation c = Compiler.compile(new Workspace(), f);
             List<Diagnostic> ds = c.diagnostics();
             boolean usesFashion = Files.readString(f).contains("fashion");
             if (usesFashion && !fashionInstalled()) {

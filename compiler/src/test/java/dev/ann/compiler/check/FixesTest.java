@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.compiler.diag.Fix;
@@ -21,7 +22,7 @@ class FixesTest {
     static Compilation compile(String text) {
         Workspace ws = new Workspace();
         ws.open(FILE, text);
-        return ws.compile(FILE);
+        return Compiler.compile(ws, FILE);
     }
 
     /** Applies the first fix of the only diagnostic with this code. */

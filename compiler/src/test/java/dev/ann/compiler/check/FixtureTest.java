@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.ast.SourceFile;
 import dev.ann.compiler.diag.Codes;
@@ -67,7 +68,7 @@ class FixtureTest {
     }
 
     static void run(Path file) throws IOException {
-        Compilation c = new Workspace().compile(file);
+        Compilation c = Compiler.compile(new Workspace(), file);
         SourceFile src = c.source(file);
         List<String> lines = src.text().lines().toList();
         // Diagnostics: expected versus found, as "line severity code".

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Codes;
 import dev.ann.compiler.diag.Diagnostic;
@@ -17,7 +18,7 @@ class ImportsTest {
 
     @Test
     void aCycleIsReportedOnTheImportThatClosesIt() {
-        Compilation c = new Workspace().compile(DIR.resolve("import_cycle.ann"));
+        Compilation c = Compiler.compile(new Workspace(), DIR.resolve("import_cycle.ann"));
         List<Diagnostic> cycles = c.diagnostics().stream().filter(d -> d.code().equals(Codes.IMPORT_CYCLE)).toList();
         assertEquals(1, cycles.size(), c.diagnostics().toString());
         Diagnostic d = cycles.get(0);
@@ -32,7 +33,7 @@ class ImportsTest {
         Workspace ws = new Workspace();
         Path root = DIR.resolve("deep/root.ann");
         ws.open(root, "import \"../_lib/layers.ann\"\nnetwork N {\n    input [2]\n    Head(width)\n}\n");
-        Compilation c = ws.compile(root);
+        Compilation c = Compiler.compile(ws, root);
         assertEquals(List.of(), c.diagnostics());
         assertEquals(2, c.files().size());
         assertEquals(16, c.model().network("N").orElseThrow().output().dim(0));
@@ -44,14 +45,14 @@ class ImportsTest {
         Path lib = DIR.resolve("_lib/layers.ann");
         ws.open(lib, "const width = 5\n");
         Path root = DIR.resolve("import_ok.ann");
-        Compilation c = ws.compile(root);
+        Compilation c = Compiler.compile(ws, root);
         assertTrue(c.diagnostics().stream().anyMatch(d -> d.code().equals(Codes.UNKNOWN_LAYER)), "Head is gone from the buffer");
         assertEquals(5, c.model().layers(root).get(1).outShape().dim(0));
     }
 
     @Test
     void aMissingRootIsADiagnosticNotAnException() {
-        Compilation c = new Workspace().compile(DIR.resolve("no_such_file.ann"));
+        Compilation c = Compiler.compile(new Workspace(), DIR.resolve("no_such_file.ann"));
         assertEquals(Codes.IMPORT_MISSING, c.diagnostics().get(0).code());
         assertTrue(c.hasErrors());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.compiler.model.LayerInfo;
@@ -67,7 +68,7 @@ class ModelTest {
         Workspace ws = new Workspace();
         ws.open(MAIN, MAIN_TEXT);
         ws.open(LIB, LIB_TEXT);
-        return ws.compile(MAIN);
+        return Compiler.compile(ws, MAIN);
     }
 
     static int offset(String text, String needle, int nth) {
@@ -175,7 +176,7 @@ class ModelTest {
         Workspace ws = new Workspace();
         Path f = DIR.resolve("model_unused.ann");
         ws.open(f, "block Lonely(n: int) {\n    dense(n) -> relu\n}\n");
-        List<LayerInfo> layers = ws.compile(f).model().layers(f);
+        List<LayerInfo> layers = Compiler.compile(ws, f).model().layers(f);
         assertEquals(2, layers.size());
         assertNull(layers.get(0).outShape(), "a block never used has no shapes");
     }
@@ -186,7 +187,7 @@ class ModelTest {
         Path f = DIR.resolve("model_half.ann");
         String text = "network Half {\n    input [4]\n    dense(3) -> relu\n    dense(\n";
         ws.open(f, text);
-        Compilation c = ws.compile(f);
+        Compilation c = Compiler.compile(ws, f);
         assertTrue(c.hasErrors());
         assertEquals("Half", c.model().symbols(f).get(0).name());
         assertEquals(Shape.of(3), c.model().layers(f).get(1).outShape());

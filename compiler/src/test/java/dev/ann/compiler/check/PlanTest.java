@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ann.compiler.CompileException;
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.plan.DataPipeline;
 import dev.ann.plan.Op;
@@ -28,7 +29,7 @@ class PlanTest {
         Workspace ws = new Workspace();
         Path file = FixtureTest.ROOT.resolve("plan_test.ann");   // in the fixtures folder, so "data/..." resolves
         ws.open(file, text);
-        return ws.compile(file);
+        return Compiler.compile(ws, file);
     }
 
     static final String CNN = """

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.ast.SourceFile;
 import dev.ann.compiler.diag.Diagnostic;
@@ -75,7 +76,7 @@ class RobustnessTest {
             long start = cpu.getCurrentThreadCpuTime();     // CPU time: what the compiler spends, whatever else runs
             Compilation c;
             try {
-                c = ws.compile(e.path());
+                c = Compiler.compile(ws, e.path());
             } catch (RuntimeException | StackOverflowError ex) {
                 failures.add(new Failure(i, "threw " + ex, text));
                 return;

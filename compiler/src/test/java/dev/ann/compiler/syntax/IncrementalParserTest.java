@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.ast.AnnFile;
 import dev.ann.compiler.ast.SourceFile;
@@ -74,8 +75,8 @@ class IncrementalParserTest {
                     incremental.open(file, text);
                     Workspace fresh = new Workspace();
                     fresh.open(file, text);
-                    Compilation a = incremental.compile(file);
-                    Compilation b = fresh.compile(file);
+                    Compilation a = Compiler.compile(incremental, file);
+                    Compilation b = Compiler.compile(fresh, file);
                     assertEquals(keys(b.diagnostics()), keys(a.diagnostics()), what);
                     assertEquals(b.model().symbols(Workspace.normalize(file)).toString(),
                             a.model().symbols(Workspace.normalize(file)).toString(), what);
