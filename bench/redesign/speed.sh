@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Training speed before and after a change, alternating in one run: the steady-state
+# samples/s of StepBench (forward, loss, backward, optimiser step on random data in
+# preallocated buffers) for fashion_mlp and fashion_cnn, built from two commits.
+# Usage: bench/redesign/speed.sh BEFORE_REV [rounds] [seconds-per-run]   (from the repository root)
+# Needs Debian's dataset-fashion-mnist (the examples name its files).
+# Results are appended to bench/redesign/speed-results.md with the machine's load.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+before="${1:?usage: speed.sh BEFORE_REV [rounds] [seconds]}"
+rounds="${2:-3}"
+secs="${3:-20}"
+old="$(mktemp -d)"
+trap 'git worktree remove --force "$old" >/dev/null 2>&1 || rm -rf "$old"' EXIT
+git worktree add -q --detach "$old" "$before"
+
+classpath() { # repository folder -> classpath of its runtime with test classes (StepBench)
+  (cd "$1" && mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+     -Dmdep.outputFile=target/bench.cp >/dev/null)
+  local cp="" m
+  for m in runtime kernels plan compiler grammar; do
+    [ -d "$1/$m/target/classes" ] && cp="$cp:$1/$m/target/classes"
+    [ -d "$1/$m/target/test-classes" ] && cp="$cp:$1/$m/target/test-classes"
+  done
+  echo "${cp#:}:$(cat "$1/runtime/target/bench.cp")"
+}
+cp_old="$(classpath "$old")"
+cp_new="$(classpath "$root")"
+main_old=dev.ann.runtime.bench.StepBench
+main_new=dev.ann.runtime.bench.StepBench
+
+run() { # classpath main file batch -> samples/s
+  OMP_WAIT_POLICY=passive ANN_NO_RELAUNCH=1 java -cp "$1" "$2" "$root/$3" "$4" "$secs" 2>/dev/null | tail -1
+}
+{
+  echo "## $(date -u +%Y-%m-%dT%H:%MZ): $before (before) against $(git rev-parse --short HEAD) (after), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo '```'
+  for model in "examples/fashion_mlp.ann 128" "examples/fashion_cnn.ann 64"; do
+    set -- $model
+    for r in $(seq "$rounds"); do
+      echo "$1 round $r before: $(run "$cp_old" "$main_old" "$1" "$2")"
+      echo "$1 round $r after:  $(run "$cp_new" "$main_new" "$1" "$2")"
+    done
+  done
+  echo '```'
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+} | tee -a bench/redesign/speed-results.md
