@@ -1,9 +1,10 @@
 package dev.ann.cli;
 
-import dev.ann.compiler.Compilation;
 import dev.ann.compiler.Compiler;
+import dev.ann.compiler.Compilation;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Diagnostic;
+import dev.ann.compiler.diag.Severity;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,14 +79,32 @@ final class CheckCommand implements Callable<Integer> {
 
     /** Compiles one file for commands that need a plan; prints diagnostics; null when there are errors. */
     static Compilation compileOrReport(Path file, PrintWriter err) {
+        return compileOrReport(file, err, false);
+    }
+
+    /**
+     * Compiles one file for commands that need a plan; prints diagnostics; null when there are errors.
+     *
+     * @param withoutData true for commands that never read the data (plan, generate): a data file that
+     *                    is not there (E043) is then printed as a warning and does not stop them
+     */
+    static Compilation compileOrReport(Path file, PrintWriter err, boolean withoutData) {
         Compilation c = Compiler.compile(new Workspace(), file);
         List<Diagnostic> ds = dedupe(c.diagnostics());
         DiagnosticPrinter printer = new DiagnosticPrinter(err, Cli.color(), Path.of(""));
-        if (c.hasErrors()) {
+        if (withoutData ? !c.planningErrors().isEmpty() : c.hasErrors()) {
             printer.printAll(ds);
             err.println(DiagnosticPrinter.summary(ds) + ": fix the errors above first (`ann check " + file + "`)");
             err.flush();
             return null;
+        }
+        List<Diagnostic> missing = dedupe(c.missingData());
+        if (withoutData && !missing.isEmpty()) {
+            printer.printAll(missing.stream().map(d -> new Diagnostic(Severity.WARNING, d.code(), d.message(), d.source(),
+                    d.range(), d.fixes(), d.related())).toList());
+            err.println("note: " + missing.size() + " data file" + (missing.size() == 1 ? " is" : "s are")
+                    + " missing; this command does not read the data, but ann train will need " + (missing.size() == 1 ? "it" : "them"));
+            err.flush();
         }
         return c;
     }

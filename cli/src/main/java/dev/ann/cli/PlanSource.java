@@ -31,6 +31,16 @@ final class PlanSource {
      * printing why to the command's error stream; {@code exit[0]} is then the exit code.
      */
     Plan plan(CommandLine.Model.CommandSpec spec, int[] exit) {
+        Compilation c = compile(spec, exit, false);
+        return c == null ? null : plan(c, spec, exit, false);
+    }
+
+    /**
+     * The file compiled, or null after printing why ({@code exit[0]} is then the exit code).
+     *
+     * @param withoutData true for commands that never read the data: missing data files are then warnings
+     */
+    Compilation compile(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData) {
         PrintWriter err = spec.commandLine().getErr();
         if (!Files.isRegularFile(file)) {
             err.println("error: " + file + ": no such file");
@@ -38,10 +48,15 @@ final class PlanSource {
             return null;
         }
         exit[0] = Main.ERRORS;
-        Compilation c = CheckCommand.compileOrReport(file, err);
-        if (c == null) return null;
+        return CheckCommand.compileOrReport(file, err, withoutData);
+    }
+
+    /** The plan of the named train block of a compiled file, or null after printing why. */
+    Plan plan(Compilation c, CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData) {
+        PrintWriter err = spec.commandLine().getErr();
+        exit[0] = Main.ERRORS;
         try {
-            return c.plan(train, profile);
+            return withoutData ? c.planWithoutData(train, profile) : c.plan(train, profile);
         } catch (CompileException e) {
             new DiagnosticPrinter(err, Cli.color(), Path.of("")).printAll(e.diagnostics());
             err.println("error: " + e.getMessage());

@@ -17,13 +17,32 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CheckCommandTest {
     static final Path EXAMPLES = Path.of("../examples");
 
+    /** The examples, reading a few pictures of the Fashion-MNIST shape (FashionFixture) in place of the package's files. */
     @ParameterizedTest
     @ValueSource(strings = {"iris.ann", "xor.ann", "projectile.ann", "fashion_mlp.ann", "fashion_cnn.ann",
         "inception.ann", "fashion_data.ann"})
-    void everyExampleChecksWithoutErrors(String example) {
-        Run r = Run.of("check", EXAMPLES.resolve(example).toString());
+    void everyExampleChecksWithoutErrors(String example, @TempDir Path dir) throws IOException {
+        Run r = Run.of("check", FashionFixture.examples(dir, true).resolve(example).toString());
         assertEquals(Main.OK, r.exit(), r.out() + r.err());
         assertFalse(r.out().contains("error["), r.out());
+    }
+
+    @Test
+    void missingDataFilesAreErrorsThatSayWhatToDo(@TempDir Path dir) throws IOException {
+        Run r = Run.of("check", FashionFixture.examples(dir, false).resolve("fashion_cnn.ann").toString());
+        assertEquals(Main.ERRORS, r.exit(), r.out());
+        assertEquals(4, r.out().lines().filter(l -> l.contains("error[E043]")).count(), "two IDX pairs: " + r.out());
+        assertTrue(r.out().contains("check the path"), r.out());
+        Path f = dir.resolve("d.ann");
+        Files.writeString(f, """
+                dataset D {
+                    train idx("/usr/share/datasets/ann-no-such-set/images.gz", "/usr/share/datasets/ann-no-such-set/labels.gz")
+                }
+                """);
+        Run debian = Run.of("check", f.toString());
+        assertEquals(Main.ERRORS, debian.exit(), debian.out());
+        assertTrue(debian.out().contains("d.ann:2:15: error[E043]: IDX image file not found"), debian.out());
+        assertTrue(debian.out().contains("apt-get install dataset-fashion-mnist"), debian.out());
     }
 
     @Test

@@ -42,6 +42,19 @@ class GenerateCommandTest {
     }
 
     @Test
+    void missingDataFilesAreWarningsForGenerating() throws Exception {
+        Path examples = FashionFixture.examples(tmp.resolve("data"), false);
+        Run r = Run.of("generate", examples.resolve("fashion_cnn.ann").toString(), "--out", tmp.resolve("out").toString());
+        assertEquals(Main.OK, r.exit(), r.err());
+        assertTrue(Files.readString(tmp.resolve("out/FashionCNNTrainer.java")).contains("t10k-labels-idx1-ubyte.gz"),
+                "the trainer reads the files when it runs");
+        assertTrue(r.err().contains("warning[E043]: IDX image file not found"), r.err());
+        assertTrue(r.err().contains("ann train will need them"), r.err());
+        Run check = Run.of("check", examples.resolve("fashion_cnn.ann").toString());
+        assertEquals(Main.ERRORS, check.exit(), "for ann check a missing file stays an error: " + check.out());
+    }
+
+    @Test
     void errorsSayWhatIsWrong() {
         Run unknown = Run.of("generate", "../examples/xor.ann", "--train", "nope", "--out", tmp.toString());
         assertEquals(Main.ERRORS, unknown.exit());

@@ -8,6 +8,7 @@ import dev.ann.runtime.Relaunch;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The OpenMP settings ann train starts its child JVM with: always passive
@@ -15,10 +16,11 @@ import org.junit.jupiter.api.Test;
  * (docs/training.md, "Threads").
  */
 class ThreadSettingsTest {
-    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+    @TempDir Path tmp;
 
-    static Map<String, String> settings(String file) throws Exception {
-        return Relaunch.wanted(Compiler.compile(EXAMPLES.resolve(file)).plan(null, null));
+    /** The settings for an example's plan; Fashion-MNIST's shape from a few pictures (FashionFixture). */
+    Map<String, String> settings(String file) throws Exception {
+        return Relaunch.wanted(Compiler.compile(FashionFixture.examples(tmp.resolve(file), true).resolve(file)).plan(null, null));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.ann.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.squareup.javapoet.JavaFile;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every train block of every example, with and without each of its
+ * Every train block of every example (its data files need not be there), with and without each of its
  * profiles, and hand-built plans that use every layer kind, generate trainers
  * that compile with {@code javac -Xlint:all -Werror} against ND4J alone. All
  * are compiled in one javac run to keep the test fast.
@@ -34,15 +33,17 @@ class GeneratedTrainerCompilesTest {
             examples = s.filter(p -> p.toString().endsWith(".ann")).sorted().toList();
         }
         for (Path example : examples) {
+            // Generating never reads the data: without Debian's dataset-fashion-mnist only its
+            // files are missing (E043), and the trainers are generated all the same.
             Compilation c = Compiler.compile(example);
-            assertFalse(c.hasErrors(), example + ": " + c.diagnostics());
+            assertEquals(List.of(), c.planningErrors(), example.toString());
             String pkg = "examples." + example.getFileName().toString().replace(".ann", "");
             List<String> profiles = new ArrayList<>();
             profiles.add(null);
             profiles.addAll(c.profileNames());
             for (String train : c.trainNames()) {
                 for (String profile : profiles) {
-                    Plan plan = c.plan(train, profile);
+                    Plan plan = c.planWithoutData(train, profile);
                     String p = profile == null ? pkg : pkg + "." + profile;
                     TrainerGenerator.generate(plan, p).writeTo(src);
                     generated.add(p + "." + TrainerGenerator.className(plan));

@@ -3,6 +3,7 @@ package dev.ann.compiler;
 import dev.ann.compiler.ast.AnnFile;
 import dev.ann.compiler.ast.Decl;
 import dev.ann.compiler.ast.SourceFile;
+import dev.ann.compiler.diag.Codes;
 import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.compiler.model.SemanticModel;
 import dev.ann.plan.Plan;
@@ -26,11 +27,29 @@ public final class Compilation {
 
     /** Makes a Plan for a train block; implemented by the checker, which knows the resolved program. */
     public interface Planner {
-        Plan plan(String train, String profile) throws CompileException;
+        /** @param withoutData true: missing data files ({@link #blocksPlanning}) do not stop it */
+        Plan plan(String train, String profile, boolean withoutData) throws CompileException;
 
         List<String> trainNames();
 
         List<String> profileNames();
+
+        /** Network names declared in the root file, in source order. */
+        List<String> networkNames();
+
+        /** A network of the compilation (root file or imports) on its own; missing data files do not stop it. */
+        NetworkLayers network(String name) throws CompileException;
+    }
+
+    /**
+     * Whether a diagnostic stops planning and code generation: every error but a
+     * data file that is not there (E043). Only reading the data needs the file,
+     * so ann check and ann train report it as an error, while ann plan and ann
+     * generate go on: the Plan names the files, and its shapes come from the
+     * network.
+     */
+    public static boolean blocksPlanning(Diagnostic d) {
+        return d.isError() && !d.code().equals(Codes.DATA_MISSING);
     }
 
     Compilation(Path root, Map<Path, AnnFile> files, List<Diagnostic> diagnostics,
@@ -114,7 +133,45 @@ public final class Compilation {
      */
     public Plan plan(String train, String profile) throws CompileException {
         model(); // planning may elaborate again: make the model from the check alone, first
-        return planner.plan(train, profile);
+        return planner.plan(train, profile, false);
+    }
+
+    /**
+     * The plan of a train block, made also when data files are missing (E043; see
+     * {@link #blocksPlanning}): for ann plan and ann generate, which never read the
+     * data. The Plan names the files as written; its sample shape is the network's input.
+     *
+     * @throws CompileException when there are other errors, or the names are unknown
+     */
+    public Plan planWithoutData(String train, String profile) throws CompileException {
+        model();
+        return planner.plan(train, profile, true);
+    }
+
+    /** The errors that stop planning (all but missing data files), in file order. */
+    public List<Diagnostic> planningErrors() {
+        return diagnostics.stream().filter(Compilation::blocksPlanning).toList();
+    }
+
+    /** The data files that are not there (E043), which only reading the data needs. */
+    public List<Diagnostic> missingData() {
+        return diagnostics.stream().filter(d -> d.isError() && d.code().equals(Codes.DATA_MISSING)).toList();
+    }
+
+    /** Names of the networks declared in the root file, in source order. */
+    public List<String> networkNames() {
+        return planner.networkNames();
+    }
+
+    /**
+     * One network on its own (any network of the compilation, also an imported one):
+     * its ops with shapes, parameters and FLOPs.
+     *
+     * @throws CompileException when the compilation has errors that stop planning, or no network has that name
+     */
+    public NetworkLayers network(String name) throws CompileException {
+        model();
+        return planner.network(name);
     }
 
     /** Declarations of all files of the compilation. */

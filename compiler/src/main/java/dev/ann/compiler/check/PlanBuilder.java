@@ -2,6 +2,8 @@ package dev.ann.compiler.check;
 
 import dev.ann.compiler.CompileException;
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.NetworkLayers;
+import dev.ann.compiler.ast.Decl;
 import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.plan.Args;
 import dev.ann.plan.DataPipeline;
@@ -44,12 +46,45 @@ final class PlanBuilder implements Compilation.Planner {
     }
 
     @Override
-    public Plan plan(String train, String profile) throws CompileException {
-        List<Diagnostic> errors = diagnostics.stream().filter(Diagnostic::isError).toList();
+    public List<String> networkNames() {
+        List<String> names = new ArrayList<>();
+        for (Program.Global<?> g : a.p.globals.values()) {
+            if (g.decl() instanceof Decl.Network n && g.source().path().equals(a.p.root)) names.add(n.name().text());
+        }
+        return names;
+    }
+
+    /** Stops when there are errors: all of them, or those that stop planning when data may be missing. */
+    private void failOnErrors(boolean withoutData) throws CompileException {
+        List<Diagnostic> errors = diagnostics.stream()
+                .filter(withoutData ? Compilation::blocksPlanning : Diagnostic::isError).toList();
         if (!errors.isEmpty()) {
             throw new CompileException(errors.size() + " error" + (errors.size() == 1 ? "" : "s") + " in "
                     + a.p.root.getFileName() + "; fix them first", errors);
         }
+    }
+
+    @Override
+    public NetworkLayers network(String name) throws CompileException {
+        failOnErrors(true);
+        Graph g = a.graphs.get(name);
+        if (g == null) {
+            List<String> all = new ArrayList<>(a.graphs.keySet());
+            throw new CompileException("no network named " + name + (all.isEmpty() ? "; " + a.p.root.getFileName()
+                    + " declares none" : "; the networks are " + String.join(", ", all)), List.of());
+        }
+        if (g.input == null || g.output == null) {
+            throw new CompileException("network " + name + " has no input shape: give it an `input [...]` line", List.of());
+        }
+        List<Op> ops = new ArrayList<>();
+        List<Param> params = new ArrayList<>();
+        expand(g, ops, params);
+        return new NetworkLayers(name, a.p.globals.get(name).source().path().toString(), g.input, g.output, ops, params);
+    }
+
+    @Override
+    public Plan plan(String train, String profile, boolean withoutData) throws CompileException {
+        failOnErrors(withoutData);
         if (train == null) {
             if (!a.trainNames.isEmpty()) train = a.trainNames.get(0);
             else if (!a.p.trains.isEmpty()) train = a.p.trains.keySet().iterator().next();
@@ -74,17 +109,7 @@ final class PlanBuilder implements Compilation.Planner {
         Graph g = c.graph;
         List<Op> ops = new ArrayList<>();
         List<Param> params = new ArrayList<>();
-        for (Graph.Node n : g.nodes) {
-            List<String> names = new ArrayList<>();
-            for (LayerSpec.Tensor t : n.tensors) {
-                String name = n.name + "." + t.role();
-                names.add(name);
-                params.add(new Param(name, n.id, t.role(), t.shape(), t.init(), t.trainable()));
-            }
-            SourcePos pos = new SourcePos(n.loc.source().path().toString(), n.loc.line(),
-                    n.loc.source().column(n.loc.range().start()) + 1);
-            ops.add(new Op(n.id, n.name, n.kind, new Args(n.args), n.inputs, n.out, names, n.params, n.flops, pos));
-        }
+        expand(g, ops, params);
         String lastKind = g.last() == null ? "" : g.last().kind;
         Plan.Component loss = component(c.value("loss"), Category.LOSS, "mse");
         Map<String, Object> lossArgs = new LinkedHashMap<>(loss.args().values());
@@ -104,6 +129,21 @@ final class PlanBuilder implements Compilation.Planner {
                 c.network.decl().name().text(), c.profile == null ? null : c.profile.decl().name().text(), c.task,
                 g.input, g.output, ops, params, loss, optimizer, schedule, metrics, data(c, seed), loop, seed,
                 Plan.hashArchitecture(ops, params));
+    }
+
+    /** The graph's nodes as ops, and the parameter tensors they own. */
+    private static void expand(Graph g, List<Op> ops, List<Param> params) {
+        for (Graph.Node n : g.nodes) {
+            List<String> names = new ArrayList<>();
+            for (LayerSpec.Tensor t : n.tensors) {
+                String name = n.name + "." + t.role();
+                names.add(name);
+                params.add(new Param(name, n.id, t.role(), t.shape(), t.init(), t.trainable()));
+            }
+            SourcePos pos = new SourcePos(n.loc.source().path().toString(), n.loc.line(),
+                    n.loc.source().column(n.loc.range().start()) + 1);
+            ops.add(new Op(n.id, n.name, n.kind, new Args(n.args), n.inputs, n.out, names, n.params, n.flops, pos));
+        }
     }
 
     private static int intOr(Object v, int def) {
@@ -157,7 +197,9 @@ final class PlanBuilder implements Compilation.Planner {
         }
         DataPipeline.Split split = d.split == null ? null : new DataPipeline.Split(d.split.getOrDefault("train", 0.0),
                 d.split.getOrDefault("validation", 0.0), d.split.getOrDefault("test", 0.0));
-        Shape sample = c.sampleShape != null ? c.sampleShape : d.sampleShape;
+        // Without the data files (planWithoutData), the samples are what the network takes: the check
+        // makes the two equal whenever the files are there.
+        Shape sample = c.sampleShape != null ? c.sampleShape : d.sampleShape != null ? d.sampleShape : c.graph.input;
         return new DataPipeline(d.name, sources, sample, labels, split, d.validation, d.scale, d.normalize, d.shuffle,
                 d.shuffleSeed != null ? d.shuffleSeed : seed, c.subset, c.resize);
     }
