@@ -7,7 +7,8 @@
 #      (metrics.csv without its timing columns, summary.json without wall time);
 #   2. `--device cpu` does too;
 #   3. `--device gpu` exits 1 and says what is missing;
-#   4. `ann doctor --json` reports both backends, the CPU chosen, and why;
+#   4. `ann eval` of one checkpoint prints the same in both builds;
+#   5. `ann doctor --json` reports both backends, the CPU chosen, and why;
 # and that nothing it prints holds a stack trace.
 #
 #   scripts/cuda-build-check.sh      (Java 17, Maven; the first run downloads the
@@ -78,6 +79,13 @@ same_numbers "$work/cpu" "$work/auto" "--device auto"
 train "$cuda_jar" cpu "$work/cpu2"
 same_numbers "$work/cpu" "$work/cpu2" "--device cpu"
 echo "cuda-build-check: iris trains with the same numbers on the CPU and the -Pcuda builds ($((SECONDS - t0)) s for three runs)" >&2
+for b in cpu cuda; do
+  jar="$cpu_jar"; [ "$b" = cuda ] && jar="$cuda_jar"
+  java -jar "$jar" eval examples/iris.ann --checkpoint "$work/cpu/model.ckpt" >"$work/eval-$b.txt" 2>&1 || {
+    cat "$work/eval-$b.txt" >&2; fail "eval with the $b build failed"; }
+  no_trace "$work/eval-$b.txt" "eval ($b build)"
+done
+diff "$work/eval-cpu.txt" "$work/eval-cuda.txt" >&2 || fail "eval of one checkpoint differs between the CPU and the -Pcuda build"
 
 set +e
 java -jar "$cuda_jar" train examples/iris.ann --device gpu --out "$work/gpu" >"$work/gpu.log" 2>&1
