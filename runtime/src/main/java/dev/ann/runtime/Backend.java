@@ -54,8 +54,8 @@ public final class Backend {
     public static synchronized Choice init(String requested) {
         String r = requested == null ? "auto" : requested;
         if (done) {
-            if ("gpu".equals(r) && !"gpu".equals(choice.device())) choose(r, Cuda.inBuild()); // says why there is no GPU
             if ("gpu".equals(r) && !"gpu".equals(choice.device())) {
+                choose(r, Cuda.inBuild()); // throws, saying what is missing, when the GPU cannot run
                 throw new RunException(RunException.NO_DEVICE, "--device gpu: ND4J already runs on the CPU in this process");
             }
             return choice;
