@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  * (or a run failed on bad data), 2 usage errors, 3 runtime failures.
  *
  * <p>Commands that do not train never touch the runtime module, so ND4J's
- * native backend is only loaded by train, eval and predict.
+ * native backend is only loaded by train, eval, predict and doctor.
  */
 @Command(
         name = "ann",
@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             PredictCommand.class,
             GenerateCommand.class,
+            DoctorCommand.class,
             CommandLine.HelpCommand.class,
             FmtCommand.class,
             LspCommand.class,

@@ -112,7 +112,7 @@ class CheckCommandTest {
     void helpAndVersion() {
         Run help = Run.of("--help");
         assertEquals(0, help.exit());
-        for (String cmd : List.of("check", "plan", "train", "eval", "predict", "generate", "fmt", "lsp")) {
+        for (String cmd : List.of("check", "plan", "train", "eval", "predict", "generate", "fmt", "doctor", "lsp")) {
             assertTrue(help.out().contains("  " + cmd + " "), help.out());
             Run sub = Run.of(cmd, "--help");
             assertEquals(0, sub.exit(), cmd + " --help: " + sub.err());

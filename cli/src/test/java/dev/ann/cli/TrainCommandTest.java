@@ -1,6 +1,7 @@
 package dev.ann.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -121,11 +122,23 @@ class TrainCommandTest {
     }
 
     @Test
-    void gpuWithoutCudaBackendExitsThree() throws Exception {
+    void gpuWithoutCudaBackendExitsOneWithoutStackTrace() throws Exception {
         Path ann = copyIris(Files.readString(EXAMPLES.resolve("iris.csv")));
         Run r = ann("train", ann.toString(), "--device", "gpu", "--out", tmp.resolve("run").toString());
-        assertEquals(3, r.code());
-        assertTrue(r.err().contains("--device gpu: this build of ann has the CPU backend only"), r.err());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--device gpu: this build of ann has the CPU backend only")
+                && r.err().contains("-Pcuda,cuda-natives") && r.err().contains("--device cpu"), r.err());
+        assertFalse(r.err().contains("\tat ") || r.err().contains("Exception") || r.out().contains("\tat "), r.err());
+        assertFalse(Files.exists(tmp.resolve("run")), "no run folder for a run that did not start");
         assertEquals(2, ann("train", ann.toString(), "--device", "tpu").code());
+    }
+
+    @Test
+    void autoSaysWhichDeviceAndWhy() throws Exception {
+        Path ann = copyIris(Files.readString(EXAMPLES.resolve("iris.csv")));
+        Run r = ann("train", ann.toString(), "--profile", "dev", "--device", "auto", "--out", tmp.resolve("run").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("device auto: CPU, this build has no CUDA backend\n"), r.out());
+        assertTrue(r.out().contains("device cpu (nd4j native"), r.out());
     }
 }

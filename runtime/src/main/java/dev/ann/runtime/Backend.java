@@ -1,27 +1,72 @@
 package dev.ann.runtime;
 
 import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 
 /**
  * Loads ND4J the way ann wants it: on CPU the oneDNN build of nd4j-native
  * (JavaCPP platform extension {@code -onednn}), thread counts chosen for the
- * machine. Call {@link #init()} before the first ND4J class is touched.
+ * machine; in a build with the CUDA backend too ({@code -Pcuda}), the backend
+ * that {@link #init(String)} chooses. Call {@code init} before the first ND4J
+ * class is touched.
+ *
+ * <p>ND4J takes the available backend of the highest priority (CUDA 100, CPU 0,
+ * from the environment variables BACKEND_PRIORITY_GPU and BACKEND_PRIORITY_CPU,
+ * read once) among those its ServiceLoader finds through
+ * {@code ND4JClassLoading}'s class loader. ann decides first ({@link Cuda#probe()}
+ * tells whether the GPU can run) and then hides the other backend's service
+ * files from that loader, so ND4J finds exactly the chosen one, whatever the
+ * priorities say, and never runs its own CUDA check (which prints a stack trace
+ * when the driver is missing).
  */
 public final class Backend {
     private static volatile boolean done;
+    private static Choice choice;
+
+    /**
+     * The backend ann chose.
+     *
+     * @param device "cpu" or "gpu"
+     * @param why    one line: the GPU in use, or why the CPU
+     */
+    public record Choice(String device, String why) {}
 
     private Backend() {}
 
-    public static synchronized void init() {
-        if (done) return;
+    /** {@link #init(String)} with auto: eval, predict and the tests. */
+    public static Choice init() {
+        return init("auto");
+    }
+
+    /**
+     * Chooses the backend for cpu, gpu or auto (null: auto) and starts ND4J on it.
+     * auto takes the GPU when this build has the CUDA backend and {@link Cuda#probe()}
+     * finds it can run, else the CPU. gpu on a machine that cannot run it is a
+     * {@link RunException} (exit 1) that says what is missing and how to get it.
+     * Once ND4J has started, later calls return the first choice.
+     */
+    public static synchronized Choice init(String requested) {
+        String r = requested == null ? "auto" : requested;
+        if (done) {
+            if ("gpu".equals(r) && !"gpu".equals(choice.device())) {
+                choose(r, Cuda.inBuild()); // throws, saying what is missing, when the GPU cannot run
+                throw new RunException(RunException.NO_DEVICE, "--device gpu: ND4J already runs on the CPU in this process");
+            }
+            return choice;
+        }
+        // JavaCPP reads its platform properties once, at its first load (the CUDA probe's included)
         if (System.getProperty("org.bytedeco.javacpp.platform.extension") == null) {
             System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn");
         }
         // keep ND4J quiet about its own logging configuration
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        // SLF4J (pulled in by ND4J) prints three lines about its missing binding; drop them
+        // SLF4J (pulled in by ND4J and JavaCPP) prints three lines about its missing binding; drop them
         java.io.PrintStream err = System.err;
         System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
             private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
@@ -35,12 +80,82 @@ public final class Backend {
             }
         }, true));
         try {
+            boolean inBuild = Cuda.inBuild();
+            Choice c = choose(r, inBuild);
+            if (inBuild) hideBackend("gpu".equals(c.device()) ? Cuda.CPU_BACKEND_CLASS : Cuda.BACKEND_CLASS);
             org.nd4j.linalg.factory.Nd4j.getEnvironment();
             org.slf4j.LoggerFactory.getLogger(Backend.class);
+            choice = c;
+            done = true;
+            return c;
         } finally {
             System.setErr(err);
         }
-        done = true;
+    }
+
+    private static Choice choose(String r, boolean inBuild) {
+        switch (r) {
+            case "gpu" -> {
+                Cuda.Probe p = Cuda.probe();
+                if (!p.usable()) {
+                    throw new RunException(RunException.NO_DEVICE, "--device gpu: " + p.reason() + "; " + p.help()
+                            + ". Or train on the CPU: --device cpu (or auto, which takes the GPU when there is one).");
+                }
+                return new Choice("gpu", p.reason());
+            }
+            case "cpu" -> {
+                return new Choice("cpu", "--device cpu");
+            }
+            default -> {
+                Cuda.Probe p = inBuild ? Cuda.probe() : null;
+                return p != null && p.usable() ? new Choice("gpu", p.reason())
+                        : new Choice("cpu", p == null ? "this build has no CUDA backend" : "no usable GPU: " + p.reason());
+            }
+        }
+    }
+
+    /** The choice made by {@link #init(String)}, or null before it. */
+    public static synchronized Choice choice() {
+        return choice;
+    }
+
+    /**
+     * Hides the service files (backend, compressors) of the jar that holds
+     * {@code backendClass} from the class loader ND4J's ServiceLoader reads.
+     */
+    private static void hideBackend(String backendClass) {
+        ClassLoader parent = org.nd4j.common.config.ND4JClassLoading.getNd4jClassloader();
+        if (parent == null) parent = Backend.class.getClassLoader();
+        try {
+            URL loc = Class.forName(backendClass, false, Backend.class.getClassLoader())
+                    .getProtectionDomain().getCodeSource().getLocation();
+            org.nd4j.common.config.ND4JClassLoading.setNd4jClassloader(new Hiding(parent, loc.toString()));
+        } catch (ClassNotFoundException | RuntimeException e) {
+            // that backend is not in this build: nothing to hide
+        }
+    }
+
+    /** Delegates everything to its parent, but leaves one jar's META-INF/services files out. */
+    static final class Hiding extends ClassLoader {
+        static { registerAsParallelCapable(); }
+        private final String hidden;
+
+        Hiding(ClassLoader parent, String hidden) {
+            super(parent);
+            this.hidden = hidden;
+        }
+
+        @Override
+        public Enumeration<URL> getResources(String name) throws IOException {
+            Enumeration<URL> all = super.getResources(name);
+            if (!name.startsWith("META-INF/services/")) return all;
+            List<URL> kept = new ArrayList<>();
+            while (all.hasMoreElements()) {
+                URL u = all.nextElement();
+                if (!u.toString().contains(hidden)) kept.add(u);
+            }
+            return Collections.enumeration(kept);
+        }
     }
 
     /** The native library that was loaded, read from the process's memory map (Linux). */

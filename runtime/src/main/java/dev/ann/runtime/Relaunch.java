@@ -50,14 +50,20 @@ public final class Relaunch {
         return ifNeeded(args, mainClass, wanted(plan));
     }
 
+    /** Of the wanted settings, those the relaunch adds: the ones the user has not set ({@code ann doctor} shows them). */
+    public static Map<String, String> added(Map<String, String> wanted) {
+        Map<String, String> add = new LinkedHashMap<>();
+        boolean userOpenMp = System.getenv("OMP_WAIT_POLICY") != null; // the user set OpenMP up: leave the thread count alone too
+        for (var e : wanted.entrySet()) {
+            if (System.getenv(e.getKey()) == null && !(userOpenMp && e.getKey().equals("OMP_NUM_THREADS"))) add.put(e.getKey(), e.getValue());
+        }
+        return add;
+    }
+
     private static Integer ifNeeded(List<String> args, String mainClass, Map<String, String> wanted) {
         if (System.getenv("ANN_NO_RELAUNCH") != null || System.getenv("ANN_RELAUNCHED") != null
                 || Boolean.getBoolean("ann.noRelaunch")) return null;
-        if (wanted.containsKey("OMP_NUM_THREADS") && System.getenv("OMP_WAIT_POLICY") != null) {
-            wanted.remove("OMP_NUM_THREADS"); // the user set OpenMP up: leave the thread count alone too
-        }
-        Map<String, String> add = new LinkedHashMap<>();
-        for (var e : wanted.entrySet()) if (System.getenv(e.getKey()) == null) add.put(e.getKey(), e.getValue());
+        Map<String, String> add = added(wanted);
         if (add.isEmpty()) return null;
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));

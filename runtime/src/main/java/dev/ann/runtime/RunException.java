@@ -9,7 +9,9 @@ public class RunException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     /** exit code for bad input (data, checkpoints) */
     public static final int BAD_INPUT = 1;
-    /** exit code for failures of the run itself (no GPU, NaN loss, I/O) */
+    /** exit code for --device gpu on a machine that cannot run it (what is missing is in the message) */
+    public static final int NO_DEVICE = 1;
+    /** exit code for failures of the run itself (NaN loss, I/O) */
     public static final int FAILURE = 3;
 
     public final int exitCode;

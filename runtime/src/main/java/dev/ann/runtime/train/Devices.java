@@ -1,50 +1,23 @@
 package dev.ann.runtime.train;
 
 import dev.ann.runtime.Backend;
-import dev.ann.runtime.RunException;
 import java.io.PrintStream;
 
-/** cpu, gpu or auto, against the ND4J backend this build carries. */
+/** cpu, gpu or auto: {@link Backend#init(String)} chooses and starts ND4J; this says what it chose. */
 public final class Devices {
     private Devices() {}
 
-    public static boolean cudaBackend() {
-        try {
-            Class.forName("org.nd4j.linalg.jcublas.JCublasBackend", false, Devices.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-    }
-
-    /** The device to use, or a RunException when a GPU is demanded and there is none. */
+    /**
+     * Starts ND4J on the requested device (null: auto) and returns the device
+     * for the run's log and summary, e.g. {@code cpu (nd4j native linux-x86_64-onednn, 2 threads)}.
+     * auto says in one line on {@code log} which device it took and why. A GPU
+     * demanded where none can run is a RunException (exit 1) that says what is
+     * missing and how to get it.
+     */
     public static String resolve(String requested, PrintStream log) {
         String r = requested == null ? "auto" : requested;
-        boolean cuda = cudaBackend();
-        switch (r) {
-            case "gpu" -> {
-                if (!cuda) {
-                    throw new RunException(RunException.FAILURE, "--device gpu: this build of ann has the CPU backend only. "
-                            + "Build with the CUDA backend (mvn -B -Pcuda -DskipTests -pl cli -am package, see README) "
-                            + "on a machine with an NVIDIA GPU, or use --device cpu.");
-                }
-                return "gpu (" + Backend.describe() + ")";
-            }
-            case "auto" -> {
-                if (cuda) {
-                    log.println("device auto: using the GPU (CUDA backend)");
-                    return "gpu (" + Backend.describe() + ")";
-                }
-                log.println("device auto: no CUDA backend in this build, using the CPU");
-                return "cpu (" + Backend.describe() + ")";
-            }
-            default -> {
-                if (cuda) {
-                    throw new RunException(RunException.FAILURE, "--device cpu: this build of ann carries the CUDA backend; "
-                            + "use the default (CPU) build for CPU training, or --device gpu.");
-                }
-                return "cpu (" + Backend.describe() + ")";
-            }
-        }
+        Backend.Choice c = Backend.init(r);
+        if ("auto".equals(r)) log.println("device auto: " + ("gpu".equals(c.device()) ? c.why() : "CPU, " + c.why()));
+        return c.device() + " (" + Backend.describe() + ")";
     }
 }

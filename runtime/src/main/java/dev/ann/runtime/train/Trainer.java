@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import dev.ann.plan.Op;
 import dev.ann.plan.Param;
 import dev.ann.plan.Plan;
-import dev.ann.runtime.Backend;
 import dev.ann.runtime.RunException;
 import dev.ann.runtime.data.Pipeline;
 import dev.ann.runtime.data.Samples;
@@ -88,7 +87,6 @@ public final class Trainer {
 
     /** Trains once, or once per seed under {@code repeat K}. */
     public static List<Result> train(Plan plan, Options o) {
-        Backend.init();
         String device = Devices.resolve(o.device != null ? o.device : plan.loop().device(), o.log);
         int k = Math.max(1, plan.loop().repeat());
         long seed = o.seed != null ? o.seed : plan.seed();
