@@ -178,7 +178,7 @@ final class DataProbe {
         StringBuilder what = new StringBuilder(Integer.toUnsignedString(count)).append(rank == 1 ? " labels" : " items");
         for (int i = 0; i < dims.size(); i++) what.append(i == 0 ? " of " : "×").append(dims.get(i));
         if (!dims.isEmpty()) what.append(" bytes");
-        return "its header claims " + what + " (" + data + " bytes), but the file holds " + how + "; it is truncated or its header is damaged";
+        return "it ends early (truncated download?) or its header is damaged: the header claims " + what + " (" + data + " bytes), but the file holds " + how;
     }
 
     private static boolean gzip(Path file) throws IOException {

@@ -115,8 +115,9 @@ public final class IdxLoader {
             }
         }
         if (need > have) {
-            throw RunException.data(file.toString(), 0, 0, "its header claims " + describe(dims) + " (" + need + " bytes with the header), but the file holds "
-                    + (gz ? "at most " + have + " bytes uncompressed" : have + " bytes") + "; it is truncated or its header is damaged");
+            throw RunException.data(file.toString(), 0, 0, "the file ends early (truncated download?) or its header is damaged: the header claims "
+                    + describe(dims) + " (" + need + " bytes with the header), but the file holds "
+                    + (gz ? "at most " + have + " bytes uncompressed" : have + " bytes"));
         }
         return total;
     }
