@@ -38,15 +38,13 @@ final class EvalCommand implements Callable<Integer> {
         return Runner.eval(this, plan);
     }
 
-    /** Runtime-touching code, loaded only when this command runs (see TrainCommand.Runner). */
+    /** Runtime-touching code, loaded only when this command runs (see TrainCommand.Runner and RunSetup). */
     static final class Runner {
         private Runner() {}
 
         static int eval(EvalCommand c, Plan plan) {
-            Integer rc = TrainCommand.Runner.relaunch(c.spec);
             PrintWriter out = c.spec.commandLine().getOut();
-            if (rc != null) return rc;
-            return TrainCommand.Runner.run(c.spec.commandLine().getErr(), () -> {
+            return RunSetup.run(c.spec, null, RunSetup.DATA_MEMORY_ADVICE, () -> {
                 String[] split = new String[1];
                 dev.ann.runtime.train.Evaluation e = new dev.ann.runtime.train.Predictor(plan, c.checkpoint)
                         .evaluate(split, c.dataMemory.bytes);

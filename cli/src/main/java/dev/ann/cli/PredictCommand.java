@@ -45,15 +45,13 @@ final class PredictCommand implements Callable<Integer> {
         return Runner.predict(this, plan);
     }
 
-    /** Runtime-touching code, loaded only when this command runs (see TrainCommand.Runner). */
+    /** Runtime-touching code, loaded only when this command runs (see TrainCommand.Runner and RunSetup). */
     static final class Runner {
         private Runner() {}
 
         static int predict(PredictCommand c, Plan plan) {
-            Integer rc = TrainCommand.Runner.relaunch(c.spec);
             PrintWriter out = c.spec.commandLine().getOut();
-            if (rc != null) return rc;
-            return TrainCommand.Runner.run(c.spec.commandLine().getErr(), () -> {
+            return RunSetup.run(c.spec, null, RunSetup.INPUT_ADVICE, () -> {
                 List<dev.ann.runtime.train.Predictor.Prediction> ps = new dev.ann.runtime.train.Predictor(plan, c.checkpoint).predict(c.input, c.top);
                 if (c.json) out.println(new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(dev.ann.runtime.train.Predictor.toJson(ps)));
                 else for (dev.ann.runtime.train.Predictor.Prediction p : ps) out.println(dev.ann.runtime.train.Predictor.line(p));

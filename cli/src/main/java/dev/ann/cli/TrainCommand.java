@@ -61,15 +61,12 @@ final class TrainCommand implements Callable<Integer> {
     /**
      * Everything that touches the runtime (and so ND4J) lives in nested classes,
      * loaded only when train, eval or predict runs: `ann check` and `ann plan`
-     * never load them.
+     * never load them. Their common setup is {@link RunSetup}.
      */
     static final class Runner {
         private Runner() {}
 
         static int train(TrainCommand c, Plan plan) {
-            Integer rc = "gpu".equals(c.device) ? relaunch(c.spec)
-                    : dev.ann.runtime.Relaunch.ifNeeded(originalArgs(c.spec), Main.class.getName(), plan);
-            if (rc != null) return rc;
             dev.ann.runtime.train.Trainer.Options o = new dev.ann.runtime.train.Trainer.Options();
             o.epochs = c.epochs;
             o.seed = c.seed;
@@ -79,61 +76,12 @@ final class TrainCommand implements Callable<Integer> {
             o.dataMemory = c.dataMemory.bytes;
             o.terminal = System.console() != null;
             o.handleSignals = true;
-            o.log = printStream(c.spec.commandLine().getOut());
-            return run(c.spec.commandLine().getErr(), () -> {
+            o.log = RunSetup.printStream(c.spec.commandLine().getOut());
+            // on the GPU the thread count is the backend's: relaunch with the CPU defaults only
+            return RunSetup.run(c.spec, "gpu".equals(c.device) ? null : plan, RunSetup.DATA_MEMORY_ADVICE, () -> {
                 List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
                 return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
             });
         }
-
-        /** Relaunches with the OpenMP settings when needed: the exit code, or null to go on here. */
-        static Integer relaunch(CommandLine.Model.CommandSpec spec) {
-            return dev.ann.runtime.Relaunch.ifNeeded(originalArgs(spec), Main.class.getName());
-        }
-
-        /** Runs the body; a RunException prints its message (no stack trace) and gives its exit code. */
-        static int run(PrintWriter err, Callable<Integer> body) {
-            try {
-                return body.call();
-            } catch (dev.ann.runtime.RunException e) {
-                err.println("error: " + e.getMessage());
-                err.flush();
-                return e.exitCode;
-            } catch (OutOfMemoryError e) {
-                err.println("error: out of memory (" + e.getMessage() + "; the Java heap is at most "
-                        + dev.ann.runtime.data.Budget.format(Runtime.getRuntime().maxMemory()) + "). Let the data stream from disk:"
-                        + " leave --data-memory unset or give a smaller size; or raise the heap, e.g. ANN_JAVA_OPTS=-Xmx8g");
-                err.flush();
-                return Main.FAILURE;
-            } catch (Exception | LinkageError e) {
-                err.println("error: the run failed: " + e);
-                if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
-                else err.println("(set ANN_DEBUG=1 to see where)");
-                err.flush();
-                return Main.FAILURE;
-            }
-        }
-    }
-
-    /** The bytes of a --data-memory SIZE; null (after saying why on err, when given) when it is not a size. */
-    /** The command's output writer as a PrintStream (the trainer logs to a PrintStream). */
-    static java.io.PrintStream printStream(PrintWriter w) {
-        java.io.OutputStream os = new java.io.OutputStream() {
-            private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-            @Override public void write(int b) { buf.write(b); }
-            @Override public void write(byte[] b, int off, int len) { buf.write(b, off, len); }
-            @Override public void flush() {
-                w.write(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
-                buf.reset();
-                w.flush();
-            }
-        };
-        return new java.io.PrintStream(os, true, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    /** The command line as typed (for the relaunch). */
-    static List<String> originalArgs(CommandLine.Model.CommandSpec spec) {
-        CommandLine root = spec.root().commandLine();
-        return root.getParseResult() != null ? root.getParseResult().originalArgs() : List.of();
     }
 }

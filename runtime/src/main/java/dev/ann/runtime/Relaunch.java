@@ -60,9 +60,17 @@ public final class Relaunch {
         return add;
     }
 
+    /** Set in the child: the parent's process id, so that the child ends when the parent is killed. */
+    static final String PARENT_PID = "ANN_PARENT_PID";
+    /** How often the child looks at its parent. */
+    static final long WATCH_MS = 250;
+
     private static Integer ifNeeded(List<String> args, String mainClass, Map<String, String> wanted) {
-        if (System.getenv("ANN_NO_RELAUNCH") != null || System.getenv("ANN_RELAUNCHED") != null
-                || Boolean.getBoolean("ann.noRelaunch")) return null;
+        if (System.getenv("ANN_RELAUNCHED") != null) {
+            watchParent(System.getenv(PARENT_PID));
+            return null;
+        }
+        if (System.getenv("ANN_NO_RELAUNCH") != null || Boolean.getBoolean("ann.noRelaunch")) return null;
         Map<String, String> add = added(wanted);
         if (add.isEmpty()) return null;
         List<String> cmd = new ArrayList<>();
@@ -82,6 +90,7 @@ public final class Relaunch {
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         pb.environment().putAll(add);
         pb.environment().put("ANN_RELAUNCHED", "1");
+        pb.environment().put(PARENT_PID, String.valueOf(ProcessHandle.current().pid()));
         Process p;
         try {
             p = pb.start();
@@ -90,6 +99,7 @@ public final class Relaunch {
         }
         // Ctrl-C reaches the child too (same process group) and it checkpoints; a
         // signal sent to this JVM alone is passed on; either way wait for the child.
+        // SIGKILL cannot be caught here: the child watches this process instead (watchParent).
         Process child = p;
         Thread hook = new Thread(() -> {
             if (child.isAlive()) {
@@ -114,5 +124,37 @@ public final class Relaunch {
             Thread.currentThread().interrupt();
             return 3;
         }
+    }
+
+    /**
+     * In the child: a daemon thread that ends this JVM as SIGTERM would
+     * ({@code System.exit}, so a training run checkpoints first) once the
+     * parent is gone, e.g. after {@code kill -9}. The child is then re-parented,
+     * so a changed parent id tells it, whatever became of the old id.
+     */
+    static void watchParent(String parentPid) {
+        if (parentPid == null) return;
+        long pid;
+        try {
+            pid = Long.parseLong(parentPid.trim());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            while (true) {
+                long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+                if (now != pid) {
+                    System.err.println("ann: the parent process " + pid + " is gone; stopping");
+                    System.exit(143);
+                }
+                try {
+                    Thread.sleep(WATCH_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "ann-parent-watch");
+        t.setDaemon(true);
+        t.start();
     }
 }

@@ -67,7 +67,9 @@ final class DataProbe {
             TreeSet<String> values = new TreeSet<>();
             boolean numeric = true;
             boolean first = true;
+            int lineNo = 0;
             while ((line = r.readLine()) != null && rows < MAX_ROWS) {
+                lineNo++;
                 if (line.isBlank()) continue;
                 String[] cells = line.split(sep, -1);
                 if (columns < 0) columns = cells.length;
@@ -80,6 +82,10 @@ final class DataProbe {
                 if (label >= 0 && label < cells.length) {
                     String v = cells[label].trim();
                     if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) v = v.substring(1, v.length() - 1);
+                    if (v.isBlank()) {
+                        return new Csv(0, 0, List.of(), true, "line " + lineNo + " has an empty label (column " + label
+                                + "); fill it in or remove the row");
+                    }
                     values.add(v);
                     if (!v.matches("-?\\d+")) numeric = false;
                 }
@@ -116,14 +122,68 @@ final class DataProbe {
             List<Integer> dims = new ArrayList<>();
             for (int i = 1; i < rank; i++) dims.add(in.readInt());
             int max = -1;
+            long read = 0;
             if (rank == 1) {
                 byte[] buf = new byte[1 << 16];
                 int n;
-                while ((n = in.read(buf)) > 0) for (int i = 0; i < n; i++) max = Math.max(max, buf[i] & 0xff);
+                while ((n = in.read(buf)) > 0) {
+                    read += n;
+                    for (int i = 0; i < n; i++) max = Math.max(max, buf[i] & 0xff);
+                }
             }
+            String bad = countError(file, rank, count, dims, rank == 1 ? read : -1);
+            if (bad != null) return new Idx(0, List.of(), -1, bad);
             return new Idx(count, dims, max, null);
         } catch (IOException | RuntimeException e) {
             return new Idx(0, List.of(), -1, "cannot read its header (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * The header's counts against the file's size (the same rule as the
+     * runtime's IdxLoader): no items, or more than the file can hold, is an
+     * error. {@code dataRead}: the data bytes after the header when they were
+     * all read (a label file), else -1 (then the size on disk, or for gzip
+     * deflate's largest ratio and the trailer's size, bound it).
+     */
+    static String countError(Path file, int rank, int count, List<Integer> dims, long dataRead) throws IOException {
+        if (count == 0) return "it holds no items (its header says 0); give a file with samples";
+        long data = Integer.toUnsignedLong(count);
+        for (int d : dims) {
+            if (d <= 0) return "its header claims a dimension of " + Integer.toUnsignedString(d) + ", which no file can hold (damaged header?)";
+            data = data > Long.MAX_VALUE / 2 / d ? Long.MAX_VALUE / 2 : data * d;
+        }
+        if (count < 0) return "its header claims " + Integer.toUnsignedString(count) + " items, which no file can hold (damaged header?)";
+        long header = 4L + 4L * rank, size = Files.size(file);
+        long have;
+        String how;
+        if (dataRead >= 0) {
+            have = dataRead;
+            how = have + " bytes of data";
+        } else if (!gzip(file)) {
+            have = size - header;
+            how = have + " bytes of data";
+        } else {
+            have = size > Long.MAX_VALUE / 1032 ? Long.MAX_VALUE : size * 1032 - header;
+            if (data + header < (1L << 32) && size >= 18) {
+                try (var ch = java.nio.channels.FileChannel.open(file)) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    ch.read(b, size - 4);
+                    have = Math.min(have, Integer.toUnsignedLong(b.flip().getInt()) - header);
+                }
+            }
+            how = "at most " + have + " bytes of data uncompressed";
+        }
+        if (data <= have) return null;
+        StringBuilder what = new StringBuilder(Integer.toUnsignedString(count)).append(rank == 1 ? " labels" : " items");
+        for (int i = 0; i < dims.size(); i++) what.append(i == 0 ? " of " : "×").append(dims.get(i));
+        if (!dims.isEmpty()) what.append(" bytes");
+        return "it ends early (truncated download?) or its header is damaged: the header claims " + what + " (" + data + " bytes), but the file holds " + how;
+    }
+
+    private static boolean gzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
         }
     }
 

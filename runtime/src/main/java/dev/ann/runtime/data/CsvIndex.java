@@ -150,7 +150,7 @@ public final class CsvIndex {
                             }
                             if (lab != null) {
                                 String v = row.fields().get(labelCols.get(0)).trim();
-                                if (v.isEmpty()) throw RunException.data(name, row.line(), row.cols().get(labelCols.get(0)), "empty label");
+                                if (v.isEmpty()) throw RunException.data(name, row.line(), row.cols().get(labelCols.get(0)) + 1, "empty label in column " + labelCols.get(0) + "; fill it in or remove the row");
                                 if (n == lab.length) lab = Arrays.copyOf(lab, grow(lab.length, n + 1));
                                 Integer id = ids.get(v);
                                 if (id == null) {

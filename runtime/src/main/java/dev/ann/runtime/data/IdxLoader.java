@@ -20,8 +20,7 @@ public final class IdxLoader {
     public static Idx read(Path file) {
         return withStream(file, 1 << 16, (name, d, gz) -> {
             int[] dims = dims(name, d);
-            long total = 1;
-            for (int v : dims) total *= v;
+            long total = fits(file, dims, gz);
             if (total > Integer.MAX_VALUE - 16) throw RunException.data(name, 0, 0, "too large to load into memory");
             byte[] data = new byte[(int) total];
             d.readFully(data);
@@ -65,6 +64,7 @@ public final class IdxLoader {
     public static Header header(Path file) {
         return withStream(file, 1 << 12, (name, d, gz) -> {
             int[] dims = dims(name, d);
+            fits(file, dims, gz);
             return new Header(dims, 4L + 4L * dims.length, gz);
         });
     }
@@ -79,7 +79,54 @@ public final class IdxLoader {
         if (type != 0x08) throw RunException.data(name, 0, 0, "IDX element type 0x" + Integer.toHexString(type) + " is not supported (only unsigned bytes, 0x08)");
         int[] dims = new int[nd];
         for (int i = 0; i < nd; i++) dims[i] = d.readInt();
+        if (dims[0] == 0) throw RunException.data(name, 0, 0, "holds no items (its header says 0); give a file with samples");
+        for (int i = 0; i < nd; i++) {
+            if (dims[i] <= 0) {
+                throw RunException.data(name, 0, 0, "its header claims " + Integer.toUnsignedString(dims[i]) + (i == 0 ? " items" : " as dimension " + (i + 1))
+                        + ", which no file can hold (damaged header?)");
+            }
+        }
         return dims;
+    }
+
+    /** Largest ratio of deflate: a gzip file of n bytes decompresses to at most about 1032 n. */
+    static final long MAX_GZIP_RATIO = 1032;
+
+    /**
+     * Checks the header's count against the file's size before anything is
+     * allocated; returns the number of data bytes. For gzip, the size is
+     * bounded by deflate's largest ratio and, below 4 GiB, by the size the
+     * gzip trailer records.
+     */
+    static long fits(Path file, int[] dims, boolean gz) throws IOException {
+        long total = 1;
+        for (int v : dims) total = total > Long.MAX_VALUE / 2 / v ? Long.MAX_VALUE / 2 : total * v;
+        long need = 4L + 4L * dims.length + total;
+        long size = Files.size(file);
+        long have = size;
+        if (gz) {
+            have = size > Long.MAX_VALUE / MAX_GZIP_RATIO ? Long.MAX_VALUE : size * MAX_GZIP_RATIO;
+            if (need < (1L << 32) && size >= 18) {
+                try (var ch = java.nio.channels.FileChannel.open(file)) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    ch.read(b, size - 4);
+                    have = Math.min(have, Integer.toUnsignedLong(b.flip().getInt()));
+                }
+            }
+        }
+        if (need > have) {
+            throw RunException.data(file.toString(), 0, 0, "the file ends early (truncated download?) or its header is damaged: the header claims "
+                    + describe(dims) + " (" + need + " bytes with the header), but the file holds "
+                    + (gz ? "at most " + have + " bytes uncompressed" : have + " bytes"));
+        }
+        return total;
+    }
+
+    private static String describe(int[] dims) {
+        StringBuilder sb = new StringBuilder(dims[0] + (dims.length == 1 ? " labels" : " items"));
+        for (int i = 1; i < dims.length; i++) sb.append(i == 1 ? " of " : "×").append(dims[i]);
+        if (dims.length > 1) sb.append(" bytes");
+        return sb.toString();
     }
 
     /** Checks that the images and labels go together; returns the sample shape [c, h, w]. */

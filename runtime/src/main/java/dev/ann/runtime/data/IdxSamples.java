@@ -67,11 +67,37 @@ public final class IdxSamples extends Samples {
         return new IdxSamples(images, cache, offset, n, shape, l);
     }
 
+    /** Cache files are named ann-idx-PID-RANDOM.bytes, PID the process that made them. */
+    static final String CACHE_PREFIX = "ann-idx-";
+
+    /**
+     * Deletes the caches of processes that are gone: a killed run cannot
+     * delete its own (deleteOnExit does not run after SIGKILL), and each is
+     * as large as the decompressed images.
+     */
+    static int removeOrphanCaches() {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(CACHE_PREFIX) + "(\\d+)-\\d+\\.bytes");
+        int n = 0;
+        try (var s = Files.newDirectoryStream(dir, CACHE_PREFIX + "*.bytes")) {
+            for (Path p : s) {
+                var m = name.matcher(p.getFileName().toString());
+                if (m.matches() && !ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) {
+                    if (Files.deleteIfExists(p)) n++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort: the temporary folder is not ours to fail on
+        }
+        return n;
+    }
+
     /** The image bytes (without the header) of a gzip file, in a temporary file. */
     private static Path decompress(Path images, IdxLoader.Header h, long need) {
         Path tmp;
+        removeOrphanCaches();
         try {
-            tmp = Files.createTempFile("ann-idx-", ".bytes");
+            tmp = Files.createTempFile(CACHE_PREFIX + ProcessHandle.current().pid() + "-", ".bytes");
         } catch (IOException e) {
             throw new RunException(RunException.FAILURE, "cannot create a cache file for " + images + " in the temporary folder ("
                     + System.getProperty("java.io.tmpdir") + "): " + e.getMessage());

@@ -79,6 +79,16 @@ public final class Pipeline {
      * held in memory (null: {@link Budget#defaultBytes()}; 0: always stream).
      */
     public static Splits load(DataPipeline p, Long memoryBytes) {
+        return load(p, memoryBytes, null);
+    }
+
+    /**
+     * The same, normalised with a fitted shift and scale given (a trained
+     * model's, from its checkpoint) instead of one fitted here: a model sees
+     * its data as it was trained on, whatever the dataset's {@code normalize}
+     * says now. {@code fitted} null: fit as the dataset says.
+     */
+    public static Splits load(DataPipeline p, Long memoryBytes, Transform fitted) {
         boolean regression = "targets".equals(p.labels().kind());
         long budget = memoryBytes != null ? memoryBytes : Budget.defaultBytes();
         int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
@@ -100,7 +110,7 @@ public final class Pipeline {
         Map<String, List<Loaded>> byRole = new LinkedHashMap<>();
         try {
             for (Opened o : opened) byRole.computeIfAbsent(o.source().role(), k -> new ArrayList<>()).add(o.load(stream));
-            return build(p, byRole, regression, resize, stream, mode);
+            return build(p, byRole, regression, resize, stream, mode, fitted);
         } catch (RuntimeException | Error e) {
             // a bad label or an empty split: release the files (and delete decompressed caches) before saying so
             byRole.values().forEach(ls -> ls.forEach(l -> { if (l.images() != null) l.images().close(); }));
@@ -108,7 +118,8 @@ public final class Pipeline {
         }
     }
 
-    private static Splits build(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream, String mode) {
+    private static Splits build(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream, String mode,
+                                Transform fitted) {
         // class names across all sources
         List<String> names = classNames(p, byRole, regression);
         Map<String, Samples> sets = new LinkedHashMap<>();
@@ -148,12 +159,13 @@ public final class Pipeline {
         Transform pre = new Transform(resize, scale, null, null);
         if (stream) {
             // the statistics from one pass over the resized, scaled training samples; every split transformed as it is read
-            Transform t = fit(p.normalize(), new Views.Transformed(train, pre), resize, scale);
+            Transform t = fitted != null ? new Transform(resize, scale, fitted.shift(), fitted.mul())
+                    : fit(p.normalize(), new Views.Transformed(train, pre), resize, scale);
             return new Splits(new Views.Transformed(train, t), val == null ? null : new Views.Transformed(val, t),
                     test == null ? null : new Views.Transformed(test, t), t, names, true, mode);
         }
         Dataset tr = pre.apply(train.materialize());
-        Transform t = fit(p.normalize(), tr, resize, scale);
+        Transform t = fitted != null ? new Transform(resize, scale, fitted.shift(), fitted.mul()) : fit(p.normalize(), tr, resize, scale);
         Transform post = new Transform(null, 1f, t.shift(), t.mul());
         if (t.shift() != null) tr = post.apply(tr);
         Dataset va = val == null ? null : t.apply(val.materialize());

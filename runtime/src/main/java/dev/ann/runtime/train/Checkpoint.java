@@ -3,6 +3,7 @@ package dev.ann.runtime.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ann.runtime.RunException;
@@ -12,14 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,10 +72,7 @@ public final class Checkpoint {
         h.add("arrays", list);
         byte[] hb = GSON.toJson(h).getBytes(StandardCharsets.UTF_8);
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            AtomicFile.write(file, true, ch -> {
                 ByteBuffer head = ByteBuffer.allocate(12 + hb.length).order(ByteOrder.LITTLE_ENDIAN);
                 head.put(MAGIC.getBytes(StandardCharsets.US_ASCII)).putInt(hb.length).put(hb).flip();
                 while (head.hasRemaining()) ch.write(head);
@@ -91,29 +85,29 @@ public final class Checkpoint {
                 }
                 buf.flip();
                 while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            readable(tmp);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            });
         } catch (IOException e) {
             throw new RunException(RunException.FAILURE, file + ": cannot write the checkpoint: " + e.getMessage(), e);
         }
     }
 
-    /** Temporary files are created owner-only; the final file gets the usual rw-r--r--. */
-    static void readable(Path p) {
-        try {
-            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (IOException | UnsupportedOperationException e) {
-            // not a POSIX file system: keep the default
-        }
-    }
+    /** The header version this ann writes and reads. */
+    public static final int VERSION = 1;
 
+    /**
+     * Reads and checks a checkpoint: the magic, the header version and the
+     * type of every member ann reads, and that the arrays fill the rest of
+     * the file exactly (a truncated file or trailing bytes are refused).
+     */
     public static Checkpoint read(Path file) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new RunException(RunException.BAD_INPUT, file + ": no such checkpoint file");
+        } catch (IOException e) {
+            throw new RunException(RunException.BAD_INPUT, file + ": cannot read the checkpoint: " + e.getMessage());
+        }
         try (InputStream raw = Files.newInputStream(file)) {
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16));
             byte[] magic = in.readNBytes(8);
@@ -124,19 +118,41 @@ public final class Checkpoint {
             byte[] lenb = new byte[4];
             in.readFully(lenb);
             int hl = ByteBuffer.wrap(lenb).order(ByteOrder.LITTLE_ENDIAN).getInt();
-            if (hl <= 0 || hl > (64 << 20)) throw new RunException(RunException.BAD_INPUT, file + ": damaged checkpoint (header length " + hl + ")");
+            if (hl <= 0 || hl > (64 << 20)) throw damaged(file, "header length " + hl);
+            if (hl > size - 12) throw new EOFException();
             byte[] hb = new byte[hl];
             in.readFully(hb);
-            JsonObject h = JsonParser.parseString(new String(hb, StandardCharsets.UTF_8)).getAsJsonObject();
-            Map<String, float[]> arrays = new LinkedHashMap<>();
+            JsonElement parsed = JsonParser.parseString(new String(hb, StandardCharsets.UTF_8));
+            if (!parsed.isJsonObject()) throw damaged(file, "the header is not a JSON object");
+            JsonObject h = parsed.getAsJsonObject();
+            validate(h, file);
             Map<String, int[]> shapes = new LinkedHashMap<>();
-            byte[] chunk = new byte[1 << 16];
+            long data = 0;
             for (var el : h.getAsJsonArray("arrays")) {
                 JsonObject a = el.getAsJsonObject();
                 JsonArray s = a.getAsJsonArray("shape");
                 int[] shape = new int[s.size()];
                 long len = 1;
-                for (int i = 0; i < shape.length; i++) { shape[i] = s.get(i).getAsInt(); len *= shape[i]; }
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = s.get(i).getAsInt();
+                    len *= shape[i];
+                    if (len > size) throw damaged(file, "array " + a.get("name").getAsString() + " is larger than the file");
+                }
+                String name = a.get("name").getAsString();
+                if (shapes.put(name, shape) != null) throw damaged(file, "array " + name + " is listed twice");
+                data += 4 * len;
+            }
+            long expected = 12L + hl + data;
+            if (expected > size) throw new EOFException();
+            if (expected < size) {
+                throw damaged(file, (size - expected) + " bytes follow the last array (the file is " + size + " bytes, the header accounts for "
+                        + expected + ")");
+            }
+            Map<String, float[]> arrays = new LinkedHashMap<>();
+            byte[] chunk = new byte[1 << 16];
+            for (var e : shapes.entrySet()) {
+                long len = 1;
+                for (int d : e.getValue()) len *= d;
                 float[] v = new float[(int) len];
                 int done = 0;
                 while (done < v.length) {
@@ -145,8 +161,7 @@ public final class Checkpoint {
                     ByteBuffer.wrap(chunk, 0, k * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v, done, k);
                     done += k;
                 }
-                arrays.put(a.get("name").getAsString(), v);
-                shapes.put(a.get("name").getAsString(), shape);
+                arrays.put(e.getKey(), v);
             }
             h.remove("arrays");
             return new Checkpoint(h, arrays, shapes);
@@ -157,6 +172,97 @@ public final class Checkpoint {
         } catch (IOException | RuntimeException e) {
             if (e instanceof RunException r) throw r;
             throw new RunException(RunException.BAD_INPUT, file + ": cannot read the checkpoint: " + e.getMessage());
+        }
+    }
+
+    private static RunException damaged(Path file, String what) {
+        return new RunException(RunException.BAD_INPUT, file + ": damaged checkpoint: " + what
+                + "; use another checkpoint (last.ckpt, best.ckpt, model.ckpt) or train anew");
+    }
+
+    private enum Kind { STRING, NUMBER, BOOLEAN, OBJECT, ARRAY }
+
+    /** What each member ann reads must be, where present; version and arrays must be present. */
+    private static final Map<String, Kind> MEMBERS = Map.ofEntries(
+            Map.entry("format", Kind.STRING), Map.entry("version", Kind.NUMBER), Map.entry("plan_hash", Kind.STRING),
+            Map.entry("file", Kind.STRING), Map.entry("train", Kind.STRING), Map.entry("network", Kind.STRING),
+            Map.entry("task", Kind.STRING), Map.entry("seed", Kind.NUMBER), Map.entry("optimizer", Kind.OBJECT),
+            Map.entry("rng", Kind.OBJECT), Map.entry("epoch", Kind.NUMBER), Map.entry("batch", Kind.NUMBER),
+            Map.entry("epoch_sums", Kind.OBJECT), Map.entry("best", Kind.OBJECT), Map.entry("early_stopping", Kind.OBJECT),
+            Map.entry("wall_s", Kind.NUMBER), Map.entry("train_s", Kind.NUMBER), Map.entry("train_samples", Kind.NUMBER),
+            Map.entry("history", Kind.ARRAY), Map.entry("run_dir", Kind.STRING), Map.entry("class_names", Kind.ARRAY),
+            Map.entry("normalize", Kind.BOOLEAN), Map.entry("architecture", Kind.ARRAY), Map.entry("arrays", Kind.ARRAY));
+
+    /** Members of the nested objects, likewise. */
+    private static final Map<String, Map<String, Kind>> NESTED = Map.of(
+            "optimizer", Map.of("kind", Kind.STRING, "step", Kind.NUMBER),
+            "epoch_sums", Map.of("loss_sum", Kind.NUMBER, "seen", Kind.NUMBER, "correct", Kind.NUMBER, "lr", Kind.NUMBER),
+            "best", Map.of("value", Kind.NUMBER, "epoch", Kind.NUMBER),
+            "early_stopping", Map.of("best", Kind.NUMBER, "bad_epochs", Kind.NUMBER, "stopped", Kind.BOOLEAN));
+
+    static void validate(JsonObject h, Path file) {
+        if (!h.has("version")) throw damaged(file, "the header has no version");
+        for (var m : MEMBERS.entrySet()) {
+            if (h.has(m.getKey())) check(h.get(m.getKey()), m.getValue(), m.getKey(), file);
+        }
+        if (h.has("format") && !h.get("format").getAsString().equals("ann-checkpoint")) {
+            throw damaged(file, "format is '" + h.get("format").getAsString() + "', not 'ann-checkpoint'");
+        }
+        double version = h.get("version").getAsDouble();
+        if (version != VERSION) {
+            throw new RunException(RunException.BAD_INPUT, file + ": checkpoint version " + h.get("version")
+                    + ", but this ann reads version " + VERSION + "; use the ann that wrote it, or train anew");
+        }
+        for (var n : NESTED.entrySet()) {
+            if (!h.has(n.getKey())) continue;
+            JsonObject o = h.getAsJsonObject(n.getKey());
+            for (var m : n.getValue().entrySet()) {
+                if (o.has(m.getKey())) check(o.get(m.getKey()), m.getValue(), n.getKey() + "." + m.getKey(), file);
+            }
+        }
+        if (!h.has("arrays")) throw damaged(file, "the header lists no arrays");
+        for (String list : new String[] {"class_names", "architecture"}) {
+            if (!h.has(list)) continue;
+            for (JsonElement e : h.getAsJsonArray(list)) check(e, Kind.STRING, list + "[]", file);
+        }
+        if (h.has("history")) {
+            for (JsonElement row : h.getAsJsonArray("history")) {
+                check(row, Kind.OBJECT, "history[]", file);
+                for (var e : row.getAsJsonObject().entrySet()) check(e.getValue(), Kind.NUMBER, "history[]." + e.getKey(), file);
+            }
+        }
+        for (JsonElement el : h.getAsJsonArray("arrays")) {
+            check(el, Kind.OBJECT, "arrays[]", file);
+            JsonObject a = el.getAsJsonObject();
+            if (!a.has("name") || !a.has("shape")) throw damaged(file, "an entry of 'arrays' lacks its name or shape");
+            check(a.get("name"), Kind.STRING, "arrays[].name", file);
+            check(a.get("shape"), Kind.ARRAY, "arrays[].shape", file);
+            for (JsonElement d : a.getAsJsonArray("shape")) {
+                check(d, Kind.NUMBER, "arrays[].shape[]", file);
+                double v = d.getAsDouble();
+                if (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE) throw damaged(file, "array " + a.get("name").getAsString() + " has the dimension " + d);
+            }
+        }
+    }
+
+    private static void check(JsonElement e, Kind k, String name, Path file) {
+        boolean ok = switch (k) {
+            case STRING -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
+            case NUMBER -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber();
+            case BOOLEAN -> e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean();
+            case OBJECT -> e.isJsonObject();
+            case ARRAY -> e.isJsonArray();
+        };
+        if (!ok) {
+            String want = switch (k) {
+                case STRING -> "a string";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "true or false";
+                case OBJECT -> "an object";
+                case ARRAY -> "a list";
+            };
+            String found = e.toString();
+            throw damaged(file, "'" + name + "' must be " + want + ", found " + (found.length() > 40 ? found.substring(0, 40) + "..." : found));
         }
     }
 

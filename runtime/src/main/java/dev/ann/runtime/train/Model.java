@@ -144,12 +144,16 @@ public final class Model {
     }
 
     static void loadOptimizer(Checkpoint c, Optimizer opt) {
-        float[] s1 = c.array("optimizer.s1");
-        if (s1 == null || s1.length != opt.s1.length()) throw new RunException(RunException.BAD_INPUT, "checkpoint has no optimiser state of the right size");
+        float[] s1 = c.array("optimizer.s1"), s2 = c.array("optimizer.s2");
+        JsonObject oj = c.header.getAsJsonObject("optimizer");
+        if (s1 == null || s1.length != opt.s1.length() || (opt.s2 != null && (s2 == null || s2.length != opt.s2.length()))
+                || oj == null || !oj.has("step") || !oj.has("kind")) {
+            throw new RunException(RunException.BAD_INPUT, "checkpoint has no optimiser state of the right size; resume from a checkpoint of 'ann train' or train anew");
+        }
         opt.s1.assign(Nd4j.createFromArray(s1));
-        if (opt.s2 != null) opt.s2.assign(Nd4j.createFromArray(c.array("optimizer.s2")));
-        opt.step = c.header.getAsJsonObject("optimizer").get("step").getAsLong();
-        String kind = c.header.getAsJsonObject("optimizer").get("kind").getAsString();
+        if (opt.s2 != null) opt.s2.assign(Nd4j.createFromArray(s2));
+        opt.step = oj.get("step").getAsLong();
+        String kind = oj.get("kind").getAsString();
         String now = opt.fn.name().toLowerCase(java.util.Locale.ROOT);
         if (!kind.equals(now)) {
             throw new RunException(RunException.BAD_INPUT, "the checkpoint was trained with " + kind + ", the train block now says " + now

@@ -47,7 +47,9 @@ public final class Predictor {
 
     /** The same, with a memory budget for the data (see {@link Trainer.Options#dataMemory}). */
     public Evaluation evaluate(String[] splitOut, Long dataMemory) {
-        try (Pipeline.Splits s = Pipeline.load(plan.data(), dataMemory)) {
+        // the checkpoint's fitted normalisation, not one fitted anew as the file now says (a changed normalize
+        // would otherwise feed the model data scaled unlike its training data, and score it wrongly)
+        try (Pipeline.Splits s = Pipeline.load(plan.data(), dataMemory, Model.transform(ckpt, plan))) {
             Samples d = s.test() != null ? s.test() : s.validation();
             if (splitOut != null) splitOut[0] = s.test() != null ? "test" : "validation";
             if (d == null) throw new RunException(RunException.BAD_INPUT, "dataset " + plan.data().dataset() + " has no test or validation split to evaluate on; add a test source or a split");
@@ -60,6 +62,9 @@ public final class Predictor {
 
     public List<Prediction> predict(Path input, int top) {
         if (!Files.exists(input)) throw new RunException(RunException.BAD_INPUT, input + ": no such file or folder");
+        if (!Files.isDirectory(input) && !Files.isRegularFile(input)) {
+            throw new RunException(RunException.BAD_INPUT, input + ": not a regular file (a device or pipe?); pass a CSV file, a picture or a folder of pictures");
+        }
         List<String> ids = new ArrayList<>();
         Dataset d;
         int[] shape = plan.data().sampleShape().toArray();
@@ -88,12 +93,18 @@ public final class Predictor {
             List<Integer> feats = csv != null ? csv.args().getInts("features") : null;
             boolean header = csv != null && csv.args().has("header") && csv.args().getBool("header");
             int width = (int) plan.data().sampleShape().size();
-            CsvLoader.Raw raw;
+            String delim = csv != null && csv.args().has("delimiter") ? csv.args().getString("delimiter") : ",";
             List<Integer> cols = new ArrayList<>();
             for (int i = 0; i < width; i++) cols.add(i);
-            // a file with just the feature columns, or one laid out like the training data
-            raw = CsvLoader.load(input, header, fieldsPerRow(input, header) == width || feats == null ? cols : feats, List.of(), List.of(),
-                    csv != null && csv.args().has("delimiter") ? csv.args().getString("delimiter") : ",");
+            // a file with just the feature columns, or one laid out like the training data; any other width is refused
+            int found = fieldsPerRow(input, header, delim);
+            int layout = csv != null && feats != null ? trainingColumns(csv, header, delim) : -1;
+            if (found != width && found != layout) {
+                throw new RunException(RunException.BAD_INPUT, input + ": " + (found == 0 ? "no rows" : "rows of " + found + " columns")
+                        + ", but network " + plan.network() + " takes " + width + " features: give a CSV of the " + width + " feature columns"
+                        + (layout > 0 ? ", or rows laid out like the training file (" + layout + " columns, features " + feats + ")" : ""));
+            }
+            CsvLoader.Raw raw = CsvLoader.load(input, header, found == width ? cols : feats, List.of(), List.of(), delim);
             for (int i = 0; i < raw.n(); i++) ids.add("row " + (i + 1));
             d = new Dataset(raw.n(), shape, raw.x(), null, null, 0, List.of());
         }
@@ -115,12 +126,30 @@ public final class Predictor {
         return out;
     }
 
-    private static int fieldsPerRow(Path f, boolean header) {
-        try (var lines = Files.lines(f)) {
-            return lines.filter(l -> !l.isBlank()).skip(header ? 1 : 0).findFirst().map(l -> l.split(",", -1).length).orElse(0);
+    /** The fields of the first data row (0: none, or unreadable; the loader then says why). */
+    private static int fieldsPerRow(Path f, boolean header, String delim) {
+        try (var r = Files.newBufferedReader(f)) {
+            String line;
+            int seen = 0;
+            while ((line = r.readLine()) != null) {
+                if (line.isBlank() || (header && seen++ == 0)) continue;
+                return line.split(java.util.regex.Pattern.quote(delim), -1).length;
+            }
+            return 0;
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return 0;
         }
+    }
+
+    /** The columns of the training CSV (its first data row), else the highest column the source names, plus one. */
+    private static int trainingColumns(DataPipeline.Source csv, boolean header, String delim) {
+        int n = csv.args().has("path") ? fieldsPerRow(Path.of(csv.args().getString("path")), header, delim) : 0;
+        if (n > 0) return n;
+        int max = -1;
+        for (String k : new String[] {"features", "label", "target"}) {
+            if (csv.args().has(k)) for (int c : csv.args().getInts(k)) max = Math.max(max, c);
+        }
+        return max + 1;
     }
 
     private Prediction make(String id, double[] row, int top) {

@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,11 +32,7 @@ public final class Report {
 
     static void atomicWrite(Path file, byte[] data) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            Files.write(tmp, data);
-            Checkpoint.readable(tmp);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(file, false, data);
         } catch (IOException e) {
             throw new RunException(RunException.FAILURE, file + ": cannot write: " + e.getMessage(), e);
         }
@@ -80,6 +75,11 @@ public final class Report {
         return at < 0 ? null : new Best(at + 1, metric);
     }
 
+    /** A run stopped by a signal: summary.json and report.md as far as it got (no test evaluation); the log has its line already. */
+    static void writeStopped(Trainer.Result r, Plan plan) {
+        write(r, plan, null);
+    }
+
     static void write(Trainer.Result r, Plan plan, PrintStream log) {
         JsonObject s = new JsonObject();
         s.addProperty("train", plan.train());
@@ -88,6 +88,7 @@ public final class Report {
         s.addProperty("profile", plan.profile());
         s.addProperty("task", plan.task().name().toLowerCase(java.util.Locale.ROOT));
         s.addProperty("epochs_run", r.epochsRun());
+        if (r.interrupted()) s.addProperty("interrupted", true);
         Best best = best(r);
         if (best != null) {
             s.addProperty("best_epoch", best.epoch());
@@ -107,6 +108,7 @@ public final class Report {
         md.append("# ").append(plan.train()).append(" (").append(plan.network()).append(")\n\n");
         md.append("| | |\n|---|---|\n");
         md.append("| file | `").append(plan.file()).append("`").append(plan.profile() != null ? " (profile " + plan.profile() + ")" : "").append(" |\n");
+        if (r.interrupted()) md.append("| state | stopped during epoch ").append(r.epochsRun() + 1).append("; continue with `--resume` |\n");
         md.append("| epochs run | ").append(r.epochsRun()).append(best != null ? " (best: " + best.epoch() + " by " + best.metric() + ")" : "").append(" |\n");
         md.append(String.format("| wall time | %.1f s |%n", r.wallSeconds()));
         md.append(String.format("| throughput | %,.0f samples/s (training) |%n", r.samplesPerSecond()));
@@ -119,6 +121,7 @@ public final class Report {
         }
         md.append("![loss and accuracy](curves.png)\n\nPer-epoch figures: `metrics.csv`; machine-readable summary: `summary.json`.\n");
         atomicWrite(r.runDir().resolve("report.md"), md.toString().getBytes(StandardCharsets.UTF_8));
+        if (log == null) return;
         if (r.test() != null) {
             log.println();
             log.println("== " + r.testSplit() + " (" + r.test().n + " samples)");
@@ -172,7 +175,11 @@ public final class Report {
         g.dispose();
         try {
             java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
-            ImageIO.write(img, "png", bo);
+            // encoded in memory: ImageIO's default file cache registers a shutdown hook, which fails (and so
+            // failed the plot) when the run is stopped by Ctrl-C, inside the JVM's shutdown
+            try (var ios = new javax.imageio.stream.MemoryCacheImageOutputStream(bo)) {
+                if (!ImageIO.write(img, "png", ios)) throw new IOException("no PNG writer");
+            }
             atomicWrite(file, bo.toByteArray());
         } catch (IOException e) {
             throw new RunException(RunException.FAILURE, file + ": cannot write the plot: " + e.getMessage(), e);

@@ -23,15 +23,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Trains a Plan: the epoch loop, metrics, early stopping, checkpoints,
- * resume, Ctrl-C, NaN detection and the run folder.
+ * Trains a Plan: the epoch loop and its metrics, resume and NaN detection.
+ * Its concerns live beside it: {@link BestTracker} (the best epoch, early
+ * stopping), {@link Checkpoints} (when and how checkpoints are written),
+ * {@link StopSignal} (Ctrl-C, SIGTERM), {@link Report} (the run folder).
  *
  * <p>Randomness: parameters are initialised from {@code new Random(seed)};
  * the training order of epoch e is a Fisher-Yates permutation from
@@ -67,8 +67,6 @@ public final class Trainer {
 
     private final Plan plan;
     private final Options o;
-    private volatile boolean stopRequested;
-    private final CountDownLatch finished = new CountDownLatch(1);
 
     private Trainer(Plan plan, Options o) {
         this.plan = plan;
@@ -125,233 +123,217 @@ public final class Trainer {
         return c;
     }
 
-    private Path checkpointDir(Path runDir) {
-        return plan.loop().checkpoint() != null ? Path.of(plan.loop().checkpoint().dir()) : runDir.resolve("checkpoints");
-    }
+    // one run's working set, filled by run()
+    private Pipeline.Splits data;
+    private long seed;
+    private int epochs, batch;
+    private Network net;
+    private Loss loss;
+    private Optimizer opt;
+    private Schedule sched;
+    private final State st = new State();
+    private Path runDir;
+    private Checkpoints ckpts;
+    private BestTracker best;
+    private Progress progress;
+    /** when the wall time was last added to st.wall */
+    private long t0;
 
-    /** The checkpoint --resume continues from. */
-    private Path findResume() {
-        if (plan.loop().checkpoint() != null) {
-            Path p = Path.of(plan.loop().checkpoint().dir()).resolve("last.ckpt");
-            if (Files.exists(p)) return p;
-        }
-        if (o.out != null && Files.exists(o.out.resolve("checkpoints/last.ckpt"))) return o.out.resolve("checkpoints/last.ckpt");
-        Path root = o.runsRoot.resolve(plan.train());
-        if (Files.isDirectory(root)) {
-            try (var s = Files.list(root)) {
-                var found = s.map(d -> d.resolve("checkpoints/last.ckpt")).filter(Files::exists).sorted().toList();
-                if (!found.isEmpty()) return found.get(found.size() - 1);
-            } catch (java.io.IOException e) {
-                // fall through
-            }
-        }
-        throw new RunException(RunException.BAD_INPUT, "--resume: no checkpoint to resume from (looked for last.ckpt in "
-                + (plan.loop().checkpoint() != null ? plan.loop().checkpoint().dir() + " and " : "") + root
-                + "/*/checkpoints); train without --resume first");
-    }
-
+    /** One run: set up (or resume), the epoch loop, then the final model and report, or what an interruption leaves. */
     private Result run(Pipeline.Splits data, String device) {
-        long seed = o.seed;
-        int epochs = o.epochs != null ? o.epochs : plan.loop().epochs();
-        int batch = plan.loop().batch();
+        this.data = data;
+        seed = o.seed;
+        epochs = o.epochs != null ? o.epochs : plan.loop().epochs();
+        batch = plan.loop().batch();
         Samples train = data.train();
         Samples val = data.validation();
-        Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+        net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
         net.init(seed);
-        Loss loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
-        Optimizer opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
-        Schedule sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
-        Plan.EarlyStopping es = plan.loop().earlyStopping();
-        Plan.Checkpoint ck = plan.loop().checkpoint();
-        String bestMetric = ck != null && ck.keepBest() != null ? ck.keepBest() : es != null ? es.monitor() : null;
-        boolean bestMax = bestMetric != null && (ck != null && ck.keepBest() != null ? "max".equals(ck.mode()) : "max".equals(es.mode()));
-
-        State st = new State();
-        Path runDir = o.out;
-        if (o.resume) {
-            Path from = findResume();
-            Checkpoint c = Checkpoint.read(from);
-            Model.checkCompatible(c, plan, from);
-            Model.load(c, net);
-            Model.loadOptimizer(c, opt);
-            st.restore(c.header);
-            if (c.header.has("run_dir") && Files.isDirectory(Path.of(c.header.get("run_dir").getAsString())) && o.out == null) {
-                runDir = Path.of(c.header.get("run_dir").getAsString());
-            }
-            o.log.printf("resuming from %s: epoch %d%s%n", from, st.epoch + 1, st.batch > 0 ? ", batch " + (st.batch + 1) : "");
-        }
-        Path ckDir = checkpointDir(runDir);
+        loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
+        opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
+        sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
+        best = new BestTracker(plan.loop());
+        runDir = o.out;
+        Checkpoint resumed = o.resume ? resume() : null;
+        ckpts = new Checkpoints(Checkpoints.dir(plan, runDir));
         try {
             Files.createDirectories(runDir);
         } catch (java.io.IOException e) {
             throw new RunException(RunException.FAILURE, runDir + ": cannot create the run folder: " + e.getMessage());
         }
-        Thread hook = null;
-        if (o.handleSignals) {
-            hook = new Thread(() -> {
-                stopRequested = true;
-                try {
-                    finished.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "ann-ctrl-c");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
+        ckpts.clean(runDir, o.log);
+        if (resumed != null) best.restore(ckpts.recoverBest(st, o.log));
         o.log.println(data.mode());
         o.log.printf("training %s (%s) on %s: %d train, %s validation, %s test samples; %,d parameters; device %s; seed %d%n",
                 plan.train(), plan.network(), plan.data().dataset(), train.n, val == null ? "no" : String.valueOf(val.n),
                 data.test() == null ? "no" : String.valueOf(data.test().n), net.trainableCount(), device, seed);
         o.log.printf("run folder %s%n", runDir);
-        Progress progress = new Progress(o.log, o.terminal);
+        progress = new Progress(o.log, o.terminal);
         boolean interrupted = false;
-        INDArray bestParams = null, bestState = null;
-        if (st.bestValue != null && Files.exists(ckDir.resolve("best.ckpt"))) {
-            Checkpoint b = Checkpoint.read(ckDir.resolve("best.ckpt"));
-            bestParams = Model.flat(b, net.trainableParams());
-            bestState = Model.flat(b, net.stateParams());
-        }
-        long t0 = System.nanoTime();
-        long lastWrite = t0;
-        try {
-            int nb = (train.n + batch - 1) / batch;
-            Batches feeder = new Batches(train, plan); // its buffers serve every epoch
-            while (st.epoch < epochs && !st.stopped) {
-                int e = st.epoch;
-                // the training order is reshuffled every epoch (seeded) unless the dataset says shuffle false
-                int[] order = Pipeline.order(plan.data(), train.n, new Random(mix(seed, e)));
-                progress.startEpoch(e + 1, epochs, nb);
-                long te = System.nanoTime();
-                int startBatch = st.batch;
-                // streamed data: the next batch is read and transformed on a background thread while this step runs
-                try (Batches.Stream batches = feeder.stream(order, batch, st.batch)) {
-                    for (int b = st.batch; b < nb; b++) {
-                        if (stopRequested || (e == o.interruptEpoch && b == o.interruptBatch)) {
-                            st.batch = b;
-                            interrupted = true;
-                            break;
-                        }
-                        int from = b * batch, n = Math.min(batch, train.n - from);
-                        INDArray[] xy = batches.next();
-                        Nd4j.getRandom().setSeed(mix(seed, e, b));
-                        INDArray out = net.forward(xy[0], true);
-                        INDArray g = gradBuf(out);
-                        double l = loss.compute(out, xy[1], g);
-                        if (!Double.isFinite(l)) {
-                            throw new RunException(RunException.FAILURE, String.format(
-                                    "the loss became %s at epoch %d, batch %d; training stopped. %s Try a lower learning rate (now lr: %g) or check the data for extreme values.",
-                                    Double.isNaN(l) ? "NaN" : "infinite", e + 1, b + 1,
-                                    Files.exists(ckDir.resolve("last.ckpt")) ? "The last good checkpoint is " + ckDir.resolve("last.ckpt") + "." : "No checkpoint was written yet.",
-                                    opt.lr0));
-                        }
-                        net.backward(g);
-                        double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
-                        opt.apply(net.params(), net.grads(), lr);
-                        st.lr = lr;
-                        st.lossSum += l * n;
-                        st.seen += n;
-                        if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
-                        st.batch = b + 1;
-                        progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
-                    }
-                }
-                double secs = (System.nanoTime() - te) / 1e9;
-                st.trainSeconds += secs;
-                st.trainSamples += st.seen - (long) startBatch * batch;
-                if (interrupted) break;
-                // end of epoch: measure
-                Map<String, Double> row = new LinkedHashMap<>();
-                row.put("epoch", (double) (e + 1));
-                row.put("lr", st.lr);
-                row.put("train_loss", st.lossSum / Math.max(1, st.seen));
-                if (train.isClassification()) row.put("train_accuracy", (double) st.correct / Math.max(1, st.seen));
-                if (val != null) {
-                    Evaluation ev = Batches.evaluate(net, loss, val, plan, data.classNames());
-                    for (var m : ev.metrics().entrySet()) row.put("val_" + m.getKey(), m.getValue());
-                }
-                row.put("seconds", secs);
-                row.put("samples_per_s", st.seen / Math.max(1e-9, secs));
-                st.history.add(row);
-                progress.endEpoch(row);
-                st.epoch = e + 1;
-                st.batch = 0;
-                st.lossSum = 0;
-                st.seen = 0;
-                st.correct = 0;
-                // best, early stopping
-                boolean improved = false;
-                if (bestMetric != null && row.containsKey(bestMetric)) {
-                    double v = row.get(bestMetric);
-                    if (st.bestValue == null || (bestMax ? v > st.bestValue : v < st.bestValue)) {
-                        st.bestValue = v;
-                        st.bestEpoch = e + 1;
-                        improved = true;
-                        bestParams = net.params().dup();
-                        bestState = net.state().dup();
-                    }
-                }
-                if (es != null && row.containsKey(es.monitor())) {
-                    double v = row.get(es.monitor());
-                    boolean better = st.esBest == null || ("max".equals(es.mode()) ? v > st.esBest + es.minDelta() : v < st.esBest - es.minDelta());
-                    if (better) { st.esBest = v; st.esBad = 0; }
-                    else if (++st.esBad >= es.patience()) {
-                        st.stopped = true;
-                        o.log.printf("early stopping: %s has not improved for %d epochs (best %.4f)%n", es.monitor(), es.patience(), st.esBest);
-                    }
-                }
-                // checkpoints: every N epochs as declared, last.ckpt also at least every 30 s and at the end
-                st.wall += (System.nanoTime() - t0) / 1e9;
-                t0 = System.nanoTime();
-                boolean every = ck != null && ck.every() > 0 && (e + 1) % ck.every() == 0;
-                boolean end = st.epoch >= epochs || st.stopped;
-                boolean timely = System.nanoTime() - lastWrite > 30_000_000_000L;
-                if (every || end || timely || (improved && ck != null && ck.keepBest() != null)) {
-                    Checkpoint c = Model.checkpoint(plan, net, opt, st, data, seed, runDir);
-                    if (every || end || timely) {
-                        c.write(ckDir.resolve("last.ckpt"));
-                        lastWrite = System.nanoTime();
-                    }
-                    if (every) c.write(ckDir.resolve(String.format("epoch-%04d.ckpt", e + 1)));
-                    if (improved && ck != null && ck.keepBest() != null) c.write(ckDir.resolve("best.ckpt"));
-                }
-                Report.writeHistory(runDir, st.history, end || secs > 2);
-            }
-        } finally {
-            st.wall += (System.nanoTime() - t0) / 1e9;
-            t0 = System.nanoTime();
-            if (interrupted) {
-                Checkpoint c = Model.checkpoint(plan, net, opt, st, data, seed, runDir);
-                c.write(ckDir.resolve("last.ckpt"));
-                Report.writeHistory(runDir, st.history, true);
-                o.log.printf("%ninterrupted at epoch %d, batch %d: checkpoint written to %s; continue with --resume%n",
-                        st.epoch + 1, st.batch + 1, ckDir.resolve("last.ckpt"));
-            }
-            finished.countDown();
-            if (hook != null && !stopRequested) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // the JVM is already shutting down
-                }
+        t0 = System.nanoTime();
+        try (StopSignal stop = StopSignal.install(o.handleSignals)) {
+            try {
+                interrupted = loop(stop);
+            } finally {
+                addWall();
+                if (interrupted) stopped(device);
             }
         }
         double sps = st.trainSamples / Math.max(1e-9, st.trainSeconds);
-        if (interrupted) {
-            return new Result(runDir, null, null, st.epoch, st.bestEpoch, bestMetric, st.wall, sps, true, net, data, device, seed, st.history);
+        if (interrupted) return result(null, null, sps, true, device);
+        return finish(device, sps);
+    }
+
+    /** --resume: loads the checkpoint into the net, optimiser and loop state; the run folder becomes the checkpoint's. */
+    private Checkpoint resume() {
+        Path from = Checkpoints.findResume(plan, o.out, o.runsRoot);
+        Checkpoint c = Checkpoint.read(from);
+        Model.checkCompatible(c, plan, from);
+        Model.load(c, net);
+        Model.loadOptimizer(c, opt);
+        st.restore(c.header, from);
+        if (c.header.has("run_dir") && Files.isDirectory(Path.of(c.header.get("run_dir").getAsString())) && o.out == null) {
+            runDir = Path.of(c.header.get("run_dir").getAsString());
         }
-        // final model: the best epoch's weights when a best metric is tracked
-        if (bestParams != null && st.bestEpoch != st.epoch) {
-            net.params().assign(bestParams);
-            net.state().assign(bestState);
-            o.log.printf("restored the weights of epoch %d (best %s %.4f)%n", st.bestEpoch, bestMetric, st.bestValue);
+        o.log.printf("resuming from %s: epoch %d%s%n", from, st.epoch + 1, st.batch > 0 ? ", batch " + (st.batch + 1) : "");
+        return c;
+    }
+
+    /** The epochs; true when stopped by a signal (or the test hook) before the last one ended. */
+    private boolean loop(StopSignal stop) {
+        Samples train = data.train();
+        int nb = (train.n + batch - 1) / batch;
+        Batches feeder = new Batches(train, plan); // its buffers serve every epoch
+        while (st.epoch < epochs && !st.stopped) {
+            int e = st.epoch;
+            long te = System.nanoTime();
+            int startBatch = st.batch;
+            boolean interrupted = trainEpoch(e, nb, feeder, stop, te);
+            double secs = (System.nanoTime() - te) / 1e9;
+            st.trainSeconds += secs;
+            st.trainSamples += st.seen - (long) startBatch * batch;
+            if (interrupted) return true;
+            endEpoch(e, secs);
         }
-        Model.checkpoint(plan, net, opt, st, data, seed, runDir).write(runDir.resolve("model.ckpt"));
-        Samples test = data.test() != null ? data.test() : val;
+        return false;
+    }
+
+    /** The batches of epoch e from st.batch on; true when a stop was asked for (st.batch is then the next batch). */
+    private boolean trainEpoch(int e, int nb, Batches feeder, StopSignal stop, long te) {
+        Samples train = data.train();
+        Path last = ckpts.dir.resolve(Checkpoints.LAST);
+        // the training order is reshuffled every epoch (seeded) unless the dataset says shuffle false
+        int[] order = Pipeline.order(plan.data(), train.n, new Random(mix(seed, e)));
+        progress.startEpoch(e + 1, epochs, nb);
+        int startBatch = st.batch;
+        // streamed data: the next batch is read and transformed on a background thread while this step runs
+        try (Batches.Stream batches = feeder.stream(order, batch, st.batch)) {
+            for (int b = st.batch; b < nb; b++) {
+                if (stop.requested() || (e == o.interruptEpoch && b == o.interruptBatch)) {
+                    st.batch = b;
+                    return true;
+                }
+                int from = b * batch, n = Math.min(batch, train.n - from);
+                INDArray[] xy = batches.next();
+                Nd4j.getRandom().setSeed(mix(seed, e, b));
+                INDArray out = net.forward(xy[0], true);
+                INDArray g = gradBuf(out);
+                double l = loss.compute(out, xy[1], g);
+                if (!Double.isFinite(l)) {
+                    throw new RunException(RunException.FAILURE, String.format(
+                            "the loss became %s at epoch %d, batch %d; training stopped. %s Try a lower learning rate (now lr: %g) or check the data for extreme values.",
+                            Double.isNaN(l) ? "NaN" : "infinite", e + 1, b + 1,
+                            Files.exists(last) ? "The last good checkpoint is " + last + "." : "No checkpoint was written yet.",
+                            opt.lr0));
+                }
+                net.backward(g);
+                double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
+                opt.apply(net.params(), net.grads(), lr);
+                st.lr = lr;
+                st.lossSum += l * n;
+                st.seen += n;
+                if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
+                st.batch = b + 1;
+                progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
+            }
+        }
+        return false;
+    }
+
+    /** End of epoch e: measure, track the best and early stopping, write checkpoints and metrics. */
+    private void endEpoch(int e, double secs) {
+        Samples train = data.train(), val = data.validation();
+        Map<String, Double> row = new LinkedHashMap<>();
+        row.put("epoch", (double) (e + 1));
+        row.put("lr", st.lr);
+        row.put("train_loss", st.lossSum / Math.max(1, st.seen));
+        if (train.isClassification()) row.put("train_accuracy", (double) st.correct / Math.max(1, st.seen));
+        if (val != null) {
+            Evaluation ev = Batches.evaluate(net, loss, val, plan, data.classNames());
+            for (var m : ev.metrics().entrySet()) row.put("val_" + m.getKey(), m.getValue());
+        }
+        row.put("seconds", secs);
+        row.put("samples_per_s", st.seen / Math.max(1e-9, secs));
+        st.history.add(row);
+        progress.endEpoch(row);
+        st.epoch = e + 1;
+        st.batch = 0;
+        st.lossSum = 0;
+        st.seen = 0;
+        st.correct = 0;
+        addWall();
+        boolean improved = best.update(row, st, e + 1, this::snapshot);
+        best.earlyStop(row, st, o.log);
+        // checkpoints: every N epochs as declared, last.ckpt also at least every 30 s and at the end, best.ckpt as it improves
+        Plan.Checkpoint ck = plan.loop().checkpoint();
+        boolean every = ck != null && ck.every() > 0 && (e + 1) % ck.every() == 0;
+        boolean end = st.epoch >= epochs || st.stopped;
+        if (ckpts.due(every, end) || (improved && best.eager)) {
+            Checkpoint c = snapshot();
+            ckpts.commit(c, best.takePending());
+            if (every) ckpts.writeEpoch(c, e + 1);
+        }
+        Report.writeHistory(runDir, st.history, end || secs > 2);
+    }
+
+    /** Stopped by a signal: checkpoint first, then the line that says so, the metrics, the plot and the report as far as the run got. */
+    private void stopped(String device) {
+        Path last = ckpts.dir.resolve(Checkpoints.LAST);
+        ckpts.commit(snapshot(), best.takePending());
+        o.log.printf("%ninterrupted at epoch %d, batch %d: checkpoint written to %s; continue with --resume%n",
+                st.epoch + 1, st.batch + 1, last);
+        Report.writeHistory(runDir, st.history, true);
+        Report.writeStopped(result(null, null, st.trainSamples / Math.max(1e-9, st.trainSeconds), true, device), plan);
+    }
+
+    /** After the last epoch: the best epoch's weights, model.ckpt, the test evaluation and the report. */
+    private Result finish(String device, double sps) {
+        Checkpoint b = best.best();
+        if (b != null && st.bestEpoch != st.epoch) {
+            Model.load(b, net);
+            o.log.printf("restored the weights of epoch %d (best %s %.4f)%n", st.bestEpoch, best.metric, st.bestValue);
+        }
+        snapshot().write(runDir.resolve("model.ckpt"));
+        Samples test = data.test() != null ? data.test() : data.validation();
         String split = data.test() != null ? "test" : "validation";
         Evaluation ev = test == null ? null : Batches.evaluate(net, loss, test, plan, data.classNames());
-        Result res = new Result(runDir, ev, split, st.epoch, st.bestEpoch, bestMetric, st.wall, sps, false, net, data, device, seed, st.history);
+        Result res = result(ev, split, sps, false, device);
         Report.write(res, plan, o.log);
         return res;
+    }
+
+    private void addWall() {
+        long now = System.nanoTime();
+        st.wall += (now - t0) / 1e9;
+        t0 = now;
+    }
+
+    private Checkpoint snapshot() {
+        return Model.checkpoint(plan, net, opt, st, data, seed, runDir);
+    }
+
+    private Result result(Evaluation test, String split, double sps, boolean interrupted, String device) {
+        return new Result(runDir, test, split, st.epoch, st.bestEpoch, best.metric, st.wall, sps, interrupted, net, data, device, seed, st.history);
     }
 
     private final Map<String, INDArray> gbufs = new java.util.HashMap<>();
@@ -420,7 +402,23 @@ public final class Trainer {
             return j;
         }
 
-        void restore(JsonObject j) {
+        /** From a checkpoint's header (its types checked by {@link Checkpoint#read}); refuses one without loop state. */
+        void restore(JsonObject j, Path file) {
+            for (String m : new String[] {"epoch", "batch", "epoch_sums", "best", "early_stopping", "wall_s", "train_s", "train_samples", "history"}) {
+                if (!j.has(m)) {
+                    throw new RunException(RunException.BAD_INPUT, file + ": this checkpoint has no training state ('" + m
+                            + "' is missing; a generated trainer writes weights only): it can be evaluated, not resumed; train anew without --resume");
+                }
+            }
+            try {
+                restore(j);
+            } catch (RuntimeException e) {
+                throw new RunException(RunException.BAD_INPUT, file + ": damaged checkpoint: its training state is incomplete (" + e.getMessage()
+                        + "); use another checkpoint or train anew without --resume");
+            }
+        }
+
+        private void restore(JsonObject j) {
             epoch = j.get("epoch").getAsInt();
             batch = j.get("batch").getAsInt();
             JsonObject s = j.getAsJsonObject("epoch_sums");

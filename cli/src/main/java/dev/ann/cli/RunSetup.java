@@ -1,0 +1,79 @@
+package dev.ann.cli;
+
+import dev.ann.plan.Plan;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+
+/**
+ * The one setup of the commands that run a model (train, eval, predict):
+ * relaunch with the OpenMP settings when needed, then run the body and turn
+ * what it throws into one line on stderr and an exit code, never a stack
+ * trace. Loaded only from their Runner classes, so check, plan, fmt and lsp
+ * never load it (nor ND4J).
+ */
+final class RunSetup {
+    private RunSetup() {}
+
+    /** What to do when the heap is too small, per command. */
+    static final String DATA_MEMORY_ADVICE = "Let the data stream from disk: leave --data-memory unset or give a smaller size;"
+            + " or raise the heap, e.g. ANN_JAVA_OPTS=-Xmx8g";
+    static final String INPUT_ADVICE = "Pass a smaller input (fewer rows or pictures at a time), or raise the heap, e.g. ANN_JAVA_OPTS=-Xmx8g";
+
+    /**
+     * Relaunches in a child JVM when the OpenMP settings are missing (for
+     * {@code plan}'s training when given, else the defaults) and returns its
+     * exit code; else runs body here.
+     */
+    static int run(CommandLine.Model.CommandSpec spec, Plan plan, String memoryAdvice, Callable<Integer> body) {
+        List<String> args = originalArgs(spec);
+        Integer rc = plan != null ? dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName(), plan)
+                : dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName());
+        if (rc != null) return rc;
+        return guard(spec.commandLine().getErr(), memoryAdvice, body);
+    }
+
+    /** Runs the body; a RunException prints its message (no stack trace) and gives its exit code. */
+    static int guard(PrintWriter err, String memoryAdvice, Callable<Integer> body) {
+        try {
+            return body.call();
+        } catch (dev.ann.runtime.RunException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return e.exitCode;
+        } catch (OutOfMemoryError e) {
+            err.println("error: out of memory (" + e.getMessage() + "; the Java heap is at most "
+                    + dev.ann.runtime.data.Budget.format(Runtime.getRuntime().maxMemory()) + "). " + memoryAdvice);
+            err.flush();
+            return Main.FAILURE;
+        } catch (Exception | LinkageError e) {
+            err.println("error: the run failed: " + e);
+            if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
+            else err.println("(set ANN_DEBUG=1 to see where)");
+            err.flush();
+            return Main.FAILURE;
+        }
+    }
+
+    /** The command's output writer as a PrintStream (the trainer logs to a PrintStream). */
+    static java.io.PrintStream printStream(PrintWriter w) {
+        java.io.OutputStream os = new java.io.OutputStream() {
+            private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            @Override public void write(int b) { buf.write(b); }
+            @Override public void write(byte[] b, int off, int len) { buf.write(b, off, len); }
+            @Override public void flush() {
+                w.write(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+                buf.reset();
+                w.flush();
+            }
+        };
+        return new java.io.PrintStream(os, true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The command line as typed (for the relaunch). */
+    static List<String> originalArgs(CommandLine.Model.CommandSpec spec) {
+        CommandLine root = spec.root().commandLine();
+        return root.getParseResult() != null ? root.getParseResult().originalArgs() : List.of();
+    }
+}
