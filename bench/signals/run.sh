@@ -5,6 +5,7 @@
 # outlives its parent's kill -9. Needs cli/target/ann-cli.jar
 # (mvn -B -pl cli -am package -DskipTests). Usage: bench/signals/run.sh [RUNS]
 set -euo pipefail
+set -m # job control: background jobs get their own process group and do not ignore SIGINT
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 jar="$root/cli/target/ann-cli.jar"
 runs="${1:-5}"
@@ -16,10 +17,10 @@ now() { date +%s.%N; }
 # starts ann train in the background, its stdout lines stamped into $work/log; sets pid
 start() {
   rm -rf "$work/run" "$work/log"
-  ( set +m; env -u OMP_WAIT_POLICY -u OMP_NUM_THREADS "$@" java -jar "$jar" train "$work/iris.ann" \
+  ( env -u OMP_WAIT_POLICY -u OMP_NUM_THREADS "$@" java -jar "$jar" train "$work/iris.ann" \
       --epochs 100000 --out "$work/run" 2>"$work/err" | while IFS= read -r l; do echo "$(now) $l"; done >"$work/log" ) &
   sleep 0.2
-  pid=$(pgrep -f -n "ann-cli.jar train $work/iris.ann" || true)
+  pid=$(pgrep -f -o "ann-cli.jar train $work/iris.ann" || true) # the oldest: ann itself, not the JVM it relaunches
   for _ in $(seq 600); do grep -q " epoch 2/" "$work/log" 2>/dev/null && return; sleep 0.05; done
   echo "no second epoch after 30 s" >&2; exit 1
 }
