@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ann.compiler.CompileException;
 import dev.ann.compiler.Compilation;
 import dev.ann.compiler.Compiler;
+import dev.ann.compiler.NetworkLayers;
 import dev.ann.compiler.Workspace;
 import dev.ann.plan.DataPipeline;
 import dev.ann.plan.Op;
@@ -109,6 +110,64 @@ class PlanTest {
         assertEquals(Shape.of(1, 8, 8), plan.inputShape());
         assertEquals(Shape.of(5), plan.outputShape());
         assertTrue(plan.ops().get(1).source().line() > 0);
+    }
+
+    @Test
+    void missingDataFilesStopTrainingButNotPlanning() throws CompileException {
+        Compilation withData = compile(CNN);
+        Compilation c = compile(CNN.replace("data/digits-", "data/no-such-"));
+        assertEquals(4, c.missingData().size(), () -> c.diagnostics().toString());
+        assertTrue(c.missingData().stream().allMatch(d -> d.code().equals("E043")));
+        assertEquals(List.of(), c.planningErrors());
+        assertThrows(CompileException.class, () -> c.plan(null, null), "training needs the data");
+        for (String profile : new String[] {null, "dev"}) {
+            Plan expected = withData.plan(null, profile);
+            Plan plan = c.planWithoutData(null, profile);
+            assertEquals(expected.ops(), plan.ops(), profile);
+            assertEquals(expected.architectureHash(), plan.architectureHash());
+            assertEquals(expected.data().sampleShape(), plan.data().sampleShape(), "the samples are what the network takes");
+            assertEquals(expected.data().labels(), plan.data().labels(), "the declared classes");
+            assertTrue(plan.data().sources().get(0).args().values().get("images").toString().endsWith("data/no-such-images.idx"));
+        }
+        assertEquals(Shape.of(1, 4, 4), c.planWithoutData(null, "dev").data().sampleShape(), "resize applies");
+    }
+
+    @Test
+    void otherErrorsStillStopPlanningWithoutData() {
+        Compilation c = compile(CNN.replace("data/digits-", "data/no-such-").replace("maxpool(2)", "maxpool(2, nope: 1)"));
+        assertFalse(c.planningErrors().isEmpty());
+        CompileException e = assertThrows(CompileException.class, () -> c.planWithoutData(null, null));
+        assertFalse(e.diagnostics().isEmpty());
+        assertTrue(e.diagnostics().stream().noneMatch(d -> d.code().equals("E043")), e.diagnostics().toString());
+    }
+
+    @Test
+    void aNetworkOnItsOwnHasThePlansOps() throws CompileException {
+        Compilation c = compile(CNN);
+        assertEquals(List.of("Net"), c.networkNames());
+        NetworkLayers net = c.network("Net");
+        Plan plan = c.plan(null, null);
+        assertEquals(plan.ops(), net.ops());
+        assertEquals(plan.params(), net.params());
+        assertEquals(Shape.of(1, 8, 8), net.input());
+        assertEquals(Shape.of(5), net.output());
+        CompileException unknown = assertThrows(CompileException.class, () -> c.network("Digits"));
+        assertEquals("no network named Digits; the networks are Net", unknown.getMessage());
+        Compilation alone = compile("""
+                network A {
+                    input [3]
+                    dense(2)
+                }
+                network B {
+                    input [2]
+                    dense(1) -> sigmoid
+                }
+                """);
+        assertEquals(List.of(), alone.diagnostics());
+        assertEquals(List.of("A", "B"), alone.networkNames());
+        assertEquals(List.of(), alone.trainNames());
+        assertEquals(8, alone.network("A").ops().get(1).paramCount(), "3 x 2 weights and 2 biases");
+        assertEquals(List.of("input", "dense", "sigmoid"), alone.network("B").ops().stream().map(Op::kind).toList());
     }
 
     @Test
