@@ -77,10 +77,16 @@ final class CheckCommand implements Callable<Integer> {
 
     /** Compiles one file for commands that need a plan; prints diagnostics; null when there are errors. */
     static Compilation compileOrReport(Path file, PrintWriter err) {
+        return compileOrReport(file, err, ds -> { });
+    }
+
+    /** The same; {@code failed} also gets the diagnostics when there are errors. */
+    static Compilation compileOrReport(Path file, PrintWriter err, java.util.function.Consumer<List<Diagnostic>> failed) {
         Compilation c = new Workspace().compile(file);
         List<Diagnostic> ds = dedupe(c.diagnostics());
         DiagnosticPrinter printer = new DiagnosticPrinter(err, Cli.color(), Path.of(""));
         if (c.hasErrors()) {
+            failed.accept(ds);
             printer.printAll(ds);
             err.println(DiagnosticPrinter.summary(ds) + ": fix the errors above first (`ann check " + file + "`)");
             err.flush();

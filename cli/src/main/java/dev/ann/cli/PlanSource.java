@@ -2,6 +2,7 @@ package dev.ann.cli;
 
 import dev.ann.compiler.CompileException;
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.compiler.plan.Plan;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -31,6 +32,11 @@ final class PlanSource {
      * printing why to the command's error stream; {@code exit[0]} is then the exit code.
      */
     Plan plan(CommandLine.Model.CommandSpec spec, int[] exit) {
+        return plan(spec, exit, ds -> { });
+    }
+
+    /** The same; {@code failed} also gets the diagnostics of a plan that could not be made. */
+    Plan plan(CommandLine.Model.CommandSpec spec, int[] exit, java.util.function.Consumer<java.util.List<Diagnostic>> failed) {
         PrintWriter err = spec.commandLine().getErr();
         if (!Files.isRegularFile(file)) {
             err.println("error: " + file + ": no such file");
@@ -38,11 +44,12 @@ final class PlanSource {
             return null;
         }
         exit[0] = Main.ERRORS;
-        Compilation c = CheckCommand.compileOrReport(file, err);
+        Compilation c = CheckCommand.compileOrReport(file, err, failed);
         if (c == null) return null;
         try {
             return c.plan(train, profile);
         } catch (CompileException e) {
+            failed.accept(e.diagnostics());
             new DiagnosticPrinter(err, Cli.color(), Path.of("")).printAll(e.diagnostics());
             err.println("error: " + e.getMessage());
             err.flush();

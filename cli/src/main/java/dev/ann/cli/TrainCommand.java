@@ -1,5 +1,6 @@
 package dev.ann.cli;
 
+import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.compiler.plan.Plan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,25 +38,51 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     DataMemoryOption dataMemory;
 
+    @Option(names = "--events", paramLabel = "json",
+            description = {"for editors and tools: write what the run does as JSON lines to standard output (start, batch,"
+                + " epoch, end, interrupted, error; docs/editors.md); the progress text then goes to standard error"})
+    String events;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (device != null && !List.of("cpu", "gpu", "auto").contains(device)) {
-            err.println("error: --device takes cpu, gpu or auto, not '" + device + "'");
+        if (events != null && !events.equals("json")) {
+            err.println("error: --events takes json, not '" + events + "'");
             return Main.USAGE;
+        }
+        if (device != null && !List.of("cpu", "gpu", "auto").contains(device)) {
+            return usage("--device takes cpu, gpu or auto, not '" + device + "'");
         }
         if (epochs != null && epochs < 1) {
-            err.println("error: --epochs must be at least 1");
+            return usage("--epochs must be at least 1");
+        }
+        if (!dataMemory.parse(err)) {
+            if (events != null) Runner.error(this, "--data-memory: '" + dataMemory.size + "' is not a size", Main.USAGE, null);
             return Main.USAGE;
         }
-        if (!dataMemory.parse(err)) return Main.USAGE;
         int[] exit = new int[1];
-        Plan plan = source.plan(spec, exit);
-        if (plan == null) return exit[0];
+        List<List<Diagnostic>> failed = new java.util.ArrayList<>();
+        Plan plan = source.plan(spec, exit, failed::add);
+        if (plan == null) {
+            if (events != null) {
+                String message = failed.isEmpty() ? source.file + ": no such file"
+                        : DiagnosticPrinter.summary(failed.get(0)) + " in " + source.file + ": fix them first (ann check " + source.file + ")";
+                Runner.error(this, message, exit[0], failed.isEmpty() ? null
+                        : new DiagnosticPrinter(err, false, Path.of("")).jsonArray(failed.get(0)));
+            }
+            return exit[0];
+        }
         return Runner.train(this, plan);
+    }
+
+    /** A usage error: said on standard error, and as an error event with --events. */
+    private int usage(String message) {
+        spec.commandLine().getErr().println("error: " + message);
+        if (events != null) Runner.error(this, message, Main.USAGE, null);
+        return Main.USAGE;
     }
 
     /**
@@ -79,11 +106,24 @@ final class TrainCommand implements Callable<Integer> {
             o.dataMemory = c.dataMemory.bytes;
             o.terminal = System.console() != null;
             o.handleSignals = true;
-            o.log = printStream(c.spec.commandLine().getOut());
+            if (c.events != null) {
+                // --events json: standard output carries only the events, the progress text goes to standard error
+                o.events = new dev.ann.runtime.train.Events(printStream(c.spec.commandLine().getOut()));
+                o.terminal = false;
+                o.log = printStream(c.spec.commandLine().getErr());
+            } else {
+                o.log = printStream(c.spec.commandLine().getOut());
+            }
+            var events = o.events;
             return run(c.spec.commandLine().getErr(), () -> {
                 List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
                 return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
-            });
+            }, events == null ? null : (message, code) -> events.error(message, code, null));
+        }
+
+        /** An error event on standard output (--events json) for a run that did not start. */
+        static void error(TrainCommand c, String message, int exitCode, com.google.gson.JsonArray diagnostics) {
+            new dev.ann.runtime.train.Events(printStream(c.spec.commandLine().getOut())).error(message, exitCode, diagnostics);
         }
 
         /** Relaunches with the OpenMP settings when needed: the exit code, or null to go on here. */
@@ -93,25 +133,37 @@ final class TrainCommand implements Callable<Integer> {
 
         /** Runs the body; a RunException prints its message (no stack trace) and gives its exit code. */
         static int run(PrintWriter err, Callable<Integer> body) {
+            return run(err, body, null);
+        }
+
+        /** The same; {@code failed} (when not null) also gets the message and exit code of a failure. */
+        static int run(PrintWriter err, Callable<Integer> body, java.util.function.ObjIntConsumer<String> failed) {
+            String message;
+            int code;
             try {
                 return body.call();
             } catch (dev.ann.runtime.RunException e) {
-                err.println("error: " + e.getMessage());
-                err.flush();
-                return e.exitCode;
+                message = e.getMessage();
+                code = e.exitCode;
             } catch (OutOfMemoryError e) {
-                err.println("error: out of memory (" + e.getMessage() + "; the Java heap is at most "
+                message = "out of memory (" + e.getMessage() + "; the Java heap is at most "
                         + dev.ann.runtime.data.Budget.format(Runtime.getRuntime().maxMemory()) + "). Let the data stream from disk:"
-                        + " leave --data-memory unset or give a smaller size; or raise the heap, e.g. ANN_JAVA_OPTS=-Xmx8g");
-                err.flush();
-                return Main.FAILURE;
+                        + " leave --data-memory unset or give a smaller size; or raise the heap, e.g. ANN_JAVA_OPTS=-Xmx8g";
+                code = Main.FAILURE;
             } catch (Exception | LinkageError e) {
-                err.println("error: the run failed: " + e);
+                message = "the run failed: " + e;
+                code = Main.FAILURE;
+                err.println("error: " + message);
                 if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
                 else err.println("(set ANN_DEBUG=1 to see where)");
                 err.flush();
-                return Main.FAILURE;
+                if (failed != null) failed.accept(message, code);
+                return code;
             }
+            err.println("error: " + message);
+            err.flush();
+            if (failed != null) failed.accept(message, code);
+            return code;
         }
     }
 

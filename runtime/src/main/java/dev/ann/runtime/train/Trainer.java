@@ -59,6 +59,8 @@ public final class Trainer {
         public int interruptEpoch = -1, interruptBatch = 0;
         /** bytes of decoded samples that may be held in memory before the data streams from disk; null: a quarter of the heap; 0: always stream */
         public Long dataMemory;
+        /** ann train --events json: the run as JSON lines (start, batch, epoch, end...); null: none */
+        public Events events;
     }
 
     /** What a run produced. */
@@ -124,6 +126,7 @@ public final class Trainer {
         c.epochs = o.epochs; c.seed = o.seed; c.device = o.device; c.out = o.out; c.runsRoot = o.runsRoot;
         c.resume = o.resume; c.log = o.log; c.terminal = o.terminal; c.handleSignals = o.handleSignals;
         c.interruptEpoch = o.interruptEpoch; c.interruptBatch = o.interruptBatch; c.dataMemory = o.dataMemory;
+        c.events = o.events;
         return c;
     }
 
@@ -205,7 +208,11 @@ public final class Trainer {
                 plan.train(), plan.network(), plan.data().dataset(), train.n, val == null ? "no" : String.valueOf(val.n),
                 data.test() == null ? "no" : String.valueOf(data.test().n), net.trainableCount(), device, seed);
         o.log.printf("run folder %s%n", runDir);
-        Progress progress = new Progress(o.log, o.terminal);
+        Progress progress = new Progress(o.log, o.terminal, o.events);
+        if (o.events != null) {
+            o.events.start(plan, runDir, epochs, (train.n + batch - 1) / batch, train.n, val == null ? null : val.n,
+                    data.test() == null ? null : data.test().n, data.classNames(), device, seed, net.trainableCount(), st.history);
+        }
         boolean interrupted = false;
         INDArray bestParams = null, bestState = null;
         if (st.bestValue != null && Files.exists(ckDir.resolve("best.ckpt"))) {
@@ -254,7 +261,7 @@ public final class Trainer {
                         st.seen += n;
                         if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
                         st.batch = b + 1;
-                        progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
+                        progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch, st.lr);
                     }
                 }
                 double secs = (System.nanoTime() - te) / 1e9;
@@ -327,6 +334,7 @@ public final class Trainer {
                 Report.writeHistory(runDir, st.history, true);
                 o.log.printf("%ninterrupted at epoch %d, batch %d: checkpoint written to %s; continue with --resume%n",
                         st.epoch + 1, st.batch + 1, ckDir.resolve("last.ckpt"));
+                if (o.events != null) o.events.interrupted(st.epoch + 1, st.batch + 1, ckDir.resolve("last.ckpt"), runDir);
             }
             finished.countDown();
             if (hook != null && !stopRequested) {
@@ -353,6 +361,7 @@ public final class Trainer {
         Evaluation ev = test == null ? null : Batches.evaluate(net, loss, test, plan, data.classNames());
         Result res = new Result(runDir, ev, split, st.epoch, st.bestEpoch, bestMetric, st.wall, sps, false, net, data, device, seed, st.history);
         Report.write(res, plan, o.log);
+        if (o.events != null) o.events.end(res, plan);
         return res;
     }
 
