@@ -276,6 +276,7 @@ function table(el: HTMLElement, head: string[] | undefined, rows: string[][]): v
   el.replaceChildren();
   if (head) {
     const tr = document.createElement('tr');
+    tr.className = 'head';
     for (const h of head) {
       const th = document.createElement('th');
       th.textContent = h;

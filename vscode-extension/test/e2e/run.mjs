@@ -111,7 +111,7 @@ mkdirSync(join(tmp, 'bin'));
 writeFileSync(
   join(tmp, 'bin', 'ann'),
   `#!/bin/sh
-if [ "$1" = train ] && [ ${REAL_TRAIN ? 1 : 0} = 0 ]; then
+if [ "$1" = train ] && [ ${REAL_TRAIN ? 1 : 0} = 0 ] && [ ! -e '${join(tmp, 'real-train')}' ]; then
   trap 'echo "interrupted: stopped"; exit 130' INT TERM
   i=1
   while [ $i -le 4 ]; do
@@ -250,6 +250,31 @@ async function notifications() {
 async function clearNotifications() {
   await runCommand('Notifications: Clear All Notifications');
   await page.waitForTimeout(300);
+}
+
+/** The frame of the training view's webview (VS Code nests it in two iframes), or undefined. */
+async function trainingView() {
+  for (const f of page.frames()) {
+    try {
+      if (await f.$('#ann-training')) {
+        return f;
+      }
+    } catch {
+      // a frame that went away
+    }
+  }
+  return undefined;
+}
+
+async function waitForTrainingView(timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const f = await trainingView();
+    if (f || Date.now() > deadline) {
+      return f;
+    }
+    await page.waitForTimeout(250);
+  }
 }
 
 async function focusEditor(fileName) {
@@ -479,6 +504,8 @@ try {
     await page.waitForTimeout(150);
   }
   check('training progress in the status bar', !!seenStatus, seenStatus || (await statusBarText()));
+  const viewTab = await page.locator('.tab', { hasText: 'Training IrisNet' }).count();
+  check('Train opens the training view beside the editor', viewTab > 0 && !!(await waitForTrainingView(10000)), `tabs: ${(await page.locator('.tab').allInnerTexts()).join(' | ')}`);
   check(
     'training ends with its last epoch in a notification',
     /done: epoch (\d+)\/\1 · (train_)?loss/.test(finished),
@@ -495,7 +522,12 @@ try {
       null,
       { timeout: 30000 },
     );
-    await page.locator('.notification-toast', { hasText: 'Training' }).locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    // the training view's Stop button: the same path as Cancel on the notification (SIGINT to the trainer)
+    const view = await waitForTrainingView(10000);
+    if (!view) {
+      throw new Error('no training view');
+    }
+    await view.click('#stop');
     const cancelDeadline = Date.now() + 20000;
     while (Date.now() < cancelDeadline && !cancelled) {
       cancelled = (await notifications()).find((n) => /stopped/.test(n)) ?? '';
@@ -506,7 +538,73 @@ try {
     log(`cancel: ${e instanceof Error ? e.message : e}`);
   }
   const afterCancel = await statusBarText();
-  check('cancelling the progress stops training', /stopped/.test(cancelled) && !/epoch 4\/4/.test(cancelled), cancelled || afterCancel);
+  check('Stop in the training view stops training', /stopped/.test(cancelled) && !/epoch 4\/4/.test(cancelled), cancelled || afterCancel);
+  const viewStatus = await (await trainingView())?.textContent('#status').catch(() => undefined);
+  check('the training view says stopped', viewStatus === 'stopped', String(viewStatus));
+  }
+
+  // 7b. the training view while iris really trains (needs the command line): a point per epoch, then the test report
+  if (existsSync(CLI_JAR)) {
+    // an earlier run of the same train block, to compare with
+    const earlier = join(workspace, 'runs', 'IrisNet', '20261201-120000');
+    mkdirSync(earlier, { recursive: true });
+    copyFileSync(join(EXT_DIR, 'test', 'unit', 'fixtures', 'iris-earlier.metrics.csv'), join(earlier, 'metrics.csv'));
+    writeFileSync(join(tmp, 'real-train'), '');
+    await clearNotifications();
+    await focusEditor('iris.ann');
+    await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
+    const view = await waitForTrainingView(30000);
+    const counts = [];
+    let status = '';
+    const realDeadline = Date.now() + 240000;
+    while (view && Date.now() < realDeadline) {
+      const n = Number((await view.getAttribute('.chart[data-id="loss"]', 'data-points', { timeout: 1000 }).catch(() => null)) ?? 0);
+      if (counts[counts.length - 1] !== n) {
+        counts.push(n);
+        if (n === 20) {
+          await shot('7b-training-view-running');
+        }
+      }
+      status = (await view.textContent('#status').catch(() => '')) ?? '';
+      if (status === 'done' || status === 'failed') {
+        break;
+      }
+      await page.waitForTimeout(100);
+    }
+    const finalPoints = Number((await view?.getAttribute('.chart[data-id="loss"]', 'data-points').catch(() => null)) ?? 0);
+    const increasing = counts.every((c, i) => i === 0 || c > counts[i - 1]);
+    check(
+      'the curves gain a point per epoch while iris trains',
+      status === 'done' && finalPoints === 60 && increasing && counts.filter((c) => c > 0 && c < 60).length >= 2,
+      `status ${status}; points seen ${counts.join(',')}`,
+    );
+    const charts = (await view?.$$eval('.chart', (els) => els.map((e) => e.dataset.id)).catch(() => [])) ?? [];
+    check('curves for the loss, the declared accuracy and the learning rate', ['loss', 'accuracy', 'lr'].every((c) => charts.includes(c)), charts.join(','));
+    const heat = (await view?.$$eval('#confusion tr', (rows) => rows.map((r) => r.innerText.replace(/\s+/g, ' ').trim())).catch(() => [])) ?? [];
+    check(
+      'the confusion matrix appears at the end, with the class names',
+      heat.length === 4 && ['setosa', 'versicolor', 'virginica'].every((c) => heat[0].includes(c)),
+      JSON.stringify(heat),
+    );
+    const metricsText = ((await view?.textContent('#metrics').catch(() => '')) ?? '').replace(/\s+/g, ' ');
+    check('test accuracy with its standard error and 95% interval', /accuracy\s*[0-9.]+% ± [0-9.]+% \(SE\)/.test(metricsText) && /95% interval/.test(metricsText), metricsText);
+    // compare with the earlier run: its curves join the charts
+    const runLabels = (await view?.$$eval('#runs label', (ls) => ls.map((l) => l.textContent.trim())).catch(() => [])) ?? [];
+    if (view && runLabels.some((l) => l.startsWith('20261201-120000'))) {
+      await view.check('#runs input[value="20261201-120000"]');
+      await page.waitForTimeout(800);
+    }
+    const lossLegend = (await view?.evaluate(() => {
+      const c = document.querySelector('.chart[data-id="loss"]');
+      return c?.dataset.series ?? '';
+    }).catch(() => '')) ?? '';
+    check('an earlier run is offered and overlaid on the curves', runLabels.some((l) => l.startsWith('20261201-120000')) && /train_loss · 20261201-120000/.test(lossLegend), `runs: ${runLabels.join(' / ')}; series: ${lossLegend}`);
+    await page.locator('.tab', { hasText: 'Training IrisNet' }).first().click();
+    await page.waitForTimeout(500);
+    await shot('7c-training-view-done', 'vscode-training-view.png');
+    rmSync(join(tmp, 'real-train'), { force: true });
+  } else {
+    log(`skipped the training view with real training: ${CLI_JAR} is not built`);
   }
   await clearNotifications();
   await focusEditor('iris.ann');
@@ -569,6 +667,35 @@ try {
     JSON.stringify(problems.slice(0, 4).map((p) => p.replace(/\s+/g, ' '))),
   );
   await shot('8-problems', 'vscode-problems.png');
+
+  // 10. training the broken file: the training view shows the error, with a link to its place
+  if (existsSync(CLI_JAR)) {
+    writeFileSync(join(tmp, 'real-train'), '');
+    await page.keyboard.press('Control+Shift+M'); // the Problems panel away again
+    await focusEditor('iris.ann');
+    await runCommand('ann: Train');
+    const view = await waitForTrainingView(30000);
+    let status = '';
+    const errDeadline = Date.now() + 90000;
+    while (view && Date.now() < errDeadline && status !== 'failed') {
+      status = (await view.textContent('#status').catch(() => '')) ?? '';
+      await page.waitForTimeout(250);
+    }
+    const place = ((await view?.textContent('#error a.location').catch(() => '')) ?? '').trim();
+    const errorText = ((await view?.textContent('#error').catch(() => '')) ?? '').replace(/\s+/g, ' ');
+    check('a run that fails shows its error with file:line:col', status === 'failed' && new RegExp(`iris\\.ann:${hiddenLineNo}:\\d+$`).test(place) && /rleu/.test(errorText), `${status}: ${errorText}`);
+    await shot('10-training-error');
+    let cursor = '';
+    if (place) {
+      await view.click('#error a.location');
+      const cursorDeadline = Date.now() + 10000;
+      while (Date.now() < cursorDeadline && !new RegExp(`Ln ${hiddenLineNo}, Col \\d+`).test(cursor)) {
+        cursor = await statusBarText();
+        await page.waitForTimeout(250);
+      }
+    }
+    check("the error's link opens the place in the editor", new RegExp(`Ln ${hiddenLineNo}, Col \\d+`).test(cursor), cursor);
+  }
 } catch (e) {
   check('the test ran to the end', false, e instanceof Error ? e.stack : String(e));
   try {
