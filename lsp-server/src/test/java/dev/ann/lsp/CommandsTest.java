@@ -124,8 +124,8 @@ class CommandsTest {
             next(lsp); // begin
             List<WorkDoneProgressReport> reports = new ArrayList<>();
             WorkDoneProgressNotification n;
-            while (!((n = next(lsp)) instanceof WorkDoneProgressEnd end)) reports.add((WorkDoneProgressReport) n);
-            assertEquals("done: epoch 2/2 · train_loss 0.4000", end.getMessage());
+            while (!((n = next(lsp)) instanceof WorkDoneProgressEnd)) reports.add((WorkDoneProgressReport) n);
+            assertEquals("done: epoch 2/2 · train_loss 0.4000", ((WorkDoneProgressEnd) n).getMessage());
             // start, 2 x (2 batches + epoch), end: one report each, in order; the epoch's message as before
             assertEquals(8, reports.size(), reports.toString());
             assertEquals(java.util.Arrays.asList(null, 25, 50, 50, 75, 100, 100, null),
