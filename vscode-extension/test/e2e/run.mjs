@@ -27,6 +27,8 @@ const VSIX = resolve(process.argv[2] ?? join(EXT_DIR, 'target', `ann-${version}.
 const OUT = join(EXT_DIR, 'target', 'e2e');
 const DOC_IMAGES = process.env.ANN_E2E_DOC_IMAGES === '1' ? join(REPO, 'docs', 'images') : undefined;
 const started = Date.now();
+// ANN_E2E_SLOW=N multiplies every wait by N, for a machine busy with other work
+const SLOW = Math.max(1, Number(process.env.ANN_E2E_SLOW ?? 1) || 1);
 
 function fail(message) {
   console.error(`e2e: FAILED: ${message}`);
@@ -141,7 +143,7 @@ const csArgs = ['--user-data-dir', userData, '--extensions-dir', extensions];
 
 log(`installing ${VSIX}`);
 try {
-  execFileSync(CODE_SERVER, [...csArgs, '--install-extension', VSIX], { env, stdio: 'pipe', timeout: 120000 });
+  execFileSync(CODE_SERVER, [...csArgs, '--install-extension', VSIX], { env, stdio: 'pipe', timeout: 120000 * SLOW });
 } catch (e) {
   fail(`code-server --install-extension failed: ${e.stderr ?? e.message}`);
 }
@@ -225,7 +227,7 @@ async function viewLine(needle) {
 
 async function goToLine(n) {
   await page.keyboard.press('Control+G');
-  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 });
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 * SLOW });
   await page.keyboard.insertText(String(n));
   await page.keyboard.press('Enter');
   await page.waitForTimeout(200);
@@ -233,7 +235,7 @@ async function goToLine(n) {
 
 async function runCommand(title) {
   await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 });
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 * SLOW });
   await page.keyboard.insertText(title);
   await page.waitForTimeout(400);
   await page.keyboard.press('Enter');
@@ -285,7 +287,7 @@ async function focusEditor(fileName) {
 let exitCode = 0;
 try {
   // wait for code-server to listen
-  const deadline = Date.now() + 60000;
+  const deadline = Date.now() + 60000 * SLOW;
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -318,14 +320,15 @@ try {
   });
   const context = browser;
   page = await context.newPage();
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+  // the first load compiles and loads the whole workbench: slow on a busy machine
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180000 * SLOW });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 * SLOW });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 * SLOW });
   log('workbench loaded');
 
   // open examples/iris.ann from the Explorer
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^iris\.ann$/ }).first().click();
-  await page.waitForSelector('.monaco-editor .view-lines .view-line', { timeout: 30000 });
+  await page.waitForSelector('.monaco-editor .view-lines .view-line', { timeout: 30000 * SLOW });
   await page.locator('.monaco-editor .view-lines').first().click();
   await runCommand('View: Toggle Primary Side Bar Visibility'); // more room for the editor in the screenshots
 
@@ -334,7 +337,7 @@ try {
   await page.waitForFunction(
     () => [...document.querySelectorAll('.view-line span span')].some((s) => s.textContent === 'network'),
     null,
-    { timeout: 30000 },
+    { timeout: 30000 * SLOW },
   );
   await page.waitForTimeout(1500); // tokenization and the theme settle
   const colours = await page.evaluate(() => {
@@ -373,7 +376,7 @@ try {
   // 2. the language server is up: status bar
   const status = page.locator('.statusbar-item', { hasText: /^ann$/ });
   try {
-    await page.locator('.statusbar-item:has(.codicon-pass)', { hasText: 'ann' }).waitFor({ timeout: 60000 });
+    await page.locator('.statusbar-item:has(.codicon-pass)', { hasText: 'ann' }).waitFor({ timeout: 60000 * SLOW });
     check('status bar shows the server ready', true);
   } catch {
     check('status bar shows the server ready', false, `status bar: ${await status.allInnerTexts().catch(() => '?')}`);
@@ -382,7 +385,7 @@ try {
   // 3. inlay hints: the shape after a layer, rendered in the line but not in the text
   const hiddenLineNo = source.findIndex((l) => l.includes('hidden = dense(16)')) + 1;
   let rendered;
-  const inlayDeadline = Date.now() + 20000;
+  const inlayDeadline = Date.now() + 20000 * SLOW;
   do {
     rendered = await viewLine('hidden = dense(16)');
     if (rendered && rendered.trim() !== source[hiddenLineNo - 1].trim()) {
@@ -420,7 +423,7 @@ try {
   let hoverText = '';
   try {
     const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover:not(.hidden) .rendered-markdown').first();
-    await hover.waitFor({ state: 'visible', timeout: 15000 });
+    await hover.waitFor({ state: 'visible', timeout: 15000 * SLOW });
     await page.waitForTimeout(500);
     hoverText = (await page.locator('.monaco-hover:not(.hidden)').first().innerText()).trim();
   } catch {
@@ -434,7 +437,9 @@ try {
   // 5. completion after `->`: activations the document does not contain (so not word-based)
   await goToLine(hiddenLineNo);
   await page.keyboard.press('End');
+  await page.waitForTimeout(200);
   await page.keyboard.press('Enter');
+  await page.waitForTimeout(300); // on a busy machine keys typed right after Enter can land before the new line
   await page.keyboard.type('dense(8) ->', { delay: 30 });
   await page.keyboard.type(' ', { delay: 30 });
   let labels = [];
@@ -443,7 +448,7 @@ try {
       await page.keyboard.press('Control+Space');
     }
     try {
-      await page.waitForSelector('.suggest-widget.visible .monaco-list-row', { timeout: 8000 });
+      await page.waitForSelector('.suggest-widget.visible .monaco-list-row', { timeout: 8000 * SLOW });
       await page.waitForTimeout(500);
       labels = await page.locator('.suggest-widget.visible .monaco-list-row .label-name').allInnerTexts();
     } catch {
@@ -466,7 +471,7 @@ try {
     let planText = '';
     try {
       const planTab = page.locator('.tab', { hasText: /plan/ });
-      await planTab.first().waitFor({ timeout: 60000 });
+      await planTab.first().waitFor({ timeout: 60000 * SLOW });
       await page.waitForTimeout(800);
       planText = (await page.locator('.editor-group-container.active .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
     } catch {
@@ -474,7 +479,7 @@ try {
     }
     check('Show plan opens the plan table', /hidden/.test(planText) && /dense/.test(planText), JSON.stringify(planText.slice(0, 300)));
     await shot('6-plan');
-    await page.locator('.tab', { hasText: /plan/ }).first().click({ button: 'middle' }); // middle click closes a tab
+    await page.locator('.tab', { hasText: /plan/ }).first().click({ button: 'middle', timeout: 5000 * SLOW }).catch(() => undefined); // middle click closes a tab
     await page.waitForTimeout(300);
   } else {
     log(`skipped Show plan: ${CLI_JAR} is not built (mvn -B -pl cli -am package -DskipTests)`);
@@ -487,7 +492,7 @@ try {
   let seenStatus = '';
   let laterShot = false;
   let finished = '';
-  const trainDeadline = Date.now() + 60000;
+  const trainDeadline = Date.now() + 60000 * SLOW;
   while (Date.now() < trainDeadline) {
     const sb = await statusBarText();
     const m = /epoch (\d+)\/(\d+) · loss [0-9.]+/.exec(sb);
@@ -505,7 +510,7 @@ try {
   }
   check('training progress in the status bar', !!seenStatus, seenStatus || (await statusBarText()));
   const viewTab = await page.locator('.tab', { hasText: 'Training IrisNet' }).count();
-  check('Train opens the training view beside the editor', viewTab > 0 && !!(await waitForTrainingView(10000)), `tabs: ${(await page.locator('.tab').allInnerTexts()).join(' | ')}`);
+  check('Train opens the training view beside the editor', viewTab > 0 && !!(await waitForTrainingView(10000 * SLOW)), `tabs: ${(await page.locator('.tab').allInnerTexts()).join(' | ')}`);
   check(
     'training ends with its last epoch in a notification',
     /done: epoch (\d+)\/\1 · (train_)?loss/.test(finished),
@@ -520,15 +525,15 @@ try {
     await page.waitForFunction(
       () => [...document.querySelectorAll('.statusbar-item')].some((e) => /epoch 1\/4/.test(e.textContent)),
       null,
-      { timeout: 30000 },
+      { timeout: 30000 * SLOW },
     );
     // the training view's Stop button: the same path as Cancel on the notification (SIGINT to the trainer)
-    const view = await waitForTrainingView(10000);
+    const view = await waitForTrainingView(10000 * SLOW);
     if (!view) {
       throw new Error('no training view');
     }
     await view.click('#stop');
-    const cancelDeadline = Date.now() + 20000;
+    const cancelDeadline = Date.now() + 20000 * SLOW;
     while (Date.now() < cancelDeadline && !cancelled) {
       cancelled = (await notifications()).find((n) => /stopped/.test(n)) ?? '';
       await page.waitForTimeout(200);
@@ -553,12 +558,12 @@ try {
     await clearNotifications();
     await focusEditor('iris.ann');
     await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
-    const view = await waitForTrainingView(30000);
+    const view = await waitForTrainingView(30000 * SLOW);
     const counts = [];
     let status = '';
-    const realDeadline = Date.now() + 240000;
+    const realDeadline = Date.now() + 240000 * SLOW;
     while (view && Date.now() < realDeadline) {
-      const n = Number((await view.getAttribute('.chart[data-id="loss"]', 'data-points', { timeout: 1000 }).catch(() => null)) ?? 0);
+      const n = Number((await view.getAttribute('.chart[data-id="loss"]', 'data-points', { timeout: 1000 * SLOW }).catch(() => null)) ?? 0);
       if (counts[counts.length - 1] !== n) {
         counts.push(n);
         if (n === 20) {
@@ -601,7 +606,15 @@ try {
     check('an earlier run is offered and overlaid on the curves', runLabels.some((l) => l.startsWith('20261201-120000')) && /train_loss · 20261201-120000/.test(lossLegend), `runs: ${runLabels.join(' / ')}; series: ${lossLegend}`);
     await page.locator('.tab', { hasText: 'Training IrisNet' }).first().click();
     await page.waitForTimeout(500);
-    await shot('7c-training-view-done', 'vscode-training-view.png');
+    await shot('7c-training-view-done');
+    // for the documentation: the view alone, tall enough for the curves and the results
+    await page.setViewportSize({ width: 1100, height: 1040 });
+    await runCommand('View: Toggle Maximized Editor Group');
+    await page.waitForTimeout(1500);
+    await shot('7d-training-view-maximized', 'vscode-training-view.png');
+    await runCommand('View: Toggle Maximized Editor Group');
+    await page.setViewportSize({ width: 1060, height: 680 });
+    await page.waitForTimeout(500);
     rmSync(join(tmp, 'real-train'), { force: true });
   } else {
     log(`skipped the training view with real training: ${CLI_JAR} is not built`);
@@ -615,10 +628,10 @@ try {
     await page.locator('.codelens-decoration a', { hasText: /Generate Java/ }).first().click();
     let generated = '';
     try {
-      await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10000 });
+      await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10000 * SLOW });
       await page.waitForTimeout(300);
       await page.keyboard.press('Enter'); // accept the proposed folder: <examples>/generated
-      const genDeadline = Date.now() + 60000;
+      const genDeadline = Date.now() + 60000 * SLOW;
       while (Date.now() < genDeadline && !generated) {
         generated = (await notifications()).find((n) => /generated|failed/i.test(n)) ?? '';
         await page.waitForTimeout(250);
@@ -647,7 +660,7 @@ try {
   await page.keyboard.insertText('rleu');
   let squiggle = true;
   try {
-    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 20000 });
+    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 20000 * SLOW });
   } catch {
     squiggle = false;
   }
@@ -655,7 +668,7 @@ try {
   await page.keyboard.press('Control+Shift+M');
   let problems = [];
   try {
-    await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 10000 });
+    await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 10000 * SLOW });
     await page.waitForTimeout(500);
     problems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
   } catch {
@@ -674,9 +687,9 @@ try {
     await page.keyboard.press('Control+Shift+M'); // the Problems panel away again
     await focusEditor('iris.ann');
     await runCommand('ann: Train');
-    const view = await waitForTrainingView(30000);
+    const view = await waitForTrainingView(30000 * SLOW);
     let status = '';
-    const errDeadline = Date.now() + 90000;
+    const errDeadline = Date.now() + 90000 * SLOW;
     while (view && Date.now() < errDeadline && status !== 'failed') {
       status = (await view.textContent('#status').catch(() => '')) ?? '';
       await page.waitForTimeout(250);
@@ -688,7 +701,7 @@ try {
     let cursor = '';
     if (place) {
       await view.click('#error a.location');
-      const cursorDeadline = Date.now() + 10000;
+      const cursorDeadline = Date.now() + 10000 * SLOW;
       while (Date.now() < cursorDeadline && !new RegExp(`Ln ${hiddenLineNo}, Col \\d+`).test(cursor)) {
         cursor = await statusBarText();
         await page.waitForTimeout(250);
