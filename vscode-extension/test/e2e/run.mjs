@@ -526,11 +526,13 @@ try {
   await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
   let cancelled = '';
   try {
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('.statusbar-item')].some((e) => /epoch 1\/60/.test(e.textContent)),
-      null,
-      { timeout: 30000 * SLOW },
-    );
+    const runningDeadline = Date.now() + 30000 * SLOW;
+    while (!/epoch \d+\/60/.test(await statusBarText())) {
+      if (Date.now() > runningDeadline) {
+        throw new Error(`the stand-in run did not show in the status bar: ${await statusBarText()}`);
+      }
+      await page.waitForTimeout(200);
+    }
     // the training view's Stop button: the same path as Cancel on the notification (SIGINT to the trainer)
     const view = await waitForTrainingView(10000 * SLOW);
     if (!view) {
@@ -689,7 +691,8 @@ try {
     writeFileSync(join(tmp, 'real-train'), '');
     await page.keyboard.press('Control+Shift+M'); // the Problems panel away again
     await focusEditor('iris.ann');
-    await runCommand('ann: Train');
+    await clearNotifications();
+    await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
     const view = await waitForTrainingView(30000 * SLOW);
     let status = '';
     const errDeadline = Date.now() + 90000 * SLOW;
