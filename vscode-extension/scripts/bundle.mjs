@@ -1,4 +1,6 @@
-// Bundles the extension (dist/extension.js) with esbuild; with --tests, the unit tests (out/test/unit/).
+// Bundles the extension (dist/extension.js) and the training view's webview script with Chart.js
+// and its style sheet (dist/panel.js, dist/panel.css) with esbuild; with --tests, the unit tests
+// (out/test/unit/).
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 
@@ -16,4 +18,17 @@ if (tests) {
     minify: true,
     sourcemap: false,
   });
+  // the webview: everything in one file, nothing loaded from elsewhere (its CSP allows only these two)
+  await build({
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome108',
+    format: 'iife',
+    logLevel: 'warning',
+    entryPoints: { panel: 'src/webview/main.ts' },
+    outdir: 'dist',
+    minify: true,
+    legalComments: 'eof', // Chart.js's MIT notice stays in the bundle
+  });
+  await build({ bundle: true, logLevel: 'warning', entryPoints: { panel: 'src/webview/panel.css' }, outdir: 'dist', minify: true });
 }

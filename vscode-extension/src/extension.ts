@@ -18,7 +18,9 @@ import {
 } from 'vscode-languageclient/node';
 import { findJava, systemLookupEnv } from './java';
 import { archiveArgs, archivePath, serverArgs } from './cds';
+import { TrainingPanel } from './panel';
 import { parseProgress, statusText } from './progress';
+import { eventOf } from './training';
 import { SymbolLike, Targets, targetsFromSymbols, targetsFromText } from './symbols';
 
 /** Commands the server executes (workspace/executeCommand); its code lenses use them too. */
@@ -342,7 +344,9 @@ class AnnExtension {
     }
     const token = `ann-train-${Date.now()}`;
     const client = this.requireClient();
-    const watch = this.watchProgress(client, token, `Training ${trainName}${profile ? ` (profile ${profile})` : ''}`);
+    // the training view beside the editor: curves, batch progress, the test report (src/panel.ts)
+    const panel = TrainingPanel.show(this.context.extensionUri, doc.uri, trainName, profile, (m) => this.log(m));
+    const watch = this.watchProgress(client, token, `Training ${trainName}${profile ? ` (profile ${profile})` : ''}`, panel);
     this.log(`train ${trainName}${profile ? ` --profile ${profile}` : ''} (${doc.uri.toString()})`);
     try {
       return await this.execute('ann.train', [doc.uri.toString(), trainName, profile], token);
@@ -444,7 +448,12 @@ class AnnExtension {
   // ---- progress ------------------------------------------------------------------------------
 
   /** Shows a progress token's reports in a notification (cancellable) and, for training, in the status bar. */
-  private watchProgress(client: LanguageClient, token: string | number, title?: string): { serverAnswered(): void } {
+  private watchProgress(
+    client: LanguageClient,
+    token: string | number,
+    title?: string,
+    panel?: TrainingPanel,
+  ): { serverAnswered(): void } {
     const key = String(token);
     const existing = this.trainings.get(key);
     if (existing) {
@@ -452,7 +461,18 @@ class AnnExtension {
     }
     const training = new Training(key, title);
     this.trainings.set(key, training);
+    if (panel) {
+      panel.onStop = () => training.onCancel();
+    }
     const sub = client.onProgress(WorkDoneProgress.type, token, (value) => {
+      // ann train's events ride in the reports' `ann` field (docs/editors.md)
+      const event = eventOf(value);
+      if (event) {
+        panel?.event(event);
+      }
+      if (value.kind === 'end') {
+        panel?.progressEnded(value.message, training.cancelRequested);
+      }
       if (value.kind === 'begin') {
         training.begin(value.title, value.message, value.percentage, value.cancellable ?? true);
       } else if (value.kind === 'report') {
@@ -472,6 +492,7 @@ class AnnExtension {
       this.updateTrainingStatus();
     };
     training.onCancel = () => {
+      training.cancelRequested = true;
       this.log(`cancelling ${training.title ?? key}`);
       void client.sendNotification(WorkDoneProgressCancelNotification.type, { token });
     };
@@ -494,6 +515,7 @@ class AnnExtension {
 /** One progress token: a VS Code progress notification plus the last message. */
 class Training {
   started = false;
+  cancelRequested = false;
   message: string | undefined;
   onDone: (message?: string) => void = () => undefined;
   onCancel: () => void = () => undefined;

@@ -27,6 +27,8 @@ const VSIX = resolve(process.argv[2] ?? join(EXT_DIR, 'target', `ann-${version}.
 const OUT = join(EXT_DIR, 'target', 'e2e');
 const DOC_IMAGES = process.env.ANN_E2E_DOC_IMAGES === '1' ? join(REPO, 'docs', 'images') : undefined;
 const started = Date.now();
+// ANN_E2E_SLOW=N multiplies every wait by N, for a machine busy with other work
+const SLOW = Math.max(1, Number(process.env.ANN_E2E_SLOW ?? 1) || 1);
 
 function fail(message) {
   console.error(`e2e: FAILED: ${message}`);
@@ -111,12 +113,15 @@ mkdirSync(join(tmp, 'bin'));
 writeFileSync(
   join(tmp, 'bin', 'ann'),
   `#!/bin/sh
-if [ "$1" = train ] && [ ${REAL_TRAIN ? 1 : 0} = 0 ]; then
+if [ "$1" = train ] && [ ${REAL_TRAIN ? 1 : 0} = 0 ] && [ ! -e '${join(tmp, 'real-train')}' ]; then
   trap 'echo "interrupted: stopped"; exit 130' INT TERM
+  # 4 epochs a second apart; 60 when the test is about to stop the run (time enough to press Stop)
+  n=4
+  [ -e '${join(tmp, 'long-train')}' ] && n=60
   i=1
-  while [ $i -le 4 ]; do
+  while [ $i -le $n ]; do
     sleep 1
-    echo "epoch $i/4  loss 0.$((9 - i))12  accuracy 0.$((5 + i))81"
+    echo "epoch $i/$n  loss 0.$((9 - i % 9))12  accuracy 0.$((1 + i % 9))81"
     i=$((i + 1))
   done
   exit 0
@@ -141,7 +146,7 @@ const csArgs = ['--user-data-dir', userData, '--extensions-dir', extensions];
 
 log(`installing ${VSIX}`);
 try {
-  execFileSync(CODE_SERVER, [...csArgs, '--install-extension', VSIX], { env, stdio: 'pipe', timeout: 120000 });
+  execFileSync(CODE_SERVER, [...csArgs, '--install-extension', VSIX], { env, stdio: 'pipe', timeout: 120000 * SLOW });
 } catch (e) {
   fail(`code-server --install-extension failed: ${e.stderr ?? e.message}`);
 }
@@ -225,7 +230,7 @@ async function viewLine(needle) {
 
 async function goToLine(n) {
   await page.keyboard.press('Control+G');
-  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 });
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 * SLOW });
   await page.keyboard.insertText(String(n));
   await page.keyboard.press('Enter');
   await page.waitForTimeout(200);
@@ -233,7 +238,7 @@ async function goToLine(n) {
 
 async function runCommand(title) {
   await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 });
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 * SLOW });
   await page.keyboard.insertText(title);
   await page.waitForTimeout(400);
   await page.keyboard.press('Enter');
@@ -252,6 +257,31 @@ async function clearNotifications() {
   await page.waitForTimeout(300);
 }
 
+/** The frame of the training view's webview (VS Code nests it in two iframes), or undefined. */
+async function trainingView() {
+  for (const f of page.frames()) {
+    try {
+      if (await f.$('#ann-training')) {
+        return f;
+      }
+    } catch {
+      // a frame that went away
+    }
+  }
+  return undefined;
+}
+
+async function waitForTrainingView(timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const f = await trainingView();
+    if (f || Date.now() > deadline) {
+      return f;
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
 async function focusEditor(fileName) {
   await page.locator('.tab', { hasText: fileName }).first().click();
   await page.waitForTimeout(300);
@@ -260,7 +290,7 @@ async function focusEditor(fileName) {
 let exitCode = 0;
 try {
   // wait for code-server to listen
-  const deadline = Date.now() + 60000;
+  const deadline = Date.now() + 60000 * SLOW;
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -293,14 +323,15 @@ try {
   });
   const context = browser;
   page = await context.newPage();
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+  // the first load compiles and loads the whole workbench: slow on a busy machine
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180000 * SLOW });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 * SLOW });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 * SLOW });
   log('workbench loaded');
 
   // open examples/iris.ann from the Explorer
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^iris\.ann$/ }).first().click();
-  await page.waitForSelector('.monaco-editor .view-lines .view-line', { timeout: 30000 });
+  await page.waitForSelector('.monaco-editor .view-lines .view-line', { timeout: 30000 * SLOW });
   await page.locator('.monaco-editor .view-lines').first().click();
   await runCommand('View: Toggle Primary Side Bar Visibility'); // more room for the editor in the screenshots
 
@@ -309,7 +340,7 @@ try {
   await page.waitForFunction(
     () => [...document.querySelectorAll('.view-line span span')].some((s) => s.textContent === 'network'),
     null,
-    { timeout: 30000 },
+    { timeout: 30000 * SLOW },
   );
   await page.waitForTimeout(1500); // tokenization and the theme settle
   const colours = await page.evaluate(() => {
@@ -348,7 +379,7 @@ try {
   // 2. the language server is up: status bar
   const status = page.locator('.statusbar-item', { hasText: /^ann$/ });
   try {
-    await page.locator('.statusbar-item:has(.codicon-pass)', { hasText: 'ann' }).waitFor({ timeout: 60000 });
+    await page.locator('.statusbar-item:has(.codicon-pass)', { hasText: 'ann' }).waitFor({ timeout: 60000 * SLOW });
     check('status bar shows the server ready', true);
   } catch {
     check('status bar shows the server ready', false, `status bar: ${await status.allInnerTexts().catch(() => '?')}`);
@@ -357,7 +388,7 @@ try {
   // 3. inlay hints: the shape after a layer, rendered in the line but not in the text
   const hiddenLineNo = source.findIndex((l) => l.includes('hidden = dense(16)')) + 1;
   let rendered;
-  const inlayDeadline = Date.now() + 20000;
+  const inlayDeadline = Date.now() + 20000 * SLOW;
   do {
     rendered = await viewLine('hidden = dense(16)');
     if (rendered && rendered.trim() !== source[hiddenLineNo - 1].trim()) {
@@ -395,7 +426,7 @@ try {
   let hoverText = '';
   try {
     const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover:not(.hidden) .rendered-markdown').first();
-    await hover.waitFor({ state: 'visible', timeout: 15000 });
+    await hover.waitFor({ state: 'visible', timeout: 15000 * SLOW });
     await page.waitForTimeout(500);
     hoverText = (await page.locator('.monaco-hover:not(.hidden)').first().innerText()).trim();
   } catch {
@@ -409,7 +440,9 @@ try {
   // 5. completion after `->`: activations the document does not contain (so not word-based)
   await goToLine(hiddenLineNo);
   await page.keyboard.press('End');
+  await page.waitForTimeout(200);
   await page.keyboard.press('Enter');
+  await page.waitForTimeout(300); // on a busy machine keys typed right after Enter can land before the new line
   await page.keyboard.type('dense(8) ->', { delay: 30 });
   await page.keyboard.type(' ', { delay: 30 });
   let labels = [];
@@ -418,7 +451,7 @@ try {
       await page.keyboard.press('Control+Space');
     }
     try {
-      await page.waitForSelector('.suggest-widget.visible .monaco-list-row', { timeout: 8000 });
+      await page.waitForSelector('.suggest-widget.visible .monaco-list-row', { timeout: 8000 * SLOW });
       await page.waitForTimeout(500);
       labels = await page.locator('.suggest-widget.visible .monaco-list-row .label-name').allInnerTexts();
     } catch {
@@ -441,7 +474,7 @@ try {
     let planText = '';
     try {
       const planTab = page.locator('.tab', { hasText: /plan/ });
-      await planTab.first().waitFor({ timeout: 60000 });
+      await planTab.first().waitFor({ timeout: 60000 * SLOW });
       await page.waitForTimeout(800);
       planText = (await page.locator('.editor-group-container.active .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
     } catch {
@@ -449,7 +482,7 @@ try {
     }
     check('Show plan opens the plan table', /hidden/.test(planText) && /dense/.test(planText), JSON.stringify(planText.slice(0, 300)));
     await shot('6-plan');
-    await page.locator('.tab', { hasText: /plan/ }).first().click({ button: 'middle' }); // middle click closes a tab
+    await page.locator('.tab', { hasText: /plan/ }).first().click({ button: 'middle', timeout: 5000 * SLOW }).catch(() => undefined); // middle click closes a tab
     await page.waitForTimeout(300);
   } else {
     log(`skipped Show plan: ${CLI_JAR} is not built (mvn -B -pl cli -am package -DskipTests)`);
@@ -462,7 +495,7 @@ try {
   let seenStatus = '';
   let laterShot = false;
   let finished = '';
-  const trainDeadline = Date.now() + 60000;
+  const trainDeadline = Date.now() + 60000 * SLOW;
   while (Date.now() < trainDeadline) {
     const sb = await statusBarText();
     const m = /epoch (\d+)\/(\d+) · loss [0-9.]+/.exec(sb);
@@ -479,6 +512,8 @@ try {
     await page.waitForTimeout(150);
   }
   check('training progress in the status bar', !!seenStatus, seenStatus || (await statusBarText()));
+  const viewTab = await page.locator('.tab', { hasText: 'Training IrisNet' }).count();
+  check('Train opens the training view beside the editor', viewTab > 0 && !!(await waitForTrainingView(10000 * SLOW)), `tabs: ${(await page.locator('.tab').allInnerTexts()).join(' | ')}`);
   check(
     'training ends with its last epoch in a notification',
     /done: epoch (\d+)\/\1 · (train_)?loss/.test(finished),
@@ -487,16 +522,24 @@ try {
 
   if (!REAL_TRAIN) {
   await clearNotifications();
+  writeFileSync(join(tmp, 'long-train'), '');
   await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
   let cancelled = '';
   try {
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('.statusbar-item')].some((e) => /epoch 1\/4/.test(e.textContent)),
-      null,
-      { timeout: 30000 },
-    );
-    await page.locator('.notification-toast', { hasText: 'Training' }).locator('.monaco-button', { hasText: 'Cancel' }).first().click();
-    const cancelDeadline = Date.now() + 20000;
+    const runningDeadline = Date.now() + 30000 * SLOW;
+    while (!/epoch \d+\/60/.test(await statusBarText())) {
+      if (Date.now() > runningDeadline) {
+        throw new Error(`the stand-in run did not show in the status bar: ${await statusBarText()}`);
+      }
+      await page.waitForTimeout(200);
+    }
+    // the training view's Stop button: the same path as Cancel on the notification (SIGINT to the trainer)
+    const view = await waitForTrainingView(10000 * SLOW);
+    if (!view) {
+      throw new Error('no training view');
+    }
+    await view.click('#stop');
+    const cancelDeadline = Date.now() + 20000 * SLOW;
     while (Date.now() < cancelDeadline && !cancelled) {
       cancelled = (await notifications()).find((n) => /stopped/.test(n)) ?? '';
       await page.waitForTimeout(200);
@@ -506,7 +549,80 @@ try {
     log(`cancel: ${e instanceof Error ? e.message : e}`);
   }
   const afterCancel = await statusBarText();
-  check('cancelling the progress stops training', /stopped/.test(cancelled) && !/epoch 4\/4/.test(cancelled), cancelled || afterCancel);
+  check('Stop in the training view stops training', /stopped/.test(cancelled) && !/epoch 60\/60/.test(cancelled), cancelled || afterCancel);
+  const viewStatus = await (await trainingView())?.textContent('#status').catch(() => undefined);
+  check('the training view says stopped', viewStatus === 'stopped', String(viewStatus));
+  }
+
+  // 7b. the training view while iris really trains (needs the command line): a point per epoch, then the test report
+  if (existsSync(CLI_JAR)) {
+    // an earlier run of the same train block, to compare with
+    const earlier = join(workspace, 'runs', 'IrisNet', '20261201-120000');
+    mkdirSync(earlier, { recursive: true });
+    copyFileSync(join(EXT_DIR, 'test', 'unit', 'fixtures', 'iris-earlier.metrics.csv'), join(earlier, 'metrics.csv'));
+    writeFileSync(join(tmp, 'real-train'), '');
+    await clearNotifications();
+    await focusEditor('iris.ann');
+    await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
+    const view = await waitForTrainingView(30000 * SLOW);
+    const counts = [];
+    let status = '';
+    const realDeadline = Date.now() + 240000 * SLOW;
+    while (view && Date.now() < realDeadline) {
+      const raw = await view.getAttribute('.chart[data-id="loss"]', 'data-points', { timeout: 1000 * SLOW }).catch(() => null);
+      const n = Number(raw ?? counts[counts.length - 1] ?? 0); // a read that timed out changes nothing
+      if (counts[counts.length - 1] !== n) {
+        counts.push(n);
+        if (n === 20) {
+          await shot('7b-training-view-running');
+        }
+      }
+      status = (await view.textContent('#status').catch(() => '')) ?? '';
+      if (status === 'done' || status === 'failed') {
+        break;
+      }
+      await page.waitForTimeout(100);
+    }
+    const finalPoints = Number((await view?.getAttribute('.chart[data-id="loss"]', 'data-points').catch(() => null)) ?? 0);
+    const increasing = counts.every((c, i) => i === 0 || c > counts[i - 1]);
+    check(
+      'the curves gain a point per epoch while iris trains',
+      status === 'done' && finalPoints === 60 && increasing && counts.filter((c) => c > 0 && c < 60).length >= 2,
+      `status ${status}; points seen ${counts.join(',')}`,
+    );
+    const charts = (await view?.$$eval('.chart', (els) => els.map((e) => e.dataset.id)).catch(() => [])) ?? [];
+    check('curves for the loss, the declared accuracy and the learning rate', ['loss', 'accuracy', 'lr'].every((c) => charts.includes(c)), charts.join(','));
+    const heat = (await view?.$$eval('#confusion tr', (rows) => rows.map((r) => r.innerText.replace(/\s+/g, ' ').trim())).catch(() => [])) ?? [];
+    check(
+      'the confusion matrix appears at the end, with the class names',
+      heat.length === 4 && ['setosa', 'versicolor', 'virginica'].every((c) => heat[0].includes(c)),
+      JSON.stringify(heat),
+    );
+    const metricsText = ((await view?.textContent('#metrics').catch(() => '')) ?? '').replace(/\s+/g, ' ');
+    check('test accuracy with its standard error and 95% interval', /accuracy\s*[0-9.]+% ± [0-9.]+% \(SE\)/.test(metricsText) && /95% interval/.test(metricsText), metricsText);
+    // compare with the earlier run: its curves join the charts
+    const runLabels = (await view?.$$eval('#runs label', (ls) => ls.map((l) => l.textContent.trim())).catch(() => [])) ?? [];
+    if (view && runLabels.some((l) => l.startsWith('20261201-120000'))) {
+      await view.check('#runs input[value="20261201-120000"]');
+      await page.waitForTimeout(800);
+    }
+    const lossLegend = (await view?.evaluate(() => {
+      const c = document.querySelector('.chart[data-id="loss"]');
+      return c?.dataset.series ?? '';
+    }).catch(() => '')) ?? '';
+    check('an earlier run is offered and overlaid on the curves', runLabels.some((l) => l.startsWith('20261201-120000')) && /train_loss · 20261201-120000/.test(lossLegend), `runs: ${runLabels.join(' / ')}; series: ${lossLegend}`);
+    await page.locator('.tab', { hasText: 'Training IrisNet' }).first().click();
+    await page.waitForTimeout(500);
+    await shot('7c-training-view-done');
+    // for the documentation: a window large enough for the view's curves and results beside the editor
+    await page.setViewportSize({ width: 1600, height: 1320 });
+    await page.waitForTimeout(1500 * SLOW);
+    await shot('7d-training-view-large', 'vscode-training-view.png');
+    await page.setViewportSize({ width: 1060, height: 680 });
+    await page.waitForTimeout(500 * SLOW);
+    rmSync(join(tmp, 'real-train'), { force: true });
+  } else {
+    log(`skipped the training view with real training: ${CLI_JAR} is not built`);
   }
   await clearNotifications();
   await focusEditor('iris.ann');
@@ -517,10 +633,10 @@ try {
     await page.locator('.codelens-decoration a', { hasText: /Generate Java/ }).first().click();
     let generated = '';
     try {
-      await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10000 });
+      await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10000 * SLOW });
       await page.waitForTimeout(300);
       await page.keyboard.press('Enter'); // accept the proposed folder: <examples>/generated
-      const genDeadline = Date.now() + 60000;
+      const genDeadline = Date.now() + 60000 * SLOW;
       while (Date.now() < genDeadline && !generated) {
         generated = (await notifications()).find((n) => /generated|failed/i.test(n)) ?? '';
         await page.waitForTimeout(250);
@@ -549,7 +665,7 @@ try {
   await page.keyboard.insertText('rleu');
   let squiggle = true;
   try {
-    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 20000 });
+    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 20000 * SLOW });
   } catch {
     squiggle = false;
   }
@@ -557,7 +673,7 @@ try {
   await page.keyboard.press('Control+Shift+M');
   let problems = [];
   try {
-    await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 10000 });
+    await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 10000 * SLOW });
     await page.waitForTimeout(500);
     problems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
   } catch {
@@ -569,6 +685,40 @@ try {
     JSON.stringify(problems.slice(0, 4).map((p) => p.replace(/\s+/g, ' '))),
   );
   await shot('8-problems', 'vscode-problems.png');
+
+  // 10. training the broken file: the training view shows the error, with a link to its place
+  if (existsSync(CLI_JAR)) {
+    writeFileSync(join(tmp, 'real-train'), '');
+    await page.keyboard.press('Control+Shift+M'); // the Problems panel away again
+    await focusEditor('iris.ann');
+    await clearNotifications();
+    await page.locator('.codelens-decoration a', { hasText: /Train$/ }).first().click();
+    const view = await waitForTrainingView(30000 * SLOW);
+    let status = '';
+    const errDeadline = Date.now() + 90000 * SLOW;
+    while (view && Date.now() < errDeadline && status !== 'failed') {
+      status = (await view.textContent('#status').catch(() => '')) ?? '';
+      await page.waitForTimeout(250);
+    }
+    const place = ((await view?.textContent('#error a.location').catch(() => '')) ?? '').trim();
+    const errorText = ((await view?.textContent('#error').catch(() => '')) ?? '').replace(/\s+/g, ' ');
+    check('a run that fails shows its error with file:line:col', status === 'failed' && new RegExp(`iris\\.ann:${hiddenLineNo}:\\d+$`).test(place) && /rleu/.test(errorText), `${status}: ${errorText}`);
+    await shot('10-training-error');
+    let cursor = '';
+    const at = /:(\d+):(\d+)$/.exec(place);
+    if (at) {
+      // the cursor elsewhere first, so that the link has to move it
+      await focusEditor('iris.ann');
+      await goToLine(1);
+      await view.click('#error a.location');
+      const cursorDeadline = Date.now() + 10000 * SLOW;
+      while (Date.now() < cursorDeadline && !cursor.includes(`Ln ${at[1]}, Col ${at[2]}`)) {
+        cursor = await statusBarText();
+        await page.waitForTimeout(250);
+      }
+    }
+    check("the error's link opens the place in the editor", !!at && cursor.includes(`Ln ${at[1]}, Col ${at[2]}`), `${place}: ${cursor}`);
+  }
 } catch (e) {
   check('the test ran to the end', false, e instanceof Error ? e.stack : String(e));
   try {

@@ -89,10 +89,17 @@ final class CheckCommand implements Callable<Integer> {
      *                    is not there (E043) is then printed as a warning and does not stop them
      */
     static Compilation compileOrReport(Path file, PrintWriter err, boolean withoutData) {
+        return compileOrReport(file, err, withoutData, ds -> { });
+    }
+
+    /** The same; {@code failed} also gets the diagnostics when there are errors. */
+    static Compilation compileOrReport(Path file, PrintWriter err, boolean withoutData,
+                                       java.util.function.Consumer<List<Diagnostic>> failed) {
         Compilation c = Compiler.compile(new Workspace(), file);
         List<Diagnostic> ds = dedupe(c.diagnostics());
         DiagnosticPrinter printer = new DiagnosticPrinter(err, Cli.color(), Path.of(""));
         if (withoutData ? !c.planningErrors().isEmpty() : c.hasErrors()) {
+            failed.accept(ds);
             printer.printAll(ds);
             err.println(DiagnosticPrinter.summary(ds) + ": fix the errors above first (`ann check " + file + "`)");
             err.flush();

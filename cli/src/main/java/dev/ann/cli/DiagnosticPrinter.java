@@ -96,6 +96,11 @@ public final class DiagnosticPrinter {
 
     /** Diagnostics as JSON for tools: 1-based lines and columns, fixes with their edits. */
     public String json(List<Diagnostic> diagnostics) {
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(jsonArray(diagnostics));
+    }
+
+    /** The diagnostics as {@link #json} writes them, as a tree (ann train --events json sends it in its error event). */
+    public JsonArray jsonArray(List<Diagnostic> diagnostics) {
         JsonArray arr = new JsonArray();
         for (Diagnostic d : diagnostics) {
             JsonObject o = new JsonObject();
@@ -132,6 +137,6 @@ public final class DiagnosticPrinter {
             o.add("fixes", fixes);
             arr.add(o);
         }
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(arr);
+        return arr;
     }
 }

@@ -2,10 +2,13 @@ package dev.ann.cli;
 
 import dev.ann.compiler.CompileException;
 import dev.ann.compiler.Compilation;
+import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.plan.Plan;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,8 +34,13 @@ final class PlanSource {
      * printing why to the command's error stream; {@code exit[0]} is then the exit code.
      */
     Plan plan(CommandLine.Model.CommandSpec spec, int[] exit) {
-        Compilation c = compile(spec, exit, false);
-        return c == null ? null : plan(c, spec, exit, false);
+        return plan(spec, exit, ds -> { });
+    }
+
+    /** The same; {@code failed} also gets the diagnostics of a plan that could not be made. */
+    Plan plan(CommandLine.Model.CommandSpec spec, int[] exit, Consumer<List<Diagnostic>> failed) {
+        Compilation c = compile(spec, exit, false, failed);
+        return c == null ? null : plan(c, spec, exit, false, failed);
     }
 
     /**
@@ -41,6 +49,10 @@ final class PlanSource {
      * @param withoutData true for commands that never read the data: missing data files are then warnings
      */
     Compilation compile(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData) {
+        return compile(spec, exit, withoutData, ds -> { });
+    }
+
+    private Compilation compile(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData, Consumer<List<Diagnostic>> failed) {
         PrintWriter err = spec.commandLine().getErr();
         if (!Files.isRegularFile(file)) {
             err.println("error: " + file + ": no such file");
@@ -48,16 +60,21 @@ final class PlanSource {
             return null;
         }
         exit[0] = Main.ERRORS;
-        return CheckCommand.compileOrReport(file, err, withoutData);
+        return CheckCommand.compileOrReport(file, err, withoutData, failed);
     }
 
     /** The plan of the named train block of a compiled file, or null after printing why. */
     Plan plan(Compilation c, CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData) {
+        return plan(c, spec, exit, withoutData, ds -> { });
+    }
+
+    private Plan plan(Compilation c, CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData, Consumer<List<Diagnostic>> failed) {
         PrintWriter err = spec.commandLine().getErr();
         exit[0] = Main.ERRORS;
         try {
             return withoutData ? c.planWithoutData(train, profile) : c.plan(train, profile);
         } catch (CompileException e) {
+            failed.accept(e.diagnostics());
             new DiagnosticPrinter(err, Cli.color(), Path.of("")).printAll(e.diagnostics());
             err.println("error: " + e.getMessage());
             err.flush();

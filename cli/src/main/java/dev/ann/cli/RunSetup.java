@@ -27,33 +27,49 @@ final class RunSetup {
      * exit code; else runs body here.
      */
     static int run(CommandLine.Model.CommandSpec spec, Plan plan, String memoryAdvice, Callable<Integer> body) {
+        return run(spec, plan, memoryAdvice, body, null);
+    }
+
+    /** The same; {@code failed} (when not null) also gets the message and exit code of a failure. */
+    static int run(CommandLine.Model.CommandSpec spec, Plan plan, String memoryAdvice, Callable<Integer> body,
+                   java.util.function.ObjIntConsumer<String> failed) {
         List<String> args = originalArgs(spec);
         Integer rc = plan != null ? dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName(), plan)
                 : dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName());
         if (rc != null) return rc;
-        return guard(spec.commandLine().getErr(), memoryAdvice, body);
+        return guard(spec.commandLine().getErr(), memoryAdvice, body, failed);
     }
 
     /** Runs the body; a RunException prints its message (no stack trace) and gives its exit code. */
     static int guard(PrintWriter err, String memoryAdvice, Callable<Integer> body) {
+        return guard(err, memoryAdvice, body, null);
+    }
+
+    /** The same; {@code failed} (when not null) also gets the message and exit code of a failure. */
+    static int guard(PrintWriter err, String memoryAdvice, Callable<Integer> body, java.util.function.ObjIntConsumer<String> failed) {
+        String message;
+        int code;
         try {
             return body.call();
         } catch (dev.ann.runtime.RunException e) {
-            err.println("error: " + e.getMessage());
-            err.flush();
-            return e.exitCode;
+            message = e.getMessage();
+            code = e.exitCode;
+            err.println("error: " + message);
         } catch (OutOfMemoryError e) {
-            err.println("error: out of memory (" + e.getMessage() + "; the Java heap is at most "
-                    + dev.ann.runtime.data.Budget.format(Runtime.getRuntime().maxMemory()) + "). " + memoryAdvice);
-            err.flush();
-            return Main.FAILURE;
+            message = "out of memory (" + e.getMessage() + "; the Java heap is at most "
+                    + dev.ann.runtime.data.Budget.format(Runtime.getRuntime().maxMemory()) + "). " + memoryAdvice;
+            code = Main.FAILURE;
+            err.println("error: " + message);
         } catch (Exception | LinkageError e) {
-            err.println("error: the run failed: " + e);
+            message = "the run failed: " + e;
+            code = Main.FAILURE;
+            err.println("error: " + message);
             if (System.getenv("ANN_DEBUG") != null) e.printStackTrace(err);
             else err.println("(set ANN_DEBUG=1 to see where)");
-            err.flush();
-            return Main.FAILURE;
         }
+        err.flush();
+        if (failed != null) failed.accept(message, code);
+        return code;
     }
 
     /** The command's output writer as a PrintStream (the trainer logs to a PrintStream). */

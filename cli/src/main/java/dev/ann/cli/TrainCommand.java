@@ -1,5 +1,6 @@
 package dev.ann.cli;
 
+import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.plan.Plan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,25 +38,51 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     DataMemoryOption dataMemory;
 
+    @Option(names = "--events", paramLabel = "json",
+            description = {"for editors and tools: write what the run does as JSON lines to standard output (start, batch,"
+                + " epoch, end, interrupted, error; docs/editors.md); the progress text then goes to standard error"})
+    String events;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (device != null && !List.of("cpu", "gpu", "auto").contains(device)) {
-            err.println("error: --device takes cpu, gpu or auto, not '" + device + "'");
+        if (events != null && !events.equals("json")) {
+            err.println("error: --events takes json, not '" + events + "'");
             return Main.USAGE;
+        }
+        if (device != null && !List.of("cpu", "gpu", "auto").contains(device)) {
+            return usage("--device takes cpu, gpu or auto, not '" + device + "'");
         }
         if (epochs != null && epochs < 1) {
-            err.println("error: --epochs must be at least 1");
+            return usage("--epochs must be at least 1");
+        }
+        if (!dataMemory.parse(err)) {
+            if (events != null) Runner.error(this, "--data-memory: '" + dataMemory.size + "' is not a size", Main.USAGE, null);
             return Main.USAGE;
         }
-        if (!dataMemory.parse(err)) return Main.USAGE;
         int[] exit = new int[1];
-        Plan plan = source.plan(spec, exit);
-        if (plan == null) return exit[0];
+        List<List<Diagnostic>> failed = new java.util.ArrayList<>();
+        Plan plan = source.plan(spec, exit, failed::add);
+        if (plan == null) {
+            if (events != null) {
+                String message = failed.isEmpty() ? source.file + ": no such file"
+                        : DiagnosticPrinter.summary(failed.get(0)) + " in " + source.file + ": fix them first (ann check " + source.file + ")";
+                Runner.error(this, message, exit[0], failed.isEmpty() ? null
+                        : new DiagnosticPrinter(err, false, Path.of("")).jsonArray(failed.get(0)));
+            }
+            return exit[0];
+        }
         return Runner.train(this, plan);
+    }
+
+    /** A usage error: said on standard error, and as an error event with --events. */
+    private int usage(String message) {
+        spec.commandLine().getErr().println("error: " + message);
+        if (events != null) Runner.error(this, message, Main.USAGE, null);
+        return Main.USAGE;
     }
 
     /**
@@ -76,12 +103,25 @@ final class TrainCommand implements Callable<Integer> {
             o.dataMemory = c.dataMemory.bytes;
             o.terminal = System.console() != null;
             o.handleSignals = true;
-            o.log = RunSetup.printStream(c.spec.commandLine().getOut());
+            if (c.events != null) {
+                // --events json: standard output carries only the events, the progress text goes to standard error
+                o.events = new dev.ann.runtime.train.Events(RunSetup.printStream(c.spec.commandLine().getOut()));
+                o.terminal = false;
+                o.log = RunSetup.printStream(c.spec.commandLine().getErr());
+            } else {
+                o.log = RunSetup.printStream(c.spec.commandLine().getOut());
+            }
+            var events = o.events;
             // on the GPU the thread count is the backend's: relaunch with the CPU defaults only
             return RunSetup.run(c.spec, "gpu".equals(c.device) ? null : plan, RunSetup.DATA_MEMORY_ADVICE, () -> {
                 List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
                 return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
-            });
+            }, events == null ? null : (message, code) -> events.error(message, code, null));
+        }
+
+        /** An error event on standard output (--events json) for a run that did not start. */
+        static void error(TrainCommand c, String message, int exitCode, com.google.gson.JsonArray diagnostics) {
+            new dev.ann.runtime.train.Events(RunSetup.printStream(c.spec.commandLine().getOut())).error(message, exitCode, diagnostics);
         }
     }
 }

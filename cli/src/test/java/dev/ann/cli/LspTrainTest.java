@@ -74,7 +74,8 @@ class LspTrainTest {
                 ProgressParams p = client.progress.poll(300, TimeUnit.SECONDS);
                 assertTrue(p != null, "no progress; log:\n" + String.join("\n", client.logs));
                 WorkDoneProgressNotification n = p.getValue().getLeft();
-                if (n instanceof WorkDoneProgressReport r) reports.add(r.getMessage());
+                // an epoch's report has its message; a batch's keeps the last one (null)
+                if (n instanceof WorkDoneProgressReport r && r.getMessage() != null) reports.add(r.getMessage());
                 if (n instanceof WorkDoneProgressEnd) break;
             }
             Map<?, ?> result = new Gson().fromJson(new Gson().toJson(done.get(60, TimeUnit.SECONDS)), Map.class);
@@ -83,6 +84,10 @@ class LspTrainTest {
             // e.g. "epoch 1/20 · train_loss 0.8014 · train_accuracy 75.00%"
             assertTrue(reports.get(0).matches("epoch 1/20 · .*loss [0-9.]+.*"), reports.get(0));
             assertTrue(reports.get(19).matches("epoch 20/20 · .*loss [0-9.]+ · .*accuracy [0-9.]+%.*"), reports.get(19));
+            // the last event of `ann train --events json` comes back with the result
+            Map<?, ?> outcome = (Map<?, ?>) result.get("outcome");
+            assertEquals("end", outcome.get("event"), String.valueOf(outcome));
+            assertTrue(Files.exists(Path.of((String) outcome.get("report"))), String.valueOf(outcome));
         } finally {
             try {
                 ls.shutdown().get(10, TimeUnit.SECONDS);

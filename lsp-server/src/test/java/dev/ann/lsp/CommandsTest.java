@@ -100,6 +100,77 @@ class CommandsTest {
     }
 
     @Test
+    void eventsOfAnnTrainGoToTheClientAsReportsWithTheEventInAnn() throws Exception {
+        // a FAKE `ann train --events json`: events on stdout, the progress text on stderr
+        Path script = dir.resolve("ann");
+        Files.writeString(script, """
+                #!/usr/bin/env bash
+                echo "args: $*" >&2
+                echo '{"event":"start","train":"N","epochs":2,"batches":2,"classes":["a","b"]}'
+                for e in 1 2; do
+                  for b in 1 2; do echo '{"event":"batch","epoch":'$e',"epochs":2,"batch":'$b',"batches":2,"loss":0.5}'; done
+                  echo "epoch $e/2  train_loss 0.4000  0:00  10 samples/s" >&2
+                  echo '{"event":"epoch","epochs":2,"metrics":{"epoch":'$e',"train_loss":0.4},"line":"epoch '$e'/2  train_loss 0.4000  0:00  10 samples/s"}'
+                done
+                echo 'not an event'
+                echo '{"event":"end","report":"runs/N/1/report.md","summary":{"test":{"accuracy":0.9}}}'
+                """);
+        script.toFile().setExecutable(true);
+        Path f = dir.resolve("tiny.ann");
+        Files.writeString(f, TRAIN_FILE);
+        try (LspHarness lsp = new LspHarness()) {
+            lsp.open(f, TRAIN_FILE);
+            CompletableFuture<Object> done = lsp.server.getWorkspaceService().executeCommand(command("ann.train", Lsp.uri(f), "N", null));
+            next(lsp); // begin
+            List<WorkDoneProgressReport> reports = new ArrayList<>();
+            WorkDoneProgressNotification n;
+            while (!((n = next(lsp)) instanceof WorkDoneProgressEnd)) reports.add((WorkDoneProgressReport) n);
+            assertEquals("done: epoch 2/2 · train_loss 0.4000", ((WorkDoneProgressEnd) n).getMessage());
+            // start, 2 x (2 batches + epoch), end: one report each, in order; the epoch's message as before
+            assertEquals(8, reports.size(), reports.toString());
+            assertEquals(java.util.Arrays.asList(null, 25, 50, 50, 75, 100, 100, null),
+                    reports.stream().map(WorkDoneProgressReport::getPercentage).toList());
+            assertEquals("epoch 1/2 · train_loss 0.4000", reports.get(3).getMessage());
+            assertEquals(null, reports.get(1).getMessage(), "a batch keeps the last message");
+            // on the wire each report carries its event in "ann"
+            String wire = lsp.sent();
+            assertTrue(wire.contains("\"ann\":{\"event\":\"batch\",\"epoch\":2,\"epochs\":2,\"batch\":1"), wire);
+            assertTrue(wire.contains("\"ann\":{\"event\":\"end\",\"report\":\"runs/N/1/report.md\""), wire);
+            Map<?, ?> result = toMap(done.get(20, TimeUnit.SECONDS));
+            assertEquals(0, ((Number) result.get("exitCode")).intValue());
+            assertEquals("end", ((Map<?, ?>) result.get("outcome")).get("event"));
+            // the text and stray lines go to the log; the events do not
+            assertTrue(lsp.client.logs.stream().anyMatch(l -> l.contains("args: train " + f + " --train N --events json")), lsp.client.logs::toString);
+            assertTrue(lsp.client.logs.stream().anyMatch(l -> l.equals("[ann train] not an event")), lsp.client.logs::toString);
+            assertTrue(lsp.client.logs.stream().noneMatch(l -> l.contains("\"event\"")), lsp.client.logs::toString);
+        }
+    }
+
+    @Test
+    void anErrorEventEndsTheProgressWithItsMessage() throws Exception {
+        Path script = dir.resolve("ann");
+        Files.writeString(script, """
+                #!/usr/bin/env bash
+                echo "tiny.ann:3:16: error[E020]: unknown activation 'rleu'" >&2
+                echo '{"event":"error","message":"1 error in tiny.ann","exit_code":1,"diagnostics":[{"file":"tiny.ann","line":3,"column":16}]}'
+                exit 1
+                """);
+        script.toFile().setExecutable(true);
+        Path f = dir.resolve("tiny.ann");
+        Files.writeString(f, TRAIN_FILE);
+        try (LspHarness lsp = new LspHarness()) {
+            lsp.open(f, TRAIN_FILE);
+            CompletableFuture<Object> done = lsp.server.getWorkspaceService().executeCommand(command("ann.train", Lsp.uri(f), "N", null));
+            next(lsp); // begin
+            assertEquals("error: 1 error in tiny.ann", ((WorkDoneProgressReport) next(lsp)).getMessage());
+            assertEquals("failed (exit code 1): 1 error in tiny.ann", ((WorkDoneProgressEnd) next(lsp)).getMessage());
+            Map<?, ?> result = toMap(done.get(20, TimeUnit.SECONDS));
+            assertEquals(1, ((Number) result.get("exitCode")).intValue());
+            assertEquals("error", ((Map<?, ?>) result.get("outcome")).get("event"));
+        }
+    }
+
+    @Test
     void cancellingTheProgressStopsTheChildWithSigint() throws Exception {
         fakeAnn(dir, 1000, 0.05);
         Path f = dir.resolve("tiny.ann");

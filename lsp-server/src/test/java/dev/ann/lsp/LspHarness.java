@@ -52,6 +52,7 @@ final class LspHarness implements AutoCloseable {
     private final Future<Void> clientLoop;
     private final java.io.OutputStream toServer;
     private final java.io.OutputStream toClient;
+    private final java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
     private final Map<String, Integer> versions = new ConcurrentHashMap<>();
     private final Map<String, String> texts = new ConcurrentHashMap<>();
 
@@ -64,7 +65,15 @@ final class LspHarness implements AutoCloseable {
         Pipe b = new Pipe();
         toServer = a.out;
         toClient = b.out;
-        Launcher<LanguageClient> s = ServerLauncher.start(impl, a.in, toClient);
+        java.io.OutputStream tap = new java.io.OutputStream() { // what the server sends, as JSON text, for raw checks
+            @Override public void write(int x) throws IOException { toClient.write(x); synchronized (sent) { sent.write(x); } }
+            @Override public void write(byte[] buf, int off, int len) throws IOException {
+                toClient.write(buf, off, len);
+                synchronized (sent) { sent.write(buf, off, len); }
+            }
+            @Override public void flush() throws IOException { toClient.flush(); }
+        };
+        Launcher<LanguageClient> s = ServerLauncher.start(impl, a.in, tap);
         serverLoop = s.startListening();
         Launcher<LanguageServer> c = LSPLauncher.createClientLauncher(client, b.in, toServer);
         clientLoop = c.startListening();
@@ -86,6 +95,13 @@ final class LspHarness implements AutoCloseable {
         texts.put(uri, f.text());
         server.getTextDocumentService().didOpen(new DidOpenTextDocumentParams(new TextDocumentItem(uri, "ann", 1, f.text())));
         return f.position();
+    }
+
+    /** Everything the server has sent so far, as the text on the wire (headers and JSON). */
+    String sent() {
+        synchronized (sent) {
+            return sent.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     /** Replaces a range with new text, as an incremental change. */

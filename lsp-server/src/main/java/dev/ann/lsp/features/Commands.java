@@ -1,6 +1,9 @@
 package dev.ann.lsp.features;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.ann.lsp.AnnLanguageServer;
 import dev.ann.lsp.Lsp;
@@ -91,6 +94,7 @@ public final class Commands {
         List<String> cmd = new ArrayList<>(List.of(cli(file), "train", file.toString()));
         if (train != null) cmd.addAll(List.of("--train", train));
         if (profile != null) cmd.addAll(List.of("--profile", profile));
+        cmd.addAll(List.of("--events", "json")); // events on stdout, the progress text on stderr
         if (clientToken != null) {
             String token = clientToken.isLeft() ? clientToken.getLeft() : String.valueOf(clientToken.getRight());
             return startTraining(cmd, file, train, profile, token);
@@ -121,15 +125,36 @@ public final class Commands {
         begin.setPercentage(0);
         progress(token, Either.forLeft(begin));
 
-        Process process = start(cmd, file);
+        Process process = start(cmd, file, false);
         Run run = new Run(process, token, new boolean[1]);
         runs.put(token, run);
         CompletableFuture<Object> result = new CompletableFuture<>();
+        // the progress text (standard error) goes to the client's log, line by line
+        Thread text = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) log("[ann train] " + line);
+            } catch (IOException | RuntimeException e) {
+                log("[ann train] cannot read the output: " + e);
+            }
+        }, "ann-train-text");
+        text.setDaemon(true);
+        text.start();
         Thread reader = new Thread(() -> {
             String last = "";
+            JsonObject outcome = null;
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    server.client().logMessage(new MessageParams(MessageType.Log, "[ann train] " + line));
+                    JsonObject event = event(line);
+                    if (event != null) {
+                        // ann train --events json: forwarded as a work-done report with the event in "ann"
+                        String message = eventMessage(event);
+                        if (message != null && event.get("event").getAsString().equals("epoch")) last = message;
+                        if (List.of("end", "interrupted", "error").contains(event.get("event").getAsString())) outcome = event;
+                        progress(token, eventReport(event, message));
+                        continue;
+                    }
+                    // any other line (an ann that writes no events, or something the JVM printed)
+                    log("[ann train] " + line);
                     String message = epochMessage(line);
                     if (message != null) {
                         last = message;
@@ -141,16 +166,20 @@ public final class Commands {
                     }
                 }
                 int code = process.waitFor();
+                text.join(2000);
                 runs.remove(token);
                 boolean cancelled = run.cancelled()[0];
                 WorkDoneProgressEnd end = new WorkDoneProgressEnd();
                 end.setMessage(cancelled ? "stopped" + (last.isEmpty() ? "" : " after " + last)
-                        : code == 0 ? "done" + (last.isEmpty() ? "" : ": " + last) : "failed (exit code " + code + ")");
+                        : code == 0 ? "done" + (last.isEmpty() ? "" : ": " + last)
+                        : "failed (exit code " + code + ")" + (outcome != null && outcome.has("message")
+                                ? ": " + outcome.get("message").getAsString() : ""));
                 progress(token, Either.forLeft(end));
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("exitCode", code);
                 out.put("cancelled", cancelled);
                 out.put("last", last);
+                out.put("outcome", outcome);
                 result.complete(out);
             } catch (IOException | RuntimeException e) {
                 result.completeExceptionally(error(ResponseErrorCode.InternalError, "training output failed: " + e));
@@ -165,6 +194,62 @@ public final class Commands {
             if (result.isCancelled()) stop(run);
         });
         return result;
+    }
+
+    /** A line of {@code ann train --events json}: a JSON object with an "event"; null for any other line. */
+    static JsonObject event(String line) {
+        if (!line.startsWith("{")) return null;
+        try {
+            JsonElement e = JsonParser.parseString(line);
+            return e.isJsonObject() && e.getAsJsonObject().has("event") ? e.getAsJsonObject() : null;
+        } catch (JsonParseException e) {
+            return null;
+        }
+    }
+
+    /** The progress message for an event: the epoch line as before, an error's message; null: keep the last one. */
+    static String eventMessage(JsonObject event) {
+        return switch (event.get("event").getAsString()) {
+            case "epoch" -> event.has("line") ? epochMessage(event.get("line").getAsString()) : null;
+            case "error" -> event.has("message") ? "error: " + event.get("message").getAsString() : null;
+            default -> null;
+        };
+    }
+
+    /** How far the run is, from an epoch or batch event: (finished epochs + batch share) / epochs. */
+    static Integer eventPercentage(JsonObject event) {
+        String kind = event.get("event").getAsString();
+        try {
+            if (kind.equals("epoch")) {
+                int n = event.get("epochs").getAsInt();
+                int i = event.getAsJsonObject("metrics").get("epoch").getAsInt();
+                return n <= 0 ? null : Math.max(0, Math.min(100, i * 100 / n));
+            }
+            if (kind.equals("batch")) {
+                long n = (long) event.get("epochs").getAsInt() * event.get("batches").getAsInt();
+                long i = (long) (event.get("epoch").getAsInt() - 1) * event.get("batches").getAsInt() + event.get("batch").getAsInt();
+                return n <= 0 ? null : (int) Math.max(0, Math.min(100, i * 100 / n));
+            }
+        } catch (RuntimeException e) {
+            return null; // a field missing or not a number: no percentage
+        }
+        return null;
+    }
+
+    /**
+     * A WorkDoneProgressReport ({@code kind}, {@code cancellable}, {@code message}, {@code percentage})
+     * with one more field, {@code ann}: the event as {@code ann train} wrote it. Clients that do not
+     * know the field ignore it and see an ordinary report.
+     */
+    static JsonObject eventReport(JsonObject event, String message) {
+        JsonObject report = new JsonObject();
+        report.addProperty("kind", "report");
+        report.addProperty("cancellable", true);
+        if (message != null) report.addProperty("message", message);
+        Integer pct = eventPercentage(event);
+        if (pct != null) report.addProperty("percentage", pct);
+        report.add("ann", event);
+        return report;
     }
 
     /** {@code epoch 3/12 · loss 0.412 · accuracy 0.881}, or null if the line is not an epoch line. */
@@ -256,6 +341,10 @@ public final class Commands {
         return runToEnd(cmd, file).thenApply(s -> s);
     }
 
+    private void log(String line) {
+        server.client().logMessage(new MessageParams(MessageType.Log, line));
+    }
+
     /** Runs a child to its end: its output on success, an error response with its output otherwise. */
     private CompletableFuture<String> runToEnd(List<String> cmd, Path file) throws IOException {
         Process p = start(cmd, file);
@@ -280,7 +369,12 @@ public final class Commands {
     }
 
     private Process start(List<String> cmd, Path file) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        return start(cmd, file, true);
+    }
+
+    /** Starts a child in the file's folder; {@code mergeErrors}: its standard error into its standard output. */
+    private Process start(List<String> cmd, Path file, boolean mergeErrors) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(mergeErrors);
         Path dir = file.getParent();
         if (dir != null && Files.isDirectory(dir)) pb.directory(dir.toFile());
         try {
@@ -315,6 +409,10 @@ public final class Commands {
 
     private void progress(String token, Either<org.eclipse.lsp4j.WorkDoneProgressNotification, Object> value) {
         server.client().notifyProgress(new ProgressParams(Either.forLeft(token), Either.forLeft(value.getLeft())));
+    }
+
+    private void progress(String token, JsonObject value) {
+        server.client().notifyProgress(new ProgressParams(Either.forLeft(token), Either.forRight(value)));
     }
 
     private static Path file(String uri) {

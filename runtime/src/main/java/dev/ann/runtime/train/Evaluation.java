@@ -20,9 +20,11 @@ public final class Evaluation {
     public final List<String> classNames;
     public final long[][] confusion;
     public final double mse, mae, r2;
+    /** Regression: every true and predicted value (n times the outputs), for a scatter plot; null for classification. */
+    final float[] truth, pred;
 
     private Evaluation(boolean classification, int n, double loss, List<String> names, long[][] confusion,
-                       double mse, double mae, double r2) {
+                       double mse, double mae, double r2, float[] truth, float[] pred) {
         this.classification = classification;
         this.n = n;
         this.loss = loss;
@@ -31,6 +33,8 @@ public final class Evaluation {
         this.mse = mse;
         this.mae = mae;
         this.r2 = r2;
+        this.truth = truth;
+        this.pred = pred;
     }
 
     public static Evaluation classification(int n, double loss, List<String> names, int[] truth, int[] pred) {
@@ -38,7 +42,7 @@ public final class Evaluation {
         for (int i = 0; i < n; i++) k = Math.max(k, Math.max(truth[i], pred[i]) + 1);
         long[][] cm = new long[k][k];
         for (int i = 0; i < n; i++) cm[truth[i]][pred[i]]++;
-        return new Evaluation(true, n, loss, names, cm, Double.NaN, Double.NaN, Double.NaN);
+        return new Evaluation(true, n, loss, names, cm, Double.NaN, Double.NaN, Double.NaN, null, null);
     }
 
     public static Evaluation regression(int n, double loss, float[] truth, float[] pred) {
@@ -53,7 +57,7 @@ public final class Evaluation {
             sst += (truth[i] - mean) * (truth[i] - mean);
         }
         return new Evaluation(false, n, loss, List.of(), null, se / truth.length, ae / truth.length,
-                sst > 0 ? 1 - se / sst : Double.NaN);
+                sst > 0 ? 1 - se / sst : Double.NaN, truth, pred);
     }
 
     public long correct() {

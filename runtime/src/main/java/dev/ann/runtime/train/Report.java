@@ -80,7 +80,8 @@ public final class Report {
         write(r, plan, null);
     }
 
-    static void write(Trainer.Result r, Plan plan, PrintStream log) {
+    /** summary.json: the run's settings, figures and results on the evaluated split. */
+    static JsonObject summary(Trainer.Result r, Plan plan) {
         JsonObject s = new JsonObject();
         s.addProperty("train", plan.train());
         s.addProperty("network", plan.network());
@@ -102,7 +103,12 @@ public final class Report {
         s.addProperty("parameters", r.net().trainableCount());
         s.addProperty("evaluated_on", r.testSplit());
         if (r.test() != null) s.add(r.testSplit(), r.test().toJson());
-        atomicWrite(r.runDir().resolve("summary.json"), GSON.toJson(s).getBytes(StandardCharsets.UTF_8));
+        return s;
+    }
+
+    static void write(Trainer.Result r, Plan plan, PrintStream log) {
+        Best best = best(r);
+        atomicWrite(r.runDir().resolve("summary.json"), GSON.toJson(summary(r, plan)).getBytes(StandardCharsets.UTF_8));
 
         StringBuilder md = new StringBuilder();
         md.append("# ").append(plan.train()).append(" (").append(plan.network()).append(")\n\n");

@@ -58,6 +58,8 @@ public final class Trainer {
         public int interruptEpoch = -1, interruptBatch = 0;
         /** bytes of decoded samples that may be held in memory before the data streams from disk; null: a quarter of the heap; 0: always stream */
         public Long dataMemory;
+        /** ann train --events json: the run as JSON lines (start, batch, epoch, end...); null: none */
+        public Events events;
     }
 
     /** What a run produced. */
@@ -120,6 +122,7 @@ public final class Trainer {
         c.epochs = o.epochs; c.seed = o.seed; c.device = o.device; c.out = o.out; c.runsRoot = o.runsRoot;
         c.resume = o.resume; c.log = o.log; c.terminal = o.terminal; c.handleSignals = o.handleSignals;
         c.interruptEpoch = o.interruptEpoch; c.interruptBatch = o.interruptBatch; c.dataMemory = o.dataMemory;
+        c.events = o.events;
         return c;
     }
 
@@ -168,7 +171,11 @@ public final class Trainer {
                 plan.train(), plan.network(), plan.data().dataset(), train.n, val == null ? "no" : String.valueOf(val.n),
                 data.test() == null ? "no" : String.valueOf(data.test().n), net.trainableCount(), device, seed);
         o.log.printf("run folder %s%n", runDir);
-        progress = new Progress(o.log, o.terminal);
+        progress = new Progress(o.log, o.terminal, o.events);
+        if (o.events != null) {
+            o.events.start(plan, runDir, epochs, (train.n + batch - 1) / batch, train.n, val == null ? null : val.n,
+                    data.test() == null ? null : data.test().n, data.classNames(), device, seed, net.trainableCount(), st.history);
+        }
         boolean interrupted = false;
         t0 = System.nanoTime();
         try (StopSignal stop = StopSignal.install(o.handleSignals)) {
@@ -254,7 +261,7 @@ public final class Trainer {
                 st.seen += n;
                 if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
                 st.batch = b + 1;
-                progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch);
+                progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch, st.lr);
             }
         }
         return false;
@@ -302,6 +309,7 @@ public final class Trainer {
         ckpts.commit(snapshot(), best.takePending());
         o.log.printf("%ninterrupted at epoch %d, batch %d: checkpoint written to %s; continue with --resume%n",
                 st.epoch + 1, st.batch + 1, last);
+        if (o.events != null) o.events.interrupted(st.epoch + 1, st.batch + 1, last, runDir);
         Report.writeHistory(runDir, st.history, true);
         Report.writeStopped(result(null, null, st.trainSamples / Math.max(1e-9, st.trainSeconds), true, device), plan);
     }
@@ -319,6 +327,7 @@ public final class Trainer {
         Evaluation ev = test == null ? null : Batches.evaluate(net, loss, test, plan, data.classNames());
         Result res = result(ev, split, sps, false, device);
         Report.write(res, plan, o.log);
+        if (o.events != null) o.events.end(res, plan);
         return res;
     }
 
