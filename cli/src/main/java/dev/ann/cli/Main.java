@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             PredictCommand.class,
             GenerateCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class,
             FmtCommand.class,
             LspCommand.class,
