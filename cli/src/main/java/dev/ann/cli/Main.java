@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             GenerateCommand.class,
             ExportCommand.class,
+            ImportCommand.class,
             CommandLine.HelpCommand.class,
             FmtCommand.class,
             LspCommand.class,
