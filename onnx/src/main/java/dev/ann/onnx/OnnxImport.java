@@ -124,8 +124,12 @@ public final class OnnxImport {
             return new Result(name, src.toString(), checkpoint(name));
         }
 
+        /** The graph's name (ann export writes the network's), else the file's (torch names every graph torch_jit or main_graph). */
         String network() {
-            String n = sanitize(g.getName(), "Imported");
+            String stem = file.getFileName().toString().replaceFirst("(?i)\\.onnx$", "");
+            String graph = g.getName();
+            boolean generic = graph.isEmpty() || graph.startsWith("torch_jit") || graph.equals("main_graph");
+            String n = sanitize(generic ? stem : graph, "Imported");
             return Character.isUpperCase(n.charAt(0)) ? n : Character.toUpperCase(n.charAt(0)) + n.substring(1);
         }
 
@@ -305,7 +309,7 @@ public final class OnnxImport {
                     if (pendingSqueeze && to.length == 1) { pendingSqueeze = false; return advance(n); }
                     if (Arrays.equals(to, shape)) return advance(n);
                     shape = to;
-                    statement(n, null, to.length == 1 ? "flatten" : "reshape(" + shapeText(to) + ")");
+                    statement(n, null, to.length == 1 ? "flatten" : "reshape(shape: " + shapeText(to) + ")");
                     return advance(n);
                 }
                 case "BatchNormalization" -> {
@@ -357,7 +361,7 @@ public final class OnnxImport {
 
         void statement(Onnx.NodeProto n, String name, String text) {
             String line = "    " + (name != null ? name + " = " : "") + text;
-            body.append(String.format(Locale.ROOT, "%-48s// from %s (%s) -> %s%n", line,
+            body.append(String.format(Locale.ROOT, "%-47s // from %s (%s) -> %s%n", line,
                     n.getName().isEmpty() ? n.getOutput(0) : n.getName(), n.getOpType(), shapeText(shape)));
         }
 
