@@ -98,7 +98,15 @@ final class Examples {
         }
     }
 
-    /** The largest absolute difference, after mapping ann's single sigmoid output to two probabilities. */
+    /** The model's metadata_props, as ONNX Runtime reads them. */
+    static Map<String, String> metadata(Path model) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
+            return s.getMetadata().getCustomMetadata();
+        }
+    }
+
+        /** The largest absolute difference, after mapping ann's single sigmoid output to two probabilities. */
     static double maxDiff(float[][] ann, float[][] ort) {
         if (ann.length != ort.length) throw new AssertionError(ann.length + " rows against " + ort.length);
         double m = 0;

@@ -42,5 +42,13 @@ class ExportRunsInOnnxRuntimeTest {
         assertEquals(raw.n, ort.length);
         double diff = Examples.maxDiff(ann, ort);
         assertTrue(diff <= 1e-5, example + ": ONNX Runtime and ann differ by " + diff + " on " + raw.n + " samples");
+        System.out.printf("%s: %d test samples, largest difference %.3g%n", example, raw.n, diff);
+
+        var meta = Examples.metadata(model);
+        assertEquals(plan.task().name().toLowerCase(java.util.Locale.ROOT), meta.get(OnnxExport.META_TASK));
+        if (plan.task() != Plan.Task.REGRESSION) {
+            var names = com.google.gson.JsonParser.parseString(meta.get(OnnxExport.META_CLASS_NAMES)).getAsJsonArray();
+            assertEquals(raw.classNames, names.asList().stream().map(e -> e.getAsString()).toList());
+        }
     }
 }
