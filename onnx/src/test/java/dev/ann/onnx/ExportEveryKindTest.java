@@ -102,5 +102,10 @@ class ExportEveryKindTest {
         double diff = Examples.maxDiff(Examples.ann(plan, ckpt, raw), Examples.ort(model, raw));
         System.out.printf("every kind: %d test samples, largest difference %.3g%n", raw.n, diff);
         assertTrue(diff <= 1e-5, "ONNX Runtime and ann differ by " + diff);
+
+        // ann import reads chains: this graph's branches (or gelu's arithmetic) are a clear error, not a wrong network
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.ann.runtime.RunException.class, () -> OnnxImport.read(model));
+        assertTrue(e.getMessage().matches("(?s).*all\\.onnx: node '[^']+' \\((Mul|Concat|Sum|Erf|Add)\\): .*ann import maps chains of: Gemm, .*"),
+                e.getMessage());
     }
 }
