@@ -25,7 +25,9 @@ import onnx.Onnx;
 /**
  * An ONNX model as a {@code .ann} network and a checkpoint ({@code ann import}).
  *
- * <p>It reads a chain of the ops the language has: Gemm, MatMul (with an Add
+ * <p>It reads the ops the language has, in chains and in the forks that
+ * {@code parallel concat}, {@code parallel add} and {@code residual} make
+ * (paths from one value joined by Concat, Sum or Add): Gemm, MatMul (with an Add
  * of a bias), Conv, MaxPool, AveragePool, GlobalAveragePool,
  * BatchNormalization, LayerNormalization, the activations, Flatten, Reshape,
  * and Identity or Dropout (skipped). The input transform that {@code ann export}
@@ -69,7 +71,8 @@ public final class OnnxImport {
         final Map<String, Tensor> consts = new HashMap<>();
         final Map<String, float[]> arrays = new LinkedHashMap<>();
         final Map<String, int[]> shapes = new LinkedHashMap<>();
-        final StringBuilder body = new StringBuilder();
+        StringBuilder body = new StringBuilder();
+        String indent = "    ";
         final Set<String> names = new HashSet<>();
         String current;      // the value the chain has reached
         int[] shape;         // its per-sample shape
@@ -110,7 +113,11 @@ public final class OnnxImport {
             src.append("network ").append(name).append(" {\n");
             src.append("    input ").append(shapeText(shape)).append("\n");
             List<Onnx.NodeProto> nodes = g.getNodeList();
-            for (int i = 0; i < nodes.size(); i++) i = node(nodes, i);
+            for (Onnx.NodeProto n : nodes) {
+                if (n.getOpType().equals("Constant")) consts.put(n.getOutput(0), tensor(attr(n, "value").getT()));
+            }
+            Onnx.NodeProto end = walk(nodes);
+            if (end != null) throw unsupported(end, "a join of paths that did not start at one fork");
             src.append(body).append("}\n");
             StringBuilder notes = new StringBuilder(head);
             if (scale != 1f) notes.append("// the model scales its inputs by ").append(num(scale)).append(": give the dataset `scale ").append(num(scale)).append("`\n");
@@ -168,6 +175,123 @@ public final class OnnxImport {
             return new Checkpoint(h, a, s);
         }
 
+        /** The nodes that read a value (not counting constants). */
+        List<Onnx.NodeProto> consumers(String v) {
+            List<Onnx.NodeProto> out = new ArrayList<>();
+            for (Onnx.NodeProto n : g.getNodeList()) {
+                if (!n.getOpType().equals("Constant") && n.getInputList().contains(v)) out.add(n);
+            }
+            return out;
+        }
+
+        /** Whether a node joins paths: two or more of its inputs are not constants. */
+        boolean isJoin(Onnx.NodeProto n) {
+            int k = 0;
+            for (String i : n.getInputList()) if (!i.isEmpty() && !consts.containsKey(i)) k++;
+            return k >= 2;
+        }
+
+        /**
+         * Emits the statements from the current value on, until the path reaches a
+         * node that joins it with others (returned, not emitted) or its end (null).
+         * A value read by several nodes is a fork: its paths become the branches of
+         * a {@code parallel concat} (joined by Concat on the channel axis), a
+         * {@code residual} (joined by Sum or Add with the fork itself) or a
+         * {@code parallel add}.
+         */
+        Onnx.NodeProto walk(List<Onnx.NodeProto> nodes) {
+            while (true) {
+                List<Onnx.NodeProto> next = consumers(current);
+                if (next.isEmpty()) return null;
+                if (next.size() == 1) {
+                    Onnx.NodeProto n = next.get(0);
+                    if (isJoin(n)) return n;
+                    node(nodes, nodes.indexOf(n));
+                    continue;
+                }
+                String fork = current;
+                int[] forkShape = shape;
+                StringBuilder outer = body;
+                String outerIndent = indent;
+                Map<String, String> texts = new HashMap<>();
+                Map<String, int[]> shapesAt = new HashMap<>();
+                Onnx.NodeProto join = null;
+                for (Onnx.NodeProto c : next) {
+                    Onnx.NodeProto j;
+                    if (isJoin(c)) {
+                        j = c;
+                        texts.put(fork, "");
+                        shapesAt.put(fork, forkShape);
+                    } else {
+                        current = fork;
+                        shape = forkShape;
+                        body = new StringBuilder();
+                        indent = outerIndent + "        ";
+                        node(nodes, nodes.indexOf(c));
+                        j = walk(nodes);
+                        texts.put(current, body.toString());
+                        shapesAt.put(current, shape);
+                    }
+                    if (j == null) throw unsupported(c, "a path from '" + fork + "' that never joins the others");
+                    if (join != null && join != j) {
+                        throw unsupported(j, "paths from '" + fork + "' that join at different nodes ('" + join.getName() + "')");
+                    }
+                    join = j;
+                }
+                body = outer;
+                indent = outerIndent;
+                List<String> ins = new ArrayList<>();
+                for (String i : join.getInputList()) if (!i.isEmpty() && !consts.containsKey(i)) ins.add(i);
+                if (!texts.keySet().containsAll(ins) || ins.size() != texts.size()) {
+                    throw unsupported(join, "a join whose inputs are not exactly the paths from '" + fork + "'");
+                }
+                String op = join.getOpType();
+                if (op.equals("Concat")) {
+                    long axis = l(join, "axis", 1);
+                    need(join, axis == 1 || axis == -forkShape.length, "Concat on axis " + axis + " (ann's parallel concat joins channels: axis 1)");
+                    int channels = 0;
+                    for (String i : ins) channels += shapesAt.get(i)[0];
+                    body.append(indent).append("parallel concat {\n");
+                    for (String i : ins) branch(texts.get(i));
+                    body.append(indent).append("}\n");
+                    int[] s0 = shapesAt.get(ins.get(0)).clone();
+                    s0[0] = channels;
+                    shape = s0;
+                } else if (op.equals("Sum") || op.equals("Add")) {
+                    for (String i : ins) {
+                        if (!Arrays.equals(shapesAt.get(i), forkShape)) throw unsupported(join, "an Add of " + shapeText(shapesAt.get(i)) + " and " + shapeText(forkShape));
+                    }
+                    if (ins.size() == 2 && ins.contains(fork)) {
+                        body.append(indent).append("residual {\n").append(texts.get(ins.get(ins.get(0).equals(fork) ? 1 : 0)).replaceAll("(?m)^    ", ""))
+                                .append(indent).append("}\n");
+                    } else {
+                        body.append(indent).append("parallel add {\n");
+                        for (String i : ins) branch(texts.get(i));
+                        body.append(indent).append("}\n");
+                    }
+                    shape = forkShape;
+                } else {
+                    throw unsupported(join, "paths joined by " + op + " (ann joins them with Concat, Sum or Add)");
+                }
+                String line = indent + "// " + (op.equals("Concat") ? "parallel concat" : "the sum")
+                        + " from " + (join.getName().isEmpty() ? join.getOutput(0) : join.getName()) + " (" + op + ") -> " + shapeText(shape);
+                body.append(line).append('\n');
+                current = join.getOutput(0);
+            }
+        }
+
+        /** One branch of a parallel block: its statements, or nothing for the fork itself. */
+        void branch(String text) {
+            if (text.isEmpty()) {
+                body.append(indent).append("    branch { }\n");
+                return;
+            }
+            body.append(indent).append("    branch {\n");
+            // the statements were written at this indent + 8; a branch's body sits at indent + 8 as well
+            body.append(text);
+            body.append(indent).append("    }\n");
+        }
+
         /** Maps nodes[i] (and an Add after a MatMul); returns the index of the last node it used. */
         int node(List<Onnx.NodeProto> nodes, int i) {
             Onnx.NodeProto n = nodes.get(i);
@@ -176,12 +300,15 @@ public final class OnnxImport {
                 consts.put(n.getOutput(0), tensor(attr(n, "value").getT()));
                 return i;
             }
+            if (op.equals("Shape")) {
+                throw unsupported(n, "a shape computed at run time; export with fixed shapes (no dynamic axes but the batch)");
+            }
             if (n.getInputCount() == 0 || !n.getInput(0).equals(current)) {
                 if (op.equals("Shape") || op.equals("Gather") || op.equals("Unsqueeze") || op.equals("Concat")) {
                     throw unsupported(n, "a shape computed at run time; export with fixed shapes (e.g. torch.onnx.export without dynamic axes but the batch), or as one chain");
                 }
                 throw unsupported(n, "its input '" + (n.getInputCount() == 0 ? "" : n.getInput(0)) + "' is not the output of the layer before ('"
-                        + current + "'); ann import reads one chain of layers (no branches, Add or Concat of two paths yet)");
+                        + current + "'); ann import reads chains of layers and forks whose paths join again");
             }
             // the transform ann export puts first: x * scale, (x - shift) * mul
             if (!layersStarted && op.equals("Mul") && isConst(n.getInput(1)) && constSize(n.getInput(1)) == 1 && shift == null && scale == 1f) {
@@ -360,7 +487,7 @@ public final class OnnxImport {
         }
 
         void statement(Onnx.NodeProto n, String name, String text) {
-            String line = "    " + (name != null ? name + " = " : "") + text;
+            String line = indent + (name != null ? name + " = " : "") + text;
             body.append(String.format(Locale.ROOT, "%-47s // from %s (%s) -> %s%n", line,
                     n.getName().isEmpty() ? n.getOutput(0) : n.getName(), n.getOpType(), shapeText(shape)));
         }
