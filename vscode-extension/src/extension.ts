@@ -24,7 +24,7 @@ import { eventOf } from './training';
 import { SymbolLike, Targets, targetsFromSymbols, targetsFromText } from './symbols';
 
 /** Commands the server executes (workspace/executeCommand); its code lenses use them too. */
-const SERVER_COMMANDS = ['ann.train', 'ann.generate', 'ann.plan'] as const;
+const SERVER_COMMANDS = ['ann.train', 'ann.generate', 'ann.plan', 'ann.export'] as const;
 type ServerCommand = (typeof SERVER_COMMANDS)[number];
 const PLAN_SCHEME = 'ann-plan';
 
@@ -265,6 +265,8 @@ class AnnExtension {
           return await this.generate(args);
         case 'ann.plan':
           return await this.plan(args);
+        case 'ann.export':
+          return await this.exportOnnx(args);
         default:
           return await this.execute(command, args);
       }
@@ -420,6 +422,27 @@ class AnnExtension {
       const first = files[0];
       const uri = /^[a-z][a-z0-9+.-]*:/i.test(first) && !/^[a-z]:\\/i.test(first) ? vscode.Uri.parse(first) : vscode.Uri.file(first);
       await vscode.window.showTextDocument(uri);
+    }
+    return result;
+  }
+
+  /** ann.export: the latest run's checkpoint (or the one given) as model.onnx beside it. */
+  private async exportOnnx(args: unknown[]): Promise<unknown> {
+    const doc = await this.document(args[0]);
+    const trainName = await this.pickTrain(doc, args[1]);
+    if (!trainName) {
+      return undefined;
+    }
+    if (doc.isDirty) {
+      await doc.save();
+    }
+    const checkpoint = typeof args[2] === 'string' && args[2] ? args[2] : null;
+    const result = (await this.execute('ann.export', [doc.uri.toString(), trainName, checkpoint])) as
+      | { file?: string }
+      | undefined;
+    if (result?.file) {
+      this.log(`export ${trainName}: ${result.file}`);
+      void vscode.window.showInformationMessage(`ann: exported ${trainName} to ${result.file}`);
     }
     return result;
   }

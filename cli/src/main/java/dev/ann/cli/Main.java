@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             GenerateCommand.class,
             DoctorCommand.class,
+            ExportCommand.class,
+            ImportCommand.class,
             CommandLine.HelpCommand.class,
             FmtCommand.class,
             LspCommand.class,

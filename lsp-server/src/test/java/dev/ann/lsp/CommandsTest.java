@@ -53,6 +53,7 @@ class CommandsTest {
                     echo "saved runs/model.ckpt";;
                   plan) echo "PLAN $*";;
                   generate) echo "wrote ${@: -1}/NTrainer.java";;
+                  export) echo "EXPORT $*";;
                   *) echo "unknown $1" >&2; exit 2;;
                 esac
                 """.formatted(epochs, epochs, pause));
@@ -207,6 +208,32 @@ class CommandsTest {
             gen = lsp.server.getWorkspaceService().executeCommand(command("ann.generate", Lsp.uri(f), "N", "out"))
                     .get(20, TimeUnit.SECONDS);
             assertEquals(List.of(dir.resolve("out/NTrainer.java").toString()), toMap(gen).get("files"));
+        }
+    }
+
+    @Test
+    void exportOnnxTakesTheNewestCheckpointOrSaysToTrainFirst() throws Exception {
+        fakeAnn(dir, 1, 0);
+        Path f = dir.resolve("tiny.ann");
+        Files.writeString(f, TRAIN_FILE);
+        JsonObject opts = new JsonObject();
+        opts.addProperty("annPath", dir.resolve("ann").toString());
+        try (LspHarness lsp = new LspHarness(opts)) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> lsp.server.getWorkspaceService()
+                    .executeCommand(command("ann.export", Lsp.uri(f), "N", null)).get(20, TimeUnit.SECONDS));
+            assertTrue(e.getMessage().contains("no trained model for 'N'") && e.getMessage().contains("train it first"), e.getMessage());
+
+            for (String run : List.of("20250101-090000", "20250102-090000")) {
+                Files.createDirectories(dir.resolve("runs/N/" + run));
+                Files.writeString(dir.resolve("runs/N/" + run + "/model.ckpt"), "x");
+            }
+            Files.createDirectories(dir.resolve("runs/N/20250103-090000"));   // a run that wrote no checkpoint yet
+            Object out = lsp.server.getWorkspaceService().executeCommand(command("ann.export", Lsp.uri(f), "N", null))
+                    .get(20, TimeUnit.SECONDS);
+            Path newest = dir.resolve("runs/N/20250102-090000");
+            assertEquals(newest.resolve("model.onnx").toString(), toMap(out).get("file"));
+            assertEquals("EXPORT export " + f + " --train N --checkpoint " + newest.resolve("model.ckpt") + " --out "
+                    + newest.resolve("model.onnx"), toMap(out).get("output").toString().trim());
         }
     }
 

@@ -330,7 +330,7 @@ class SemanticFeaturesTest {
         List<? extends CodeLens> lenses = lsp.server.getTextDocumentService().codeLens(new CodeLensParams(LspHarness.id(main)))
                 .get(10, TimeUnit.SECONDS);
         List<String> titles = lenses.stream().map(l -> l.getRange().getStart().getLine() + ":" + l.getCommand().getTitle()).toList();
-        assertEquals(List.of("8:403 parameters", "14:▶ Train", "14:▶ Train (dev)", "14:Generate Java"), titles);
+        assertEquals(List.of("8:403 parameters", "14:▶ Train", "14:▶ Train (dev)", "14:Generate Java", "14:Export ONNX"), titles);
         CodeLens dev = lenses.get(2);
         assertEquals("ann.train", dev.getCommand().getCommand());
         assertEquals(3, dev.getCommand().getArguments().size());

@@ -51,7 +51,7 @@ class SyntaxFeaturesTest {
         var caps = lsp.init.getCapabilities();
         assertEquals(org.eclipse.lsp4j.TextDocumentSyncKind.Incremental, caps.getTextDocumentSync().getRight().getChange());
         assertTrue(caps.getSemanticTokensProvider().getLegend().getTokenTypes().contains("keyword"));
-        assertEquals(List.of("ann.train", "ann.generate", "ann.plan"), caps.getExecuteCommandProvider().getCommands());
+        assertEquals(List.of("ann.train", "ann.generate", "ann.plan", "ann.export"), caps.getExecuteCommandProvider().getCommands());
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.eclipse.lsp4j.Range;
 
 /**
  * On a train block: "▶ Train", "▶ Train (profile)" for each profile, and
- * "Generate Java"; on a network: its parameter count (which opens the plan).
+ * "Generate Java" and "Export ONNX" (of the latest run's checkpoint); on a network: its parameter count (which opens the plan).
  */
 public final class CodeLensProvider {
     private CodeLensProvider() {}
@@ -34,6 +34,7 @@ public final class CodeLensProvider {
                 out.add(lens(at, "▶ Train", Commands.TRAIN, uri, name, null));
                 for (String p : profiles) out.add(lens(at, "▶ Train (" + p + ")", Commands.TRAIN, uri, name, p));
                 out.add(lens(at, "Generate Java", Commands.GENERATE, uri, name, null));
+                out.add(lens(at, "Export ONNX", Commands.EXPORT, uri, name, null));
             } else if (d instanceof Decl.Network && model != null) {
                 model.network(name).ifPresent(n -> out.add(lens(at,
                         HoverProvider.count(n.params()) + " parameters", Commands.PLAN, uri, null, null)));

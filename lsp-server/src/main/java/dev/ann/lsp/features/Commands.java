@@ -42,14 +42,16 @@ import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
  * {@code ann} command line as a child process (the server never loads the
  * training runtime): {@code ann.train} streams epochs through work-done
  * progress and stops the child with SIGINT when the user cancels;
- * {@code ann.generate} returns the files written; {@code ann.plan} returns
- * the plan table.
+ * {@code ann.generate} returns the files written; {@code ann.export} writes
+ * the latest run's checkpoint as ONNX and returns the file; {@code ann.plan}
+ * returns the plan table.
  */
 public final class Commands {
     public static final String TRAIN = "ann.train";
     public static final String GENERATE = "ann.generate";
     public static final String PLAN = "ann.plan";
-    public static final List<String> ALL = List.of(TRAIN, GENERATE, PLAN);
+    public static final String EXPORT = "ann.export";
+    public static final List<String> ALL = List.of(TRAIN, GENERATE, PLAN, EXPORT);
 
     /** {@code epoch 3/12 ...}: the one part of a progress line we rely on. */
     static final Pattern EPOCH = Pattern.compile("(?i)\\bepoch\\s*[:=]?\\s*(\\d+)\\s*/\\s*(\\d+)");
@@ -74,6 +76,7 @@ public final class Commands {
                 case TRAIN -> train(str(args, 0), str(args, 1), str(args, 2), params.getWorkDoneToken());
                 case GENERATE -> generate(str(args, 0), str(args, 1), str(args, 2));
                 case PLAN -> plan(str(args, 0), str(args, 1), str(args, 2));
+                case EXPORT -> export(str(args, 0), str(args, 1), str(args, 2));
                 default -> CompletableFuture.failedFuture(error(ResponseErrorCode.InvalidParams,
                         "unknown command '" + params.getCommand() + "'; known: " + String.join(", ", ALL)));
             };
@@ -343,6 +346,39 @@ public final class Commands {
 
     private void log(String line) {
         server.client().logMessage(new MessageParams(MessageType.Log, line));
+    }
+
+    /**
+     * {@code ann export} of a checkpoint (by default the newest run's
+     * {@code runs/<train>/<time>/model.ckpt}, where {@code ann train} started from
+     * the file's folder writes it) to {@code model.onnx} beside it.
+     */
+    private CompletableFuture<Object> export(String uri, String train, String checkpoint) throws IOException {
+        Path file = file(uri);
+        Path ckpt = checkpoint != null ? Path.of(checkpoint) : latestCheckpoint(file, train);
+        Path out = ckpt.resolveSibling("model.onnx");
+        List<String> cmd = new ArrayList<>(List.of(cli(file), "export", file.toString()));
+        if (train != null) cmd.addAll(List.of("--train", train));
+        cmd.addAll(List.of("--checkpoint", ckpt.toString(), "--out", out.toString()));
+        return runToEnd(cmd, file).thenApply(s -> Map.of("file", out.toString(), "output", s));
+    }
+
+    /** The newest {@code runs/<train>/<run>/model.ckpt} beside the file, or an error that says to train first. */
+    static Path latestCheckpoint(Path file, String train) throws IOException {
+        Path runs = file.toAbsolutePath().getParent().resolve("runs").resolve(train == null ? "" : train);
+        Path best = null;
+        if (Files.isDirectory(runs)) {
+            try (var dirs = Files.list(runs)) {
+                for (Path d : dirs.sorted().toList()) {
+                    if (Files.isRegularFile(d.resolve("model.ckpt"))) best = d.resolve("model.ckpt");
+                }
+            }
+        }
+        if (best == null) {
+            throw error(ResponseErrorCode.RequestFailed, "no trained model for '" + train + "' under " + runs
+                    + "; train it first (▶ Train), then export");
+        }
+        return best;
     }
 
     /** Runs a child to its end: its output on success, an error response with its output otherwise. */
