@@ -47,7 +47,7 @@ final class DataCode {
         this.data = plan.data();
         this.regression = "targets".equals(data.labels().kind());
         this.binary = plan.loss().kind().equals("binary_cross_entropy");
-        this.sampleShape = NetworkCode.toLong(plan.inputShape().toArray());
+        this.sampleShape = KernelCalls.longs(plan.inputShape().toArray());
         this.outputs = (int) plan.outputShape().size();
         for (DataPipeline.Source s : data.sources()) {
             if (byRole.put(s.role(), s) != null) {
@@ -246,8 +246,7 @@ final class DataCode {
             b.add("// $L\n", sp == null ? "all samples train" : String.format(java.util.Locale.ROOT,
                     "split train %s, validation %s, test %s " + (data.shuffle() ? "after a shuffle seeded with %d" : "in file order (shuffle false)"),
                     pct(sp.train()), pct(sp.validation()), pct(sp.test()), seed));
-            if (data.shuffle()) b.addStatement("int[] order = permutation(all.n, new $T($LL))", java.util.Random.class, seed);
-            else b.addStatement("int[] order = $T.range(0, all.n).toArray()", java.util.stream.IntStream.class);
+            b.addStatement("int[] order = $T.order($L, all.n, new $T($LL))", KernelTypes.SEEDS, data.shuffle(), java.util.Random.class, seed);
             b.addStatement("int nTrain = (int) Math.round(all.n * $L)", Code.lit(ft));
             if (sp != null && sp.test() == 0) b.addStatement("int nValidation = all.n - nTrain");
             else b.addStatement("int nValidation = (int) Math.round(all.n * $L)", Code.lit(fv));
@@ -267,8 +266,7 @@ final class DataCode {
         }
         if (validation == null && data.validation() > 0) {
             b.add("// validation: $L of the training samples, held out\n", pct(data.validation()));
-            if (data.shuffle()) b.addStatement("int[] holdout = permutation(train.n, new $T($LL))", java.util.Random.class, seed + 1);
-            else b.addStatement("int[] holdout = $T.range(0, train.n).toArray()", java.util.stream.IntStream.class);
+            b.addStatement("int[] holdout = $T.order($L, train.n, new $T($LL))", KernelTypes.SEEDS, data.shuffle(), java.util.Random.class, seed + 1);
             b.addStatement("int nHeldOut = (int) Math.round(train.n * $L)", Code.lit(data.validation()));
             b.addStatement("$T validation = train.select(sorted($T.copyOfRange(holdout, train.n - nHeldOut, train.n)))",
                     samples, java.util.Arrays.class);
@@ -668,8 +666,8 @@ final class DataCode {
         return helper("subset", "A fraction of the samples, drawn with the given seed, kept in their order.")
                 .returns(samples).addParameter(samples, "s").addParameter(double.class, "fraction").addParameter(long.class, "seed")
                 .addStatement("int k = Math.max(1, (int) Math.round(s.n * fraction))")
-                .addStatement("return s.select(sorted($T.copyOf(permutation(s.n, new $T(seed)), k)))", java.util.Arrays.class,
-                        java.util.Random.class)
+                .addStatement("return s.select(sorted($T.copyOf($T.permutation(s.n, new $T(seed)), k)))", java.util.Arrays.class,
+                        KernelTypes.SEEDS, java.util.Random.class)
                 .build();
     }
 
