@@ -164,8 +164,10 @@ final class CheckpointCode {
                                 while (pair.find()) values.put(pair.group(1), Double.valueOf(pair.group(2)));
                                 st.history.add(values);
                             }
+                        } catch ($eof:T e) {
+                            throw new IllegalArgumentException(file + ": the checkpoint ends early (damaged, or still being written)");
                         }
-                        """, Map.of("reader", KernelTypes.CHECKPOINT_FILE.nestedClass("Reader"),
+                        """, Map.of("reader", KernelTypes.CHECKPOINT_FILE.nestedClass("Reader"), "eof", ClassName.get(java.io.EOFException.class),
                                 "matcher", ClassName.get(java.util.regex.Matcher.class),
                                 "pattern", ClassName.get(java.util.regex.Pattern.class),
                                 "state", hasState ? CodeBlock.of("    net.state().assign($T.createFromArray(r.next(new float[(int) net.state().length()])));\n",
