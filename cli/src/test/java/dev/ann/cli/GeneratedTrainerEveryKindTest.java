@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * block of {@code src/test/resources/generate/every_*.ann}, {@code ann train}
  * (the runtime's Trainer) and the generated trainer (compiled against the
  * kernel classes of this class path and loaded into this JVM) train for a few
- * epochs with the same seed and give the same losses every epoch and the same
+ * epochs with the same seed (train block {@code two}: several sources per role) and give the same losses every epoch and the same
  * weights and optimiser state in {@code model.ckpt}, bit for bit. The whole
  * trainer in its own JVM is {@link GeneratedTrainerMatchesAnnTrainTest}'s.
  */
@@ -96,7 +96,7 @@ class GeneratedTrainerEveryKindTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"Every", "sgd", "adamw", "rmsprop", "adagrad", "mse", "mae", "huber", "bce", "logits"})
+    @CsvSource({"Every", "sgd", "adamw", "rmsprop", "adagrad", "mse", "mae", "huber", "bce", "logits", "two"})
     void sameLossesAndWeightsAsAnnTrain(String train) throws Exception {
         Plan plan = plans.stream().filter(p -> p.train().equals(train)).findFirst().orElseThrow();
         Path dir = Files.createDirectories(tmp.resolve(train));

@@ -2,6 +2,7 @@ package dev.ann.codegen;
 
 import static dev.ann.codegen.Types.code;
 
+import com.squareup.javapoet.ArrayTypeName;
 import com.squareup.javapoet.ClassName;
 import com.squareup.javapoet.CodeBlock;
 import com.squareup.javapoet.FieldSpec;
@@ -35,7 +36,11 @@ final class DataCode {
     final List<PathOption> pathOptions = new ArrayList<>();
     private final Map<String, DataPipeline.Source> byRole = new LinkedHashMap<>();
     private final Map<DataPipeline.Source, List<PathOption>> optionsOf = new LinkedHashMap<>();
+    /** The local variable each source is read into. */
+    private final Map<DataPipeline.Source, String> varOf = new LinkedHashMap<>();
     private boolean usesCsv, usesIdx;
+    /** Whether some role has several sources (then {@code concat} is emitted). */
+    private boolean concatenates;
     private final ClassName samples = ClassName.get("", "Samples");
     private final ClassName splits = ClassName.get("", "Splits");
     private final ClassName csv = ClassName.get("", "Csv");
@@ -49,23 +54,26 @@ final class DataCode {
         this.binary = plan.loss().kind().equals("binary_cross_entropy");
         this.sampleShape = KernelCalls.longs(plan.inputShape().toArray());
         this.outputs = (int) plan.outputShape().size();
+        Map<String, Integer> count = new LinkedHashMap<>();
         for (DataPipeline.Source s : data.sources()) {
-            if (byRole.put(s.role(), s) != null) {
-                throw new IllegalArgumentException("ann generate supports one data source per role; dataset " + data.dataset()
-                        + " has several for " + s.role());
-            }
+            byRole.putIfAbsent(s.role(), s);
+            // several sources of one role are read one after the other and concatenated, in the order declared
+            int k = count.merge(s.role(), 1, Integer::sum);
+            varOf.put(s, (s.role().equals("all") ? "all" : s.role()) + (k == 1 ? "" : String.valueOf(k)));
+            if (k > 1) concatenates = true;
+            String suffix = k == 1 ? "" : "-" + k;
             String flagPrefix = s.role().equals("all") ? "--" : "--" + s.role() + "-";
-            String what = s.role().equals("all") ? "" : s.role() + " ";
+            String what = (s.role().equals("all") ? "" : s.role() + " ") + (k == 1 ? "" : "(source " + k + ") ");
             List<PathOption> opts = new ArrayList<>();
             switch (s.kind()) {
                 case "csv" -> {
                     usesCsv = true;
-                    opts.add(new PathOption(flagPrefix + "data", field(s.role(), "data"), s.args().getString("path"), what + "CSV file"));
+                    opts.add(new PathOption(flagPrefix + "data" + suffix, field(s.role(), "data", k), s.args().getString("path"), what + "CSV file"));
                 }
                 case "idx" -> {
                     usesIdx = true;
-                    opts.add(new PathOption(flagPrefix + "images", field(s.role(), "images"), s.args().getString("images"), what + "IDX images"));
-                    opts.add(new PathOption(flagPrefix + "labels", field(s.role(), "labels"), s.args().getString("labels"), what + "IDX labels"));
+                    opts.add(new PathOption(flagPrefix + "images" + suffix, field(s.role(), "images", k), s.args().getString("images"), what + "IDX images"));
+                    opts.add(new PathOption(flagPrefix + "labels" + suffix, field(s.role(), "labels", k), s.args().getString("labels"), what + "IDX labels"));
                 }
                 default -> throw new IllegalArgumentException("ann generate does not support " + s.kind() + "(...) data sources yet");
             }
@@ -77,9 +85,10 @@ final class DataCode {
         }
     }
 
-    private static String field(String role, String name) {
-        if (role.equals("all")) return name;
-        return role + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    private static String field(String role, String name, int k) {
+        String n = k == 1 ? name : name + k;
+        if (role.equals("all")) return n;
+        return role + Character.toUpperCase(n.charAt(0)) + n.substring(1);
     }
 
     boolean normalizes() {
@@ -199,7 +208,7 @@ final class DataCode {
         Map<String, String> loaded = new LinkedHashMap<>();
         List<String> csvVars = new ArrayList<>();
         for (DataPipeline.Source s : data.sources()) {
-            String var = s.role().equals("all") ? "all" : s.role();
+            String var = varOf.get(s);
             List<PathOption> opts = optionsOf.get(s);
             if (s.kind().equals("csv")) {
                 var a = s.args();
@@ -235,6 +244,13 @@ final class DataCode {
                 b.addStatement("$T classNames = numbered($L)", strings, data.labels().numClasses());
             }
             for (String v : csvVars) b.addStatement("$T $L = withClassIndices($LCsv, classNames)", samples, v, v);
+        }
+        for (String role : byRole.keySet()) {
+            List<String> parts = new ArrayList<>();
+            for (var e : varOf.entrySet()) if (e.getKey().role().equals(role)) parts.add(e.getValue());
+            if (parts.size() > 1) {
+                b.addStatement("$L = concat($L)", parts.get(0), String.join(", ", parts));
+            }
         }
         // split
         long seed = data.shuffleSeed();
@@ -363,6 +379,7 @@ final class DataCode {
         if (!regression && derivesClassNames() && usesCsv) out.add(numbered());
         if (data.validation() > 0 && !hasExplicitValidation() || data.subset() > 0 && data.subset() < 1) out.add(sorted());
         if (data.subset() > 0 && data.subset() < 1) out.add(subset());
+        if (concatenates) out.add(concat());
         if (resizes()) out.add(resized());
         if (scale() != 1f) out.add(scaleMethod());
         if (normalizes()) {
@@ -659,6 +676,25 @@ final class DataCode {
                 .addStatement("int[] b = a.clone()")
                 .addStatement("$T.sort(b)", java.util.Arrays.class)
                 .addStatement("return b")
+                .build();
+    }
+
+    private MethodSpec concat() {
+        return helper("concat", "The samples of several sources of one role, one after the other, in the order declared.")
+                .returns(samples).addParameter(ArrayTypeName.of(samples), "parts").varargs()
+                .addStatement("int n = 0")
+                .addStatement("for (Samples p : parts) n += p.n")
+                .addStatement("int size = parts[0].size")
+                .addStatement("float[] x = new float[n * size]")
+                .addStatement(regression ? "float[] y = new float[n * OUTPUTS]" : "int[] y = new int[n]")
+                .addStatement("int o = 0")
+                .beginControlFlow("for (Samples p : parts)")
+                .addStatement("$T.arraycopy(p.x, 0, x, o * size, p.n * size)", System.class)
+                .addStatement(regression ? "$T.arraycopy(p.targets, 0, y, o * OUTPUTS, p.n * OUTPUTS)" : "$T.arraycopy(p.labels, 0, y, o, p.n)",
+                        System.class)
+                .addStatement("o += p.n")
+                .endControlFlow()
+                .addStatement("return new Samples(n, parts[0].shape, x, y)")
                 .build();
     }
 
