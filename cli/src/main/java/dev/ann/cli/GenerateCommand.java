@@ -3,6 +3,7 @@ package dev.ann.cli;
 import com.squareup.javapoet.JavaFile;
 import dev.ann.compiler.CompileException;
 import dev.ann.compiler.Compilation;
+import dev.ann.codegen.KernelSources;
 import dev.ann.codegen.ProjectPom;
 import dev.ann.codegen.TrainerGenerator;
 import dev.ann.plan.Plan;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Write a standalone Java trainer per train block that trains like ann train.",
-            "One class per train block (e.g. IrisNetTrainer.java), needing only the JDK and ND4J.",
+            "One class per train block (e.g. IrisNetTrainer.java) plus the kernel sources it calls (dev/ann/kernels),",
+            "needing only the JDK and ND4J.",
             "--project also writes a pom.xml: `mvn -q package` in DIR builds target/<name>-trainer.jar."})
 final class GenerateCommand implements Callable<Integer> {
 
@@ -89,6 +91,9 @@ final class GenerateCommand implements Callable<Integer> {
                 Path written = f.writeToPath(sources, StandardCharsets.UTF_8);
                 out.println("wrote " + written);
             }
+            // the kernels the trainers call, unchanged: the trainers need nothing of ann besides them
+            List<Path> kernels = KernelSources.writeTo(sources);
+            out.println("wrote " + kernels.size() + " kernel sources under " + sources.resolve("dev/ann/kernels"));
             if (project) {
                 String base = file.getFileName().toString().replaceFirst("\\.ann$", "").toLowerCase(Locale.ROOT)
                         .replaceAll("[^a-z0-9]+", "-");

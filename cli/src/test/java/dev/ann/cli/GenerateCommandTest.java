@@ -19,6 +19,15 @@ class GenerateCommandTest {
         assertTrue(Files.exists(tmp.resolve("demo/xor/XorNetTrainer.java")), r.out());
         assertTrue(Files.exists(tmp.resolve("demo/xor/NeuronTrainer.java")), r.out());
         assertTrue(Files.readString(tmp.resolve("demo/xor/NeuronTrainer.java")).contains("package demo.xor;"));
+        // the kernels the trainers call, beside them and unchanged
+        assertTrue(Files.readString(tmp.resolve("demo/xor/NeuronTrainer.java")).contains("import dev.ann.kernels.Network;"));
+        for (String k : new String[] {"Network", "Layers", "Loss", "Optimizer", "Schedule", "Seeds", "CheckpointFile"}) {
+            java.nio.file.Path copied = tmp.resolve("dev/ann/kernels/" + k + ".java");
+            assertTrue(Files.exists(copied), copied + "\n" + r.out());
+            assertEquals(Files.readString(java.nio.file.Path.of("../kernels/src/main/java/dev/ann/kernels/" + k + ".java")),
+                    Files.readString(copied), k + ".java is the kernel's source");
+        }
+        assertTrue(r.out().contains("kernel sources under"), r.out());
     }
 
     @Test
@@ -26,6 +35,7 @@ class GenerateCommandTest {
         Run r = Run.of("generate", "../examples/iris.ann", "--out", tmp.toString(), "--project", "--package", "demo");
         assertEquals(0, r.exit(), r.err());
         assertTrue(Files.exists(tmp.resolve("src/main/java/demo/IrisNetTrainer.java")));
+        assertTrue(Files.exists(tmp.resolve("src/main/java/dev/ann/kernels/Network.java")), "the kernel sources go with the trainer");
         String pom = Files.readString(tmp.resolve("pom.xml"));
         assertTrue(pom.contains("<mainClass>demo.IrisNetTrainer</mainClass>"), pom);
         assertTrue(pom.contains("<finalName>iris-trainer</finalName>"), pom);

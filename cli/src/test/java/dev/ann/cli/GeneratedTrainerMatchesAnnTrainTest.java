@@ -7,6 +7,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ann.compiler.Compiler;
+import dev.ann.codegen.KernelSources;
 import dev.ann.codegen.TrainerGenerator;
 import dev.ann.plan.Plan;
 import java.io.File;
@@ -124,16 +125,8 @@ class GeneratedTrainerMatchesAnnTrainTest {
         Plan plan = Compiler.compile(ann).plan(train, null);
 
         // the generated trainer, compiled with ND4J alone on the class path
-        TrainerGenerator.generate(plan, "").writeTo(Files.createDirectories(tmp.resolve("src")));
-        String className = TrainerGenerator.className(plan);
-        Path classes = Files.createDirectories(tmp.resolve("classes"));
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        // -path: the manifests of two jars ND4J pulls in here (openblas, jna-platform) name jars that do not exist;
-        // the compiler module's GeneratedTrainerCompilesTest compiles every example with the full -Xlint:all -Werror
-        int rc = javac.run(null, null, null, "-Xlint:all,-path", "-Werror", "-classpath", nd4jClassPath(), "-d", classes.toString(),
-                tmp.resolve("src").resolve(className + ".java").toString());
-        assertEquals(0, rc, "javac failed on the generated " + className);
-        String generatedOut = run(tmp.resolve("gen.log"), JAVA, "-cp", classes + File.pathSeparator + nd4jClassPath(), className,
+        String className = compileTrainer(plan);
+        String generatedOut = run(tmp.resolve("gen.log"), JAVA, "-cp", tmp.resolve("classes") + File.pathSeparator + nd4jClassPath(), className,
                 "--epochs", epochs, "--out", tmp.resolve("gen").toString());
 
         // ann train, the reference
@@ -167,6 +160,28 @@ class GeneratedTrainerMatchesAnnTrainTest {
         JsonObject evaluated = JsonParser.parseString(eval.substring(eval.indexOf('{'))).getAsJsonObject();
         assertEquals(test.get("accuracy").getAsDouble(), evaluated.get("accuracy").getAsDouble(), 1e-6, "ann eval of the generated checkpoint");
         assertEquals(test.get("loss").getAsDouble(), evaluated.get("loss").getAsDouble(), 1e-5, "ann eval of the generated checkpoint");
+    }
+
+    /**
+     * Generates the trainer of a plan with the kernel sources beside it, as {@code ann generate} writes them, and
+     * compiles them with ND4J alone on the class path into {@code tmp/classes}; returns the trainer's class name.
+     */
+    private String compileTrainer(Plan plan) throws IOException {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        TrainerGenerator.generate(plan, "").writeTo(src);
+        List<String> sources = new ArrayList<>();
+        String className = TrainerGenerator.className(plan);
+        sources.add(src.resolve(className + ".java").toString());
+        for (Path k : KernelSources.writeTo(src)) sources.add(k.toString());
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        List<String> args = new ArrayList<>(List.of("-Xlint:all,-path", "-Werror", "-classpath", nd4jClassPath(), "-d", classes.toString()));
+        args.addAll(sources);
+        // -path: the manifests of two jars ND4J pulls in here (openblas, jna-platform) name jars that do not exist;
+        // the codegen module's GeneratedTrainerCompilesTest compiles every example with the full -Xlint:all -Werror
+        int rc = javac.run(null, null, null, args.toArray(new String[0]));
+        assertEquals(0, rc, "javac failed on the generated " + className);
+        return className;
     }
 
     /** Runs a child JVM with the thread settings ann chooses; returns its output, failing on a non-zero exit. */

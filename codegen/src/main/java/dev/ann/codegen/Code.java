@@ -1,6 +1,5 @@
 package dev.ann.codegen;
 
-import com.squareup.javapoet.CodeBlock;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -22,23 +21,5 @@ final class Code {
 
     static String join(List<String> parts) {
         return parts.stream().collect(Collectors.joining(", "));
-    }
-
-    /**
-     * One libnd4j custom op with preallocated outputs:
-     * {@code Nd4j.exec(DynamicCustomOp.builder(name).addInputs(..).addOutputs(..)...build())}.
-     */
-    static CodeBlock customOp(String name, List<String> inputs, List<String> outputs, long[] iargs, double[] targs) {
-        CodeBlock.Builder b = CodeBlock.builder();
-        b.add("$T.exec($T.builder($S).addInputs($L)$Z.addOutputs($L)", Nd4jTypes.ND4J, Nd4jTypes.CUSTOM_OP, name,
-                join(inputs), join(outputs));
-        if (iargs != null && iargs.length > 0) b.add("$Z.addIntegerArguments($L)", longs(iargs));
-        if (targs != null && targs.length > 0) {
-            StringBuilder t = new StringBuilder();
-            for (double d : targs) t.append(t.length() == 0 ? "" : ", ").append(lit(d));
-            b.add("$Z.addFloatingPointArguments($L)", t);
-        }
-        b.add(".build());\n");
-        return b.build();
     }
 }

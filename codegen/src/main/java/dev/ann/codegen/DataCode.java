@@ -2,6 +2,7 @@ package dev.ann.codegen;
 
 import static dev.ann.codegen.Types.code;
 
+import com.squareup.javapoet.ArrayTypeName;
 import com.squareup.javapoet.ClassName;
 import com.squareup.javapoet.CodeBlock;
 import com.squareup.javapoet.FieldSpec;
@@ -35,7 +36,11 @@ final class DataCode {
     final List<PathOption> pathOptions = new ArrayList<>();
     private final Map<String, DataPipeline.Source> byRole = new LinkedHashMap<>();
     private final Map<DataPipeline.Source, List<PathOption>> optionsOf = new LinkedHashMap<>();
+    /** The local variable each source is read into. */
+    private final Map<DataPipeline.Source, String> varOf = new LinkedHashMap<>();
     private boolean usesCsv, usesIdx;
+    /** Whether some role has several sources (then {@code concat} is emitted). */
+    private boolean concatenates;
     private final ClassName samples = ClassName.get("", "Samples");
     private final ClassName splits = ClassName.get("", "Splits");
     private final ClassName csv = ClassName.get("", "Csv");
@@ -47,25 +52,28 @@ final class DataCode {
         this.data = plan.data();
         this.regression = "targets".equals(data.labels().kind());
         this.binary = plan.loss().kind().equals("binary_cross_entropy");
-        this.sampleShape = NetworkCode.toLong(plan.inputShape().toArray());
+        this.sampleShape = KernelCalls.longs(plan.inputShape().toArray());
         this.outputs = (int) plan.outputShape().size();
+        Map<String, Integer> count = new LinkedHashMap<>();
         for (DataPipeline.Source s : data.sources()) {
-            if (byRole.put(s.role(), s) != null) {
-                throw new IllegalArgumentException("ann generate supports one data source per role; dataset " + data.dataset()
-                        + " has several for " + s.role());
-            }
+            byRole.putIfAbsent(s.role(), s);
+            // several sources of one role are read one after the other and concatenated, in the order declared
+            int k = count.merge(s.role(), 1, Integer::sum);
+            varOf.put(s, (s.role().equals("all") ? "all" : s.role()) + (k == 1 ? "" : String.valueOf(k)));
+            if (k > 1) concatenates = true;
+            String suffix = k == 1 ? "" : "-" + k;
             String flagPrefix = s.role().equals("all") ? "--" : "--" + s.role() + "-";
-            String what = s.role().equals("all") ? "" : s.role() + " ";
+            String what = (s.role().equals("all") ? "" : s.role() + " ") + (k == 1 ? "" : "(source " + k + ") ");
             List<PathOption> opts = new ArrayList<>();
             switch (s.kind()) {
                 case "csv" -> {
                     usesCsv = true;
-                    opts.add(new PathOption(flagPrefix + "data", field(s.role(), "data"), s.args().getString("path"), what + "CSV file"));
+                    opts.add(new PathOption(flagPrefix + "data" + suffix, field(s.role(), "data", k), s.args().getString("path"), what + "CSV file"));
                 }
                 case "idx" -> {
                     usesIdx = true;
-                    opts.add(new PathOption(flagPrefix + "images", field(s.role(), "images"), s.args().getString("images"), what + "IDX images"));
-                    opts.add(new PathOption(flagPrefix + "labels", field(s.role(), "labels"), s.args().getString("labels"), what + "IDX labels"));
+                    opts.add(new PathOption(flagPrefix + "images" + suffix, field(s.role(), "images", k), s.args().getString("images"), what + "IDX images"));
+                    opts.add(new PathOption(flagPrefix + "labels" + suffix, field(s.role(), "labels", k), s.args().getString("labels"), what + "IDX labels"));
                 }
                 default -> throw new IllegalArgumentException("ann generate does not support " + s.kind() + "(...) data sources yet");
             }
@@ -77,9 +85,10 @@ final class DataCode {
         }
     }
 
-    private static String field(String role, String name) {
-        if (role.equals("all")) return name;
-        return role + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    private static String field(String role, String name, int k) {
+        String n = k == 1 ? name : name + k;
+        if (role.equals("all")) return n;
+        return role + Character.toUpperCase(n.charAt(0)) + n.substring(1);
     }
 
     boolean normalizes() {
@@ -199,7 +208,7 @@ final class DataCode {
         Map<String, String> loaded = new LinkedHashMap<>();
         List<String> csvVars = new ArrayList<>();
         for (DataPipeline.Source s : data.sources()) {
-            String var = s.role().equals("all") ? "all" : s.role();
+            String var = varOf.get(s);
             List<PathOption> opts = optionsOf.get(s);
             if (s.kind().equals("csv")) {
                 var a = s.args();
@@ -236,6 +245,13 @@ final class DataCode {
             }
             for (String v : csvVars) b.addStatement("$T $L = withClassIndices($LCsv, classNames)", samples, v, v);
         }
+        for (String role : byRole.keySet()) {
+            List<String> parts = new ArrayList<>();
+            for (var e : varOf.entrySet()) if (e.getKey().role().equals(role)) parts.add(e.getValue());
+            if (parts.size() > 1) {
+                b.addStatement("$L = concat($L)", parts.get(0), String.join(", ", parts));
+            }
+        }
         // split
         long seed = data.shuffleSeed();
         String train = "train", validation = byRole.containsKey("validation") ? "validation" : null;
@@ -246,8 +262,7 @@ final class DataCode {
             b.add("// $L\n", sp == null ? "all samples train" : String.format(java.util.Locale.ROOT,
                     "split train %s, validation %s, test %s " + (data.shuffle() ? "after a shuffle seeded with %d" : "in file order (shuffle false)"),
                     pct(sp.train()), pct(sp.validation()), pct(sp.test()), seed));
-            if (data.shuffle()) b.addStatement("int[] order = permutation(all.n, new $T($LL))", java.util.Random.class, seed);
-            else b.addStatement("int[] order = $T.range(0, all.n).toArray()", java.util.stream.IntStream.class);
+            b.addStatement("int[] order = $T.order($L, all.n, new $T($LL))", KernelTypes.SEEDS, data.shuffle(), java.util.Random.class, seed);
             b.addStatement("int nTrain = (int) Math.round(all.n * $L)", Code.lit(ft));
             if (sp != null && sp.test() == 0) b.addStatement("int nValidation = all.n - nTrain");
             else b.addStatement("int nValidation = (int) Math.round(all.n * $L)", Code.lit(fv));
@@ -267,8 +282,7 @@ final class DataCode {
         }
         if (validation == null && data.validation() > 0) {
             b.add("// validation: $L of the training samples, held out\n", pct(data.validation()));
-            if (data.shuffle()) b.addStatement("int[] holdout = permutation(train.n, new $T($LL))", java.util.Random.class, seed + 1);
-            else b.addStatement("int[] holdout = $T.range(0, train.n).toArray()", java.util.stream.IntStream.class);
+            b.addStatement("int[] holdout = $T.order($L, train.n, new $T($LL))", KernelTypes.SEEDS, data.shuffle(), java.util.Random.class, seed + 1);
             b.addStatement("int nHeldOut = (int) Math.round(train.n * $L)", Code.lit(data.validation()));
             b.addStatement("$T validation = train.select(sorted($T.copyOfRange(holdout, train.n - nHeldOut, train.n)))",
                     samples, java.util.Arrays.class);
@@ -365,6 +379,7 @@ final class DataCode {
         if (!regression && derivesClassNames() && usesCsv) out.add(numbered());
         if (data.validation() > 0 && !hasExplicitValidation() || data.subset() > 0 && data.subset() < 1) out.add(sorted());
         if (data.subset() > 0 && data.subset() < 1) out.add(subset());
+        if (concatenates) out.add(concat());
         if (resizes()) out.add(resized());
         if (scale() != 1f) out.add(scaleMethod());
         if (normalizes()) {
@@ -664,12 +679,31 @@ final class DataCode {
                 .build();
     }
 
+    private MethodSpec concat() {
+        return helper("concat", "The samples of several sources of one role, one after the other, in the order declared.")
+                .returns(samples).addParameter(ArrayTypeName.of(samples), "parts").varargs()
+                .addStatement("int n = 0")
+                .addStatement("for (Samples p : parts) n += p.n")
+                .addStatement("int size = parts[0].size")
+                .addStatement("float[] x = new float[n * size]")
+                .addStatement(regression ? "float[] y = new float[n * OUTPUTS]" : "int[] y = new int[n]")
+                .addStatement("int o = 0")
+                .beginControlFlow("for (Samples p : parts)")
+                .addStatement("$T.arraycopy(p.x, 0, x, o * size, p.n * size)", System.class)
+                .addStatement(regression ? "$T.arraycopy(p.targets, 0, y, o * OUTPUTS, p.n * OUTPUTS)" : "$T.arraycopy(p.labels, 0, y, o, p.n)",
+                        System.class)
+                .addStatement("o += p.n")
+                .endControlFlow()
+                .addStatement("return new Samples(n, parts[0].shape, x, y)")
+                .build();
+    }
+
     private MethodSpec subset() {
         return helper("subset", "A fraction of the samples, drawn with the given seed, kept in their order.")
                 .returns(samples).addParameter(samples, "s").addParameter(double.class, "fraction").addParameter(long.class, "seed")
                 .addStatement("int k = Math.max(1, (int) Math.round(s.n * fraction))")
-                .addStatement("return s.select(sorted($T.copyOf(permutation(s.n, new $T(seed)), k)))", java.util.Arrays.class,
-                        java.util.Random.class)
+                .addStatement("return s.select(sorted($T.copyOf($T.permutation(s.n, new $T(seed)), k)))", java.util.Arrays.class,
+                        KernelTypes.SEEDS, java.util.Random.class)
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package dev.ann.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.squareup.javapoet.JavaFile;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every train block of every example (its data files need not be there), with and without each of its
  * profiles, and hand-built plans that use every layer kind, generate trainers
- * that compile with {@code javac -Xlint:all -Werror} against ND4J alone. All
+ * that compile with {@code javac -Xlint:all -Werror} against ND4J alone plus
+ * the kernel sources written beside them. All
  * are compiled in one javac run to keep the test fast.
  */
 class GeneratedTrainerCompilesTest {
@@ -59,6 +61,8 @@ class GeneratedTrainerCompilesTest {
             f.writeTo(src);
             generated.add(f.packageName + "." + f.typeSpec.name);
         }
+        // the kernels the trainers call travel as sources: compiled with them, ann's own classes are not on the class path
+        assertFalse(KernelSources.writeTo(src).isEmpty());
         List<String> problems = JavaCompilation.compile(src, tmp.resolve("classes"));
         assertEquals(List.of(), problems);
         for (String cls : generated) {

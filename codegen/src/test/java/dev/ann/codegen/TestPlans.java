@@ -1,6 +1,9 @@
 package dev.ann.codegen;
 
+import dev.ann.compiler.spec.Category;
+import dev.ann.compiler.spec.Registry;
 import dev.ann.plan.Args;
+import dev.ann.plan.Kind;
 import dev.ann.plan.DataPipeline;
 import dev.ann.plan.Op;
 import dev.ann.plan.Param;
@@ -64,7 +67,9 @@ public final class TestPlans {
 
     private int add(String kind, Map<String, Object> a, List<Integer> inputs, Shape out) {
         int id = ops.size();
-        ops.add(new Op(id, kind + "_" + id, kind, new Args(a), inputs, out, List.of(), 0, 0, new SourcePos(file, line, 5)));
+        Category category = Kind.isActivation(kind) ? Category.ACTIVATION : Category.LAYER;
+        ops.add(new Op(id, kind + "_" + id, kind, new Args(withDefaults(category, kind, a)), inputs, out, List.of(), 0, 0,
+                new SourcePos(file, line, 5)));
         cur = id;
         return id;
     }
@@ -175,7 +180,7 @@ public final class TestPlans {
             default -> Plan.Task.REGRESSION;
         };
         return new Plan(Plan.FORMAT_VERSION, file, train, network, null, task, fixed.get(0).outShape(),
-                fixed.get(fixed.size() - 1).outShape(), fixed, params, new Plan.Component(loss, new Args(lossArgs)), optimizer,
+                fixed.get(fixed.size() - 1).outShape(), fixed, params, new Plan.Component(loss, new Args(withDefaults(Category.LOSS, loss, lossArgs))), optimizer,
                 schedule, List.of("accuracy", "loss"), data, loop, seed, Plan.hashArchitecture(fixed, params));
     }
 
@@ -184,8 +189,21 @@ public final class TestPlans {
                 "features", features, labelKey, List.of(label), "delimiter", ",")));
     }
 
+    /** An optimiser or schedule, its arguments left out taking their declared defaults, as the compiler's plan has them. */
     static Plan.Component component(String kind, Object... kv) {
-        return new Plan.Component(kind, new Args(args(kv)));
+        Category category = REGISTRY.find(Category.OPTIMIZER, kind).isPresent() ? Category.OPTIMIZER : Category.SCHEDULE;
+        return new Plan.Component(kind, new Args(withDefaults(category, kind, args(kv))));
+    }
+
+    private static final Registry REGISTRY = Registry.standard();
+
+    /** The arguments with the declared defaults of those left out (the compiler's PlanBuilder fills them the same way). */
+    static Map<String, Object> withDefaults(Category category, String kind, Map<String, Object> given) {
+        Map<String, Object> m = new LinkedHashMap<>(given);
+        REGISTRY.find(category, kind).ifPresent(spec -> spec.args().forEach(a -> {
+            if (!m.containsKey(a.name()) && a.defaultValue() != null) m.put(a.name(), a.defaultValue());
+        }));
+        return m;
     }
 
     /** examples/xor.ann, train block XorNet. */

@@ -1,0 +1,29 @@
+package dev.ann.codegen;
+
+import com.squareup.javapoet.ClassName;
+
+/**
+ * The kernel classes the generated trainer calls. Their sources are copied
+ * unchanged into the generated project ({@link KernelSources}), so the
+ * package stays {@code dev.ann.kernels} and the bytes stay identical.
+ */
+final class KernelTypes {
+    private KernelTypes() {}
+
+    static final String PACKAGE = "dev.ann.kernels";
+
+    static final ClassName NETWORK = ClassName.get(PACKAGE, "Network");
+    static final ClassName INIT = NETWORK.nestedClass("Init");
+    static final ClassName FUSION = NETWORK.nestedClass("OutputFusion");
+    static final ClassName LAYERS = ClassName.get(PACKAGE, "Layers");
+    static final ClassName ACTIVATION = ClassName.get(PACKAGE, "Activation");
+    static final ClassName LOSS = ClassName.get(PACKAGE, "Loss");
+    static final ClassName OPTIMIZER = ClassName.get(PACKAGE, "Optimizer");
+    static final ClassName SCHEDULE = ClassName.get(PACKAGE, "Schedule");
+    static final ClassName SEEDS = ClassName.get(PACKAGE, "Seeds");
+    static final ClassName CHECKPOINT_FILE = ClassName.get(PACKAGE, "CheckpointFile");
+
+    static ClassName layer(String simpleName) {
+        return LAYERS.nestedClass(simpleName);
+    }
+}
