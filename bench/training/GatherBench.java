@@ -65,7 +65,7 @@ public class GatherBench {
             try (Pipeline.Splits s = Pipeline.load(p, budget)) {
                 double load = (System.nanoTime() - t0) / 1e9;
                 Samples t = s.train();
-                int[] order = Pipeline.permutation(t.n, new Random(3));
+                int[] order = dev.ann.kernels.Seeds.permutation(t.n, new Random(3));
                 float[] x = new float[128 * t.sampleSize];
                 double best = 0, sink = 0;
                 for (int rep = 0; rep < 3; rep++) {

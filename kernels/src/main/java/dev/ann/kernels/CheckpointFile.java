@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -37,37 +38,46 @@ public final class CheckpointFile {
 
     private CheckpointFile() {}
 
-    /** Writes the header (a JSON object listing the arrays) and the arrays, atomically. */
+    /** Writes the header (a JSON object listing the arrays) and the arrays, atomically; a failed write leaves no temporary file. */
     public static void write(Path file, String header, Iterable<float[]> arrays) throws IOException {
-        byte[] hb = header.getBytes(StandardCharsets.UTF_8);
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer head = ByteBuffer.allocate(12 + hb.length).order(ByteOrder.LITTLE_ENDIAN);
-            head.put(MAGIC.getBytes(StandardCharsets.US_ASCII)).putInt(hb.length).put(hb).flip();
-            while (head.hasRemaining()) ch.write(head);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            for (float[] a : arrays) {
-                for (float v : a) {
-                    if (!buf.hasRemaining()) { buf.flip(); while (buf.hasRemaining()) ch.write(buf); buf.clear(); }
-                    buf.putFloat(v);
-                }
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeTo(ch, header, arrays);
+                ch.force(true);
             }
-            buf.flip();
-            while (buf.hasRemaining()) ch.write(buf);
-            ch.force(true);
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep the default
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        try {
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: keep the default
+    }
+
+    /** The bytes of a checkpoint (magic, header length, header, arrays) onto a channel. */
+    public static void writeTo(WritableByteChannel ch, String header, Iterable<float[]> arrays) throws IOException {
+        byte[] hb = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer head = ByteBuffer.allocate(12 + hb.length).order(ByteOrder.LITTLE_ENDIAN);
+        head.put(MAGIC.getBytes(StandardCharsets.US_ASCII)).putInt(hb.length).put(hb).flip();
+        while (head.hasRemaining()) ch.write(head);
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (float[] a : arrays) {
+            for (float v : a) {
+                if (!buf.hasRemaining()) { buf.flip(); while (buf.hasRemaining()) ch.write(buf); buf.clear(); }
+                buf.putFloat(v);
+            }
         }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        buf.flip();
+        while (buf.hasRemaining()) ch.write(buf);
     }
 
     /** An open checkpoint: its header, then its arrays read one after the other. */

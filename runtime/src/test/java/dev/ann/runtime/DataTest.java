@@ -145,6 +145,6 @@ class DataTest {
         for (int i = 0; i < 60; i++) assertEquals(i, train[i], 0f);
         for (int i = 0; i < 20; i++) assertEquals(60 + i, val[i], 0f);
         for (int i = 0; i < 20; i++) assertEquals(80 + i, test[i], 0f);
-        assertArrayEquals(new int[] {0, 1, 2, 3}, Pipeline.order(p, 4, new java.util.Random(1)));
+        assertArrayEquals(new int[] {0, 1, 2, 3}, dev.ann.kernels.Seeds.order(p.shuffle(), 4, new java.util.Random(1)));
     }
 }

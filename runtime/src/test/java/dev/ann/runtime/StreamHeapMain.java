@@ -26,7 +26,7 @@ public final class StreamHeapMain {
         try (Pipeline.Splits s = Pipeline.load(p, budget)) {
             System.out.println(s.mode());
             Samples t = s.train();
-            int[] order = Pipeline.permutation(t.n, new Random(3));
+            int[] order = dev.ann.kernels.Seeds.permutation(t.n, new Random(3));
             int batch = 128;
             float[] x = new float[batch * t.sampleSize];
             double sum = 0;

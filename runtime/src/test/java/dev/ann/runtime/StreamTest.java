@@ -202,7 +202,7 @@ class StreamTest {
             assertArrayEquals(all.sampleShape, s.sampleShape);
             assertArrayEquals(all.labels, s.labels);
             float[] one = new float[s.sampleSize];
-            int[] order = Pipeline.permutation(s.n, new Random(4));
+            int[] order = dev.ann.kernels.Seeds.permutation(s.n, new Random(4));
             for (int i : order) {
                 s.read(i, one, 0);
                 assertArrayEquals(java.util.Arrays.copyOfRange(all.x, i * s.sampleSize, (i + 1) * s.sampleSize), one, "sample " + i);
@@ -255,7 +255,7 @@ class StreamTest {
         for (int i = 0; i < ix.n; i++) assertEquals(labels.get(i), ix.labelValues.get(ix.labelIds[i]));
         Samples s = ix.samples(null, List.of());
         float[] one = new float[2];
-        for (int i : Pipeline.permutation(s.n, new Random(1))) {
+        for (int i : dev.ann.kernels.Seeds.permutation(s.n, new Random(1))) {
             s.read(i, one, 0);
             assertArrayEquals(java.util.Arrays.copyOfRange(expected, i * 2, i * 2 + 2), one, "row " + i);
         }

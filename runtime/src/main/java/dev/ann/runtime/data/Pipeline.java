@@ -1,5 +1,6 @@
 package dev.ann.runtime.data;
 
+import dev.ann.kernels.Seeds;
 import dev.ann.plan.Args;
 import dev.ann.plan.DataPipeline;
 import dev.ann.runtime.RunException;
@@ -132,7 +133,7 @@ public final class Pipeline {
         Samples train = sets.get("train"), val = sets.get("validation"), test = sets.get("test");
         if (sets.containsKey("all")) {
             Samples all = sets.get("all");
-            int[] perm = order(p, all.n, new Random(seed));
+            int[] perm = Seeds.order(p.shuffle(), all.n, new Random(seed));
             DataPipeline.Split sp = p.split();
             double ft = sp == null ? 1.0 : sp.train(), fv = sp == null ? 0.0 : sp.validation();
             int nt = (int) Math.round(all.n * ft), nv = (int) Math.round(all.n * fv);
@@ -145,7 +146,7 @@ public final class Pipeline {
         }
         if (train == null) throw new RunException(RunException.BAD_INPUT, "dataset " + p.dataset() + " has no training data; give a train source or a split");
         if (val == null && p.validation() > 0) {
-            int[] perm = order(p, train.n, new Random(seed + 1));
+            int[] perm = Seeds.order(p.shuffle(), train.n, new Random(seed + 1));
             int nv = (int) Math.round(train.n * p.validation());
             val = select(train, sorted(Arrays.copyOfRange(perm, train.n - nv, train.n)));
             train = select(train, sorted(Arrays.copyOfRange(perm, 0, train.n - nv)));
@@ -186,32 +187,7 @@ public final class Pipeline {
 
     static Samples subset(Samples d, double f, long seed) {
         int k = Math.max(1, (int) Math.round(d.n * f));
-        return select(d, sorted(Arrays.copyOf(permutation(d.n, new Random(seed)), k)));
-    }
-
-    /** Fisher-Yates with java.util.Random: the same seed gives the same order everywhere. */
-    /**
-     * The order samples are taken in: a seeded permutation, or with
-     * {@code shuffle false} the samples' own order (splits then take the
-     * first samples for training and hold out the last for validation).
-     */
-    public static int[] order(DataPipeline p, int n, Random r) {
-        if (p.shuffle()) return permutation(n, r);
-        int[] o = new int[n];
-        for (int i = 0; i < n; i++) o[i] = i;
-        return o;
-    }
-
-    public static int[] permutation(int n, Random r) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return select(d, sorted(Arrays.copyOf(Seeds.permutation(d.n, new Random(seed)), k)));
     }
 
     /**

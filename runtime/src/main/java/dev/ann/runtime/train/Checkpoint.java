@@ -39,7 +39,7 @@ import java.util.Map;
  * a torn one.
  */
 public final class Checkpoint {
-    public static final String MAGIC = "ANNCKPT1";
+    public static final String MAGIC = CheckpointFile.MAGIC;
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     public final JsonObject header;
@@ -70,22 +70,9 @@ public final class Checkpoint {
             bytes += 4L * e.getValue().length;
         }
         h.add("arrays", list);
-        byte[] hb = GSON.toJson(h).getBytes(StandardCharsets.UTF_8);
         try {
-            AtomicFile.write(file, true, ch -> {
-                ByteBuffer head = ByteBuffer.allocate(12 + hb.length).order(ByteOrder.LITTLE_ENDIAN);
-                head.put(MAGIC.getBytes(StandardCharsets.US_ASCII)).putInt(hb.length).put(hb).flip();
-                while (head.hasRemaining()) ch.write(head);
-                ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (float[] a : arrays.values()) {
-                    for (float v : a) {
-                        if (!buf.hasRemaining()) { buf.flip(); while (buf.hasRemaining()) ch.write(buf); buf.clear(); }
-                        buf.putFloat(v);
-                    }
-                }
-                buf.flip();
-                while (buf.hasRemaining()) ch.write(buf);
-            });
+            String text = GSON.toJson(h);
+            AtomicFile.write(file, true, ch -> CheckpointFile.writeTo(ch, text, arrays.values()));
         } catch (IOException e) {
             throw new RunException(RunException.FAILURE, file + ": cannot write the checkpoint: " + e.getMessage(), e);
         }
@@ -118,7 +105,7 @@ public final class Checkpoint {
             byte[] lenb = new byte[4];
             in.readFully(lenb);
             int hl = ByteBuffer.wrap(lenb).order(ByteOrder.LITTLE_ENDIAN).getInt();
-            if (hl <= 0 || hl > (64 << 20)) throw damaged(file, "header length " + hl);
+            if (hl <= 0 || hl > CheckpointFile.MAX_HEADER) throw damaged(file, "header length " + hl);
             if (hl > size - 12) throw new EOFException();
             byte[] hb = new byte[hl];
             in.readFully(hb);

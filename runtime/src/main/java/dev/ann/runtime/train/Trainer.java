@@ -11,6 +11,7 @@ import dev.ann.runtime.data.Pipeline;
 import dev.ann.runtime.data.Samples;
 import dev.ann.kernels.Loss;
 import dev.ann.kernels.Network;
+import dev.ann.kernels.Seeds;
 import dev.ann.kernels.Optimizer;
 import dev.ann.kernels.Schedule;
 import java.io.PrintStream;
@@ -35,8 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Randomness: parameters are initialised from {@code new Random(seed)};
  * the training order of epoch e is a Fisher-Yates permutation from
- * {@code new Random(mix(seed, e))}; dropout masks of batch b of epoch e come
- * from ND4J's generator reseeded with {@code mix(seed, e, b)}. So the state of
+ * {@code new Random(Seeds.mix(seed, e))}; dropout masks of batch b of epoch e come
+ * from ND4J's generator reseeded with {@code Seeds.mix(seed, e, b)}. So the state of
  * every generator is a function of (seed, epoch, batch), which is all a
  * checkpoint needs to record to resume bit for bit.
  */
@@ -73,16 +74,6 @@ public final class Trainer {
     private Trainer(Plan plan, Options o) {
         this.plan = plan;
         this.o = o;
-    }
-
-    public static long mix(long... v) {
-        long h = 0x9E3779B97F4A7C15L;
-        for (long x : v) {
-            h ^= x + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2);
-            h *= 0xBF58476D1CE4E5B9L;
-            h ^= h >>> 31;
-        }
-        return h;
     }
 
     /** Trains once, or once per seed under {@code repeat K}. */
@@ -230,7 +221,7 @@ public final class Trainer {
         Samples train = data.train();
         Path last = ckpts.dir.resolve(Checkpoints.LAST);
         // the training order is reshuffled every epoch (seeded) unless the dataset says shuffle false
-        int[] order = Pipeline.order(plan.data(), train.n, new Random(mix(seed, e)));
+        int[] order = Seeds.order(plan.data().shuffle(), train.n, new Random(Seeds.mix(seed, e)));
         progress.startEpoch(e + 1, epochs, nb);
         int startBatch = st.batch;
         // streamed data: the next batch is read and transformed on a background thread while this step runs
@@ -242,7 +233,7 @@ public final class Trainer {
                 }
                 int from = b * batch, n = Math.min(batch, train.n - from);
                 INDArray[] xy = batches.next();
-                Nd4j.getRandom().setSeed(mix(seed, e, b));
+                Nd4j.getRandom().setSeed(Seeds.mix(seed, e, b));
                 INDArray out = net.forward(xy[0], true);
                 INDArray g = gradBuf(out);
                 double l = loss.compute(out, xy[1], g);
