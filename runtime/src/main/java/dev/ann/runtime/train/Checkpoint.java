@@ -1,6 +1,7 @@
 package dev.ann.runtime.train;
 
 import com.google.gson.Gson;
+import dev.ann.kernels.CheckpointFile;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
