@@ -37,6 +37,13 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     DataMemoryOption dataMemory;
 
+    @Option(names = "--cluster", paramLabel = "URL", description = {"train data-parallel on Apache Spark: local[N] (N cores here) or spark://HOST:PORT;",
+            "runs with the ann-cluster module (docs/cluster.md)"})
+    String cluster;
+
+    @Option(names = "--combine-every", paramLabel = "K", description = "with --cluster: steps each worker takes between parameter averages (default 1)")
+    int combineEvery = 1;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -52,6 +59,10 @@ final class TrainCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         if (!dataMemory.parse(err)) return Main.USAGE;
+        if (combineEvery < 1) {
+            err.println("error: --combine-every must be at least 1");
+            return Main.USAGE;
+        }
         int[] exit = new int[1];
         Plan plan = source.plan(spec, exit);
         if (plan == null) return exit[0];
@@ -67,6 +78,28 @@ final class TrainCommand implements Callable<Integer> {
         private Runner() {}
 
         static int train(TrainCommand c, Plan plan) {
+            if (c.cluster != null) {
+                var provider = java.util.ServiceLoader.load(dev.ann.runtime.train.Remote.Provider.class).findFirst();
+                // Spark is not on this JVM's classpath: run the same command line with ann-cluster's
+                if (provider.isEmpty()) return Cluster.relaunch(c.spec);
+                return RunSetup.run(c.spec, null, RunSetup.DATA_MEMORY_ADVICE, () -> {
+                    dev.ann.runtime.train.Trainer.Options o = options(c);
+                    try (dev.ann.runtime.train.Remote r = provider.get().open(c.cluster, plan, o.dataMemory, c.combineEvery, o.log)) {
+                        o.remote = r;
+                        List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
+                        return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
+                    }
+                });
+            }
+            dev.ann.runtime.train.Trainer.Options o = options(c);
+            // on the GPU the thread count is the backend's: relaunch with the CPU defaults only
+            return RunSetup.run(c.spec, "gpu".equals(c.device) ? null : plan, RunSetup.DATA_MEMORY_ADVICE, () -> {
+                List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
+                return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
+            });
+        }
+
+        static dev.ann.runtime.train.Trainer.Options options(TrainCommand c) {
             dev.ann.runtime.train.Trainer.Options o = new dev.ann.runtime.train.Trainer.Options();
             o.epochs = c.epochs;
             o.seed = c.seed;
@@ -77,11 +110,7 @@ final class TrainCommand implements Callable<Integer> {
             o.terminal = System.console() != null;
             o.handleSignals = true;
             o.log = RunSetup.printStream(c.spec.commandLine().getOut());
-            // on the GPU the thread count is the backend's: relaunch with the CPU defaults only
-            return RunSetup.run(c.spec, "gpu".equals(c.device) ? null : plan, RunSetup.DATA_MEMORY_ADVICE, () -> {
-                List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
-                return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
-            });
+            return o;
         }
     }
 }

@@ -21,4 +21,12 @@ public interface Remote extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Opens a Remote for a cluster address ({@code local[N]}, {@code spark://HOST:PORT}, ...); found with
+     * {@link java.util.ServiceLoader}, so only a JVM started with ann-cluster's classpath has one.
+     */
+    interface Provider {
+        Remote open(String cluster, dev.ann.plan.Plan plan, Long dataMemory, int stepsPerCombine, java.io.PrintStream log);
+    }
 }
