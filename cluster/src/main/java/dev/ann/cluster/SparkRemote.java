@@ -51,7 +51,14 @@ public final class SparkRemote implements Remote {
                 throw new RunException(RunException.FAILURE, "cannot start Spark on '" + cluster + "': " + e.getMessage()
                         + "; check the address (local[N] or spark://HOST:PORT) and that the master runs");
             }
-            sc.setLogLevel("WARN");
+            sc.setLogLevel("ERROR");
+            // a worker that dies: Spark reruns its tasks elsewhere from the same broadcast weights; say so
+            sc.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+                @Override
+                public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved r) {
+                    log.printf("%nnote: executor %s was lost (%s); Spark reruns its tasks on the others%n", r.executorId(), r.reason());
+                }
+            });
             int w = Math.max(1, sc.defaultParallelism());
             log.printf("cluster %s: %d workers, parameters averaged every %d step%s%n", cluster, w, k, k == 1 ? "" : "s");
             return new SparkRemote(sc, plan, dataMemory, k, w, log);
