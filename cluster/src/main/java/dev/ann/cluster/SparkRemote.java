@@ -85,7 +85,8 @@ public final class SparkRemote implements Remote {
             throw new RunException(RunException.FAILURE, "the cluster failed at epoch " + (e + 1) + ", batch " + (b + 1)
                     + " (Spark gave up after its retries): " + firstLine(ex) + "; the last checkpoint stays; continue with --resume");
         } finally {
-            bw.destroy();
+            // a context that Spark stopped (the job's failure above) has nothing left to free
+            if (!sc.sc().isStopped()) bw.destroy();
         }
         Shard.Weights avg = average(parts);
         Shard.put(avg.params(), net.params());
