@@ -43,6 +43,13 @@ final class TrainCommand implements Callable<Integer> {
                 + " epoch, end, interrupted, error; docs/editors.md); the progress text then goes to standard error"})
     String events;
 
+    @Option(names = "--cluster", paramLabel = "URL", description = {"train data-parallel on Apache Spark: local[N] (N cores here) or spark://HOST:PORT;",
+            "runs with the ann-cluster module (docs/cluster.md)"})
+    String cluster;
+
+    @Option(names = "--combine-every", paramLabel = "K", description = "with --cluster: steps each worker takes between parameter averages (default 1)")
+    int combineEvery = 1;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -63,6 +70,7 @@ final class TrainCommand implements Callable<Integer> {
             if (events != null) Runner.error(this, "--data-memory: '" + dataMemory.size + "' is not a size", Main.USAGE, null);
             return Main.USAGE;
         }
+        if (combineEvery < 1) return usage("--combine-every must be at least 1");
         int[] exit = new int[1];
         List<List<Diagnostic>> failed = new java.util.ArrayList<>();
         Plan plan = source.plan(spec, exit, failed::add);
@@ -94,6 +102,34 @@ final class TrainCommand implements Callable<Integer> {
         private Runner() {}
 
         static int train(TrainCommand c, Plan plan) {
+            if (c.cluster != null) {
+                var provider = java.util.ServiceLoader.load(dev.ann.runtime.train.Remote.Provider.class).findFirst();
+                // Spark is not on this JVM's classpath: run the same command line with ann-cluster's
+                if (provider.isEmpty()) return Cluster.relaunch(c.spec);
+                dev.ann.runtime.train.Trainer.Options o = options(c);
+                return RunSetup.run(c.spec, null, RunSetup.DATA_MEMORY_ADVICE, () -> {
+                    try (dev.ann.runtime.train.Remote r = provider.get().open(c.cluster, plan, o.dataMemory, c.combineEvery, o.log)) {
+                        o.remote = r;
+                        List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
+                        return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
+                    }
+                }, failed(o));
+            }
+            dev.ann.runtime.train.Trainer.Options o = options(c);
+            // on the GPU the thread count is the backend's: relaunch with the CPU defaults only
+            return RunSetup.run(c.spec, "gpu".equals(c.device) ? null : plan, RunSetup.DATA_MEMORY_ADVICE, () -> {
+                List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
+                return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
+            }, failed(o));
+        }
+
+        /** With --events json, a failure is an error event too. */
+        private static java.util.function.ObjIntConsumer<String> failed(dev.ann.runtime.train.Trainer.Options o) {
+            var events = o.events;
+            return events == null ? null : (message, code) -> events.error(message, code, null);
+        }
+
+        static dev.ann.runtime.train.Trainer.Options options(TrainCommand c) {
             dev.ann.runtime.train.Trainer.Options o = new dev.ann.runtime.train.Trainer.Options();
             o.epochs = c.epochs;
             o.seed = c.seed;
@@ -111,12 +147,7 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 o.log = RunSetup.printStream(c.spec.commandLine().getOut());
             }
-            var events = o.events;
-            // on the GPU the thread count is the backend's: relaunch with the CPU defaults only
-            return RunSetup.run(c.spec, "gpu".equals(c.device) ? null : plan, RunSetup.DATA_MEMORY_ADVICE, () -> {
-                List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
-                return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
-            }, events == null ? null : (message, code) -> events.error(message, code, null));
+            return o;
         }
 
         /** An error event on standard output (--events json) for a run that did not start. */

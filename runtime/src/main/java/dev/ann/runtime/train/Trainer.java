@@ -24,9 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Trains a Plan: the epoch loop and its metrics, resume and NaN detection.
@@ -61,6 +59,8 @@ public final class Trainer {
         public Long dataMemory;
         /** ann train --events json: the run as JSON lines (start, batch, epoch, end...); null: none */
         public Events events;
+        /** trains the epochs' batches elsewhere (data-parallel workers); null: here */
+        public Remote remote;
     }
 
     /** What a run produced. */
@@ -114,6 +114,7 @@ public final class Trainer {
         c.resume = o.resume; c.log = o.log; c.terminal = o.terminal; c.handleSignals = o.handleSignals;
         c.interruptEpoch = o.interruptEpoch; c.interruptBatch = o.interruptBatch; c.dataMemory = o.dataMemory;
         c.events = o.events;
+        c.remote = o.remote;
         return c;
     }
 
@@ -125,6 +126,7 @@ public final class Trainer {
     private Loss loss;
     private Optimizer opt;
     private Schedule sched;
+    private Step step;
     private final State st = new State();
     private Path runDir;
     private Checkpoints ckpts;
@@ -141,11 +143,11 @@ public final class Trainer {
         batch = plan.loop().batch();
         Samples train = data.train();
         Samples val = data.validation();
-        net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-        net.init(seed);
-        loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
-        opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
-        sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
+        step = new Step(plan, seed);
+        net = step.net;
+        loss = step.loss;
+        opt = step.opt;
+        sched = step.sched;
         best = new BestTracker(plan.loop());
         runDir = o.out;
         Checkpoint resumed = o.resume ? resume() : null;
@@ -224,6 +226,7 @@ public final class Trainer {
         int[] order = Seeds.order(plan.data().shuffle(), train.n, new Random(Seeds.mix(seed, e)));
         progress.startEpoch(e + 1, epochs, nb);
         int startBatch = st.batch;
+        if (o.remote != null) return remoteEpoch(e, nb, stop, te, last, startBatch);
         // streamed data: the next batch is read and transformed on a background thread while this step runs
         try (Batches.Stream batches = feeder.stream(order, batch, st.batch)) {
             for (int b = st.batch; b < nb; b++) {
@@ -233,27 +236,45 @@ public final class Trainer {
                 }
                 int from = b * batch, n = Math.min(batch, train.n - from);
                 INDArray[] xy = batches.next();
-                Nd4j.getRandom().setSeed(Seeds.mix(seed, e, b));
-                INDArray out = net.forward(xy[0], true);
-                INDArray g = gradBuf(out);
-                double l = loss.compute(out, xy[1], g);
-                if (!Double.isFinite(l)) {
-                    throw new RunException(RunException.FAILURE, String.format(
-                            "the loss became %s at epoch %d, batch %d; training stopped. %s Try a lower learning rate (now lr: %g) or check the data for extreme values.",
-                            Double.isNaN(l) ? "NaN" : "infinite", e + 1, b + 1,
-                            Files.exists(last) ? "The last good checkpoint is " + last + "." : "No checkpoint was written yet.",
-                            opt.lr0));
-                }
-                net.backward(g);
-                double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
-                opt.apply(net.params(), net.grads(), lr);
-                st.lr = lr;
+                Step.Outcome r = step.run(xy, seed, e, b, nb, epochs, train.isClassification());
+                double l = r.loss();
+                if (!Double.isFinite(l)) throw nonFinite(l, e, b, last);
+                st.lr = r.lr();
                 st.lossSum += l * n;
                 st.seen += n;
-                if (train.isClassification()) st.correct += correct(out, xy[1], net, plan);
+                st.correct += r.correct();
                 st.batch = b + 1;
                 progress.batch(b + 1, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch, st.lr);
             }
+        }
+        return false;
+    }
+
+    private RunException nonFinite(double l, int e, int b, Path last) {
+        return new RunException(RunException.FAILURE, String.format(
+                "the loss became %s at epoch %d, batch %d; training stopped. %s Try a lower learning rate (now lr: %g) or check the data for extreme values.",
+                Double.isNaN(l) ? "NaN" : "infinite", e + 1, b + 1,
+                Files.exists(last) ? "The last good checkpoint is " + last + "." : "No checkpoint was written yet.",
+                opt.lr0));
+    }
+
+    /** The batches of epoch e trained by o.remote, one round (workers x steps between combines) at a time. */
+    private boolean remoteEpoch(int e, int nb, StopSignal stop, long te, Path last, int startBatch) {
+        for (int b = st.batch; b < nb; ) {
+            if (stop.requested() || (e == o.interruptEpoch && b >= o.interruptBatch)) {
+                st.batch = b;
+                return true;
+            }
+            Remote.Round r = o.remote.round(seed, e, b, nb, epochs, net, opt);
+            double l = r.lossSum() / Math.max(1, r.seen());
+            if (!Double.isFinite(l)) throw nonFinite(l, e, b, last);
+            st.lr = r.lr();
+            st.lossSum += r.lossSum();
+            st.seen += r.seen();
+            st.correct += r.correct();
+            b += r.batches();
+            st.batch = b;
+            progress.batch(b, st.seen, st.lossSum / st.seen, System.nanoTime() - te, st.seen - (long) startBatch * batch, st.lr);
         }
         return false;
     }
@@ -336,13 +357,7 @@ public final class Trainer {
         return new Result(runDir, test, split, st.epoch, st.bestEpoch, best.metric, st.wall, sps, interrupted, net, data, device, seed, st.history);
     }
 
-    private final Map<String, INDArray> gbufs = new java.util.HashMap<>();
-
-    private INDArray gradBuf(INDArray like) {
-        return gbufs.computeIfAbsent(java.util.Arrays.toString(like.shape()), k -> Nd4j.createUninitialized(like.dataType(), like.shape()));
-    }
-
-    private static long correct(INDArray out, INDArray y, Network net, Plan plan) {
+    static long correct(INDArray out, INDArray y, Network net, Plan plan) {
         if (plan.loss().kind().equals("binary_cross_entropy")) {
             float[] o = out.data().asFloat(), t = y.data().asFloat();
             double thr = net.fusion() == Network.OutputFusion.SIGMOID ? 0.0 : 0.5;

@@ -1,0 +1,96 @@
+package dev.ann.cluster;
+
+import dev.ann.plan.Plan;
+import dev.ann.runtime.data.Pipeline;
+import dev.ann.runtime.data.Samples;
+import dev.ann.runtime.train.Batches;
+import dev.ann.runtime.train.Step;
+import dev.ann.runtime.train.Trainer;
+import java.io.Serializable;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What runs on an executor: ann's own runtime trains a run of consecutive batches of the epoch's
+ * training order, starting from the driver's parameters and optimiser state. The executor reads the
+ * data itself from the path in the Plan (a folder all machines see) and keeps it, with the network,
+ * between rounds.
+ */
+final class Shard {
+    private Shard() {}
+
+    /** Parameters, layer state (batch-norm statistics) and optimiser state, flat. */
+    record Weights(float[] params, float[] state, float[] s1, float[] s2, long step) implements Serializable {}
+
+    /** A task's answer: the weights after its steps, and the sums of what they saw. */
+    record Part(Weights w, int batches, double lossSum, long seen, long correct, double lr) implements Serializable {}
+
+    /** The executor's working set for one Plan, kept between rounds (tasks of one JVM run one at a time per core). */
+    private static final class Local {
+        final String key;
+        final Plan plan;
+        final Step step;
+        final Pipeline.Splits data;
+        final Batches feeder;
+
+        Local(String key, Plan plan, Long dataMemory) {
+            this.key = key;
+            this.plan = plan;
+            this.step = new Step(plan, 0);
+            this.data = Pipeline.load(plan.data(), dataMemory);
+            this.feeder = new Batches(data.train(), plan);
+        }
+    }
+
+    private static final ThreadLocal<Local> LOCAL = new ThreadLocal<>();
+
+    static Part train(String planJson, Long dataMemory, Weights in, long seed, int e, int from, int to, int nb, int epochs) {
+        Local l = LOCAL.get();
+        if (l == null || !l.key.equals(planJson)) {
+            if (l != null) l.data.close();
+            l = new Local(planJson, Plan.fromJson(planJson), dataMemory);
+            LOCAL.set(l);
+        }
+        Step s = l.step;
+        load(in, s);
+        Samples train = l.data.train();
+        int batch = l.plan.loop().batch();
+        int[] order = dev.ann.kernels.Seeds.order(l.plan.data().shuffle(), train.n, new Random(dev.ann.kernels.Seeds.mix(seed, e)));
+        double lossSum = 0, lr = 0;
+        long seen = 0, correct = 0;
+        try (Batches.Stream st = l.feeder.stream(order, batch, from)) {
+            for (int b = from; b < to; b++) {
+                int n = Math.min(batch, train.n - b * batch);
+                Step.Outcome r = s.run(st.next(), seed, e, b, nb, epochs, train.isClassification());
+                lossSum += r.loss() * n;
+                seen += n;
+                if (!Double.isFinite(r.loss())) break;
+                correct += r.correct();
+                lr = r.lr();
+            }
+        }
+        return new Part(save(s), to - from, lossSum, seen, correct, lr);
+    }
+
+    static Weights save(Step s) {
+        return new Weights(floats(s.net.params()), floats(s.net.state()), floats(s.opt.s1), floats(s.opt.s2), s.opt.step);
+    }
+
+    static void load(Weights w, Step s) {
+        put(w.params(), s.net.params());
+        put(w.state(), s.net.state());
+        put(w.s1(), s.opt.s1);
+        put(w.s2(), s.opt.s2);
+        s.opt.step = w.step();
+    }
+
+    static float[] floats(INDArray a) {
+        return a == null ? null : a.dup().data().asFloat();
+    }
+
+    static void put(float[] v, INDArray a) {
+        if (v == null || a == null) return;
+        a.assign(Nd4j.createFromArray(v).reshape(a.shape()));
+    }
+}

@@ -1,0 +1,146 @@
+package dev.ann.cluster;
+
+import dev.ann.kernels.Network;
+import dev.ann.kernels.Optimizer;
+import dev.ann.plan.Plan;
+import dev.ann.runtime.RunException;
+import dev.ann.runtime.train.Remote;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Data-parallel rounds on Spark, parameter averaging as DL4J's ParameterAveragingTrainingMaster does:
+ * each round the driver broadcasts the parameters, layer state and optimiser state; each of W tasks
+ * trains k consecutive batches of the epoch's order (task w the batches b + w*k .. b + (w+1)*k) with
+ * ann's runtime; the driver averages what they return, weighted by the samples each saw. With one task
+ * and k = 1 this is the local loop exactly (ClusterTrainTest).
+ */
+public final class SparkRemote implements Remote {
+    private final JavaSparkContext sc;
+    private final String planJson;
+    private final Long dataMemory;
+    private final int k, workers;
+    private final PrintStream log;
+
+    SparkRemote(JavaSparkContext sc, Plan plan, Long dataMemory, int k, int workers, PrintStream log) {
+        this.sc = sc;
+        this.planJson = plan.toJson();
+        this.dataMemory = dataMemory;
+        this.k = k;
+        this.workers = workers;
+        this.log = log;
+    }
+
+    /** Opens a Spark context on the cluster address; workers = its default parallelism. */
+    public static final class Provider implements Remote.Provider {
+        @Override
+        public Remote open(String cluster, Plan plan, Long dataMemory, int k, PrintStream log) {
+            SparkConf conf = new SparkConf().setMaster(cluster).setAppName("ann " + plan.train())
+                    .set("spark.ui.enabled", "false")
+                    .set("spark.task.maxFailures", "4")
+                    .set("spark.executor.extraJavaOptions", String.join(" ", ClusterLaunch.javaOptions()))
+                    .set("spark.executor.extraClassPath", ClusterLaunch.classpath());
+            JavaSparkContext sc;
+            try {
+                sc = new JavaSparkContext(conf);
+            } catch (RuntimeException e) {
+                throw new RunException(RunException.FAILURE, "cannot start Spark on '" + cluster + "': " + e.getMessage()
+                        + "; check the address (local[N] or spark://HOST:PORT) and that the master runs");
+            }
+            sc.setLogLevel("ERROR");
+            // a worker that dies: Spark reruns its tasks elsewhere from the same broadcast weights; say so
+            sc.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+                @Override
+                public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved r) {
+                    log.printf("%nnote: executor %s was lost (%s); Spark reruns its tasks on the others%n", r.executorId(), r.reason());
+                }
+            });
+            int w = Math.max(1, sc.defaultParallelism());
+            log.printf("cluster %s: %d workers, parameters averaged every %d step%s%n", cluster, w, k, k == 1 ? "" : "s");
+            return new SparkRemote(sc, plan, dataMemory, k, w, log);
+        }
+    }
+
+    @Override
+    public Round round(long seed, int e, int b, int nb, int epochs, Network net, Optimizer opt) {
+        List<int[]> ranges = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int from = b + w * k, to = Math.min(nb, from + k);
+            if (from < nb) ranges.add(new int[] {from, to});
+        }
+        Shard.Weights now = new Shard.Weights(Shard.floats(net.params()), Shard.floats(net.state()),
+                Shard.floats(opt.s1), Shard.floats(opt.s2), opt.step);
+        Broadcast<Shard.Weights> bw = sc.broadcast(now);
+        String pj = planJson;
+        Long dm = dataMemory;
+        List<Shard.Part> parts;
+        try {
+            parts = sc.parallelize(ranges, ranges.size())
+                    .map(r -> Shard.train(pj, dm, bw.value(), seed, e, r[0], r[1], nb, epochs)).collect();
+        } catch (RuntimeException ex) {
+            throw new RunException(RunException.FAILURE, "the cluster failed at epoch " + (e + 1) + ", batch " + (b + 1)
+                    + " (Spark gave up after its retries): " + firstLine(ex) + "; the last checkpoint stays; continue with --resume");
+        } finally {
+            // a context that Spark stopped (the job's failure above) has nothing left to free
+            if (!sc.sc().isStopped()) bw.destroy();
+        }
+        Shard.Weights avg = average(parts);
+        Shard.put(avg.params(), net.params());
+        Shard.put(avg.state(), net.state());
+        Shard.put(avg.s1(), opt.s1);
+        Shard.put(avg.s2(), opt.s2);
+        opt.step = avg.step();
+        int batches = 0;
+        double loss = 0, lr = 0;
+        long seen = 0, correct = 0;
+        for (Shard.Part p : parts) {
+            batches += p.batches();
+            loss += p.lossSum();
+            seen += p.seen();
+            correct += p.correct();
+            lr = p.lr();
+        }
+        return new Round(batches, loss, seen, correct, lr);
+    }
+
+    /** The sample-weighted mean of the parts' weights; one part is taken as it is (bit for bit). */
+    static Shard.Weights average(List<Shard.Part> parts) {
+        if (parts.size() == 1) return parts.get(0).w();
+        long total = parts.stream().mapToLong(Shard.Part::seen).sum();
+        long step = parts.stream().mapToLong(p -> p.w().step()).max().orElse(0);
+        return new Shard.Weights(mean(parts, total, 0), mean(parts, total, 1), mean(parts, total, 2), mean(parts, total, 3), step);
+    }
+
+    private static float[] mean(List<Shard.Part> parts, long total, int which) {
+        float[] first = pick(parts.get(0).w(), which);
+        if (first == null) return null;
+        double[] acc = new double[first.length];
+        for (Shard.Part p : parts) {
+            float[] v = pick(p.w(), which);
+            double wgt = (double) p.seen() / total;
+            for (int i = 0; i < acc.length; i++) acc[i] += wgt * v[i];
+        }
+        float[] out = new float[acc.length];
+        for (int i = 0; i < out.length; i++) out[i] = (float) acc[i];
+        return out;
+    }
+
+    private static float[] pick(Shard.Weights w, int which) {
+        return switch (which) { case 0 -> w.params(); case 1 -> w.state(); case 2 -> w.s1(); default -> w.s2(); };
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        sc.stop();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.ann.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ann.compiler.Compiler;
+import dev.ann.plan.Plan;
+import dev.ann.runtime.Backend;
+import dev.ann.runtime.train.Remote;
+import dev.ann.runtime.train.Trainer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Data-parallel training on Spark in local mode (an in-process executor): the driver's run is a local run's. */
+class ClusterTrainTest {
+    @TempDir Path tmp;
+
+    static { Backend.init(); }
+
+    static Plan iris() throws Exception {
+        return Compiler.compile(Path.of("../examples/iris.ann").toAbsolutePath().normalize()).plan(null, null);
+    }
+
+    static Trainer.Result train(Plan plan, Path out, String cluster, int k, int epochs, ByteArrayOutputStream log) {
+        Trainer.Options o = new Trainer.Options();
+        o.out = out;
+        o.epochs = epochs;
+        o.log = new PrintStream(log, true, StandardCharsets.UTF_8);
+        if (cluster == null) return Trainer.train(plan, o).get(0);
+        try (Remote r = new SparkRemote.Provider().open(cluster, plan, null, k, o.log)) {
+            o.remote = r;
+            return Trainer.train(plan, o).get(0);
+        }
+    }
+
+    @Test
+    void oneExecutorCombiningEveryStepIsTheLocalRun() throws Exception {
+        Plan plan = iris();
+        Trainer.Result local = train(plan, tmp.resolve("local"), null, 1, 4, new ByteArrayOutputStream());
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Trainer.Result spark = train(plan, tmp.resolve("spark"), "local[1]", 1, 4, log);
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("cluster local[1]: 1 workers"), log.toString(StandardCharsets.UTF_8));
+        assertEquals(local.history().size(), spark.history().size());
+        for (int e = 0; e < local.history().size(); e++) {
+            Map<String, Double> a = local.history().get(e), b = spark.history().get(e);
+            for (String m : List.of("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr")) {
+                assertEquals(a.get(m), b.get(m), 1e-6 * Math.max(1, Math.abs(a.get(m))), "epoch " + (e + 1) + " " + m);
+            }
+        }
+        assertEquals(local.test().metrics().get("accuracy"), spark.test().metrics().get("accuracy"));
+        // the driver's run folder is a local run's
+        for (String f : List.of("metrics.csv", "report.md", "model.ckpt", "checkpoints/last.ckpt")) {
+            assertTrue(Files.exists(tmp.resolve("spark").resolve(f)), f);
+        }
+    }
+
+    @Test
+    void twoExecutorsAveragingEveryTwoStepsLearnIris() throws Exception {
+        Plan plan = iris();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Trainer.Result spark = train(plan, tmp.resolve("spark2"), "local[2]", 2, 30, log);
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("2 workers, parameters averaged every 2 steps"));
+        // a round trains 2 x 2 batches: the epoch still sees every training sample once
+        List<Map<String, Double>> h = spark.history();
+        assertEquals(30, h.size());
+        assertTrue(h.get(29).get("train_loss") < h.get(0).get("train_loss"), "the loss falls: " + h);
+        assertTrue(spark.test().metrics().get("accuracy") >= 0.8, "test accuracy " + spark.test().metrics());
+    }
+}

@@ -1,0 +1,32 @@
+package dev.ann.runtime.train;
+
+import dev.ann.kernels.Network;
+import dev.ann.kernels.Optimizer;
+
+/**
+ * Where the batches of an epoch are trained when not here: data-parallel workers (ann-cluster's
+ * SparkRemote). The {@link Trainer} keeps everything else (progress, validation, metrics, checkpoints,
+ * report, resume) and asks for one round at a time, so a stop signal is seen between rounds.
+ */
+public interface Remote extends AutoCloseable {
+    /**
+     * Trains batches from {@code b} on of epoch {@code e} (nb batches, training order from the seed as in a
+     * local run), starting from net's parameters and state and opt's state, and leaves the combined result
+     * in them. Returns what the round did.
+     */
+    Round round(long seed, int e, int b, int nb, int epochs, Network net, Optimizer opt);
+
+    /** batches: how many of the epoch's batches the round trained; sums over all its samples. */
+    record Round(int batches, double lossSum, long seen, long correct, double lr) {}
+
+    @Override
+    void close();
+
+    /**
+     * Opens a Remote for a cluster address ({@code local[N]}, {@code spark://HOST:PORT}, ...); found with
+     * {@link java.util.ServiceLoader}, so only a JVM started with ann-cluster's classpath has one.
+     */
+    interface Provider {
+        Remote open(String cluster, dev.ann.plan.Plan plan, Long dataMemory, int stepsPerCombine, java.io.PrintStream log);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ann.runtime.train;
+
+import dev.ann.kernels.Loss;
+import dev.ann.kernels.Network;
+import dev.ann.kernels.Optimizer;
+import dev.ann.kernels.Schedule;
+import dev.ann.kernels.Seeds;
+import dev.ann.plan.Plan;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One training step (forward, loss, backward, scheduled learning rate, optimiser update), the one place
+ * it is written: {@link Trainer}'s loop and a data-parallel worker (ann-cluster) both call it, so a
+ * worker's step is the local one bit for bit.
+ */
+public final class Step {
+    public final Plan plan;
+    public final Network net;
+    public final Loss loss;
+    public final Optimizer opt;
+    public final Schedule sched;
+    private final Map<String, INDArray> gbufs = new HashMap<>();
+
+    /** The network, loss, optimiser and schedule of a Plan, parameters initialised from seed. */
+    public Step(Plan plan, long seed) {
+        this.plan = plan;
+        net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+        net.init(seed);
+        loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
+        opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
+        sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
+    }
+
+    /** What one step did: its loss (not finite: nothing was updated), the learning rate, correct predictions. */
+    public record Outcome(double loss, double lr, long correct) {}
+
+    /** Trains batch b (of nb) of epoch e (of epochs) on xy; dropout masks are seeded from (seed, e, b). */
+    public Outcome run(INDArray[] xy, long seed, int e, int b, int nb, int epochs, boolean classification) {
+        Nd4j.getRandom().setSeed(Seeds.mix(seed, e, b));
+        INDArray out = net.forward(xy[0], true);
+        INDArray g = gbufs.computeIfAbsent(Arrays.toString(out.shape()), k -> Nd4j.createUninitialized(out.dataType(), out.shape()));
+        double l = loss.compute(out, xy[1], g);
+        if (!Double.isFinite(l)) return new Outcome(l, Double.NaN, 0);
+        net.backward(g);
+        double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
+        opt.apply(net.params(), net.grads(), lr);
+        return new Outcome(l, lr, classification ? Trainer.correct(out, xy[1], net, plan) : 0);
+    }
+}
