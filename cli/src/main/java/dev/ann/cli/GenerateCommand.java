@@ -52,8 +52,9 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) {
-            err.println("error: " + file + ": no such file");
+        String unreadable = dev.ann.compiler.Workspace.readDisk(file).problem();
+        if (unreadable != null) {
+            err.println("error: cannot read " + file + ": " + unreadable);
             return Main.USAGE;
         }
         if (!packageName.isEmpty() && !SourceVersion.isName(packageName)) {

@@ -32,8 +32,9 @@ final class PlanSource {
      */
     Plan plan(CommandLine.Model.CommandSpec spec, int[] exit) {
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) {
-            err.println("error: " + file + ": no such file");
+        String unreadable = dev.ann.compiler.Workspace.readDisk(file).problem();
+        if (unreadable != null) {
+            err.println("error: cannot read " + file + ": " + unreadable);
             exit[0] = Main.USAGE;
             return null;
         }
