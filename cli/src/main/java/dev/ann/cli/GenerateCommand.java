@@ -45,6 +45,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--project", description = "also write a Maven pom.xml; sources go under DIR/src/main/java")
     boolean project;
 
+    @Option(names = "--json", description = "print what was written as JSON: {\"files\": [absolute paths], \"pom\": path}")
+    boolean json;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -83,11 +86,15 @@ final class GenerateCommand implements Callable<Integer> {
             return Main.ERRORS;
         }
         Path sources = project ? outDir.resolve("src/main/java") : outDir;
+        com.google.gson.JsonArray written = new com.google.gson.JsonArray();
+        com.google.gson.JsonObject result = new com.google.gson.JsonObject();
+        result.add("files", written);
         try {
             Files.createDirectories(sources);
             for (JavaFile f : files) {
-                Path written = f.writeToPath(sources, StandardCharsets.UTF_8);
-                out.println("wrote " + written);
+                Path w = f.writeToPath(sources, StandardCharsets.UTF_8);
+                written.add(w.toAbsolutePath().normalize().toString());
+                if (!json) out.println("wrote " + w);
             }
             if (project) {
                 String base = file.getFileName().toString().replaceFirst("\\.ann$", "").toLowerCase(Locale.ROOT)
@@ -98,8 +105,14 @@ final class GenerateCommand implements Callable<Integer> {
                 Path pom = outDir.resolve("pom.xml");
                 Files.writeString(pom, ProjectPom.render(packageName.isEmpty() ? "generated" : packageName, artifact, mainClass),
                         StandardCharsets.UTF_8);
-                out.println("wrote " + pom + " (mvn -q package, then java -jar target/" + artifact + ".jar runs " + main.typeSpec.name + ")");
+                result.addProperty("pom", pom.toAbsolutePath().normalize().toString());
+                if (!json) {
+                    out.println("wrote " + pom + " (mvn -q package, then java -jar target/" + artifact + ".jar runs "
+                            + main.typeSpec.name + ")");
+                }
             }
+            // for tools (the language server's ann.generate): paths as they are, spaces and all
+            if (json) out.println(new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(result));
         } catch (IOException e) {
             err.println("error: " + outDir + ": cannot write: " + e.getMessage());
             return Main.FAILURE;

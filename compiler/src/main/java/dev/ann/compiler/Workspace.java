@@ -58,7 +58,8 @@ public final class Workspace {
     public Text load(Path file) {
         Path p = normalize(file);
         String open = overlays.get(p);
-        return open != null ? new Text(open, null) : readDisk(p);
+        if (open == null) return readDisk(p);
+        return Limits.tooLarge(open) ? Text.problem(Limits.TOO_LARGE) : new Text(open, null);
     }
 
     /**
@@ -80,7 +81,7 @@ public final class Workspace {
         }
         if (a.isDirectory()) return Text.problem("it is a folder, not a file");
         if (!a.isRegularFile()) return Text.problem("it is not a regular file (a device, pipe or socket)");
-        String limit = "it is larger than " + (Limits.SOURCE_FILE_BYTES >> 20) + " MiB, the most a .ann file may be";
+        String limit = Limits.TOO_LARGE;
         if (a.size() > Limits.SOURCE_FILE_BYTES) return Text.problem(limit);
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {

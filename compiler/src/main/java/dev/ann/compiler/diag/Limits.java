@@ -21,8 +21,29 @@ public final class Limits {
     public static final int MESSAGE_CHARS = 400;
     /** Characters of a source line the CLI prints under a diagnostic, cut around the caret (as rustc does). */
     public static final int SOURCE_LINE_CHARS = 120;
-    /** Bytes of a .ann file, an import or a root: a larger one is refused with a message, not read. */
-    public static final long SOURCE_FILE_BYTES = 8L << 20;
+    /**
+     * Bytes of a .ann file (on disk or in an editor): a larger one is refused
+     * with {@link #TOO_LARGE}, not read or parsed. The examples are under 2 KB.
+     * Parsing costs about 7 µs and up to 250 bytes of heap a character, and a
+     * body written on one line costs more the longer it is (360 KB: 13 s), so
+     * this bounds a check to a few seconds and the language server's heap to a
+     * few hundred MB whatever the file holds.
+     */
+    public static final long SOURCE_FILE_BYTES = 256L << 10;
+    /** Why a file over {@link #SOURCE_FILE_BYTES} is refused, after "cannot read FILE: ". */
+    public static final String TOO_LARGE = "it is larger than " + (SOURCE_FILE_BYTES >> 10) + " KiB, the most a .ann file may be";
+
+    /** Whether a text is over {@link #SOURCE_FILE_BYTES} in UTF-8. */
+    public static boolean tooLarge(String text) {
+        if (text.length() > SOURCE_FILE_BYTES) return true;
+        if ((long) text.length() * 3 <= SOURCE_FILE_BYTES) return false;
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes > SOURCE_FILE_BYTES;
+    }
 
     /** The text, cut in the middle to at most {@link #MESSAGE_CHARS} characters. */
     public static String message(String s) {
