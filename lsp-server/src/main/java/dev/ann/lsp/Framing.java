@@ -234,7 +234,54 @@ final class Framing implements MessageProducer, Closeable {
                 return keep ? java.util.Arrays.copyOf(b, next) : new byte[0];
             }
         }
+        if (keep) {
+            // the next header may have begun in the last bytes (a length one byte too long): see it through
+            int p = partialHeader(b, size);
+            if (p > 0) {
+                ByteArrayOutputStream more = new ByteArrayOutputStream();
+                more.write(b, p, size - p);
+                int c;
+                while ((c = read()) >= 0) {
+                    more.write(c);
+                    byte[] m = more.toByteArray();
+                    if (nextHeader(m, 0, m.length) == 0) {
+                        log.accept("ann lsp: a message was shorter than its Content-Length said; the next one starts inside it");
+                        unread(m, 0, m.length);
+                        return java.util.Arrays.copyOf(b, p);
+                    }
+                    if (!isHeaderPrefix(m, 0, m.length)) {
+                        unread(m, size - p, m.length);     // not a header after all: the extra bytes are the next message's
+                        break;
+                    }
+                }
+            }
+        }
         return keep ? b : new byte[0];
+    }
+
+    /**
+     * Where a header line that the bytes b[.., size) end in the middle of
+     * starts ({@code C}, {@code Content-Le}, {@code Content-Length: 8}...), or -1.
+     */
+    static int partialHeader(byte[] b, int size) {
+        for (int p = Math.max(0, size - 40); p < size; p++) {
+            if (isHeaderPrefix(b, p, size)) return p;
+        }
+        return -1;
+    }
+
+    private static boolean isHeaderPrefix(byte[] b, int from, int to) {
+        int i = from;
+        for (int k = 0; k < HEADER.length; k++, i++) {
+            if (i == to) return true;
+            if (b[i] != HEADER[k]) return false;
+        }
+        while (i < to && b[i] == ' ') i++;
+        int digits = i;
+        while (i < to && b[i] >= '0' && b[i] <= '9') i++;
+        if (i == to) return true;
+        if (i == digits || b[i] != '\r') return false;
+        return i + 1 == to;                       // "\r" is the last byte; with the "\n" it is a whole header
     }
 
     /** Where a whole {@code Content-Length: N\r\n} starts in b[from, to), or -1. */

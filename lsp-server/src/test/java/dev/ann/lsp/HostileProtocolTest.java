@@ -127,6 +127,17 @@ class HostileProtocolTest {
     }
 
     @Test
+    void aContentLengthOneTooLongEndsInTheNextHeaderAndBothAreServed() throws Exception {
+        for (int extra = 1; extra <= 20; extra++) {
+            String body = request(extra * 10);
+            raw("Content-Length: " + (body.length() + extra) + "\r\n\r\n" + body);
+            send(request(extra * 10 + 1));
+            assertTrue(answer(extra * 10 + 1).has("id"), "served after a length " + extra + " too long");
+            answers.clear();
+        }
+    }
+
+    @Test
     void aMissingContentLengthIsReadAsTheMessageItPrecedes() throws Exception {
         raw("Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + request(1));
         send(request(2));
