@@ -7,6 +7,6 @@ cd "$(dirname "$0")/../.."
 N="${1:-10000}"
 SEED="${2:-20261202}"
 export MAVEN_OPTS="${MAVEN_OPTS:--Xmx1g}"
-mvn -B -q -pl cli -am verify -Dtest=FuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -q ${MVN_FLAGS:-} -pl cli -am verify -Dtest=FuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Dann.fuzz.mutations="$N" -Dann.fuzz.seed="$SEED" -Dann.fuzz.report="$PWD/bench/fuzz/last-run.txt"
 cat bench/fuzz/last-run.txt
