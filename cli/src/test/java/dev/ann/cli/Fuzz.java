@@ -185,7 +185,11 @@ final class Fuzz {
 
     private void cli(int i, String text) throws IOException {
         Path f = dir.resolve("fuzz.ann");
-        Files.writeString(f, text, StandardCharsets.UTF_8);
+        // a lone surrogate becomes '?' (the editor's side gets it as it is); now and then bytes that are not UTF-8
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (i % 16 == 5) bytes = java.util.Arrays.copyOf(bytes, bytes.length + 2);
+        if (i % 16 == 5) bytes[bytes.length - 2] = (byte) 0xff;
+        Files.write(f, bytes);
         for (String[] args : List.of(new String[] {"check", f.toString()}, new String[] {"fmt", "--check", f.toString()})) {
             Run run = Run.of(args);
             report.cliRuns++;
