@@ -116,7 +116,14 @@ final class DatasetChecker {
         Map<String, Object> args = new java.util.LinkedHashMap<>(src.args());
         for (String k : List.of("path", "images", "labels", "folder")) {
             if (args.get(k) instanceof String s && !s.isEmpty()) {
-                Path path = Path.of(s);
+                Path path;
+                try {
+                    path = Path.of(s);
+                } catch (java.nio.file.InvalidPathException e) {
+                    // a NUL character, say (found by the fuzz run): an error here, and the source is not probed
+                    p.sink.error(Codes.DATA_MISSING, src.at(k), "this is not a valid path (" + e.getReason() + ")");
+                    continue;
+                }
                 if (!path.isAbsolute() && folder != null) path = folder.resolve(path);
                 args.put(k, path.normalize().toString());
             }
@@ -125,6 +132,15 @@ final class DatasetChecker {
     }
 
     private void probe(DatasetInfo info, SettingsReader.Source src, SettingsReader.Read read) {
+        for (String k : List.of("path", "images", "labels", "folder")) {
+            if (src.args().get(k) instanceof String s) {
+                try {
+                    Path.of(s);
+                } catch (java.nio.file.InvalidPathException e) {
+                    return;     // reported by absolute()
+                }
+            }
+        }
         Loc loc = src.loc();
         Shape shape = null;
         switch (src.kind()) {

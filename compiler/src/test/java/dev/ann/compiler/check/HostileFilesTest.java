@@ -147,6 +147,15 @@ class HostileFilesTest {
         assertTrue(d.message().contains("not a regular file"), d.message());
     }
 
+    /** Found by the fuzz run: a NUL in a data path stopped the checker with an InvalidPathException. */
+    @Test
+    void aDataPathWithANulCharacterIsAnError() {
+        List<Diagnostic> ds = check("dataset D {\n    csv(\"d\u0000.csv\", features: 0..1, label: 2)\n}\n" + NET);
+        Diagnostic d = only(ds, Codes.DATA_MISSING);
+        assertTrue(d.message().contains("not a valid path"), d.message());
+        assertTrue(ds.stream().noneMatch(x -> x.message().contains("checker stopped")), ds.toString());
+    }
+
     @Test
     void aCsvWithAnEndlessLineIsBoundedAndNotQuoted() throws IOException {
         Files.writeString(dir.resolve("one.csv"), "1,2,".repeat(600_000));     // 2.4 MB, no line end
