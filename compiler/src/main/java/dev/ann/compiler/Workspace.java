@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +77,9 @@ public final class Workspace {
             return Text.problem("no such file");
         } catch (AccessDeniedException e) {
             return Text.problem("permission denied");
+        } catch (FileSystemException e) {
+            // the system's words ("File name too long"), found by the fuzz run
+            return Text.problem(e.getReason() != null ? e.getReason().toLowerCase(java.util.Locale.ROOT) : "cannot read it");
         } catch (IOException | RuntimeException e) {
             return Text.problem("cannot read it (" + e.getClass().getSimpleName() + ")");
         }

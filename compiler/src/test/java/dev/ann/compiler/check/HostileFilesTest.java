@@ -130,6 +130,14 @@ class HostileFilesTest {
         assertEquals("no such file", Workspace.readDisk(dir.resolve("nope.ann")).problem());
     }
 
+    /** Found by the fuzz run: a name over the system's limit said "cannot read it (FileSystemException)". */
+    @Test
+    void aNameTooLongIsSaidInTheSystemsWords() {
+        Diagnostic d = only(check("import \"" + "x".repeat(300) + ".ann\"\n"), Codes.IMPORT_MISSING);
+        assertTrue(d.message().contains("file name too long"), d.message());
+        assertFalse(d.message().contains("Exception"), d.message());
+    }
+
     @Test
     void aNonUtf8ImportSaysSo() throws IOException {
         Files.write(dir.resolve("bin.ann"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
