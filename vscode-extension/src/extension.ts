@@ -22,6 +22,7 @@ import { TrainingPanel } from './panel';
 import { parseProgress, statusText } from './progress';
 import { eventOf } from './training';
 import { SymbolLike, Targets, targetsFromSymbols, targetsFromText } from './symbols';
+import { generatedFiles } from './generated';
 
 /** Commands the server executes (workspace/executeCommand); its code lenses use them too. */
 const SERVER_COMMANDS = ['ann.train', 'ann.generate', 'ann.plan', 'ann.export'] as const;
@@ -405,23 +406,19 @@ class AnnExtension {
     if (doc.isDirty) {
       await doc.save();
     }
-    const result = (await this.execute('ann.generate', [doc.uri.toString(), trainName, outDir])) as
-      | { files?: string[] }
-      | undefined;
-    const files = result?.files ?? [];
-    this.log(`generate ${trainName}: ${files.join(', ') || 'no files'}`);
+    const result = await this.execute('ann.generate', [doc.uri.toString(), trainName, outDir]);
+    const files = generatedFiles(result);
+    this.log(`generate ${trainName}: ${files.map((f) => f.path).join(', ') || 'no files'}`);
     if (files.length === 0) {
       void vscode.window.showWarningMessage(`ann: generating a trainer for ${trainName} wrote no files.`);
       return result;
     }
     const choice = await vscode.window.showInformationMessage(
-      `ann: generated ${files.length} file${files.length === 1 ? '' : 's'} for ${trainName}: ${files.map((f) => path.basename(f)).join(', ')}`,
+      `ann: generated ${files.length} file${files.length === 1 ? '' : 's'} for ${trainName}: ${files.map((f) => path.basename(f.path)).join(', ')}`,
       'Open',
     );
     if (choice === 'Open') {
-      const first = files[0];
-      const uri = /^[a-z][a-z0-9+.-]*:/i.test(first) && !/^[a-z]:\\/i.test(first) ? vscode.Uri.parse(first) : vscode.Uri.file(first);
-      await vscode.window.showTextDocument(uri);
+      await vscode.window.showTextDocument(vscode.Uri.parse(files[0].uri));
     }
     return result;
   }

@@ -4,9 +4,9 @@ import dev.ann.compiler.Compiler;
 import dev.ann.compiler.Compilation;
 import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Diagnostic;
+import dev.ann.compiler.diag.Limits;
 import dev.ann.compiler.diag.Severity;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,13 +42,16 @@ final class CheckCommand implements Callable<Integer> {
             err.println("error: --format takes text or json, not '" + format + "'");
             return Main.USAGE;
         }
+        Workspace ws = new Workspace();
         for (Path f : files) {
-            if (!Files.isRegularFile(f)) {
-                err.println("error: " + f + ": no such file");
+            // read once, boundedly: a folder, a FIFO, /dev/zero or a 5 GB file is a usage error, not a hang
+            Workspace.Text t = Workspace.readDisk(f);
+            if (t.text() == null) {
+                err.println("error: cannot read " + f + ": " + t.problem());
                 return Main.USAGE;
             }
+            ws.open(f, t.text());
         }
-        Workspace ws = new Workspace();
         Set<Diagnostic> all = new LinkedHashSet<>();
         for (Path f : files) all.addAll(Compiler.compile(ws, f).diagnostics());
         // The same imported file reached from two roots yields equal diagnostics once.
@@ -56,6 +59,7 @@ final class CheckCommand implements Callable<Integer> {
         DiagnosticPrinter printer = new DiagnosticPrinter(out, Cli.color(), Path.of(""));
         if (format.equals("json")) {
             out.println(printer.json(sorted));
+            Limits.perFile(sorted).hidden().forEach((file, n) -> err.println(printer.moreLine(file, n)));
         } else {
             printer.printAll(sorted);
             if (!sorted.isEmpty() || files.size() > 1) {

@@ -7,6 +7,7 @@ import dev.ann.compiler.ast.Range;
 import dev.ann.compiler.ast.SourceFile;
 import dev.ann.compiler.diag.Diagnostic;
 import dev.ann.compiler.diag.Fix;
+import dev.ann.compiler.diag.Limits;
 import dev.ann.compiler.diag.Severity;
 import dev.ann.compiler.diag.TextEdit;
 import java.io.PrintWriter;
@@ -41,27 +42,81 @@ public final class DiagnosticPrinter {
         int line = d.line();
         int col = d.column();
         String sev = d.severity().label();
-        out.println(bold(display(src.path()) + ":" + (line + 1) + ":" + (col + 1) + ": ")
-                + paint(sev + "[" + d.code() + "]", d.severity()) + bold(": " + d.message()));
+        out.println(bold(printable(display(src.path())) + ":" + (line + 1) + ":" + (col + 1) + ": ")
+                + paint(sev + "[" + d.code() + "]", d.severity()) + bold(": " + printable(d.message())));
         String text = src.lineText(line);
+        int endCol = src.line(d.range().end()) == line ? src.column(d.range().end()) : text.length();
+        Snippet s = snippet(text, col, endCol);
         String num = String.valueOf(line + 1);
         String pad = " ".repeat(Math.max(4, num.length()));
-        out.println(pad.substring(num.length()) + num + " | " + text.replace('\t', ' '));
-        int endCol = src.line(d.range().end()) == line ? src.column(d.range().end()) : text.length();
-        int width = Math.max(1, endCol - col);
-        out.println(pad + " | " + " ".repeat(Math.max(0, col)) + paint("^".repeat(width), d.severity()));
+        out.println(pad.substring(num.length()) + num + " | " + s.text());
+        out.println(pad + " | " + " ".repeat(s.caret()) + paint("^".repeat(s.width()), d.severity()));
         for (Diagnostic.Related r : d.related()) {
-            out.println(pad + " = note: " + r.message() + " (" + display(r.source().path()) + ":"
+            out.println(pad + " = note: " + printable(r.message()) + " (" + printable(display(r.source().path())) + ":"
                     + (r.source().line(r.range().start()) + 1) + ":" + (r.source().column(r.range().start()) + 1) + ")");
         }
-        for (Fix f : d.fixes()) out.println(pad + " = help: " + f.title());
+        for (Fix f : d.fixes()) out.println(pad + " = help: " + printable(f.title()));
     }
 
+    /** A source line as printed: at most {@link Limits#SOURCE_LINE_CHARS} characters, the caret at its column. */
+    record Snippet(String text, int caret, int width) {}
+
+    /**
+     * Cuts a long line around the marked columns [col, endCol), with "..." where
+     * text was left out, as rustc does; control characters (which could move a
+     * terminal's cursor or change its colours) become '?'.
+     */
+    static Snippet snippet(String line, int col, int endCol) {
+        int max = Limits.SOURCE_LINE_CHARS;
+        col = Math.max(0, Math.min(col, line.length()));
+        endCol = Math.max(col, Math.min(endCol, line.length()));
+        int from = 0;
+        int to = line.length();
+        if (to > max) {
+            from = Math.max(0, Math.min(col - max / 3, line.length() - max));
+            to = Math.min(line.length(), from + max);
+            if (from > 0 && Character.isLowSurrogate(line.charAt(from))) from++;
+            if (to < line.length() && Character.isLowSurrogate(line.charAt(to))) to--;
+        }
+        String head = from > 0 ? "..." : "";
+        String text = head + printable(line.substring(from, to)) + (to < line.length() ? "..." : "");
+        int caret = head.length() + col - from;
+        int width = Math.max(1, Math.min(endCol, to) - col);
+        return new Snippet(text, caret, width);
+    }
+
+    /** Tabs become spaces and other control characters '?', one for one, so that columns stay where they were. */
+    static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            char r = c == '\t' ? ' '
+                    : c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+                    ? '?' : c;
+            if (r != c && b == null) b = new StringBuilder(s.substring(0, i));
+            if (b != null) b.append(r);
+        }
+        return b == null ? s : b.toString();
+    }
+
+    /**
+     * Prints at most {@link Limits#SHOWN_PER_FILE} diagnostics of each file
+     * (errors first) and says how many more there are.
+     */
     public void printAll(List<Diagnostic> diagnostics) {
-        for (Diagnostic d : diagnostics) {
+        Limits.Shown shown = Limits.perFile(diagnostics);
+        for (Diagnostic d : shown.shown()) {
             print(d);
             out.println();
         }
+        shown.hidden().forEach((file, n) -> out.println(moreLine(file, n)));
+        if (!shown.hidden().isEmpty()) out.println();
+    }
+
+    /** "... and 15,900 more in big.ann (the first 100 of each file are shown)" */
+    String moreLine(Path file, int n) {
+        return String.format(java.util.Locale.ROOT, "... and %,d more in %s (the first %d of each file are shown)",
+                n, printable(display(file)), Limits.SHOWN_PER_FILE);
     }
 
     /** "2 errors, 1 warning" */
@@ -94,7 +149,10 @@ public final class DiagnosticPrinter {
         return c + s + "\u001b[0m";
     }
 
-    /** Diagnostics as JSON for tools: 1-based lines and columns, fixes with their edits. */
+    /**
+     * Diagnostics as JSON for tools: 1-based lines and columns, fixes with their
+     * edits; at most {@link Limits#SHOWN_PER_FILE} of each file (see {@link #printAll}).
+     */
     public String json(List<Diagnostic> diagnostics) {
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(jsonArray(diagnostics));
     }
@@ -102,7 +160,7 @@ public final class DiagnosticPrinter {
     /** The diagnostics as {@link #json} writes them, as a tree (ann train --events json sends it in its error event). */
     public JsonArray jsonArray(List<Diagnostic> diagnostics) {
         JsonArray arr = new JsonArray();
-        for (Diagnostic d : diagnostics) {
+        for (Diagnostic d : Limits.perFile(diagnostics).shown()) {
             JsonObject o = new JsonObject();
             o.addProperty("file", display(d.source().path()));
             o.addProperty("line", d.line() + 1);

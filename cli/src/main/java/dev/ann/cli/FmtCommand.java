@@ -1,7 +1,9 @@
 package dev.ann.cli;
 
 import dev.ann.compiler.ast.SourceFile;
+import dev.ann.compiler.Workspace;
 import dev.ann.compiler.diag.Diagnostic;
+import dev.ann.compiler.diag.Limits;
 import dev.ann.compiler.format.Formatter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -59,19 +61,22 @@ public final class FmtCommand implements Callable<Integer> {
         int code = Main.OK;
         List<Path> unformatted = new ArrayList<>();
         for (Path p : all) {
-            String text;
-            try {
-                text = Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException | RuntimeException e) {
-                err.println("error: cannot read " + p + ": " + (Files.exists(p) ? e.getMessage() : "no such file")
-                        + "; check the path");
+            Workspace.Text read = Workspace.readDisk(p);     // bounded: never /dev/zero or a FIFO
+            String text = read.text();
+            if (text == null) {
+                err.println("error: cannot read " + p + ": " + read.problem() + "; check the path");
                 code = Main.USAGE;
                 continue;
             }
             Formatter.Result r = Formatter.format(new SourceFile(p, text));
             if (!r.ok()) {
-                for (Diagnostic d : r.errors()) {
-                    err.printf("%s:%d:%d: error %s: %s%n", p, d.line() + 1, d.column() + 1, d.code(), d.message());
+                Limits.Shown shown = Limits.perFile(r.errors());
+                for (Diagnostic d : shown.shown()) {
+                    err.printf("%s:%d:%d: error %s: %s%n", p, d.line() + 1, d.column() + 1, d.code(),
+                            DiagnosticPrinter.printable(d.message()));
+                }
+                if (shown.hiddenCount() > 0) {
+                    err.printf(java.util.Locale.ROOT, "... and %,d more syntax errors in %s%n", shown.hiddenCount(), p);
                 }
                 err.println(p + ": not formatted because of syntax errors; fix them and run 'ann fmt' again");
                 if (code == Main.OK) code = Main.ERRORS;

@@ -47,6 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--project", description = "also write a Maven pom.xml; sources go under DIR/src/main/java")
     boolean project;
 
+    @Option(names = "--json", description = "print what was written as JSON: {\"files\": [absolute paths], \"pom\": path}")
+    boolean json;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -54,8 +57,9 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) {
-            err.println("error: " + file + ": no such file");
+        String unreadable = dev.ann.compiler.Workspace.readDisk(file).problem();
+        if (unreadable != null) {
+            err.println("error: cannot read " + file + ": " + unreadable);
             return Main.USAGE;
         }
         if (!packageName.isEmpty() && !SourceVersion.isName(packageName)) {
@@ -85,11 +89,15 @@ final class GenerateCommand implements Callable<Integer> {
             return Main.ERRORS;
         }
         Path sources = project ? outDir.resolve("src/main/java") : outDir;
+        com.google.gson.JsonArray written = new com.google.gson.JsonArray();
+        com.google.gson.JsonObject result = new com.google.gson.JsonObject();
+        result.add("files", written);
         try {
             Files.createDirectories(sources);
             for (JavaFile f : files) {
-                Path written = f.writeToPath(sources, StandardCharsets.UTF_8);
-                out.println("wrote " + written);
+                Path w = f.writeToPath(sources, StandardCharsets.UTF_8);
+                written.add(w.toAbsolutePath().normalize().toString());
+                if (!json) out.println("wrote " + w);
             }
             // the kernels the trainers call, unchanged: the trainers need nothing of ann besides them
             List<Path> kernels = KernelSources.writeTo(sources);
@@ -103,8 +111,14 @@ final class GenerateCommand implements Callable<Integer> {
                 Path pom = outDir.resolve("pom.xml");
                 Files.writeString(pom, ProjectPom.render(packageName.isEmpty() ? "generated" : packageName, artifact, mainClass),
                         StandardCharsets.UTF_8);
-                out.println("wrote " + pom + " (mvn -q package, then java -jar target/" + artifact + ".jar runs " + main.typeSpec.name + ")");
+                result.addProperty("pom", pom.toAbsolutePath().normalize().toString());
+                if (!json) {
+                    out.println("wrote " + pom + " (mvn -q package, then java -jar target/" + artifact + ".jar runs "
+                            + main.typeSpec.name + ")");
+                }
             }
+            // for tools (the language server's ann.generate): paths as they are, spaces and all
+            if (json) out.println(new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(result));
         } catch (IOException e) {
             err.println("error: " + outDir + ": cannot write: " + e.getMessage());
             return Main.FAILURE;

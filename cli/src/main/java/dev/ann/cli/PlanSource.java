@@ -54,8 +54,9 @@ final class PlanSource {
 
     private Compilation compile(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData, Consumer<List<Diagnostic>> failed) {
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) {
-            err.println("error: " + file + ": no such file");
+        String unreadable = dev.ann.compiler.Workspace.readDisk(file).problem();
+        if (unreadable != null) {
+            err.println("error: cannot read " + file + ": " + unreadable);
             exit[0] = Main.USAGE;
             return null;
         }

@@ -31,6 +31,22 @@ class GenerateCommandTest {
     }
 
     @Test
+    void jsonListsTheWrittenFilesWholeEvenWithSpacesInTheirPaths() throws Exception {
+        Path out = tmp.resolve("my trainers");
+        Run r = Run.of("generate", "../examples/xor.ann", "--out", out.toString(), "--project", "--json");
+        assertEquals(0, r.exit(), r.err());
+        var o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+        var files = o.getAsJsonArray("files");
+        assertEquals(2, files.size(), r.out());
+        for (var f : files) {
+            Path p = Path.of(f.getAsString());
+            assertTrue(p.isAbsolute() && Files.isRegularFile(p), p.toString());
+            assertTrue(p.startsWith(out.toAbsolutePath()), p.toString());
+        }
+        assertTrue(Files.isRegularFile(Path.of(o.get("pom").getAsString())), r.out());
+    }
+
+    @Test
     void projectWritesAPomWhoseJarRunsTheTrainer() throws Exception {
         Run r = Run.of("generate", "../examples/iris.ann", "--out", tmp.toString(), "--project", "--package", "demo");
         assertEquals(0, r.exit(), r.err());

@@ -3,7 +3,16 @@ package dev.ann.compiler;
 import dev.ann.compiler.ast.AnnFile;
 import dev.ann.compiler.ast.SourceFile;
 import dev.ann.compiler.syntax.IncrementalParser;
+import dev.ann.compiler.diag.Limits;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,13 +45,64 @@ public final class Workspace {
 
     /** The file's text, or empty if it is neither open nor readable. */
     public Optional<String> read(Path file) {
+        return Optional.ofNullable(load(file).text());
+    }
+
+    /** A file's text, or (text null) why it cannot be read, in words that follow "cannot read FILE: ". */
+    public record Text(String text, String problem) {
+        static Text problem(String why) {
+            return new Text(null, why);
+        }
+    }
+
+    /** The open buffer's text, else the disk's ({@link #readDisk}). */
+    public Text load(Path file) {
         Path p = normalize(file);
         String open = overlays.get(p);
-        if (open != null) return Optional.of(open);
+        if (open == null) return readDisk(p);
+        return Limits.tooLarge(open) ? Text.problem(Limits.TOO_LARGE) : new Text(open, null);
+    }
+
+    /**
+     * Reads a source file from disk, boundedly: only a regular file (never a
+     * folder, device, pipe or socket: /dev/zero would never end, a FIFO would
+     * block), of at most {@link Limits#SOURCE_FILE_BYTES}, in UTF-8. Never
+     * throws; the problem never quotes the file's content.
+     */
+    public static Text readDisk(Path file) {
+        BasicFileAttributes a;
         try {
-            return Optional.of(Files.readString(p, StandardCharsets.UTF_8));
+            a = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return Text.problem("no such file");
+        } catch (AccessDeniedException e) {
+            return Text.problem("permission denied");
+        } catch (FileSystemException e) {
+            // the system's words ("File name too long"), found by the fuzz run
+            return Text.problem(e.getReason() != null ? e.getReason().toLowerCase(java.util.Locale.ROOT) : "cannot read it");
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return Text.problem("cannot read it (" + e.getClass().getSimpleName() + ")");
+        }
+        if (a.isDirectory()) return Text.problem("it is a folder, not a file");
+        if (!a.isRegularFile()) return Text.problem("it is not a regular file (a device, pipe or socket)");
+        String limit = Limits.TOO_LARGE;
+        if (a.size() > Limits.SOURCE_FILE_BYTES) return Text.problem(limit);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            // files under /proc say size 0 and have content: read no more than the limit whatever the size said
+            bytes = in.readNBytes((int) Limits.SOURCE_FILE_BYTES + 1);
+        } catch (AccessDeniedException e) {
+            return Text.problem("permission denied");
+        } catch (IOException | RuntimeException e) {
+            return Text.problem("cannot read it (" + e.getClass().getSimpleName() + ")");
+        }
+        if (bytes.length > Limits.SOURCE_FILE_BYTES) return Text.problem(limit);
+        try {
+            return new Text(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString(), null);
+        } catch (CharacterCodingException e) {
+            return Text.problem("it is not UTF-8 text");
         }
     }
 

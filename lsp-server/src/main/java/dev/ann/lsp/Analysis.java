@@ -249,7 +249,9 @@ public final class Analysis {
             return old;
         }
         long t0 = System.nanoTime();
-        AnnFile parsed = workspace.parse(d.path(), d.text());
+        // a document over the size limit is not parsed: the compile below says why, on its first line
+        AnnFile parsed = dev.ann.compiler.diag.Limits.tooLarge(d.text())
+                ? new AnnFile(d.source(), List.of(), List.of()) : workspace.parse(d.path(), d.text());
         long t1 = System.nanoTime();
         Compilation compilation = null;
         List<Diagnostic> diagnostics;

@@ -176,8 +176,7 @@ public final class AnnLanguageServer implements LanguageServer, LanguageClientAw
     private void publish(Document doc, List<dev.ann.compiler.diag.Diagnostic> diagnostics) {
         LanguageClient c = client;
         if (c == null) return;
-        var list = diagnostics.stream().filter(d -> d.source().path().equals(doc.path())).map(Lsp::diagnostic).toList();
-        var params = new org.eclipse.lsp4j.PublishDiagnosticsParams(doc.uri(), list);
+        var params = new org.eclipse.lsp4j.PublishDiagnosticsParams(doc.uri(), Lsp.diagnostics(doc, diagnostics));
         params.setVersion(doc.version());
         c.publishDiagnostics(params);
     }
@@ -203,7 +202,8 @@ public final class AnnLanguageServer implements LanguageServer, LanguageClientAw
                     result.cancel(false);
                 } catch (ResponseErrorException e) {
                     result.completeExceptionally(e);
-                } catch (RuntimeException | StackOverflowError e) {
+                } catch (RuntimeException | Error e) {
+                    // an OutOfMemoryError or a StackOverflowError too: the request is answered, the server lives on
                     result.completeExceptionally(internalError(what, e));
                 }
             });
@@ -224,6 +224,13 @@ public final class AnnLanguageServer implements LanguageServer, LanguageClientAw
         Throwable cause = e;
         while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) cause = cause.getCause();
         if (cause instanceof ResponseErrorException r) return r.getResponseError();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // LSP4J's default for a method the server does not implement (documentHighlight...)
+            if (t instanceof UnsupportedOperationException) {
+                return new ResponseError(ResponseErrorCode.MethodNotFound, "ann: the server does not implement this method", null);
+            }
+            if (t.getCause() == t) break;
+        }
         log("ann: a request failed: " + e);
         return new ResponseError(ResponseErrorCode.InternalError,
                 "ann: internal error (" + e.getClass().getSimpleName() + "); the server keeps running", null);

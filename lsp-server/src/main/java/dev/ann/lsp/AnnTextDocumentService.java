@@ -108,6 +108,11 @@ final class AnnTextDocumentService implements TextDocumentService {
             throw new ResponseErrorException(new ResponseError(ResponseErrorCode.InvalidParams,
                     "ann: " + uri + " is not open; send textDocument/didOpen first", null));
         }
+        if (dev.ann.compiler.diag.Limits.tooLarge(d.text())) {
+            // answered at once, not parsed: a 5 MB document would take the heap of every request thread
+            throw new ResponseErrorException(new ResponseError(ResponseErrorCode.RequestFailed,
+                    "ann: " + d.path().getFileName() + ": " + dev.ann.compiler.diag.Limits.TOO_LARGE, null));
+        }
         return d;
     }
 

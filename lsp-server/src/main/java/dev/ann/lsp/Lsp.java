@@ -2,6 +2,7 @@ package dev.ann.lsp;
 
 import dev.ann.compiler.ast.SourceFile;
 import dev.ann.compiler.diag.Diagnostic;
+import dev.ann.compiler.diag.Limits;
 import dev.ann.compiler.diag.Severity;
 import java.net.URI;
 import java.nio.file.Path;
@@ -49,6 +50,24 @@ public final class Lsp {
 
     public static Location location(SourceFile source, dev.ann.compiler.ast.Range r) {
         return new Location(uri(source.path()), range(source, r));
+    }
+
+    /**
+     * The diagnostics of a document as published: at most {@link Limits#SHOWN_PER_FILE}
+     * (errors first), and then one more at the top of the file that says how many were
+     * left out, so that a file of 16,000 errors gives a bounded message.
+     */
+    public static List<org.eclipse.lsp4j.Diagnostic> diagnostics(Document doc, List<Diagnostic> diagnostics) {
+        Limits.Shown shown = Limits.perFile(diagnostics.stream().filter(d -> d.source().path().equals(doc.path())).toList());
+        List<org.eclipse.lsp4j.Diagnostic> out = new ArrayList<>();
+        for (Diagnostic d : shown.shown()) out.add(diagnostic(d));
+        int hidden = shown.hiddenCount();
+        if (hidden > 0) {
+            out.add(new org.eclipse.lsp4j.Diagnostic(new Range(new Position(0, 0), new Position(0, 0)),
+                    String.format(java.util.Locale.ROOT, "%,d more problems in this file are not shown (only the first %d "
+                            + "are); fix these first", hidden, Limits.SHOWN_PER_FILE), DiagnosticSeverity.Information, "ann"));
+        }
+        return out;
     }
 
     public static org.eclipse.lsp4j.Diagnostic diagnostic(Diagnostic d) {

@@ -99,7 +99,7 @@ public final class ServerLauncher {
 
     /** Connects a server to a pair of streams (stdio, or pipes in tests); call startListening on the result. */
     public static Launcher<LanguageClient> start(AnnLanguageServer server, InputStream in, OutputStream out) {
-        Launcher<LanguageClient> launcher = new LSPLauncher.Builder<LanguageClient>()
+        Launcher<LanguageClient> launcher = new FramedBuilder(server::log)
                 .setLocalService(server)
                 .setRemoteInterface(LanguageClient.class)
                 .setInput(in)
@@ -108,5 +108,37 @@ public final class ServerLauncher {
                 .create();
         server.connect(launcher.getRemoteProxy());
         return launcher;
+    }
+
+    /** LSP4J's launcher with our {@link Framing} reading the input in place of its StreamMessageProducer. */
+    private static final class FramedBuilder extends LSPLauncher.Builder<LanguageClient> {
+        private final java.util.function.Consumer<String> log;
+        private org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler json;
+        private org.eclipse.lsp4j.jsonrpc.RemoteEndpoint endpoint;
+
+        FramedBuilder(java.util.function.Consumer<String> log) {
+            this.log = log;
+        }
+
+        @Override
+        protected org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler createJsonHandler() {
+            json = super.createJsonHandler();
+            return json;
+        }
+
+        @Override
+        protected org.eclipse.lsp4j.jsonrpc.RemoteEndpoint createRemoteEndpoint(
+                org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler handler) {
+            endpoint = super.createRemoteEndpoint(handler);
+            return endpoint;
+        }
+
+        @Override
+        protected org.eclipse.lsp4j.jsonrpc.json.ConcurrentMessageProcessor createMessageProcessor(
+                org.eclipse.lsp4j.jsonrpc.MessageProducer ignored, org.eclipse.lsp4j.jsonrpc.MessageConsumer consumer,
+                LanguageClient proxy) {
+            Framing framing = new Framing(input, json, endpoint, getSupportedMethods().keySet(), log);
+            return super.createMessageProcessor(framing, consumer, proxy);
+        }
     }
 }

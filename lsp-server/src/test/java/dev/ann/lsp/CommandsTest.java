@@ -52,7 +52,10 @@ class CommandsTest {
                     done
                     echo "saved runs/model.ckpt";;
                   plan) echo "PLAN $*";;
-                  generate) echo "wrote ${@: -1}/NTrainer.java";;
+                  generate)
+                    [ "$3" = --json ] || { echo "expected --json, got: $*" >&2; exit 2; }
+                    out="${@: -1}"; mkdir -p "$out" && touch "$out/NTrainer.java"
+                    printf '{"files": ["%%s"]}\\n' "$out/NTrainer.java";;
                   export) echo "EXPORT $*";;
                   *) echo "unknown $1" >&2; exit 2;;
                 esac
@@ -203,12 +206,40 @@ class CommandsTest {
             assertEquals("PLAN plan " + f + " --train N", toString(plan).trim());
             Object gen = lsp.server.getWorkspaceService().executeCommand(command("ann.generate", Lsp.uri(f), "N", null))
                     .get(20, TimeUnit.SECONDS);
-            assertEquals(List.of(dir.resolve("generated/tiny/NTrainer.java").toString()), toMap(gen).get("files"),
+            assertEquals(List.of(written(dir.resolve("generated/tiny/NTrainer.java"))), toMap(gen).get("files"),
                     "without a folder, --out is generated/<file name>");
             gen = lsp.server.getWorkspaceService().executeCommand(command("ann.generate", Lsp.uri(f), "N", "out"))
                     .get(20, TimeUnit.SECONDS);
-            assertEquals(List.of(dir.resolve("out/NTrainer.java").toString()), toMap(gen).get("files"));
+            assertEquals(List.of(written(dir.resolve("out/NTrainer.java"))), toMap(gen).get("files"),
+                    "a relative folder is relative to the file's");
         }
+    }
+
+    /** Issue 17, point 8: the result was split on spaces, so a folder with a space in its name gave paths that did not exist. */
+    @Test
+    void generateInAFolderWithSpacesReturnsPathsAndUrisThatExist() throws Exception {
+        fakeAnn(dir, 1, 0);
+        Path folder = Files.createDirectories(dir.resolve("my models (v2)"));
+        Path f = folder.resolve("tiny net.ann");
+        Files.writeString(f, TRAIN_FILE);
+        JsonObject opts = new JsonObject();
+        opts.addProperty("annPath", dir.resolve("ann").toString());
+        try (LspHarness lsp = new LspHarness(opts)) {
+            Object gen = lsp.server.getWorkspaceService().executeCommand(command("ann.generate", Lsp.uri(f), "N", null))
+                    .get(20, TimeUnit.SECONDS);
+            @SuppressWarnings("unchecked")
+            List<Map<String, String>> files = (List<Map<String, String>>) toMap(gen).get("files");
+            assertEquals(1, files.size(), files::toString);
+            Path path = Path.of(files.get(0).get("path"));
+            assertEquals(folder.resolve("generated/tiny net/NTrainer.java"), path);
+            assertTrue(Files.isRegularFile(path), path + " exists");
+            assertEquals(path, Path.of(java.net.URI.create(files.get(0).get("uri"))), "the URI names the same file");
+            assertTrue(files.get(0).get("uri").contains("my%20models%20(v2)"), files.get(0).get("uri"));
+        }
+    }
+
+    static Map<String, String> written(Path p) {
+        return Map.of("path", p.toString(), "uri", Lsp.uri(p));
     }
 
     @Test

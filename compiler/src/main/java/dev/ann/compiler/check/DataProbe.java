@@ -27,8 +27,23 @@ final class DataProbe {
 
     /** Rows of a CSV read at most, to find its label values. */
     static final int MAX_ROWS = 200_000;
+    /** Characters of a CSV read at most (a 5 GB file is checked on its first 256 Mi characters). */
+    static final long MAX_CHARS = 256L << 20;
+    /** Characters of one CSV line: a longer one is not a CSV row (/dev/zero, a binary file). */
+    static final int MAX_LINE = 1 << 20;
+    /** Different values of a label column: more are not classes. */
+    static final int MAX_LABELS = 10_000;
+    /** Bytes of an IDX label file scanned for the largest label. */
+    static final long MAX_IDX_LABELS = 100_000_000L;
 
-    record Csv(int columns, int rows, List<String> labelValues, boolean numericLabels, String error) {}
+    /**
+     * What a CSV holds. Its values never reach a message (a CSV may be any file,
+     * /proc/self/environ included): errors say where, not what.
+     *
+     * @param firstRow per label value, the first data row (1-based) that holds it
+     */
+    record Csv(int columns, int rows, List<String> labelValues, Map<String, Integer> firstRow, boolean numericLabels,
+               String error) {}
 
     record Idx(int count, List<Integer> dims, int maxLabel, String error) {}
 
@@ -60,16 +75,14 @@ final class DataProbe {
 
     private static Csv readCsv(Path file, boolean header, String delimiter, int label) {
         String sep = java.util.regex.Pattern.quote(delimiter.isEmpty() ? "," : delimiter);
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
+        try (Lines r = new Lines(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
             String line;
             int columns = -1;
             int rows = 0;
-            TreeSet<String> values = new TreeSet<>();
+            Map<String, Integer> values = new java.util.TreeMap<>();
             boolean numeric = true;
             boolean first = true;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null && rows < MAX_ROWS) {
-                lineNo++;
+            while ((line = r.next()) != null && rows < MAX_ROWS && r.read <= MAX_CHARS) {
                 if (line.isBlank()) continue;
                 String[] cells = line.split(sep, -1);
                 if (columns < 0) columns = cells.length;
@@ -83,19 +96,83 @@ final class DataProbe {
                     String v = cells[label].trim();
                     if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) v = v.substring(1, v.length() - 1);
                     if (v.isBlank()) {
-                        return new Csv(0, 0, List.of(), true, "line " + lineNo + " has an empty label (column " + label
-                                + "); fill it in or remove the row");
+                        return failed("line " + r.lines + " has an empty label (column " + label + "); fill it in or remove the row");
                     }
-                    values.add(v);
-                    if (!v.matches("-?\\d+")) numeric = false;
+                    if (values.putIfAbsent(v, rows) == null && values.size() > MAX_LABELS) {
+                        return failed("column " + label + " holds more than " + MAX_LABELS + " different values, too many "
+                                + "for class labels; for regression values use `target: " + label + "`");
+                    }
+                    if (!v.matches("-?\\d{1,18}")) numeric = false;
                 }
             }
-            if (columns < 0) return new Csv(0, 0, List.of(), true, "the file is empty");
-            List<String> ordered = new ArrayList<>(values);
+            if (r.tooLong) return failed("line " + r.lines + " is longer than " + (MAX_LINE >> 20) + " Mi characters; is it a CSV file?");
+            if (columns < 0) return failed("the file is empty");
+            List<String> ordered = new ArrayList<>(values.keySet());
             if (numeric && !ordered.isEmpty()) ordered.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
-            return new Csv(columns, rows, ordered, numeric, null);
+            return new Csv(columns, rows, ordered, values, numeric, null);
         } catch (IOException | RuntimeException e) {
-            return new Csv(0, 0, List.of(), true, "cannot read it (" + e.getMessage() + ")");
+            return failed("cannot read it (" + reason(e) + ")");
+        }
+    }
+
+    private static Csv failed(String why) {
+        return new Csv(0, 0, List.of(), Map.of(), true, why);
+    }
+
+    /** An exception in words that cannot quote the file (a NumberFormatException would). */
+    private static String reason(Exception e) {
+        return e instanceof IOException && e.getMessage() != null && !(e instanceof java.nio.charset.CharacterCodingException)
+                ? e.getClass().getSimpleName() + ": " + dev.ann.compiler.diag.Limits.message(e.getMessage())
+                : e.getClass().getSimpleName();
+    }
+
+    /** Lines of text, none longer than {@link #MAX_LINE}: a line without an end in sight stops the reading. */
+    private static final class Lines implements AutoCloseable {
+        private final java.io.Reader in;
+        private final char[] buf = new char[1 << 16];
+        private int pos;
+        private int len;
+        long read;
+        int lines;
+        boolean tooLong;
+
+        Lines(java.io.Reader in) {
+            this.in = in;
+        }
+
+        String next() throws IOException {
+            StringBuilder line = new StringBuilder();
+            while (true) {
+                if (pos >= len) {
+                    len = in.read(buf);
+                    pos = 0;
+                    if (len <= 0) {
+                        len = 0;
+                        if (line.length() == 0) return null;
+                        lines++;
+                        return line.toString();
+                    }
+                    read += len;
+                }
+                char c = buf[pos++];
+                if (c == '\n') {
+                    lines++;
+                    int n = line.length();
+                    if (n > 0 && line.charAt(n - 1) == '\r') line.setLength(n - 1);
+                    return line.toString();
+                }
+                if (line.length() >= MAX_LINE) {
+                    lines++;
+                    tooLong = true;
+                    return null;
+                }
+                line.append(c);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 
@@ -124,18 +201,21 @@ final class DataProbe {
             int max = -1;
             long read = 0;
             if (rank == 1) {
+                // the labels the header promises, no more (a gzip bomb decompresses forever)
+                long left = Math.min(Integer.toUnsignedLong(count), MAX_IDX_LABELS);
                 byte[] buf = new byte[1 << 16];
                 int n;
-                while ((n = in.read(buf)) > 0) {
-                    read += n;
+                while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
                     for (int i = 0; i < n; i++) max = Math.max(max, buf[i] & 0xff);
+                    left -= n;
+                    read += n;
                 }
             }
-            String bad = countError(file, rank, count, dims, rank == 1 ? read : -1);
+            String bad = countError(file, rank, count, dims, rank == 1 && Integer.toUnsignedLong(count) <= MAX_IDX_LABELS ? read : -1);
             if (bad != null) return new Idx(0, List.of(), -1, bad);
             return new Idx(count, dims, max, null);
         } catch (IOException | RuntimeException e) {
-            return new Idx(0, List.of(), -1, "cannot read its header (" + e.getMessage() + ")");
+            return new Idx(0, List.of(), -1, "cannot read its header (" + reason(e) + ")");
         }
     }
 
@@ -188,9 +268,11 @@ final class DataProbe {
     }
 
     /** Sub-folders of a picture folder: the class names, sorted. */
+
+    /** Sub-folders of a picture folder: the class names, sorted; at most {@link #MAX_LABELS} + 1 of them. */
     static List<String> classFolders(Path folder) {
         try (Stream<Path> s = Files.list(folder)) {
-            return s.filter(Files::isDirectory).map(x -> x.getFileName().toString()).sorted().toList();
+            return s.filter(Files::isDirectory).limit(MAX_LABELS + 1).map(x -> x.getFileName().toString()).sorted().toList();
         } catch (IOException | RuntimeException e) {
             return List.of();
         }

@@ -94,10 +94,15 @@ final class DatasetChecker {
                 }
                 info.labelKind = "classes";
                 info.labelOrigin = "classes";
-                List<String> unknown = info.labelNames.stream().filter(v -> !info.classNames.contains(v)).toList();
+                List<String> unknown = info.labelNames.keySet().stream().filter(v -> !info.classNames.contains(v)).toList();
                 if (classes.value() instanceof List<?> && !unknown.isEmpty()) {
-                    p.sink.error(Codes.LABELS, classes.valueLoc(), "the labels " + unknown + " of " + info.name
-                            + " are not among the classes listed; classes names the labels in the order they are numbered");
+                    // where, not what: the label column's values are a data file's text, and any file can be named
+                    DatasetInfo.Where where = unknown.stream().map(info.labelNames::get)
+                            .min(java.util.Comparator.comparingInt(DatasetInfo.Where::row)).orElseThrow();
+                    p.sink.error(Codes.LABELS, classes.valueLoc(), unknown.size() + " label value"
+                            + (unknown.size() == 1 ? " of " + info.name + " is" : "s of " + info.name + " are")
+                            + " not among the classes listed (the first in " + where.file() + ", data row " + where.row() + "); classes names the labels "
+                            + "in the order they are numbered");
                 } else if (found > info.numClasses) {
                     p.sink.error(Codes.LABELS, classes.valueLoc(), "classes names " + info.numClasses + " classes but the "
                             + "labels of " + info.name + " have " + found + " different values; list every class");
@@ -111,7 +116,14 @@ final class DatasetChecker {
         Map<String, Object> args = new java.util.LinkedHashMap<>(src.args());
         for (String k : List.of("path", "images", "labels", "folder")) {
             if (args.get(k) instanceof String s && !s.isEmpty()) {
-                Path path = Path.of(s);
+                Path path;
+                try {
+                    path = Path.of(s);
+                } catch (java.nio.file.InvalidPathException e) {
+                    // a NUL character, say (found by the fuzz run): an error here, and the source is not probed
+                    p.sink.error(Codes.DATA_MISSING, src.at(k), "this is not a valid path (" + e.getReason() + ")");
+                    continue;
+                }
                 if (!path.isAbsolute() && folder != null) path = folder.resolve(path);
                 args.put(k, path.normalize().toString());
             }
@@ -120,6 +132,15 @@ final class DatasetChecker {
     }
 
     private void probe(DatasetInfo info, SettingsReader.Source src, SettingsReader.Read read) {
+        for (String k : List.of("path", "images", "labels", "folder")) {
+            if (src.args().get(k) instanceof String s) {
+                try {
+                    Path.of(s);
+                } catch (java.nio.file.InvalidPathException e) {
+                    return;     // reported by absolute()
+                }
+            }
+        }
         Loc loc = src.loc();
         Shape shape = null;
         switch (src.kind()) {
@@ -139,6 +160,13 @@ final class DatasetChecker {
 
     private boolean exists(Path path, Loc loc, String what, boolean folder) {
         if (folder ? Files.isDirectory(path) : Files.isRegularFile(path)) return true;
+        if (Files.exists(path)) {
+            // never opened: a FIFO would block the check, /dev/zero would never end
+            p.sink.error(Codes.DATA_MISSING, loc, what + " " + path + " is " + (Files.isDirectory(path) ? "a folder"
+                    : folder ? "a file" : "not a regular file (a device, pipe or socket)") + "; name a "
+                    + (folder ? "folder" : "file") + " there");
+            return false;
+        }
         p.sink.error(Codes.DATA_MISSING, loc, what + " not found: " + path + (path.toString().startsWith("/usr/share/datasets")
                 ? "; install the Debian package that provides it (e.g. `apt-get install dataset-fashion-mnist`)"
                 : "; check the path (relative paths start at the folder of the .ann file)"));
@@ -208,7 +236,7 @@ final class DatasetChecker {
             } else {
                 names = csv.labelValues();
                 n = names.size();
-                info.labelNames.addAll(names);
+                for (String v : names) info.labelNames.putIfAbsent(v, new DatasetInfo.Where(path.getFileName().toString(), csv.firstRow().get(v)));
             }
             if (n > info.numClasses) {
                 info.numClasses = n;
@@ -275,6 +303,9 @@ final class DatasetChecker {
             if (classes.isEmpty()) {
                 p.sink.error(Codes.DATA_UNREADABLE, loc, folder + " has no sub-folders; put the pictures of each class in a "
                         + "sub-folder named after the class");
+            } else if (classes.size() > DataProbe.MAX_LABELS) {
+                p.sink.error(Codes.DATA_UNREADABLE, loc, folder + " has more than " + DataProbe.MAX_LABELS + " sub-folders, "
+                        + "too many for classes; name the folder that holds one sub-folder per class");
             } else if (classes.size() > info.numClasses) {
                 info.numClasses = classes.size();
                 info.classNames = classes;

@@ -23,7 +23,11 @@ final class DatasetInfo {
     boolean shuffle = true;
     Integer shuffleSeed;
     /** class labels written as names in CSV files (not numbers), as found */
-    final java.util.Set<String> labelNames = new java.util.TreeSet<>();
+    /** label values found in the files, each with where it is first */
+    final java.util.Map<String, Where> labelNames = new java.util.TreeMap<>();
+
+    /** A data row of a file (1-based, header not counted). */
+    record Where(String file, int row) {}
     /** where the label kind comes from, for messages: "csv label: 4", "classes" */
     String labelOrigin = "";
 

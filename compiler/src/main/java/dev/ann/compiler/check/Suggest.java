@@ -6,20 +6,25 @@ import java.util.Collection;
 final class Suggest {
     private Suggest() {}
 
+    /** The largest edit distance a suggestion may be from the name. */
+    static final int MAX_DISTANCE = 3;
+
     static String closest(String name, Collection<String> candidates) {
         if (name == null || name.isEmpty()) return null;
         String best = null;
         int bestDist = Integer.MAX_VALUE;
+        int allowed = Math.max(1, Math.min(MAX_DISTANCE, name.length() / 3));
         String lower = name.toLowerCase(java.util.Locale.ROOT);
         for (String c : candidates) {
             if (c == null || c.isEmpty() || c.equals(name)) continue;
+            // further apart in length than any answer may be: skip the quadratic distance (a name can be megabytes long)
+            if (Math.abs(c.length() - name.length()) > allowed) continue;
             int d = distance(lower, c.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDist) {
                 bestDist = d;
                 best = c;
             }
         }
-        int allowed = Math.max(1, Math.min(3, name.length() / 3));
         if (best != null && (bestDist <= allowed || best.toLowerCase(java.util.Locale.ROOT).equals(lower))) return best;
         return null;
     }

@@ -24,6 +24,7 @@ public record Diagnostic(
         List<Related> related) {
 
     public Diagnostic {
+        message = Limits.message(message);   // a name or path can be megabytes long in hostile input
         fixes = List.copyOf(fixes);
         related = List.copyOf(related);
         int len = source.text().length();
@@ -45,5 +46,9 @@ public record Diagnostic(
         return source.column(range.start());
     }
 
-    public record Related(SourceFile source, Range range, String message) {}
+    public record Related(SourceFile source, Range range, String message) {
+        public Related {
+            message = Limits.message(message);
+        }
+    }
 }

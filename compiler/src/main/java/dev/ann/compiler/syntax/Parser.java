@@ -55,16 +55,30 @@ public final class Parser {
         lexer.addErrorListener(new Listener(source, offsets, errors));
         CommonTokenStream tokens = new CommonTokenStream(lexer);
         tokens.fill();
+        Range run = null;           // a run of unexpected characters is one error, not one per character
         for (Token t : tokens.getTokens()) {
+            if (t.getType() != AnnLexer.ERROR_CHAR && run != null) {
+                errors.add(unexpected(source, run));
+                run = null;
+            }
             if (t.getType() == AnnLexer.UNTERMINATED_STRING) {
                 errors.add(syntax(source, offsets.range(t), "this string has no closing '\"'; add one at the end of the string"));
             } else if (t.getType() == AnnLexer.ERROR_CHAR) {
-                errors.add(syntax(source, offsets.range(t), "unexpected character '" + t.getText() + "'; remove it"));
+                Range r = offsets.range(t);
+                run = run != null && run.end() == r.start() ? new Range(run.start(), r.end()) : r;
             } else if (t.getType() == AnnLexer.BLOCK_COMMENT && !t.getText().endsWith("*/")) {
                 errors.add(syntax(source, offsets.range(t), "this comment is not closed; add '*/'"));
             }
         }
+        if (run != null) errors.add(unexpected(source, run));
         return new Lexed(tokens, offsets);
+    }
+
+    private static Diagnostic unexpected(SourceFile source, Range run) {
+        String text = source.slice(run);
+        return syntax(source, run, text.codePointCount(0, text.length()) == 1
+                ? "unexpected character '" + text + "'; remove it"
+                : "unexpected characters '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'; remove them");
     }
 
     public record Lexed(CommonTokenStream tokens, Offsets offsets) {}
@@ -78,10 +92,14 @@ public final class Parser {
         private final Offsets offsets;
         private final List<Diagnostic> errors;
 
+        /** Where the errors so far start (a list scan here made 16,000 errors take seconds). */
+        private final java.util.Set<Integer> starts = new java.util.HashSet<>();
+
         Listener(SourceFile source, Offsets offsets, List<Diagnostic> errors) {
             this.source = source;
             this.offsets = offsets;
             this.errors = errors;
+            for (Diagnostic d : errors) starts.add(d.range().start());
         }
 
         @Override
@@ -101,7 +119,7 @@ public final class Parser {
             if (offending instanceof Token t && t.getType() == AnnLexer.UNTERMINATED_STRING) return;
             if (offending instanceof Token t && t.getType() == AnnLexer.ERROR_CHAR) return;
             // Avoid a cascade of errors at one spot.
-            for (Diagnostic d : errors) if (d.range().start() == range.start()) return;
+            if (!starts.add(range.start())) return;
             errors.add(syntax(source, range, friendly(msg, found)));
         }
 

@@ -59,6 +59,9 @@ public final class Commands {
     static final Pattern METRIC = Pattern.compile(
             "([A-Za-z_][A-Za-z_0-9]*)\\s*[:=]?\\s*(-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?%?)");
 
+    /** Bytes of a child's output kept for a command's answer. */
+    static final int MAX_OUTPUT = 1 << 20;
+
     private final AnnLanguageServer server;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -317,23 +320,44 @@ public final class Commands {
 
     private CompletableFuture<Object> generate(String uri, String train, String outDir) throws IOException {
         Path file = file(uri);
-        List<String> cmd = new ArrayList<>(List.of(cli(file), "generate", file.toString()));
+        List<String> cmd = new ArrayList<>(List.of(cli(file), "generate", file.toString(), "--json"));
         if (train != null) cmd.addAll(List.of("--train", train));
         // `ann generate` needs --out; a code lens in an editor that does not ask gets generated/<file name>
         String stem = file.getFileName().toString().replaceFirst("\\.ann$", "");
         cmd.addAll(List.of("--out", outDir != null ? outDir : file.getParent().resolve("generated").resolve(stem).toString()));
-        return runToEnd(cmd, file).thenApply(out -> {
-            List<String> files = new ArrayList<>();
-            for (String line : out.split("\\R")) {
-                for (String word : line.trim().split("\\s+")) {
-                    if (word.endsWith(".java")) {
-                        Path p = Path.of(word);
-                        files.add((p.isAbsolute() ? p : file.getParent().resolve(p)).normalize().toString());
-                    }
-                }
-            }
-            return Map.of("files", files);
-        });
+        return runToEnd(cmd, file).thenApply(out -> generated(out, file.getParent()));
+    }
+
+    /**
+     * {@code ann generate --json}'s output as the command's result:
+     * {@code {"files": [{"path": ..., "uri": ...}], "pom": {...}}}, each file with
+     * its absolute path and its file URI, so that no client splits a path on its spaces.
+     */
+    static Map<String, Object> generated(String out, Path base) {
+        com.google.gson.JsonObject o;
+        try {
+            o = com.google.gson.JsonParser.parseString(out.trim()).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw error(ResponseErrorCode.RequestFailed, "'ann generate --json' printed something else than JSON ("
+                    + dev.ann.compiler.diag.Limits.message(out.trim()) + "); is annPath an older ann?");
+        }
+        List<Map<String, String>> files = new ArrayList<>();
+        if (o.get("files") instanceof com.google.gson.JsonArray a) {
+            for (JsonElement e : a) if (e.isJsonPrimitive()) files.add(written(e.getAsString(), base));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("files", files);
+        if (o.get("pom") instanceof JsonPrimitive pom) result.put("pom", written(pom.getAsString(), base));
+        return result;
+    }
+
+    private static Map<String, String> written(String path, Path base) {
+        Path p = Path.of(path);
+        Path abs = (p.isAbsolute() || base == null ? p : base.resolve(p)).toAbsolutePath().normalize();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("path", abs.toString());
+        m.put("uri", Lsp.uri(abs));
+        return m;
     }
 
     private CompletableFuture<Object> plan(String uri, String train, String profile) throws IOException {
@@ -386,12 +410,19 @@ public final class Commands {
         Process p = start(cmd, file);
         return CompletableFuture.supplyAsync(() -> {
             try {
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                // bounded: a child that prints without end costs this much memory, no more
+                String out;
+                try (var in = p.getInputStream()) {
+                    byte[] head = in.readNBytes(MAX_OUTPUT);
+                    out = new String(head, StandardCharsets.UTF_8);
+                    if (in.transferTo(java.io.OutputStream.nullOutputStream()) > 0) out += "\n[output cut at 1 MiB]";
+                }
                 int code = p.waitFor();
                 server.client().logMessage(new MessageParams(MessageType.Log,
                         "[" + String.join(" ", cmd.subList(1, Math.min(2, cmd.size()))) + "] exit " + code));
                 if (code != 0) {
-                    throw error(ResponseErrorCode.RequestFailed, "'ann " + cmd.get(1) + "' failed (exit code " + code + "):\n" + out);
+                    throw error(ResponseErrorCode.RequestFailed, "'ann " + cmd.get(1) + "' failed (exit code " + code + "):\n"
+                            + (out.length() > 4000 ? "…" + out.substring(out.length() - 4000) : out));
                 }
                 return out;
             } catch (IOException e) {

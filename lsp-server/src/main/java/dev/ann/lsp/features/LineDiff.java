@@ -3,20 +3,43 @@ package dev.ann.lsp.features;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A minimal line diff (Myers' O(ND) algorithm): the hunks that turn a into b. */
+/**
+ * A minimal line diff (Myers' O(ND) algorithm): the hunks that turn a into b.
+ * The common first and last lines are taken off first; when the rest would
+ * need more than {@link #BUDGET} ints of trace (Myers keeps one row per edit
+ * step: a 5 MB document reformatted from one line is quadratic), the rest is
+ * one hunk, which is correct, only less minimal.
+ */
 final class LineDiff {
     private LineDiff() {}
+
+    /** Ints of Myers' trace at most (32 MiB). */
+    static final long BUDGET = 8L << 20;
 
     /** Replace lines [aStart, aEnd) of a by lines [bStart, bEnd) of b. */
     record Hunk(int aStart, int aEnd, int bStart, int bEnd) {}
 
     static List<Hunk> diff(List<String> a, List<String> b) {
+        int pre = 0;
+        while (pre < a.size() && pre < b.size() && a.get(pre).equals(b.get(pre))) pre++;
+        int suf = 0;
+        while (suf < a.size() - pre && suf < b.size() - pre && a.get(a.size() - 1 - suf).equals(b.get(b.size() - 1 - suf))) suf++;
+        List<Hunk> inner = myers(a.subList(pre, a.size() - suf), b.subList(pre, b.size() - suf));
+        List<Hunk> out = new ArrayList<>();
+        for (Hunk h : inner) out.add(new Hunk(h.aStart() + pre, h.aEnd() + pre, h.bStart() + pre, h.bEnd() + pre));
+        return out;
+    }
+
+    private static List<Hunk> myers(List<String> a, List<String> b) {
         int n = a.size(), m = b.size();
+        if (n == 0 && m == 0) return List.of();
         int max = n + m;
+        long maxD = BUDGET / (2L * max + 2);
         int[] v = new int[2 * max + 2];
         List<int[]> trace = new ArrayList<>();
         int found = -1;
         for (int d = 0; d <= max && found < 0; d++) {
+            if (d > maxD) return List.of(new Hunk(0, n, 0, m));
             trace.add(v.clone());
             for (int k = -d; k <= d; k += 2) {
                 int x;
