@@ -47,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--project", description = "also write a Maven pom.xml; sources go under DIR/src/main/java")
     boolean project;
 
-    @Option(names = "--json", description = "print what was written as JSON: {\"files\": [absolute paths], \"pom\": path}")
+    @Option(names = "--json", description = "print what was written as JSON: {\"files\": [absolute paths], \"kernels\": [absolute paths], \"pom\": path}")
     boolean json;
 
     @CommandLine.Spec
@@ -101,7 +101,10 @@ final class GenerateCommand implements Callable<Integer> {
             }
             // the kernels the trainers call, unchanged: the trainers need nothing of ann besides them
             List<Path> kernels = KernelSources.writeTo(sources);
-            out.println("wrote " + kernels.size() + " kernel sources under " + sources.resolve("dev/ann/kernels"));
+            com.google.gson.JsonArray kernelFiles = new com.google.gson.JsonArray();
+            kernels.forEach(k -> kernelFiles.add(k.toAbsolutePath().normalize().toString()));
+            result.add("kernels", kernelFiles);
+            if (!json) out.println("wrote " + kernels.size() + " kernel sources under " + sources.resolve("dev/ann/kernels"));
             if (project) {
                 String base = file.getFileName().toString().replaceFirst("\\.ann$", "").toLowerCase(Locale.ROOT)
                         .replaceAll("[^a-z0-9]+", "-");
