@@ -67,7 +67,8 @@ public final class Doctor {
         if (cpu) {
             try {
                 var b = org.nd4j.linalg.factory.Nd4j.factory().blas();
-                blas.put("library", org.bytedeco.openblas.global.openblas_nolapack.OPENBLAS_VERSION.strip() + " (" + b.getBlasVendor() + ")");
+                String vendor = String.valueOf(b.getBlasVendor());
+                blas.put("library", "OPENBLAS".equals(vendor) ? org.bytedeco.openblas.global.openblas_nolapack.OPENBLAS_VERSION.strip() : vendor);
                 blas.put("kernel", openBlasKernel(info[1]));
                 blas.put("threads", b.getMaxThreads());
                 blas.put("oneDNN", Backend.oneDnnLoaded());
