@@ -710,30 +710,10 @@ final class DataCode {
     private MethodSpec resized() {
         return helper("resized", "Bilinear resize of [c, h, w] samples to the network's input size (pixel centres aligned).")
                 .returns(samples).addParameter(samples, "s")
-                .addCode(code("""
-                        int c = s.shape[0], h = s.shape[1], w = s.shape[2], nh = $nh:L, nw = $nw:L;
-                        if (h == nh && w == nw) return s;
-                        float[] out = new float[s.n * c * nh * nw];
-                        for (int i = 0; i < s.n; i++) {
-                            for (int ch = 0; ch < c; ch++) {
-                                int src = (i * c + ch) * h * w, dst = (i * c + ch) * nh * nw;
-                                for (int y = 0; y < nh; y++) {
-                                    double sy = Math.max(0, Math.min(h - 1, (y + 0.5) * h / nh - 0.5));
-                                    int y0 = (int) Math.floor(sy), y1 = Math.min(h - 1, y0 + 1);
-                                    double fy = sy - y0;
-                                    for (int x = 0; x < nw; x++) {
-                                        double sx = Math.max(0, Math.min(w - 1, (x + 0.5) * w / nw - 0.5));
-                                        int x0 = (int) Math.floor(sx), x1 = Math.min(w - 1, x0 + 1);
-                                        double fx = sx - x0;
-                                        double v = (1 - fy) * ((1 - fx) * s.x[src + y0 * w + x0] + fx * s.x[src + y0 * w + x1])
-                                                + fy * ((1 - fx) * s.x[src + y1 * w + x0] + fx * s.x[src + y1 * w + x1]);
-                                        out[dst + y * nw + x] = (float) v;
-                                    }
-                                }
-                            }
-                        }
-                        return new Samples(s.n, new int[] {c, nh, nw}, out, s.labels);
-                        """, Map.of("nh", data.resize().get(0), "nw", data.resize().get(1))))
+                .addStatement("int nh = $L, nw = $L", data.resize().get(0), data.resize().get(1))
+                .addStatement("if (s.shape[1] == nh && s.shape[2] == nw) return s")
+                .addStatement("return new Samples(s.n, new int[] {s.shape[0], nh, nw}, $T.bilinear(s.x, s.n, s.shape, nh, nw), s.labels)",
+                        KernelTypes.RESIZE)
                 .build();
     }
 

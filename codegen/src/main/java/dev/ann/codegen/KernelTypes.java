@@ -21,6 +21,7 @@ final class KernelTypes {
     static final ClassName OPTIMIZER = ClassName.get(PACKAGE, "Optimizer");
     static final ClassName SCHEDULE = ClassName.get(PACKAGE, "Schedule");
     static final ClassName SEEDS = ClassName.get(PACKAGE, "Seeds");
+    static final ClassName RESIZE = ClassName.get(PACKAGE, "Resize");
     static final ClassName CHECKPOINT_FILE = ClassName.get(PACKAGE, "CheckpointFile");
 
     static ClassName layer(String simpleName) {

@@ -228,34 +228,11 @@ public final class Pipeline {
         return new Transform(resize, scale, shift, mul);
     }
 
-    /** Bilinear resize of [c, h, w] samples to [c, nh, nw] (pixel centres aligned; an exact 2x shrink averages 2x2 blocks). */
+    /** Bilinear resize of [c, h, w] samples to [c, nh, nw] (the kernels' Resize). */
     static Dataset resized(Dataset d, int[] hw) {
-        int c = d.sampleShape[0], h = d.sampleShape[1], w = d.sampleShape[2], nh = hw[0], nw = hw[1];
-        if (h == nh && w == nw) return d;
-        float[] out = new float[d.n * c * nh * nw];
-        for (int i = 0; i < d.n; i++) resizeOne(d.x, i * c * h * w, d.sampleShape, out, i * c * nh * nw, nh, nw);
-        return d.withX(new int[] {c, nh, nw}, out);
-    }
-
-    /** Resizes one [c, h, w] sample at {@code src[so..]} into {@code dst[doff..]} as [c, nh, nw]. */
-    static void resizeOne(float[] src, int so, int[] shape, float[] dst, int doff, int nh, int nw) {
-        int c = shape[0], h = shape[1], w = shape[2];
-        for (int ch = 0; ch < c; ch++) {
-            int s0 = so + ch * h * w, d0 = doff + ch * nh * nw;
-            for (int y = 0; y < nh; y++) {
-                double sy = Math.max(0, Math.min(h - 1, (y + 0.5) * h / nh - 0.5));
-                int y0 = (int) Math.floor(sy), y1 = Math.min(h - 1, y0 + 1);
-                double fy = sy - y0;
-                for (int x = 0; x < nw; x++) {
-                    double sx = Math.max(0, Math.min(w - 1, (x + 0.5) * w / nw - 0.5));
-                    int x0 = (int) Math.floor(sx), x1 = Math.min(w - 1, x0 + 1);
-                    double fx = sx - x0;
-                    double v = (1 - fy) * ((1 - fx) * src[s0 + y0 * w + x0] + fx * src[s0 + y0 * w + x1])
-                            + fy * ((1 - fx) * src[s0 + y1 * w + x0] + fx * src[s0 + y1 * w + x1]);
-                    dst[d0 + y * nw + x] = (float) v;
-                }
-            }
-        }
+        int nh = hw[0], nw = hw[1];
+        if (d.sampleShape[1] == nh && d.sampleShape[2] == nw) return d;
+        return d.withX(new int[] {d.sampleShape[0], nh, nw}, dev.ann.kernels.Resize.bilinear(d.x, d.n, d.sampleShape, nh, nw));
     }
 
     static Samples concat(List<Samples> parts) {

@@ -159,7 +159,7 @@ final class Views {
             if (resizes) {
                 float[] r = raw.get();
                 base.read(i, r, 0);
-                Pipeline.resizeOne(r, 0, base.sampleShape, dst, off, sampleShape[1], sampleShape[2]);
+                dev.ann.kernels.Resize.bilinear(r, 0, base.sampleShape, dst, off, sampleShape[1], sampleShape[2]);
             } else {
                 base.read(i, dst, off);
             }
