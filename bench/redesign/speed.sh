@@ -39,8 +39,14 @@ run() { # classpath main file batch -> samples/s
   for model in "examples/fashion_mlp.ann 128" "examples/fashion_cnn.ann 64"; do
     set -- $model
     for r in $(seq "$rounds"); do
-      echo "$1 round $r before: $(run "$cp_old" "$main_old" "$1" "$2")"
-      echo "$1 round $r after:  $(run "$cp_new" "$main_new" "$1" "$2")"
+      # odd rounds run the old build first, even rounds the new one: neither always gets the first slot
+      if [ $((r % 2)) -eq 1 ]; then
+        echo "$1 round $r before: $(run "$cp_old" "$main_old" "$1" "$2")"
+        echo "$1 round $r after:  $(run "$cp_new" "$main_new" "$1" "$2")"
+      else
+        echo "$1 round $r after:  $(run "$cp_new" "$main_new" "$1" "$2")"
+        echo "$1 round $r before: $(run "$cp_old" "$main_old" "$1" "$2")"
+      fi
     done
   done
   echo '```'
