@@ -84,6 +84,7 @@ public final class CheckpointFile {
     public static final class Reader implements AutoCloseable {
         private final DataInputStream in;
         private final String header;
+        private final int headerLength;
         private final byte[] chunk = new byte[1 << 16];
 
         /** Opens a file and reads its header; IllegalArgumentException when it is no checkpoint. */
@@ -102,10 +103,16 @@ public final class CheckpointFile {
                 byte[] hb = new byte[hl];
                 in.readFully(hb);
                 header = new String(hb, StandardCharsets.UTF_8);
+                headerLength = hl;
             } catch (IOException | RuntimeException e) {
                 in.close();
                 throw e;
             }
+        }
+
+        /** The header's length in bytes, as the file says it. */
+        public int headerLength() {
+            return headerLength;
         }
 
         /** The JSON header. */

@@ -1,20 +1,15 @@
 package dev.ann.runtime.train;
 
 import com.google.gson.Gson;
-import dev.ann.kernels.CheckpointFile;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.ann.kernels.CheckpointFile;
 import dev.ann.runtime.RunException;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -96,21 +91,9 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new RunException(RunException.BAD_INPUT, file + ": cannot read the checkpoint: " + e.getMessage());
         }
-        try (InputStream raw = Files.newInputStream(file)) {
-            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16));
-            byte[] magic = in.readNBytes(8);
-            if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {
-                throw new RunException(RunException.BAD_INPUT, file + ": not an ann checkpoint (it does not start with " + MAGIC
-                        + "); pass a .ckpt file written by 'ann train'");
-            }
-            byte[] lenb = new byte[4];
-            in.readFully(lenb);
-            int hl = ByteBuffer.wrap(lenb).order(ByteOrder.LITTLE_ENDIAN).getInt();
-            if (hl <= 0 || hl > CheckpointFile.MAX_HEADER) throw damaged(file, "header length " + hl);
-            if (hl > size - 12) throw new EOFException();
-            byte[] hb = new byte[hl];
-            in.readFully(hb);
-            JsonElement parsed = JsonParser.parseString(new String(hb, StandardCharsets.UTF_8));
+        try (CheckpointFile.Reader in = open(file)) {
+            int hl = in.headerLength();
+            JsonElement parsed = JsonParser.parseString(in.header());
             if (!parsed.isJsonObject()) throw damaged(file, "the header is not a JSON object");
             JsonObject h = parsed.getAsJsonObject();
             validate(h, file);
@@ -137,19 +120,10 @@ public final class Checkpoint {
                         + expected + ")");
             }
             Map<String, float[]> arrays = new LinkedHashMap<>();
-            byte[] chunk = new byte[1 << 16];
             for (var e : shapes.entrySet()) {
                 long len = 1;
                 for (int d : e.getValue()) len *= d;
-                float[] v = new float[(int) len];
-                int done = 0;
-                while (done < v.length) {
-                    int k = Math.min(chunk.length / 4, v.length - done);
-                    in.readFully(chunk, 0, k * 4);
-                    ByteBuffer.wrap(chunk, 0, k * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v, done, k);
-                    done += k;
-                }
-                arrays.put(e.getKey(), v);
+                arrays.put(e.getKey(), in.next(new float[(int) len]));
             }
             h.remove("arrays");
             return new Checkpoint(h, arrays, shapes);
@@ -160,6 +134,16 @@ public final class Checkpoint {
         } catch (IOException | RuntimeException e) {
             if (e instanceof RunException r) throw r;
             throw new RunException(RunException.BAD_INPUT, file + ": cannot read the checkpoint: " + e.getMessage());
+        }
+    }
+
+    /** The format's reader (the magic and the header); a file that is no checkpoint is said so. */
+    private static CheckpointFile.Reader open(Path file) throws IOException {
+        try {
+            return new CheckpointFile.Reader(file);
+        } catch (IllegalArgumentException e) { // no magic, or a header length no file has
+            throw new RunException(RunException.BAD_INPUT, e.getMessage()
+                    + "; use a checkpoint written by 'ann train' (last.ckpt, best.ckpt, model.ckpt) or train anew");
         }
     }
 
