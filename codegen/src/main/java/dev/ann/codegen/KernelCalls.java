@@ -53,6 +53,26 @@ final class KernelCalls implements Kind.Visitor<CodeBlock> {
     }
     public CodeBlock concat(Kind.Concat k) { return CodeBlock.of("new $T()", KernelTypes.layer("Concat")); }
     public CodeBlock add(Kind.Add k) { return CodeBlock.of("new $T()", KernelTypes.layer("Add")); }
+    public CodeBlock embedding(Kind.Embedding k) { return CodeBlock.of("new $T()", KernelTypes.RECURRENT.nestedClass("Embedding")); }
+    public CodeBlock recurrent(Kind.Recurrent k) {
+        return CodeBlock.of("new $T($L, $L, $L, $L)", KernelTypes.RECURRENT.nestedClass("Rnn"), k.gru(), k.units(), k.sequences(),
+                k.bidirectional());
+    }
+    public CodeBlock conv1d(Kind.Conv1d k) {
+        return CodeBlock.of("new $T($L, $L, $L, $L)", KernelTypes.SEQUENCE.nestedClass("Conv1d"), k.kernel(), k.stride(),
+                k.dilation(), k.same());
+    }
+    public CodeBlock pool1d(Kind.Pool1d k) {
+        return CodeBlock.of("new $T($L, $L, $L, $L)", KernelTypes.SEQUENCE.nestedClass("Pool1d"), k.max(), k.size(), k.stride(),
+                k.same());
+    }
+    public CodeBlock globalMaxPool(Kind.GlobalMaxPool k) { return CodeBlock.of("new $T()", KernelTypes.SEQUENCE.nestedClass("GlobalMaxPool")); }
+    public CodeBlock attention(Kind.Attention k) {
+        return CodeBlock.of("new $T($L, $L)", KernelTypes.SEQUENCE.nestedClass("Attention"), k.heads(), k.causal());
+    }
+    public CodeBlock positional(Kind.Positional k) {
+        return CodeBlock.of("new $T($L)", KernelTypes.SEQUENCE.nestedClass("Positional"), k.learned());
+    }
 
     // ---- the network ---------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ final class KernelTypes {
     static final ClassName INIT = NETWORK.nestedClass("Init");
     static final ClassName FUSION = NETWORK.nestedClass("OutputFusion");
     static final ClassName LAYERS = ClassName.get(PACKAGE, "Layers");
+    static final ClassName RECURRENT = ClassName.get(PACKAGE, "Recurrent");
+    static final ClassName SEQUENCE = ClassName.get(PACKAGE, "Sequence");
     static final ClassName ACTIVATION = ClassName.get(PACKAGE, "Activation");
     static final ClassName LOSS = ClassName.get(PACKAGE, "Loss");
     static final ClassName OPTIMIZER = ClassName.get(PACKAGE, "Optimizer");

@@ -20,6 +20,11 @@ public abstract class Layer {
     INDArray out;
     /** whether backward must produce the gradient of the inputs (false when the input is data) */
     boolean needInputGrad = true;
+    /**
+     * Which time steps of the first input are real (1) and which are padding (0), {@code [n, T]} in the
+     * network's data type; null when every step is real. The Network sets it before each forward pass.
+     */
+    INDArray mask;
 
     private static final int SLOTS = 12;
     private final Map<Long, INDArray[]> bufs = new HashMap<>();
@@ -34,6 +39,16 @@ public abstract class Layer {
 
     /** Gradient of the loss with respect to each input (entries may be null when !needInputGrad). */
     abstract INDArray[] backward(INDArray gradOut);
+
+    /**
+     * The mask of this layer's output after {@link #forward}: the input's mask when the layer keeps the time
+     * axis (same first dimension of a {@code [T, ...]} sample in and out), else none. An embedding makes one
+     * from its token ids.
+     */
+    INDArray outMask() {
+        if (mask == null || inShapes.length == 0 || inShapes[0].length < 1 || outShape.length < 2) return null;
+        return outShape[0] == inShapes[0][0] ? mask : null;
+    }
 
     INDArray buf(int slot, long n, long[] perSample) {
         INDArray[] b = bufs.computeIfAbsent(n, k -> new INDArray[SLOTS]);

@@ -222,11 +222,18 @@ public final class Network {
             } else {
                 INDArray[] in = new INDArray[inputs[i].length];
                 for (int k = 0; k < in.length; k++) in[k] = layers[inputs[i][k]].out;
+                layers[i].mask = maskOf(inputs[i][0]);
                 layers[i].forward(in, training);
             }
             if (timing != null) timing[i][0] += System.nanoTime() - t0;
         }
         return layers[outId].out;
+    }
+
+    /** The padding mask of op i's output ({@code [n, T]}), or null: the input has none, a fused op shares its producer's. */
+    private INDArray maskOf(int i) {
+        if (i == 0) return null;
+        return alias[i] >= 0 ? layers[alias[i]].outMask() : layers[i].outMask();
     }
 
     /** What the network computes, output function included (probabilities for softmax). */

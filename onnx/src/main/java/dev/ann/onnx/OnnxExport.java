@@ -299,6 +299,19 @@ public final class OnnxExport {
         public String concat(Kind.Concat k) { return g.node("Concat", op.name(), in, intAttr("axis", 1)); }
 
         public String add(Kind.Add k) { return g.node("Sum", op.name(), in); }
+
+        // sequence layers: not exported yet
+        RunException notYet() {
+            return cannot("ONNX export of `" + op.layer().name() + "` is not written yet; "
+                    + "export a network of dense, conv2d, pooling, normalisation, dropout and activation layers");
+        }
+        public String embedding(Kind.Embedding k) { throw notYet(); }
+        public String recurrent(Kind.Recurrent k) { throw notYet(); }
+        public String conv1d(Kind.Conv1d k) { throw notYet(); }
+        public String pool1d(Kind.Pool1d k) { throw notYet(); }
+        public String globalMaxPool(Kind.GlobalMaxPool k) { throw notYet(); }
+        public String attention(Kind.Attention k) { throw notYet(); }
+        public String positional(Kind.Positional k) { throw notYet(); }
     }
 
     /**

@@ -37,6 +37,13 @@ public sealed interface Kind {
         R activation(Activation k);
         R concat(Concat k);
         R add(Add k);
+        R embedding(Embedding k);
+        R recurrent(Recurrent k);
+        R conv1d(Conv1d k);
+        R pool1d(Pool1d k);
+        R globalMaxPool(GlobalMaxPool k);
+        R attention(Attention k);
+        R positional(Positional k);
     }
 
     /** The data. */
@@ -63,7 +70,10 @@ public sealed interface Kind {
         public String name() { return max ? "maxpool" : "avgpool"; }
     }
 
-    /** The mean of each channel's plane. */
+    /**
+     * The mean of each channel's plane ({@code [c, h, w] -> [c]}), or over time
+     * ({@code [T, F] -> [F]}, padded steps ignored).
+     */
     record GlobalAvgPool() implements Kind {
         public <R> R accept(Visitor<R> v) { return v.globalAvgPool(this); }
         public String name() { return "globalavgpool"; }
@@ -110,6 +120,61 @@ public sealed interface Kind {
     record Add() implements Kind {
         public <R> R accept(Visitor<R> v) { return v.add(this); }
         public String name() { return "add"; }
+    }
+
+    // ---- sequences: per-sample shapes [T] (token ids) and [T, F] (steps x features) ----------
+
+    /** Token ids {@code [T]} to vectors {@code [T, dim]}; weight {@code [vocabulary, dim]}; id 0 pads (masked). */
+    record Embedding(int vocabulary, int dim) implements Kind {
+        public <R> R accept(Visitor<R> v) { return v.embedding(this); }
+        public String name() { return "embedding"; }
+    }
+
+    /**
+     * An LSTM or a GRU over {@code [T, F]}: {@code [units]} (the last real step), or {@code [T, units]} with
+     * {@code sequences}; twice the units when {@code bidirectional}. Parameters as PyTorch's nn.LSTM / nn.GRU:
+     * roles {@code weight_ih [G*u, F]}, {@code weight_hh [G*u, u]}, {@code bias_ih [G*u]}, {@code bias_hh [G*u]}
+     * (G = 4, gates i, f, g, o for LSTM; G = 3, gates r, z, n for GRU), and the same four with the suffix
+     * {@code _reverse} for the backward direction.
+     */
+    record Recurrent(boolean gru, int units, boolean sequences, boolean bidirectional) implements Kind {
+        public <R> R accept(Visitor<R> v) { return v.recurrent(this); }
+        public String name() { return gru ? "gru" : "lstm"; }
+    }
+
+    /** 1-D convolution over time of {@code [T, F]} to {@code [T', filters]}; weight {@code [filters, F, kernel]}, bias {@code [filters]}. */
+    record Conv1d(int filters, int kernel, int stride, int dilation, boolean same, boolean bias) implements Kind {
+        public <R> R accept(Visitor<R> v) { return v.conv1d(this); }
+        public String name() { return "conv1d"; }
+    }
+
+    /** Max or average pooling over time of {@code [T, F]}, each feature on its own. */
+    record Pool1d(boolean max, int size, int stride, boolean same) implements Kind {
+        public <R> R accept(Visitor<R> v) { return v.pool1d(this); }
+        public String name() { return max ? "maxpool1d" : "avgpool1d"; }
+    }
+
+    /** The largest value of each channel's plane, or over time ({@code [T, F] -> [F]}, padded steps ignored). */
+    record GlobalMaxPool() implements Kind {
+        public <R> R accept(Visitor<R> v) { return v.globalMaxPool(this); }
+        public String name() { return "globalmaxpool"; }
+    }
+
+    /**
+     * Multi-head self-attention over {@code [T, F]} (F divisible by {@code heads}), as PyTorch's
+     * nn.MultiheadAttention: roles {@code in_weight [3F, F]} (query, key, value stacked), {@code in_bias [3F]},
+     * {@code out_weight [F, F]}, {@code out_bias [F]}; padded keys are ignored; {@code causal}: a step sees
+     * only itself and earlier steps.
+     */
+    record Attention(int heads, boolean causal) implements Kind {
+        public <R> R accept(Visitor<R> v) { return v.attention(this); }
+        public String name() { return "attention"; }
+    }
+
+    /** Adds a position code to {@code [T, F]}: learned (role {@code weight [T, F]}) or sinusoidal (no parameters). */
+    record Positional(boolean learned) implements Kind {
+        public <R> R accept(Visitor<R> v) { return v.positional(this); }
+        public String name() { return "positional"; }
     }
 
     /**
@@ -182,6 +247,19 @@ public sealed interface Kind {
                         a.getString("padding").equals("same"));
             }
             case "globalavgpool" -> new GlobalAvgPool();
+            case "globalmaxpool" -> new GlobalMaxPool();
+            case "embedding" -> new Embedding(a.getInt("vocabulary"), a.getInt("dim"));
+            case "lstm", "gru" -> new Recurrent(name.equals("gru"), a.getInt("units"), a.getBool("sequences"),
+                    a.getBool("bidirectional"));
+            case "conv1d" -> new Conv1d(a.getInt("filters"), a.getInt("kernel"), a.getInt("stride"), a.getInt("dilation"),
+                    a.getString("padding").equals("same"), a.getBool("bias"));
+            case "maxpool1d", "avgpool1d" -> {
+                int size = a.getInt("size");
+                yield new Pool1d(name.equals("maxpool1d"), size, a.has("stride") ? a.getInt("stride") : size,
+                        a.getString("padding").equals("same"));
+            }
+            case "attention" -> new Attention(a.getInt("heads"), a.getBool("causal"));
+            case "positional" -> new Positional(a.getString("kind").equals("learned"));
             case "flatten" -> new Reshape(true, List.of());
             case "reshape" -> new Reshape(false, a.getInts("shape"));
             case "dropout" -> new Dropout(a.getDouble("rate"));

@@ -6,7 +6,9 @@ import dev.ann.kernels.Layers;
 import dev.ann.kernels.Loss;
 import dev.ann.kernels.Network;
 import dev.ann.kernels.Optimizer;
+import dev.ann.kernels.Recurrent;
 import dev.ann.kernels.Schedule;
+import dev.ann.kernels.Sequence;
 import dev.ann.plan.Args;
 import dev.ann.plan.Kind;
 import dev.ann.plan.Op;
@@ -67,6 +69,13 @@ public final class PlanKernels {
         public Layer activation(Kind.Activation k) { return new Layers.ActivationLayer(PlanKernels.activation(k)); }
         public Layer concat(Kind.Concat k) { return new Layers.Concat(); }
         public Layer add(Kind.Add k) { return new Layers.Add(); }
+        public Layer embedding(Kind.Embedding k) { return new Recurrent.Embedding(); }
+        public Layer recurrent(Kind.Recurrent k) { return new Recurrent.Rnn(k.gru(), k.units(), k.sequences(), k.bidirectional()); }
+        public Layer conv1d(Kind.Conv1d k) { return new Sequence.Conv1d(k.kernel(), k.stride(), k.dilation(), k.same()); }
+        public Layer pool1d(Kind.Pool1d k) { return new Sequence.Pool1d(k.max(), k.size(), k.stride(), k.same()); }
+        public Layer globalMaxPool(Kind.GlobalMaxPool k) { return new Sequence.GlobalMaxPool(); }
+        public Layer attention(Kind.Attention k) { return new Sequence.Attention(k.heads(), k.causal()); }
+        public Layer positional(Kind.Positional k) { return new Sequence.Positional(k.learned()); }
     };
 
     public static Activation activation(Kind.Activation k) {
