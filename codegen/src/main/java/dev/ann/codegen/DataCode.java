@@ -100,7 +100,6 @@ final class DataCode {
         return data.normalize() != null && !data.normalize().equals("none");
     }
 
-
     /** Whether some split is held out for validation (known from the plan). */
     boolean hasValidation() {
         return byRole.containsKey("validation") || splitHasValidation() || data.validation() > 0;
@@ -237,7 +236,7 @@ final class DataCode {
                     b.addStatement("$T.checkRange(options.$L.toString(), $LIdx.labels(), $L)", KernelTypes.LABELS, opts.get(1).field(), var, k);
                     b.addStatement("$T $L = new $T($LIdx.n(), $LIdx.shape(), $LIdx.x(), $LIdx.labels())", samples, var, samples, var, var, var, var);
                 }
-                default -> { // images
+                case "images" -> {
                     List<Integer> size = a.has("size") ? a.getInts("size") : data.sampleShape().dims();
                     b.addStatement("$T $LPictures = $T.list(options.$L)", KernelTypes.PICTURES_LISTING, var, KernelTypes.PICTURES, opts.get(0).field());
                     b.addStatement("$T.checkRange(options.$L.toString(), $LPictures.labels(), $L)", KernelTypes.LABELS, opts.get(0).field(), var, k);
