@@ -99,9 +99,106 @@ class GeneratedTrainerEveryKindTest {
     @CsvSource({"Every", "sgd", "adamw", "rmsprop", "adagrad", "mse", "mae", "huber", "bce", "logits", "two"})
     void sameLossesAndWeightsAsAnnTrain(String train) throws Exception {
         Plan plan = plans.stream().filter(p -> p.train().equals(train)).findFirst().orElseThrow();
-        Path dir = Files.createDirectories(tmp.resolve(train));
-        int epochs = plan.loop().epochs();
+        assertSameAsAnnTrain(plan, Files.createDirectories(tmp.resolve(train)));
+    }
 
+    /**
+     * {@code images(...)} sources: a picture folder of three classes (PNG and JPEG, of several sizes, drawn
+     * here from a seeded generator), split and scaled, RGB and grey, with a profile that resizes and takes a
+     * subset, and a second folder as the test source. ann train and the generated trainer give the same losses
+     * and weights.
+     */
+    @ParameterizedTest
+    @CsvSource({"rgb,", "grey,small"})
+    void pictureFoldersSameLossesAndWeightsAsAnnTrain(String train, String profile) throws Exception {
+        Path pics = tmp.resolve("pictures");
+        if (!Files.exists(pics)) {
+            java.util.Random r = new java.util.Random(11);
+            String[] classes = {"circle", "cross", "square"};
+            for (String folder : List.of("all", "test")) {
+                for (int c = 0; c < classes.length; c++) {
+                    Path dir = Files.createDirectories(pics.resolve(folder).resolve(classes[c]));
+                    for (int i = 0; i < (folder.equals("all") ? 12 : 4); i++) {
+                        int w = 8 + r.nextInt(6), h = 8 + r.nextInt(6);
+                        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                        for (int y = 0; y < h; y++) {
+                            for (int x = 0; x < w; x++) {
+                                int base = (c + 1) * 60 + r.nextInt(40);
+                                img.setRGB(x, y, (base << (8 * c)) | r.nextInt(50));
+                            }
+                        }
+                        String format = i % 3 == 2 ? "jpg" : "png";
+                        javax.imageio.ImageIO.write(img, format, dir.resolve(String.format(Locale.ROOT, "p%02d.%s", i, format)).toFile());
+                    }
+                }
+            }
+            String folder = pics.toString().replace('\\', '/');
+            Files.writeString(tmp.resolve("pictures.ann"), """
+                    dataset Shapes {
+                        images("%1$s/all", size: [3, 10, 10])
+                        split train 70%%, validation 30%%
+                        scale 1/255
+                        shuffle(seed: 4)
+                    }
+
+                    dataset GreyShapes {
+                        train images("%1$s/all", size: [1, 10, 10])
+                        test images("%1$s/test", size: [1, 10, 10])
+                        validation 25%%
+                        normalize minmax
+                        shuffle(seed: 6)
+                    }
+
+                    network Rgb {
+                        input [3, 10, 10]
+                        conv2d(4, kernel: 3) -> relu
+                        maxpool(2)
+                        flatten
+                        dense(3)
+                    }
+
+                    network Grey {
+                        input [1, 10, 10]
+                        conv2d(4, kernel: 3, padding: same) -> relu
+                        globalavgpool
+                        dense(3)
+                    }
+
+                    profile small {
+                        subset 80%%
+                        resize [8, 8]
+                    }
+
+                    train rgb = Rgb on Shapes {
+                        loss cross_entropy
+                        optimizer adam(lr: 1e-2)
+                        batch 8
+                        epochs 3
+                        seed 3
+                    }
+
+                    train grey = Grey on GreyShapes {
+                        loss cross_entropy
+                        optimizer sgd(lr: 5e-2, momentum: 0.9)
+                        batch 8
+                        epochs 3
+                        seed 9
+                    }
+                    """.formatted(folder));
+        }
+        Compilation c = Compiler.compile(tmp.resolve("pictures.ann"));
+        Plan plan = c.plan(train, profile);
+        assertEquals("images", plan.data().sources().get(0).kind());
+        assertSameAsAnnTrain(plan, Files.createDirectories(tmp.resolve("pictures-" + train)));
+    }
+
+    /**
+     * Trains the plan with ann train and with the generated trainer in this JVM; every epoch's metrics and every
+     * array of model.ckpt must be equal.
+     */
+    private static void assertSameAsAnnTrain(Plan plan, Path dir) throws Exception {
+        String train = plan.train();
+        int epochs = plan.loop().epochs();
         // ann train, in this JVM
         Trainer.Options o = new Trainer.Options();
         o.out = dir.resolve("ann");

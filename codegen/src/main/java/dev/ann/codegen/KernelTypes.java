@@ -25,6 +25,21 @@ final class KernelTypes {
     static final ClassName SEEDS = ClassName.get(PACKAGE, "Seeds");
     static final ClassName RESIZE = ClassName.get(PACKAGE, "Resize");
     static final ClassName CHECKPOINT_FILE = ClassName.get(PACKAGE, "CheckpointFile");
+    static final ClassName CSV = ClassName.get(PACKAGE, "Csv");
+    static final ClassName CSV_TABLE = CSV.nestedClass("Table");
+    static final ClassName IDX = ClassName.get(PACKAGE, "Idx");
+    static final ClassName IDX_SAMPLES = IDX.nestedClass("Samples");
+    static final ClassName PICTURES = ClassName.get(PACKAGE, "Pictures");
+    static final ClassName PICTURES_LISTING = PICTURES.nestedClass("Listing");
+    static final ClassName LABELS = ClassName.get(PACKAGE, "Labels");
+    static final ClassName SPLIT = ClassName.get(PACKAGE, "Split");
+    static final ClassName SPLIT_PARTS = SPLIT.nestedClass("Parts");
+    static final ClassName SPLIT_OF = SPLIT.nestedClass("Of");
+    static final ClassName NORMALIZE = ClassName.get(PACKAGE, "Normalize");
+    static final ClassName NORMALIZE_STATS = NORMALIZE.nestedClass("Stats");
+    static final ClassName METRICS = ClassName.get(PACKAGE, "Metrics");
+    static final ClassName METRICS_CLASSES = METRICS.nestedClass("Classes");
+    static final ClassName METRICS_REGRESSION = METRICS.nestedClass("Regression");
 
     static ClassName layer(String simpleName) {
         return LAYERS.nestedClass(simpleName);

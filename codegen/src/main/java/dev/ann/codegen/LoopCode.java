@@ -32,7 +32,6 @@ final class LoopCode {
     private final ClassName options = ClassName.get("", "Options");
     private final ClassName samples = ClassName.get("", "Samples");
     private final ClassName splits = ClassName.get("", "Splits");
-    private final ClassName metrics = ClassName.get("", "Metrics");
     static final ClassName BATCH = ClassName.get("", "Batch");
     static final ClassName STATE = ClassName.get("", "State");
 
@@ -140,7 +139,7 @@ final class LoopCode {
         b.addStatement("opt.apply(net.params(), net.grads(), lr)");
         b.addStatement("lossSum += l * a.n");
         b.addStatement("seen += a.n");
-        if (classification) b.addStatement("correct += countCorrect(out, a.y)");
+        if (classification) b.addStatement("correct += $T.correct(out, a.y, $L, $T.threshold(net))", KernelTypes.METRICS, data.binary, KernelTypes.METRICS);
         b.endControlFlow();
         b.addStatement("double seconds = (System.nanoTime() - start) / 1e9");
         b.addStatement("st.trainSeconds += seconds");
@@ -165,7 +164,7 @@ final class LoopCode {
             b.addStatement("boolean improved = false");
             b.beginControlFlow("if (row.containsKey($S))", best);
             b.addStatement("double value = row.get($S)", best);
-            b.beginControlFlow("if (st.bestValue == null || value $L st.bestValue)", bestIsMax() ? ">" : "<");
+            b.beginControlFlow("if ($T.improves(value, st.bestValue, $L, 0))", KernelTypes.METRICS, bestIsMax());
             b.addStatement("st.bestValue = value");
             b.addStatement("st.bestEpoch = epoch + 1");
             b.addStatement("improved = true");
@@ -179,8 +178,7 @@ final class LoopCode {
             b.add("// early stopping: $L, patience $L\n", es.monitor(), es.patience());
             b.beginControlFlow("if (row.containsKey($S))", es.monitor());
             b.addStatement("double value = row.get($S)", es.monitor());
-            b.beginControlFlow("if (st.stoppingBest == null || value $L st.stoppingBest $L $L)", max ? ">" : "<", max ? "+" : "-",
-                    Code.lit(es.minDelta()));
+            b.beginControlFlow("if ($T.improves(value, st.stoppingBest, $L, $L))", KernelTypes.METRICS, max, Code.lit(es.minDelta()));
             b.addStatement("st.stoppingBest = value");
             b.addStatement("st.badEpochs = 0");
             b.nextControlFlow("else if (++st.badEpochs >= $L)", es.patience());
@@ -244,79 +242,30 @@ final class LoopCode {
         return classification ? ", data.classNames.size()" : "";
     }
 
-    /** For a binary label: the threshold on the output (logits when the sigmoid is fused into the loss). */
-    private static final String THRESHOLD = "net.fusion() == $T.SIGMOID ? 0.0 : 0.5";
-
-    MethodSpec countCorrectMethod() {
-        CodeBlock.Builder b = CodeBlock.builder();
-        if (data.binary) {
-            b.addStatement("float[] o = out.data().asFloat(), t = y.data().asFloat()");
-            b.addStatement("double threshold = " + THRESHOLD, KernelTypes.FUSION);
-            b.addStatement("long correct = 0");
-            b.addStatement("for (int i = 0; i < out.size(0); i++) if ((o[i * OUTPUTS] > threshold ? 1f : 0f) == t[i * OUTPUTS]) correct++");
-        } else {
-            b.addStatement("int[] predicted = out.argMax(1).toIntVector(), truth = y.argMax(1).toIntVector()");
-            b.addStatement("long correct = 0");
-            b.addStatement("for (int i = 0; i < predicted.length; i++) if (predicted[i] == truth[i]) correct++");
-        }
-        b.addStatement("return correct");
-        return MethodSpec.methodBuilder("countCorrect")
-                .addJavadoc("Samples of the batch just trained on whose predicted class is right.\n")
-                .addModifiers(Modifier.PRIVATE)
-                .returns(long.class)
-                .addParameter(Nd4jTypes.INDARRAY, "out")
-                .addParameter(Nd4jTypes.INDARRAY, "y")
-                .addCode(b.build())
-                .build();
-    }
-
     MethodSpec evaluateMethod() {
         CodeBlock.Builder b = CodeBlock.builder();
         b.addStatement("double lossSum = 0");
         b.addStatement(classification ? "int[] predicted = new int[s.n]" : "float[] predicted = new float[s.n * OUTPUTS]");
-        if (data.binary) b.addStatement("double threshold = " + THRESHOLD, KernelTypes.FUSION);
         b.beginControlFlow("for (int from = 0; from < s.n; from += EVALUATION_BATCH)");
         b.addStatement("Batch a = batch(Math.min(EVALUATION_BATCH, s.n - from))");
         b.addStatement("fill(a, s, null, from)");
         b.addStatement("$T out = net.forward(a.x, false)", Nd4jTypes.INDARRAY);
         b.addStatement("lossSum += loss.compute(out, a.y, null) * a.n");
-        if (data.binary) {
-            b.addStatement("float[] values = out.data().asFloat()");
-            b.addStatement("for (int i = 0; i < a.n; i++) predicted[from + i] = values[i * OUTPUTS] > threshold ? 1 : 0");
-        } else if (classification) {
-            b.addStatement("$T.arraycopy(out.argMax(1).toIntVector(), 0, predicted, from, a.n)", System.class);
+        if (classification) {
+            b.addStatement("$T.predict(out, $L, $T.threshold(net), predicted, from)", KernelTypes.METRICS, data.binary, KernelTypes.METRICS);
         } else {
             b.addStatement("$T.arraycopy(out.castTo($T.FLOAT).data().asFloat(), 0, predicted, from * OUTPUTS, a.n * OUTPUTS)",
                     System.class, Nd4jTypes.DATA_TYPE);
         }
         b.endControlFlow();
         b.addStatement("double loss = s.n == 0 ? Double.NaN : lossSum / s.n");
-        if (classification) {
-            b.addStatement("int k = classes");
-            b.addStatement("for (int i = 0; i < s.n; i++) k = Math.max(k, Math.max(s.labels[i], predicted[i]) + 1)");
-            b.addStatement("long[][] confusion = new long[k][k]");
-            b.addStatement("for (int i = 0; i < s.n; i++) confusion[s.labels[i]][predicted[i]]++");
-            b.addStatement("return new Metrics(s.n, loss, confusion)");
-        } else {
-            b.add(code("""
-                    double squares = 0, absolute = 0, mean = 0, total = 0;
-                    for (float t : s.targets) mean += t;
-                    mean /= s.targets.length;
-                    for (int i = 0; i < s.targets.length; i++) {
-                        double d = predicted[i] - s.targets[i];
-                        squares += d * d;
-                        absolute += Math.abs(d);
-                        total += (s.targets[i] - mean) * (s.targets[i] - mean);
-                    }
-                    return new Metrics(s.n, loss, squares / s.targets.length, absolute / s.targets.length,
-                            total > 0 ? 1 - squares / total : Double.NaN);
-                    """));
-        }
+        if (classification) b.addStatement("return $T.of(s.n, loss, classes, s.labels, predicted)", KernelTypes.METRICS_CLASSES);
+        else b.addStatement("return $T.of(s.n, loss, s.targets, predicted)", KernelTypes.METRICS_REGRESSION);
         MethodSpec.Builder m = MethodSpec.methodBuilder("evaluate")
                 .addJavadoc("Runs the network over a whole split in evaluation mode, $L samples at a time, and measures it.\n",
                         "EVALUATION_BATCH")
                 .addModifiers(Modifier.PRIVATE)
-                .returns(metrics)
+                .returns(classification ? KernelTypes.METRICS_CLASSES : KernelTypes.METRICS_REGRESSION)
                 .addParameter(samples, "s");
         if (classification) m.addParameter(int.class, "classes");
         return m.addCode(b.build()).build();

@@ -125,7 +125,7 @@ final class MainCode {
         lines.add("  --lr RATE      learning rate (default " + Code.lit(lr0) + ")");
         lines.add("  --seed S       seed of all randomness (default " + plan.seed() + ")");
         for (DataCode.PathOption o : data.pathOptions) {
-            lines.add(String.format(Locale.ROOT, "  %-14s %s", o.flag() + " FILE", o.what()));
+            lines.add(String.format(Locale.ROOT, "  %-14s %s", o.flag() + " " + o.metavar(), o.what()));
         }
         lines.add("  --out DIR      where model.ckpt and metrics.csv go (default runs/" + plan.train() + "/generated)");
         lines.add("  --resume       continue from last.ckpt in " + (plan.loop().checkpoint() != null

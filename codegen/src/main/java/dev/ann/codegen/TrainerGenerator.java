@@ -98,7 +98,6 @@ public final class TrainerGenerator {
         t.addMethod(kernels.networkMethod());
         t.addMethod(loop.constructor());
         t.addMethod(loop.trainMethod());
-        if (classification) t.addMethod(loop.countCorrectMethod());
         t.addMethod(loop.evaluateMethod());
         t.addMethod(loop.fillMethod());
         t.addMethod(loop.batchMethod());
@@ -115,7 +114,6 @@ public final class TrainerGenerator {
         for (TypeSpec nested : data.types()) t.addType(nested);
         t.addType(loop.batchType());
         t.addType(loop.stateType());
-        t.addType(report.metricsType());
 
         return JavaFile.builder(packageName, t.build())
                 .skipJavaLangImports(true)
@@ -145,7 +143,7 @@ public final class TrainerGenerator {
         b.add("weights ({@code model.ckpt}) in the checkpoint format of {@code ann train}, which {@code ann eval} and\n");
         b.add("{@code ann predict} read.\n");
         b.add("\n<pre>\n  java $L $L[--epochs N] [--batch N] [--lr RATE] [--seed S] [--out DIR] [--resume]\n</pre>\n",
-                className, data.pathOptions.isEmpty() ? "" : data.pathOptions.stream().map(o -> "[" + o.flag() + " FILE] ")
+                className, data.pathOptions.isEmpty() ? "" : data.pathOptions.stream().map(o -> "[" + o.flag() + " " + o.metavar() + "] ")
                         .reduce("", String::concat));
         return b.build();
     }

@@ -31,4 +31,27 @@ public class RunException extends RuntimeException {
         String where = file + (line > 0 ? ":" + line + (column > 0 ? ":" + column : "") : "");
         return new RunException(BAD_INPUT, where + ": " + message);
     }
+
+    /** The kernels' bad-data error (file:line:column and what to do) as a RunException with the same message. */
+    public static RunException of(dev.ann.kernels.BadData e) {
+        return new RunException(BAD_INPUT, e.getMessage(), e);
+    }
+
+    /** Runs a kernel data call, turning its {@link dev.ann.kernels.BadData} into a RunException. */
+    public static <T> T data(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (dev.ann.kernels.BadData e) {
+            throw of(e);
+        }
+    }
+
+    /** Runs a kernel data check, turning its {@link dev.ann.kernels.BadData} into a RunException. */
+    public static void check(Runnable call) {
+        try {
+            call.run();
+        } catch (dev.ann.kernels.BadData e) {
+            throw of(e);
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package dev.ann.runtime.data;
 
+import dev.ann.kernels.BadData;
+import dev.ann.kernels.Csv;
 import dev.ann.runtime.RunException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +23,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One pass over a CSV file that validates every row (with the same
- * file:line:column messages as {@link CsvLoader}) and records where each data
+ * One pass over a CSV file that validates every row (each row
+ * split, checked and parsed by the kernels' {@link Csv}, with its
+ * file:line:column messages) and records where each data
  * row starts, so that rows can later be read back by index. Labels (as ids
  * into the distinct values seen) and targets are kept; the features are kept
  * too while they fit in {@code keepBytes}, else dropped and re-read per row by
@@ -76,7 +79,7 @@ public final class CsvIndex {
     public static CsvIndex scan(Path file, boolean header, List<Integer> features, List<Integer> labelCols,
                                 List<Integer> targetCols, String delimiter, long keepBytes) {
         String name = file.toString();
-        char delim = delimiter == null || delimiter.isEmpty() ? ',' : delimiter.charAt(0);
+        char delim = Csv.delimiter(delimiter);
         int need = 0;
         for (int c : features) need = Math.max(need, c + 1);
         for (int c : labelCols) need = Math.max(need, c + 1);
@@ -124,33 +127,28 @@ public final class CsvIndex {
                     no++;
                     String line = decode(dec, buf, len, name);
                     if (!line.isBlank()) {
-                        CsvLoader.Row row = CsvLoader.split(name, no, line, delim);
+                        Csv.Row row = Csv.split(name, no, line, delim);
                         if (!headerDone) {
                             headerNames = row.fields();
                             headerDone = true;
                         } else {
-                            if (row.fields().size() < need) {
-                                int col = row.cols().get(row.fields().size() - 1) + row.fields().get(row.fields().size() - 1).length() + 1;
-                                throw RunException.data(name, row.line(), col, "this row has " + row.fields().size() + " fields but column "
-                                        + need + " is used (columns count from 0 in the .ann file, so up to " + (need - 1) + "); fix or remove the row");
-                            }
+                            Csv.checkWidth(name, row, need);
                             if (keep && (long) (n + 1) * w * 4 > keepBytes) {
                                 keep = false;
                                 x = null;
                             }
                             if (keep) {
                                 if ((n + 1) * w > x.length) x = Arrays.copyOf(x, grow(x.length, (n + 1) * w));
-                                for (int j = 0; j < w; j++) x[n * w + j] = CsvLoader.number(name, row, features.get(j), headerNames);
+                                for (int j = 0; j < w; j++) x[n * w + j] = Csv.number(name, row, features.get(j), headerNames);
                             } else {
-                                for (int j = 0; j < w; j++) CsvLoader.number(name, row, features.get(j), headerNames);
+                                for (int j = 0; j < w; j++) Csv.number(name, row, features.get(j), headerNames);
                             }
                             if (tw > 0) {
                                 if ((n + 1) * tw > t.length) t = Arrays.copyOf(t, grow(t.length, (n + 1) * tw));
-                                for (int j = 0; j < tw; j++) t[n * tw + j] = CsvLoader.number(name, row, targetCols.get(j), headerNames);
+                                for (int j = 0; j < tw; j++) t[n * tw + j] = Csv.number(name, row, targetCols.get(j), headerNames);
                             }
                             if (lab != null) {
-                                String v = row.fields().get(labelCols.get(0)).trim();
-                                if (v.isEmpty()) throw RunException.data(name, row.line(), row.cols().get(labelCols.get(0)) + 1, "empty label in column " + labelCols.get(0) + "; fill it in or remove the row");
+                                String v = Csv.label(name, row, labelCols.get(0));
                                 if (n == lab.length) lab = Arrays.copyOf(lab, grow(lab.length, n + 1));
                                 Integer id = ids.get(v);
                                 if (id == null) {
@@ -181,6 +179,8 @@ public final class CsvIndex {
                 buf[len++] = (byte) b;
                 pos++;
             }
+        } catch (BadData e) {
+            throw RunException.of(e);
         } catch (NoSuchFileException e) {
             throw new RunException(RunException.BAD_INPUT, name + ": no such file; check the path in the dataset's csv(...) (relative paths are read from the .ann file's folder)");
         } catch (IOException e) {
@@ -266,11 +266,15 @@ public final class CsvIndex {
             } catch (CharacterCodingException e) {
                 throw RunException.data(name, ix.lines[i], 0, "not UTF-8 text; the file changed since it was indexed");
             }
-            CsvLoader.Row row = CsvLoader.split(name, ix.lines[i], line, ix.delim);
-            if (row.fields().size() <= ix.features.stream().mapToInt(Integer::intValue).max().orElse(0)) {
-                throw RunException.data(name, ix.lines[i], 0, "this row changed since the file was indexed; do not change data files while training");
+            try {
+                Csv.Row row = Csv.split(name, ix.lines[i], line, ix.delim);
+                if (row.fields().size() <= ix.features.stream().mapToInt(Integer::intValue).max().orElse(0)) {
+                    throw RunException.data(name, ix.lines[i], 0, "this row changed since the file was indexed; do not change data files while training");
+                }
+                for (int j = 0; j < ix.width; j++) dst[off + j] = Csv.number(name, row, ix.features.get(j), ix.headerNames);
+            } catch (BadData e) {
+                throw RunException.of(e);
             }
-            for (int j = 0; j < ix.width; j++) dst[off + j] = CsvLoader.number(name, row, ix.features.get(j), ix.headerNames);
         }
 
         @Override

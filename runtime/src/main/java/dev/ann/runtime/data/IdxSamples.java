@@ -43,12 +43,11 @@ public final class IdxSamples extends Samples {
 
     /** Opens images and labels (same checks and messages as {@link IdxLoader#load}). */
     public static IdxSamples open(Path images, Path labels) {
-        IdxLoader.Header h = IdxLoader.header(images);
-        IdxLoader.Idx lb = IdxLoader.read(labels);
+        dev.ann.kernels.Idx.Header h = IdxLoader.header(images);
+        dev.ann.kernels.Idx.File lb = IdxLoader.read(labels);
         int[] shape = IdxLoader.checkPair(images, h.dims(), labels, lb.dims());
         int n = h.dims()[0];
-        int[] l = new int[n];
-        for (int i = 0; i < n; i++) l[i] = lb.data()[i] & 0xff;
+        int[] l = dev.ann.kernels.Idx.unsigned(lb.data());
         long need = h.dataOffset() + h.total();
         Path cache = null;
         long offset = h.dataOffset();
@@ -93,7 +92,7 @@ public final class IdxSamples extends Samples {
     }
 
     /** The image bytes (without the header) of a gzip file, in a temporary file. */
-    private static Path decompress(Path images, IdxLoader.Header h, long need) {
+    private static Path decompress(Path images, dev.ann.kernels.Idx.Header h, long need) {
         Path tmp;
         removeOrphanCaches();
         try {

@@ -1,17 +1,16 @@
 package dev.ann.runtime.data;
 
-import dev.ann.kernels.Seeds;
+import dev.ann.kernels.Labels;
+import dev.ann.kernels.Normalize;
+import dev.ann.kernels.Split;
 import dev.ann.plan.Args;
 import dev.ann.plan.DataPipeline;
 import dev.ann.runtime.RunException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeSet;
 
 /**
  * Runs a Plan's data pipeline: load the sources, split (after a seeded
@@ -61,12 +60,7 @@ public final class Pipeline {
 
         /** Scales and normalises one sample of {@code s} features at {@code off} (already resized). */
         public void applyInPlace(float[] x, int off, int s) {
-            for (int j = 0; j < s; j++) {
-                int k = off + j;
-                float v = x[k] * scale;
-                if (shift != null) v = (v - shift[j]) * mul[j];
-                x[k] = v;
-            }
+            Normalize.apply(x, off, s, scale, shift, mul);
         }
     }
 
@@ -133,28 +127,23 @@ public final class Pipeline {
         Samples train = sets.get("train"), val = sets.get("validation"), test = sets.get("test");
         if (sets.containsKey("all")) {
             Samples all = sets.get("all");
-            int[] perm = Seeds.order(p.shuffle(), all.n, new Random(seed));
             DataPipeline.Split sp = p.split();
-            double ft = sp == null ? 1.0 : sp.train(), fv = sp == null ? 0.0 : sp.validation();
-            int nt = (int) Math.round(all.n * ft), nv = (int) Math.round(all.n * fv);
-            if (sp != null && sp.test() == 0) nv = all.n - nt;
-            nt = Math.min(nt, all.n);
-            nv = Math.min(nv, all.n - nt);
-            train = select(all, Arrays.copyOfRange(perm, 0, nt));
-            if (nv > 0) val = select(all, Arrays.copyOfRange(perm, nt, nt + nv));
-            if (nt + nv < all.n) test = select(all, Arrays.copyOfRange(perm, nt + nv, all.n));
+            Split.Parts parts = sp == null ? Split.all(all.n, p.shuffle(), seed)
+                    : Split.of(all.n, p.shuffle(), seed, sp.train(), sp.validation(), sp.test());
+            train = select(all, parts.train());
+            if (parts.validation() != null) val = select(all, parts.validation());
+            if (parts.test() != null) test = select(all, parts.test());
         }
         if (train == null) throw new RunException(RunException.BAD_INPUT, "dataset " + p.dataset() + " has no training data; give a train source or a split");
         if (val == null && p.validation() > 0) {
-            int[] perm = Seeds.order(p.shuffle(), train.n, new Random(seed + 1));
-            int nv = (int) Math.round(train.n * p.validation());
-            val = select(train, sorted(Arrays.copyOfRange(perm, train.n - nv, train.n)));
-            train = select(train, sorted(Arrays.copyOfRange(perm, 0, train.n - nv)));
+            Split.Parts held = Split.holdOut(train.n, p.shuffle(), seed, p.validation());
+            val = select(train, held.validation());
+            train = select(train, held.train());
         }
         if (p.subset() > 0 && p.subset() < 1) {
-            train = subset(train, p.subset(), seed + 2);
-            if (val != null) val = subset(val, p.subset(), seed + 3);
-            if (test != null) test = subset(test, p.subset(), seed + 4);
+            train = subset(train, p.subset(), seed, Split.Of.TRAIN);
+            if (val != null) val = subset(val, p.subset(), seed, Split.Of.VALIDATION);
+            if (test != null) test = subset(test, p.subset(), seed, Split.Of.TEST);
         }
         float scale = (float) (p.scale() == 0 ? 1.0 : p.scale());
         Transform pre = new Transform(resize, scale, null, null);
@@ -179,53 +168,28 @@ public final class Pipeline {
         return s instanceof Dataset d ? d.select(idx) : new Views.Selected(s, idx);
     }
 
-    static int[] sorted(int[] a) {
-        int[] b = a.clone();
-        Arrays.sort(b);
-        return b;
-    }
-
-    static Samples subset(Samples d, double f, long seed) {
-        int k = Math.max(1, (int) Math.round(d.n * f));
-        return select(d, sorted(Arrays.copyOf(Seeds.permutation(d.n, new Random(seed)), k)));
+    static Samples subset(Samples d, double f, long seed, Split.Of which) {
+        return select(d, Split.subset(d.n, f, seed, which));
     }
 
     /**
-     * Fits the normalisation on the (resized, scaled) training samples, read
-     * one after the other: per feature, the sums are accumulated in sample
-     * order in double precision, so in memory and streamed give the same bits.
+     * Fits the normalisation (the kernels' {@link Normalize.Fit}) on the
+     * (resized, scaled) training samples, read one after the other, so that
+     * in memory and streamed give the same bits.
      */
     static Transform fit(String normalize, Samples train, int[] resize, float scale) {
-        if (normalize == null || normalize.equals("none")) return new Transform(resize, scale, null, null);
+        if (!Normalize.fits(normalize)) return new Transform(resize, scale, null, null);
         int s = train.sampleSize;
-        double[] a = new double[s], b = new double[s], min = new double[s], max = new double[s];
-        Arrays.fill(min, Double.MAX_VALUE);
-        Arrays.fill(max, -Double.MAX_VALUE);
+        Normalize.Fit fit = new Normalize.Fit(s);
         float[] x = train instanceof Dataset d ? d.x : new float[s];
         for (int i = 0; i < train.n; i++) {
             int off = 0;
             if (train instanceof Dataset) off = i * s;
             else train.read(i, x, 0);
-            for (int j = 0; j < s; j++) {
-                double v = x[off + j];
-                a[j] += v;
-                b[j] += v * v;
-                min[j] = Math.min(min[j], v);
-                max[j] = Math.max(max[j], v);
-            }
+            fit.add(x, off);
         }
-        float[] shift = new float[s], mul = new float[s];
-        for (int j = 0; j < s; j++) {
-            if (normalize.equals("minmax")) {
-                shift[j] = (float) min[j];
-                mul[j] = (float) (max[j] > min[j] ? 1.0 / (max[j] - min[j]) : 1.0);
-            } else {
-                double mean = a[j] / train.n, var = Math.max(0, b[j] / train.n - mean * mean);
-                shift[j] = (float) mean;
-                mul[j] = (float) (var > 1e-12 ? 1.0 / Math.sqrt(var) : 1.0);
-            }
-        }
-        return new Transform(resize, scale, shift, mul);
+        Normalize.Stats st = fit.stats(normalize);
+        return new Transform(resize, scale, st.shift(), st.mul());
     }
 
     /** Bilinear resize of [c, h, w] samples to [c, nh, nw] (the kernels' Resize). */
@@ -256,7 +220,7 @@ public final class Pipeline {
 
     /** A source looked at (sizes known, CSV validated) but not yet loaded. */
     record Opened(DataPipeline.Source source, String file, long n, int[] shape, CsvIndex csv, Path images, Path labels,
-                  ImageLoader.Listing listing) {
+                  dev.ann.kernels.Pictures.Listing listing) {
         long bytes(int[] resize) {
             long per = 1;
             for (int d : shape) per *= d;
@@ -286,7 +250,7 @@ public final class Pipeline {
             }
             case "idx" -> {
                 Path im = Path.of(a.getString("images")), lb = Path.of(a.getString("labels"));
-                IdxLoader.Header h = IdxLoader.header(im);
+                dev.ann.kernels.Idx.Header h = IdxLoader.header(im);
                 int[] shape = h.dims().length == 3 ? new int[] {1, h.dims()[1], h.dims()[2]}
                         : h.dims().length == 4 ? new int[] {h.dims()[1], h.dims()[2], h.dims()[3]} : new int[] {1};
                 return new Opened(s, lb.toString(), h.dims()[0], shape, null, im, lb, null);
@@ -295,7 +259,7 @@ public final class Pipeline {
                 List<Integer> size = a.has("size") ? a.getInts("size") : p.sampleShape().dims();
                 int[] sz = size.stream().mapToInt(Integer::intValue).toArray();
                 if (p.resize() != null && !p.resize().isEmpty()) sz = new int[] {sz[0], sz[1], sz[2]};
-                ImageLoader.Listing l = ImageLoader.list(Path.of(a.getString("folder")));
+                dev.ann.kernels.Pictures.Listing l = ImageLoader.list(Path.of(a.getString("folder")));
                 return new Opened(s, a.getString("folder"), l.files().size(), sz, null, null, null, l);
             }
             default -> throw new RunException(RunException.BAD_INPUT, "the runtime cannot read data sources of kind '" + s.kind() + "'");
@@ -307,9 +271,7 @@ public final class Pipeline {
         Samples toSamples(List<String> names, DataPipeline p, boolean regression) {
             int k = p.labels().numClasses();
             if (images != null) {
-                for (int l : images.labels) {
-                    if (k > 0 && l >= k) throw RunException.data(file, 0, 0, "label " + l + " is out of range: the network has " + k + " outputs");
-                }
+                RunException.check(() -> Labels.checkRange(file, images.labels, k));
                 if (images instanceof Dataset d) return d.withClassNames(names);
                 if (!images.classNames.equals(names)) return new Renamed(images, names);
                 return images;
@@ -317,22 +279,11 @@ public final class Pipeline {
             if (regression) return csv.samples(null, List.of());
             // map each distinct value once, then every row (the first bad row is the one reported)
             int[] byId = new int[csv.labelValues.size()];
-            for (int v = 0; v < byId.length; v++) {
-                String s = csv.labelValues.get(v);
-                int idx = names.indexOf(s);
-                if (idx < 0) {
-                    try { idx = Integer.parseInt(s); } catch (NumberFormatException e) { idx = -1; }
-                }
-                if (idx < 0 || (k > 0 && idx >= k) || (!names.isEmpty() && idx >= names.size())) idx = -1;
-                byId[v] = idx;
-            }
+            for (int v = 0; v < byId.length; v++) byId[v] = Labels.index(csv.labelValues.get(v), names, k);
             int[] lab = new int[csv.n];
             for (int i = 0; i < csv.n; i++) {
                 int idx = byId[csv.labelIds[i]];
-                if (idx < 0) {
-                    throw RunException.data(file, 0, 0, "label '" + csv.labelValues.get(csv.labelIds[i]) + "' of data row " + (i + 1)
-                            + " is not one of the classes " + names);
-                }
+                if (idx < 0) throw RunException.of(Labels.notAClass(file, csv.labelValues.get(csv.labelIds[i]), i, names));
                 lab[i] = idx;
             }
             return csv.samples(lab, names);
@@ -367,27 +318,17 @@ public final class Pipeline {
     static List<String> classNames(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression) {
         if (regression) return List.of();
         if (!p.labels().classNames().isEmpty()) return p.labels().classNames();
-        TreeSet<String> seen = new TreeSet<>();
-        boolean allInts = true;
+        List<String> seen = new ArrayList<>();
         for (List<Loaded> ls : byRole.values()) {
             for (Loaded l : ls) {
                 if (l.images() != null) return l.images().classNames.isEmpty() ? numbered(p.labels().numClasses()) : l.images().classNames;
-                for (String v : l.csv().labelValues) {
-                    seen.add(v);
-                    if (allInts && !v.matches("-?\\d+")) allInts = false;
-                }
+                seen.addAll(l.csv().labelValues);
             }
         }
-        if (allInts) {
-            int max = seen.stream().mapToInt(Integer::parseInt).max().orElse(0);
-            return numbered(Math.max(max + 1, p.labels().numClasses()));
-        }
-        return new ArrayList<>(seen);
+        return Labels.classNames(seen, p.labels().numClasses());
     }
 
     static List<String> numbered(int k) {
-        List<String> l = new ArrayList<>();
-        for (int i = 0; i < k; i++) l.add(String.valueOf(i));
-        return l;
+        return Labels.numbered(k);
     }
 }

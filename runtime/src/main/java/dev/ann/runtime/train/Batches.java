@@ -4,6 +4,7 @@ import dev.ann.plan.Plan;
 import dev.ann.runtime.RunException;
 import dev.ann.runtime.data.Samples;
 import dev.ann.kernels.Loss;
+import dev.ann.kernels.Metrics;
 import dev.ann.kernels.Network;
 import java.util.HashMap;
 import java.util.Map;
@@ -184,15 +185,7 @@ public final class Batches {
                 INDArray o = net.forward(xy[0], false);
                 lossSum += loss.compute(o, xy[1], null) * n;
                 if (pred != null) {
-                    if (b.binary) {
-                        float[] v = o.data().asFloat();
-                        // logits when the sigmoid is fused, probabilities otherwise
-                        double thr = net.fusion() == Network.OutputFusion.SIGMOID ? 0.0 : 0.5;
-                        for (int i = 0; i < n; i++) pred[from + i] = v[i * b.yWidth] > thr ? 1 : 0;
-                    } else {
-                        int[] am = o.argMax(1).toIntVector();
-                        System.arraycopy(am, 0, pred, from, n);
-                    }
+                    Metrics.predict(o, b.binary, Metrics.threshold(net), pred, from);
                 } else {
                     float[] v = o.castTo(DataType.FLOAT).data().asFloat();
                     System.arraycopy(v, 0, out, from * b.yWidth, n * b.yWidth);

@@ -1,5 +1,6 @@
 package dev.ann.runtime.train;
 
+import dev.ann.kernels.Metrics;
 import dev.ann.plan.Plan;
 import java.io.PrintStream;
 import java.util.Map;
@@ -38,7 +39,7 @@ final class BestTracker {
     boolean update(Map<String, Double> row, Trainer.State st, int epoch, Supplier<Checkpoint> snapshot) {
         if (metric == null || !row.containsKey(metric)) return false;
         double v = row.get(metric);
-        if (st.bestValue != null && !(max ? v > st.bestValue : v < st.bestValue)) return false;
+        if (!Metrics.improves(v, st.bestValue, max, 0)) return false;
         st.bestValue = v;
         st.bestEpoch = epoch;
         best = snapshot.get();
@@ -50,8 +51,7 @@ final class BestTracker {
     void earlyStop(Map<String, Double> row, Trainer.State st, PrintStream log) {
         if (es == null || !row.containsKey(es.monitor())) return;
         double v = row.get(es.monitor());
-        boolean better = st.esBest == null || ("max".equals(es.mode()) ? v > st.esBest + es.minDelta() : v < st.esBest - es.minDelta());
-        if (better) {
+        if (Metrics.improves(v, st.esBest, "max".equals(es.mode()), es.minDelta())) {
             st.esBest = v;
             st.esBad = 0;
         } else if (++st.esBad >= es.patience()) {

@@ -2,16 +2,15 @@ package dev.ann.runtime.train;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.util.LinkedHashMap;
+import dev.ann.kernels.Metrics;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Metrics of a model on one split. Classification: accuracy as a rate over n
- * samples with its standard error sqrt(p(1-p)/n) and the normal 95% interval
- * p ± 1.96·SE (clipped to [0, 1]); per-class precision, recall and F1; their
- * macro averages; the confusion matrix (rows: true class, columns: predicted).
- * Regression: MSE, MAE and R² = 1 - SSE/SST over all target values.
+ * Metrics of a model on one split, as the kernels' {@link Metrics} computes
+ * them (classification: accuracy with its standard error and 95% interval,
+ * per-class and macro precision, recall and F1, the confusion matrix;
+ * regression: MSE, MAE, R²), with their JSON and text forms.
  */
 public final class Evaluation {
     public final boolean classification;
@@ -23,13 +22,17 @@ public final class Evaluation {
     /** Regression: every true and predicted value (n times the outputs), for a scatter plot; null for classification. */
     final float[] truth, pred;
 
-    private Evaluation(boolean classification, int n, double loss, List<String> names, long[][] confusion,
+    /** Classification: the kernels' confusion matrix and rates; null for regression. */
+    public final Metrics.Classes classes;
+
+    private Evaluation(boolean classification, int n, double loss, List<String> names, Metrics.Classes classes,
                        double mse, double mae, double r2, float[] truth, float[] pred) {
         this.classification = classification;
         this.n = n;
         this.loss = loss;
         this.classNames = names;
-        this.confusion = confusion;
+        this.classes = classes;
+        this.confusion = classes == null ? null : classes.confusion;
         this.mse = mse;
         this.mae = mae;
         this.r2 = r2;
@@ -38,94 +41,38 @@ public final class Evaluation {
     }
 
     public static Evaluation classification(int n, double loss, List<String> names, int[] truth, int[] pred) {
-        int k = names.size();
-        for (int i = 0; i < n; i++) k = Math.max(k, Math.max(truth[i], pred[i]) + 1);
-        long[][] cm = new long[k][k];
-        for (int i = 0; i < n; i++) cm[truth[i]][pred[i]]++;
-        return new Evaluation(true, n, loss, names, cm, Double.NaN, Double.NaN, Double.NaN, null, null);
+        return new Evaluation(true, n, loss, names, Metrics.Classes.of(n, loss, names.size(), truth, pred), Double.NaN, Double.NaN, Double.NaN,
+                null, null);
     }
 
     public static Evaluation regression(int n, double loss, float[] truth, float[] pred) {
-        double se = 0, ae = 0, mean = 0;
-        for (float t : truth) mean += t;
-        mean /= truth.length;
-        double sst = 0;
-        for (int i = 0; i < truth.length; i++) {
-            double d = pred[i] - truth[i];
-            se += d * d;
-            ae += Math.abs(d);
-            sst += (truth[i] - mean) * (truth[i] - mean);
-        }
-        return new Evaluation(false, n, loss, List.of(), null, se / truth.length, ae / truth.length,
-                sst > 0 ? 1 - se / sst : Double.NaN, truth, pred);
+        Metrics.Regression r = Metrics.Regression.of(n, loss, truth, pred);
+        return new Evaluation(false, n, loss, List.of(), null, r.mse(), r.mae(), r.r2(), truth, pred);
     }
 
-    public long correct() {
-        long c = 0;
-        for (int i = 0; i < confusion.length; i++) c += confusion[i][i];
-        return c;
-    }
+    public long correct() { return classes.correct(); }
 
-    public double accuracy() { return n == 0 ? Double.NaN : (double) correct() / n; }
+    public double accuracy() { return classes.accuracy(); }
 
-    public double standardError() {
-        double p = accuracy();
-        return Math.sqrt(p * (1 - p) / n);
-    }
+    public double standardError() { return classes.standardError(); }
 
-    public double[] ci95() {
-        double p = accuracy(), se = standardError();
-        return new double[] {Math.max(0, p - 1.96 * se), Math.min(1, p + 1.96 * se)};
-    }
+    public double[] ci95() { return classes.ci95(); }
 
-    public double precision(int c) {
-        long tp = confusion[c][c], col = 0;
-        for (long[] row : confusion) col += row[c];
-        return col == 0 ? 0 : (double) tp / col;
-    }
+    public double precision(int c) { return classes.precision(c); }
 
-    public double recall(int c) {
-        long tp = confusion[c][c], row = 0;
-        for (long v : confusion[c]) row += v;
-        return row == 0 ? 0 : (double) tp / row;
-    }
+    public double recall(int c) { return classes.recall(c); }
 
-    public double f1(int c) {
-        double p = precision(c), r = recall(c);
-        return p + r == 0 ? 0 : 2 * p * r / (p + r);
-    }
+    public double f1(int c) { return classes.f1(c); }
 
-    public long support(int c) {
-        long row = 0;
-        for (long v : confusion[c]) row += v;
-        return row;
-    }
-
-    private double macro(java.util.function.IntToDoubleFunction f) {
-        double s = 0;
-        for (int c = 0; c < confusion.length; c++) s += f.applyAsDouble(c);
-        return s / confusion.length;
-    }
+    public long support(int c) { return classes.support(c); }
 
     public String className(int c) {
         return c < classNames.size() ? classNames.get(c) : String.valueOf(c);
     }
 
-    /** Every metric by name: loss, accuracy, precision, recall, f1 (macro) or loss, mse, mae, r2. */
+    /** Every metric by name ({@link Metrics#CLASSIFICATION} or {@link Metrics#REGRESSION}). */
     public Map<String, Double> metrics() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("loss", loss);
-        if (classification) {
-            m.put("accuracy", accuracy());
-            m.put("precision", macro(this::precision));
-            m.put("recall", macro(this::recall));
-            m.put("f1", macro(this::f1));
-        } else {
-            m.put("mse", mse);
-            m.put("mae", mae);
-            m.put("r2", r2);
-        }
-        return m;
+        return classification ? classes.asMap() : new Metrics.Regression(n, loss, mse, mae, r2).asMap();
     }
 
     public JsonObject toJson() {

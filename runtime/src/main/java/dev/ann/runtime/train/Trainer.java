@@ -10,6 +10,7 @@ import dev.ann.runtime.RunException;
 import dev.ann.runtime.data.Pipeline;
 import dev.ann.runtime.data.Samples;
 import dev.ann.kernels.Loss;
+import dev.ann.kernels.Metrics;
 import dev.ann.kernels.Network;
 import dev.ann.kernels.Seeds;
 import dev.ann.kernels.Optimizer;
@@ -358,19 +359,7 @@ public final class Trainer {
     }
 
     static long correct(INDArray out, INDArray y, Network net, Plan plan) {
-        if (plan.loss().kind().equals("binary_cross_entropy")) {
-            float[] o = out.data().asFloat(), t = y.data().asFloat();
-            double thr = net.fusion() == Network.OutputFusion.SIGMOID ? 0.0 : 0.5;
-            long c = 0;
-            int w = (int) out.size(1);
-            for (int i = 0; i < out.size(0); i++) if ((o[i * w] > thr ? 1f : 0f) == t[i * w]) c++;
-            return c;
-        }
-        // both argmax at once: equal where the target's argmax is the output's
-        int[] a = out.argMax(1).toIntVector(), b = y.argMax(1).toIntVector();
-        long c = 0;
-        for (int i = 0; i < a.length; i++) if (a[i] == b[i]) c++;
-        return c;
+        return Metrics.correct(out, y, plan.loss().kind().equals("binary_cross_entropy"), Metrics.threshold(net));
     }
 
     /** Loop state; everything a checkpoint must carry besides arrays. */
