@@ -77,7 +77,7 @@ class SequencesTest {
         assertEquals(20000, embedding.args().getInt("vocabulary"));
         assertEquals(new Kind.Embedding(20000, 8), Kind.of("embedding", embedding.args()));
         assertEquals(Shape.of(20000, 8), param(plan, "embedding", "weight").shape());
-        assertEquals(160_000, embedding.params());
+        assertEquals(160_000, embedding.paramCount());
         // what hover and inlay hints show: the layer's parameters, 20000 × 8
         LayerInfo info = a.layers().values().stream().filter(l -> l.kind().equals("embedding")).findFirst().orElseThrow();
         assertEquals(160_000, info.params());
