@@ -278,8 +278,8 @@ final class Layers {
                 case "avgpool" -> "avgpool1d";
                 default -> null;
             };
-            throw new ShapeException(layer + " works on pictures [channels, height, width] but gets the sequence " + in
-                    + " [T, F]" + (seq != null ? "; over time use `" + seq + "`" : "; reshape it to [channels, height, width] first"),
+            throw new ShapeException(layer + " works on pictures [channels, height, width] but gets a sequence " + in
+                    + " ([T, F])" + (seq != null ? "; over time use `" + seq + "`" : "; reshape it to [channels, height, width] first"),
                     null, new ShapeException.Fixed(seq != null ? ShapeException.Hint.RENAME : ShapeException.Hint.NONE, seq));
         }
         if (in.rank() != 3) {

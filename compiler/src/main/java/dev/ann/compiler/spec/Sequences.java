@@ -237,8 +237,8 @@ final class Sequences {
             int h = in.dim(1);
             int w = in.dim(2);
             String reshape = "reshape([" + h + ", " + ((long) c * w) + "])";
-            throw new ShapeException(layer + " reads sequences [T, F] (steps by features), but gets the picture " + in
-                    + " [c, h, w]; for pictures use conv2d, or read the rows as steps with `" + reshape + "` before it",
+            throw new ShapeException(layer + " reads sequences [T, F] (steps by features), but gets a picture " + in
+                    + " ([c, h, w]); for pictures use conv2d, or read the rows as steps with `" + reshape + "` before it",
                     null, new ShapeException.Fixed(ShapeException.Hint.INSERT_BEFORE, reshape));
         }
         throw new ShapeException(layer + " reads sequences [T, F] (steps by features), but gets the flat " + in
