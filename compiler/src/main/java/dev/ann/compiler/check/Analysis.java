@@ -329,7 +329,7 @@ final class Analysis {
         Graph base = graphs.get(name);
         if (!embeds(base)) return;
         Elaborator.Tokens own = tokens(name, t);
-        if (own.equals(tokens(name, null))) return;
+        if (java.util.Objects.equals(own.dataset(), tokens(name, null).dataset())) return;   // the graph's own dataset
         Sink saved = p.sink;
         p.sink = saved.fresh();
         try {
