@@ -1,6 +1,7 @@
 // End-to-end test of the extension in a real VS Code: code-server (VS Code in the browser) on
 // 127.0.0.1, driven in headless Chromium by playwright-core. It installs the .vsix, opens a copy
-// of examples/, and checks TextMate highlighting, the server's hover, inlay hints (shapes) and
+// of examples/, and checks TextMate highlighting, the server's hover, inlay hints (shapes; also the
+// [T, F] shapes of examples/transformer.ann) and
 // completion after `->`, and a diagnostic in the Problems panel after a breaking edit. Screenshots
 // go to target/e2e/ (and, with ANN_E2E_DOC_IMAGES=1, a few of them to docs/images/).
 //
@@ -719,6 +720,27 @@ try {
     }
     check("the error's link opens the place in the editor", !!at && cursor.includes(`Ln ${at[1]}, Col ${at[2]}`), `${place}: ${cursor}`);
   }
+
+  // 11. a sequence example: examples/transformer.ann opens clean and shows [T, F] shapes inline
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 * SLOW });
+  await page.keyboard.insertText('transformer.ann');
+  await page.waitForTimeout(800);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.tab:has-text("transformer.ann")', { timeout: 30000 * SLOW });
+  const embeddingLine = 'embedding(64, vocabulary: 10000)';
+  let seqRendered;
+  const seqDeadline = Date.now() + 30000 * SLOW;
+  do {
+    seqRendered = await viewLine(embeddingLine);
+    if (seqRendered && /\[\s*200,\s*64\s*\]/.test(seqRendered)) {
+      break;
+    }
+    await page.waitForTimeout(300);
+  } while (Date.now() < seqDeadline);
+  check('transformer.ann: the inlay hint after the embedding is the sequence [200, 64]',
+    !!seqRendered && /\[\s*200,\s*64\s*\]/.test(seqRendered), `rendered: ${JSON.stringify(seqRendered?.trim())}`);
+  await shot('11-transformer');
 } catch (e) {
   check('the test ran to the end', false, e instanceof Error ? e.stack : String(e));
   try {

@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * block of {@code src/test/resources/generate/every_*.ann}, {@code ann train}
  * (the runtime's Trainer) and the generated trainer (compiled against the
  * kernel classes of this class path and loaded into this JVM) train for a few
- * epochs with the same seed (train block {@code two}: several sources per role) and give the same losses every epoch and the same
+ * epochs with the same seed (train block {@code two}: several sources per role; {@code Sequences}: the sequence layers)
+ * and give the same losses every epoch and the same
  * weights and optimiser state in {@code model.ckpt}, bit for bit. The whole
  * trainer in its own JVM is {@link GeneratedTrainerMatchesAnnTrainTest}'s.
  */
@@ -55,7 +56,7 @@ class GeneratedTrainerEveryKindTest {
     /** The .ann files, with their data paths made absolute, written to the temporary folder and planned. */
     @BeforeAll
     static void plan() throws Exception {
-        for (String name : List.of("every_layer.ann", "every_loss.ann")) {
+        for (String name : List.of("every_layer.ann", "every_loss.ann", "every_sequence.ann")) {
             String text = Files.readString(RESOURCES.resolve(name)).replace("../../../../../examples/",
                     EXAMPLES.toString().replace('\\', '/') + "/");
             Path ann = tmp.resolve(name);
@@ -83,7 +84,9 @@ class GeneratedTrainerEveryKindTest {
         for (Kind.Function f : Kind.Function.values()) allActivations.add(f.languageName());
         assertEquals(allActivations, activations);
         assertEquals(new TreeSet<>(List.of("input", "dense", "conv2d", "maxpool", "avgpool", "globalavgpool", "reshape", "flatten",
-                "dropout", "batchnorm", "layernorm", "concat", "add")), layers);
+                "dropout", "batchnorm", "layernorm", "concat", "add",
+                // sequences (every_sequence.ann); embedding needs a text dataset's token ids
+                "lstm", "gru", "conv1d", "maxpool1d", "avgpool1d", "globalmaxpool", "attention", "positional")), layers);
         assertEquals(new TreeSet<>(enumNames(dev.ann.kernels.Loss.Fn.values())), losses);
         assertEquals(new TreeSet<>(enumNames(dev.ann.kernels.Optimizer.Fn.values())), optimizers);
         assertEquals(new TreeSet<>(enumNames(dev.ann.kernels.Schedule.Fn.values())), schedules);
@@ -96,7 +99,7 @@ class GeneratedTrainerEveryKindTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"Every", "sgd", "adamw", "rmsprop", "adagrad", "mse", "mae", "huber", "bce", "logits", "two"})
+    @CsvSource({"Every", "sgd", "adamw", "rmsprop", "adagrad", "mse", "mae", "huber", "bce", "logits", "two", "Sequences"})
     void sameLossesAndWeightsAsAnnTrain(String train) throws Exception {
         Plan plan = plans.stream().filter(p -> p.train().equals(train)).findFirst().orElseThrow();
         assertSameAsAnnTrain(plan, Files.createDirectories(tmp.resolve(train)));

@@ -43,6 +43,19 @@ class PlanCommandTest {
         assertTrue(plan.ops().stream().anyMatch(o -> o.kind().equals("add")));
     }
 
+    /** The transformer example, a network on its own: [T, F] shapes and vocabulary × dim parameters in the table. */
+    @Test
+    void transformerTableShowsSequenceShapesAndTheEmbeddingsParameters() throws IOException {
+        Run c = Run.of("check", "../examples/transformer.ann");
+        assertEquals(Main.OK, c.exit(), c.err());
+        Run r = Run.of("plan", "../examples/transformer.ann");
+        assertEquals(Main.OK, r.exit(), r.err());
+        assertTrue(r.out().matches("(?s).*embedding_1 +embedding +\\[200, 64\\] +640,000 .*"), r.out());
+        assertTrue(r.out().matches("(?s).*attention_1 +attention +\\[200, 64\\] +16,640 .*"), r.out());
+        assertTrue(r.out().matches("(?s).*globalavgpool_1 +globalavgpool +\\[64\\] .*"), r.out());
+        assertTrue(r.out().contains("parameters: 719,874 trainable"), r.out());
+    }
+
     /** Two networks, no dataset, no train block: what a user writes first. */
     static final String NETWORKS = """
             network Small {

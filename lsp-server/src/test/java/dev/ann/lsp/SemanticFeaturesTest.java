@@ -160,8 +160,10 @@ class SemanticFeaturesTest {
     void completionOffersLayersAndBlocksInABodyEvenHalfTyped() throws Exception {
         Position p = openMain(mark(MAIN, "\n}\n\ntrain", "\n    con<|>"));
         List<String> labels = complete(p);
-        assertTrue(labels.containsAll(List.of("conv2d", "dense", "maxpool", "Pair", "input", "residual")), labels::toString);
+        assertTrue(labels.containsAll(List.of("dense", "dropout", "Pair", "input", "residual")), labels::toString);
         assertFalse(labels.contains("adam"));
+        // after `dense(3) -> softmax`, a flat [3]: no picture or sequence layers
+        assertFalse(labels.contains("conv2d") || labels.contains("lstm"), labels::toString);
     }
 
     @Test

@@ -43,6 +43,12 @@ final class Analysis {
     }
 
     void run() {
+        data();
+        model();
+    }
+
+    /** Names, consts and datasets: what networks are checked against. */
+    void data() {
         declare();
         poll();
         consts();
@@ -50,6 +56,10 @@ final class Analysis {
             poll();
             datasets.put(g.decl().name().text(), new DatasetChecker(p).check(g));
         }
+    }
+
+    /** Blocks, networks (their embeddings take the vocabulary of the datasets that train them), train blocks, profiles. */
+    void model() {
         blocks();
         networks();
         poll();
@@ -254,7 +264,8 @@ final class Analysis {
     private void networks() {
         for (var g : globals(Decl.Network.class)) {
             poll();
-            Graph graph = new Elaborator(p, layerLog, this::suggestedInput).network(g, null);
+            Graph graph = new Elaborator(p, layerLog, this::suggestedInput).tokens(tokens(g.decl().name().text(), null))
+                    .network(g, null);
             String name = g.decl().name().text();
             graphs.put(name, graph);
             summaries.put(name, new NetworkSummary(name, graph.input, graph.output, graph.params(), graph.flops(),
@@ -273,6 +284,25 @@ final class Analysis {
         return null;
     }
 
+    /**
+     * The token ids that a train block feeds this network: from the given train block, else from the first
+     * train block that trains it (the one hover and inlay hints show); {@link Elaborator.Tokens#NONE} when none does.
+     */
+    Elaborator.Tokens tokens(String network, Program.Global<Decl.Train> train) {
+        List<Program.Global<Decl.Train>> trains = train != null ? List.of(train) : new ArrayList<>(p.trains.values());
+        for (var t : trains) {
+            if (!t.decl().network().text().equals(network)) continue;
+            DatasetInfo d = datasets.get(t.decl().dataset().text());
+            if (d != null) return new Elaborator.Tokens(d.name, t.decl().name().text(), d.vocabulary());
+        }
+        return Elaborator.Tokens.NONE;
+    }
+
+    /** Whether a graph holds an embedding, whose parameters depend on the dataset it is trained on. */
+    private static boolean embeds(Graph g) {
+        return g != null && g.nodes.stream().anyMatch(n -> n.kind.equals("embedding"));
+    }
+
     // ---- train blocks and profiles ------------------------------------------------------
 
     private void trains() {
@@ -282,8 +312,32 @@ final class Analysis {
             c.settings.putAll(new SettingsReader(p).read(g.decl().settings(), Category.TRAIN_SETTING, g.source(),
                     "train " + g.decl().name().text()));
             checker.resolve(c);
+            trainedGraph(c, g);
             checker.check(c);
             configs.put(g.decl().name().text() + "|", c);
+        }
+    }
+
+    /**
+     * The network as this train block trains it: the network's graph, or, when it holds an embedding and
+     * this block's dataset is another than the one the graph was made with, the graph made again with this
+     * dataset's vocabulary (its errors are those of the network's own graph, not repeated).
+     */
+    private void trainedGraph(TrainConfig c, Program.Global<Decl.Train> t) {
+        if (c.network == null) return;
+        String name = c.network.decl().name().text();
+        Graph base = graphs.get(name);
+        if (!embeds(base)) return;
+        Elaborator.Tokens own = tokens(name, t);
+        if (java.util.Objects.equals(own.dataset(), tokens(name, null).dataset())) return;   // the graph's own dataset
+        Sink saved = p.sink;
+        p.sink = saved.fresh();
+        try {
+            c.graph = new Elaborator(p, null, n -> null).tokens(own).network(c.network, null);
+        } finally {
+            Sink fresh = p.sink;
+            p.sink = saved;
+            for (Diagnostic d : fresh.all()) if (d.code().equals(Codes.TOKEN_IDS) || d.code().equals(Codes.MISSING_ARGUMENT)) saved.add(d);
         }
     }
 
@@ -346,7 +400,8 @@ final class Analysis {
 
     /** The network under a profile's resize: elaborated again with the new input shape. */
     private Graph resize(TrainConfig c, SettingsReader.Read resize, Program.Global<Decl.Profile> pg) {
-        Graph base = graphs.get(c.network.decl().name().text());
+        TrainConfig plain = configs.get(c.name() + "|");
+        Graph base = plain != null && plain.graph != null ? plain.graph : graphs.get(c.network.decl().name().text());
         if (resize == null || !(resize.value() instanceof List<?> l)) return base;
         Loc at = resize.valueLoc();
         if (l.size() != 2) {
@@ -368,7 +423,7 @@ final class Analysis {
         }
         c.resize = List.of(((Number) l.get(0)).intValue(), ((Number) l.get(1)).intValue());
         Shape in = Shape.of(base.input.dim(0), c.resize.get(0), c.resize.get(1));
-        return new Elaborator(p, null, n -> null).network(c.network, in);
+        return new Elaborator(p, null, n -> null).tokens(tokens(c.network.decl().name().text(), c.train)).network(c.network, in);
     }
 
     // ---- outline details ----------------------------------------------------------------

@@ -39,6 +39,18 @@ final class DatasetInfo {
         return validationSource || validation > 0 || (split != null && split.getOrDefault("validation", 0.0) > 0);
     }
 
+    /**
+     * The size of the token id space when the dataset tokenises text ({@code vocabulary N}: ids 0..N-1,
+     * 0 padding, 1 the unknown word), else null. An embedding trained on this dataset takes it as its
+     * vocabulary.
+     */
+    Integer vocabulary() {
+        return vocabulary;
+    }
+
+    /** Set by the dataset checker for a dataset that tokenises text; see {@link #vocabulary()}. */
+    Integer vocabulary;
+
     boolean isImage() {
         return sampleShape != null && sampleShape.rank() == 3;
     }

@@ -38,6 +38,16 @@ final class Elaborator {
     private final Program p;
     private final Map<LayerKey, LayerInfo> log;      // null: do not record layer infos
     private final Function<String, Shape> suggestedInput;
+    /** where an embedding's vocabulary comes from when it gives none */
+    private Tokens tokens = Tokens.NONE;
+
+    /**
+     * The token ids a network is fed: the dataset of a train block that trains it (null when none does) and the
+     * size of that dataset's id space (null when it has no tokenizer).
+     */
+    record Tokens(String dataset, String train, Integer vocabulary) {
+        static final Tokens NONE = new Tokens(null, null, null);
+    }
 
     private Graph g;
     private final Map<String, Integer> counters = new HashMap<>();
@@ -54,6 +64,12 @@ final class Elaborator {
         this.p = p;
         this.log = log;
         this.suggestedInput = suggestedInput;
+    }
+
+    /** The dataset whose tokenizer gives embeddings their vocabulary (PlanBuilder takes the graph's args as they are). */
+    Elaborator tokens(Tokens t) {
+        tokens = t == null ? Tokens.NONE : t;
+        return this;
     }
 
     /** @param override the input shape to use instead of the declared one (a profile's resize), or null */
@@ -206,27 +222,27 @@ final class Elaborator {
     private Flow layer(LayerSpec spec, Call call, Flow flow, Ident label, LayerStmt.Chain stmt, Scope scope,
                        SourceFile src, String container, boolean first) {
         Binder.Bound b = p.binder.bind(spec, call, scope, src);
+        Map<String, Object> args = new LinkedHashMap<>(b.values());
+        boolean fits = true;
+        if (spec.name().equals("embedding") && flow.shape() != null && b.complete()) {
+            fits = embedding(call, flow, args, b, src);
+        }
         Shape out = null;
-        if (flow.shape() != null && b.complete()) {
+        if (flow.shape() != null && b.complete() && fits) {
             try {
-                out = spec.outShape(flow.shape(), new Args(b.values()));
+                out = spec.outShape(flow.shape(), new Args(args));
             } catch (ShapeException e) {
                 Range r = e.arg() != null && b.ranges().containsKey(e.arg()) ? b.ranges().get(e.arg()) : call.range();
                 String msg = e.getMessage() + (label != null ? " (layer '" + label.text() + "')" : "");
                 Loc loc = new Loc(src, r);
-                if (e.hint() == ShapeException.Hint.NEEDS_FLATTEN && first && !p.sink.insideBlock()) {
-                    int at = stmt.range().start();
-                    p.sink.error(Codes.SHAPE_MISMATCH, loc, msg,
-                            Sink.insert("insert flatten", loc, at, "flatten\n" + indentAt(src, at)));
-                } else {
-                    p.sink.error(Codes.SHAPE_MISMATCH, loc, msg);
-                }
+                Fix fix = fix(e, loc, call, stmt, src, first, b);
+                if (fix != null) p.sink.error(Codes.SHAPE_MISMATCH, loc, msg, fix);
+                else p.sink.error(Codes.SHAPE_MISMATCH, loc, msg);
             } catch (RuntimeException e) {
                 p.sink.error(Codes.SHAPE_MISMATCH, new Loc(src, call.range()), spec.name() + " cannot take " + flow.shape()
                         + " with these arguments; check them");
             }
         }
-        Map<String, Object> args = new LinkedHashMap<>(b.values());
         Graph.Node n = node(spec.name(), spec, args, flow.node() < 0 ? List.of() : List.of(flow.node()), flow.shape(), out,
                 new Loc(src, call.range()), label(label));
         n.argRanges = b.ranges();
@@ -238,6 +254,64 @@ final class Elaborator {
         }
         info(n, call.range(), spec.name(), spec, container);
         return new Flow(n.id, out);
+    }
+
+    /** The edit a shape error's hint asks for, where it can be made; null when none. */
+    private Fix fix(ShapeException e, Loc loc, Call call, LayerStmt.Chain stmt, SourceFile src, boolean first, Binder.Bound b) {
+        int at = stmt.range().start();
+        return switch (e.hint()) {
+            case NEEDS_FLATTEN -> first && !p.sink.insideBlock()
+                    ? Sink.insert("insert flatten", loc, at, "flatten\n" + indentAt(src, at)) : null;
+            case INSERT_BEFORE -> first && !p.sink.insideBlock()
+                    ? Sink.insert("insert " + e.replacement(), loc, at, e.replacement() + "\n" + indentAt(src, at)) : null;
+            case RENAME -> first && !p.sink.insideBlock()
+                    ? Sink.replace("use " + e.replacement(), new Loc(src, call.callee().range()), e.replacement()) : null;
+            case ARGUMENT -> e.arg() != null && b.ranges().containsKey(e.arg()) && !p.sink.insideBlock()
+                    ? Sink.replace("use " + e.arg() + " " + e.replacement(), loc, e.replacement()) : null;
+            case NONE -> null;
+        };
+    }
+
+    /**
+     * An embedding reads token ids straight from the input, and its vocabulary is the id space of the
+     * dataset's tokenizer: filled in here (the one place), from the train block's dataset, when the call
+     * gives none. False when it cannot take its input.
+     */
+    private boolean embedding(Call call, Flow flow, Map<String, Object> args, Binder.Bound b, SourceFile src) {
+        Loc at = new Loc(src, call.range());
+        String net = g.network;
+        if (flow.node() >= 0 && !g.nodes.get(flow.node()).kind.equals("input")) {
+            Graph.Node before = g.nodes.get(flow.node());
+            p.sink.error(Codes.TOKEN_IDS, at, "embedding reads token ids [T] straight from the network's input, but here "
+                    + "it gets the output of " + before.kind + " " + flow.shape() + " (numbers, not ids); put embedding "
+                    + "first, right after `input [T]`");
+            return false;
+        }
+        Integer vocabulary = tokens.vocabulary();
+        boolean given = args.containsKey("vocabulary");
+        if (tokens.dataset() != null && vocabulary == null && flow.shape().rank() == 1) {
+            p.sink.error(Codes.TOKEN_IDS, at, "embedding reads token ids from a text source, but dataset " + tokens.dataset()
+                    + " (train " + tokens.train() + ") gives float features " + flow.shape() + ", not ids; tokenise a text "
+                    + "column in the dataset (`tokens words, vocabulary N, length L`) or remove the embedding");
+            return false;
+        }
+        if (given && vocabulary != null && ((Number) args.get("vocabulary")).intValue() != vocabulary) {
+            Loc v = new Loc(src, b.ranges().get("vocabulary"));
+            p.sink.error(Codes.TOKEN_IDS, v, "embedding's vocabulary " + args.get("vocabulary") + " differs from the "
+                    + vocabulary + " ids of dataset " + tokens.dataset() + "'s tokenizer (train " + tokens.train()
+                    + "); write " + vocabulary + ", or leave vocabulary out: it is taken from the dataset",
+                    Sink.replace("use " + vocabulary, v, String.valueOf(vocabulary)));
+            return false;
+        }
+        if (!given && vocabulary != null) args.put("vocabulary", vocabulary);
+        if (!args.containsKey("vocabulary")) {
+            Object dim = args.get("dim");
+            p.sink.error(Codes.MISSING_ARGUMENT, at, "embedding needs the size of its vocabulary: train network " + net
+                    + " on a dataset with `tokens ..., vocabulary N` (it is taken from there), or write `embedding("
+                    + dim + ", vocabulary: N)`");
+            return false;
+        }
+        return true;
     }
 
     // ---- blocks -------------------------------------------------------------------------

@@ -154,6 +154,10 @@ final class TrainChecker {
     private void outputWidth(TrainConfig c, Graph g, DatasetInfo d, String loss) {
         if (g.output == null || d == null) return;
         Loc at = c.train.loc(c.train.decl().network().range());
+        if (g.output.rank() == 2) {
+            sequenceOutput(c, g, at);
+            return;
+        }
         if (g.output.rank() != 1) {
             p.sink.error(Codes.OUTPUT_WIDTH, at, "network " + g.network + " outputs " + g.output + " per sample; for training "
                     + "it must end in a flat vector: add flatten and a dense layer at its end");
@@ -187,6 +191,50 @@ final class TrainChecker {
                 + what + "; make its last layer output " + want;
         if (fix != null) p.sink.error(Codes.OUTPUT_WIDTH, at, msg, fix);
         else p.sink.error(Codes.OUTPUT_WIDTH, at, msg);
+    }
+
+    /**
+     * A network that ends in a sequence {@code [T, F]}: training needs one vector per sample. The fix turns
+     * the last recurrent layer's {@code sequences: true} off when nothing after it but dense layers and
+     * activations keeps the steps; else it inserts {@code globalavgpool} before the last dense layer.
+     */
+    private void sequenceOutput(TrainConfig c, Graph g, Loc at) {
+        String task = c.task == Plan.Task.REGRESSION ? "a regression" : "a classifier";
+        String msg = "network " + g.network + " outputs a sequence " + g.output + " per sample (a vector per step), but "
+                + task + " needs one vector per sample; pool over time with `globalavgpool` (or `globalmaxpool`) before "
+                + "the last dense layer, or end the recurrent layer with `sequences: false` (only its last step)";
+        Fix fix = null;
+        Graph.Node recurrent = null;
+        for (int i = g.nodes.size() - 1; i >= 0; i--) {
+            Graph.Node n = g.nodes.get(i);
+            if (n.kind.equals("lstm") || n.kind.equals("gru")) {
+                recurrent = n;
+                break;
+            }
+            boolean stepwise = n.kind.equals("dense") || n.kind.equals("dropout") || n.kind.equals("layernorm")
+                    || (n.spec != null && n.spec.category() == dev.ann.compiler.spec.Category.ACTIVATION);
+            if (!stepwise) break;
+        }
+        if (recurrent != null && Boolean.TRUE.equals(recurrent.args.get("sequences"))
+                && recurrent.site == recurrent.loc && recurrent.argRanges.containsKey("sequences")) {
+            msg = "network " + g.network + " outputs a sequence " + g.output + " per sample, because its " + recurrent.kind
+                    + " at line " + recurrent.loc.line() + " passes on every step (`sequences: true`), but " + task
+                    + " needs one vector per sample; set `sequences: false` to keep only its last step, or pool over time "
+                    + "with `globalavgpool` before the last dense layer";
+            fix = Sink.replace("set sequences: false", recurrent.loc.at(recurrent.argRanges.get("sequences")), "false");
+        } else {
+            Graph.Node dense = lastWithParams(g);
+            if (dense != null && dense.kind.equals("dense") && dense.site == dense.loc) {
+                dev.ann.compiler.ast.SourceFile src = dense.loc.source();
+                int start = dense.loc.range().start();
+                String indent = Elaborator.indentAt(src, start);
+                if (src.column(start) == indent.length()) {   // the call starts its line: no label before it
+                    fix = Sink.insert("insert globalavgpool", dense.loc, start, "globalavgpool\n" + indent);
+                }
+            }
+        }
+        if (fix != null) p.sink.error(Codes.SEQUENCE_OUTPUT, at, msg, fix);
+        else p.sink.error(Codes.SEQUENCE_OUTPUT, at, msg);
     }
 
     private static Graph.Node lastWithParams(Graph g) {

@@ -61,6 +61,13 @@ public final class Codes {
     public static final String BAD_PARALLEL = "E036";
     /** A network, block, branch or residual with no statements. */
     public static final String EMPTY_BODY = "E037";
+    /**
+     * An embedding not fed token ids (float features, a layer's output), or whose vocabulary differs from
+     * its dataset's tokenizer.
+     */
+    public static final String TOKEN_IDS = "E038";
+    /** A sequence {@code [T, F]} where training needs one vector per sample (a classifier without pooling). */
+    public static final String SEQUENCE_OUTPUT = "E039";
 
     /** A setting that the dataset, train block or profile does not have. */
     public static final String UNKNOWN_SETTING = "E040";

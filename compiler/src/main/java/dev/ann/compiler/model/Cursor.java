@@ -496,4 +496,50 @@ public final class Cursor {
     public static Optional<ArgSpec> argument(CallSite site, String name) {
         return site.spec() == null || name == null ? Optional.empty() : site.spec().arg(name);
     }
+
+    /**
+     * The layer statement whose output flows into a statement written at the offset (the one before it in
+     * its body; for the first statement of a branch or a residual, the one before the parallel or residual),
+     * as the checker saw it; empty when there is none or its shape is unknown. Completion offers the layers
+     * that take this shape.
+     */
+    public static Optional<LayerInfo> incoming(AnnFile file, List<LayerInfo> layers, int offset) {
+        for (dev.ann.compiler.ast.Decl d : file.decls()) {
+            if (!d.range().contains(offset) && d.range().end() != offset) continue;
+            List<dev.ann.compiler.ast.LayerStmt> body = d instanceof dev.ann.compiler.ast.Decl.Network n ? n.body()
+                    : d instanceof dev.ann.compiler.ast.Decl.Block b ? b.body() : null;
+            if (body == null) return Optional.empty();
+            dev.ann.compiler.ast.LayerStmt before = before(body, offset, null);
+            if (before == null) return Optional.empty();
+            Range r = before instanceof dev.ann.compiler.ast.LayerStmt.Chain c && !c.calls().isEmpty()
+                    ? c.calls().get(c.calls().size() - 1).range() : before.range();
+            for (LayerInfo l : layers) {
+                if (l.file().equals(file.source().path()) && l.range().equals(r) && l.outShape() != null) return Optional.of(l);
+            }
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private static dev.ann.compiler.ast.LayerStmt before(List<dev.ann.compiler.ast.LayerStmt> body, int offset,
+                                                         dev.ann.compiler.ast.LayerStmt outer) {
+        dev.ann.compiler.ast.LayerStmt before = outer;
+        for (dev.ann.compiler.ast.LayerStmt st : body) {
+            if (st.range().end() < offset) {
+                before = st;
+                continue;
+            }
+            if (st.range().start() <= offset) {
+                if (st instanceof dev.ann.compiler.ast.LayerStmt.Parallel par) {
+                    for (dev.ann.compiler.ast.LayerStmt.Branch b : par.branches()) {
+                        if (b.range().contains(offset)) return before(b.body(), offset, before);
+                    }
+                } else if (st instanceof dev.ann.compiler.ast.LayerStmt.Residual res && res.keyword().range().end() < offset) {
+                    return before(res.body(), offset, before);
+                }
+            }
+            break;
+        }
+        return before;
+    }
 }

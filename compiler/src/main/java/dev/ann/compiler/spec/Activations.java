@@ -40,13 +40,18 @@ final class Activations {
                                 + "classifier; with `cross_entropy` the two are computed fused and stable.",
                         "`[n]` → `[n]`",
                         (in, a) -> {
+                            if (in.rank() == 2) {
+                                throw new ShapeException("softmax needs a flat [classes] input but gets the sequence " + in
+                                        + " (a vector per step); pool over time with `globalavgpool` before the last dense "
+                                        + "layer, or end the recurrent layer with `sequences: false`");
+                            }
                             if (in.rank() != 1) {
                                 throw new ShapeException("softmax needs a flat [classes] input but gets " + in
                                         + "; add `flatten` and a `dense` layer before it", null, ShapeException.Hint.NEEDS_FLATTEN);
                             }
                             return in;
                         },
-                        (in, out, a) -> List.of(), (in, out, a) -> 3 * in.size(), true));
+                        (in, out, a) -> List.of(), (in, out, a) -> 3 * in.size(), true).takes(1));
     }
 
     private static LayerSpec act(Function f, List<ArgSpec> args, int flopsPerValue, String doc) {

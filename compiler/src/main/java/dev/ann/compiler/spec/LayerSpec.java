@@ -45,6 +45,8 @@ public final class LayerSpec implements Spec {
     private final TensorRule tensorRule;
     private final FlopRule flopRule;
     private final boolean differentiable;
+    /** the input ranks the layer takes (1 flat or ids, 2 sequence, 3 picture); empty: any */
+    private java.util.Set<Integer> ranks = java.util.Set.of();
 
     LayerSpec(String name, Category category, List<ArgSpec> args, String doc, String shapeDoc, ShapeRule shapeRule,
               TensorRule tensorRule, FlopRule flopRule, boolean differentiable) {
@@ -82,6 +84,25 @@ public final class LayerSpec implements Spec {
     /** The shape rule in words, for the reference and hover: {@code [c, h, w] → [filters, h', w']}. */
     public String shapeDoc() {
         return shapeDoc;
+    }
+
+    /** Declares the input ranks this layer takes: 1 ({@code [n]}, or token ids {@code [T]}), 2 ({@code [T, F]}), 3 ({@code [c, h, w]}). */
+    LayerSpec takes(Integer... ranks) {
+        this.ranks = java.util.Set.of(ranks);
+        return this;
+    }
+
+    /**
+     * Whether the layer takes an input of this shape's rank (what completion offers after a shape);
+     * the shape rule gives the message when it does not.
+     */
+    public boolean takes(Shape in) {
+        return ranks.isEmpty() || ranks.contains(in.rank());
+    }
+
+    /** The input ranks declared with {@link #takes(Integer...)}; empty: any. */
+    public java.util.Set<Integer> ranks() {
+        return ranks;
     }
 
     /** False for {@code step}: its gradient is zero almost everywhere. */

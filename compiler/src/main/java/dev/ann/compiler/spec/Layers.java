@@ -8,7 +8,10 @@ import dev.ann.compiler.spec.LayerSpec.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The layer kinds of v1, each declared once. */
+/**
+ * The layer kinds, each declared once. Per-sample shapes: {@code [n]} flat features (or token ids {@code [T]}),
+ * {@code [T, F]} sequences (steps by features), {@code [c, h, w]} pictures.
+ */
 final class Layers {
     private Layers() {}
 
@@ -16,7 +19,10 @@ final class Layers {
 
     static List<LayerSpec> all() {
         return List.of(input(), dense(), conv2d(), pool("maxpool", "the largest"), pool("avgpool", "the mean"),
-                globalavgpool(), flatten(), reshape(), dropout(), batchnorm(), layernorm());
+                globalavgpool(), flatten(), reshape(), dropout(), batchnorm(), layernorm(),
+                Sequences.embedding(), Sequences.recurrent(false), Sequences.recurrent(true), Sequences.conv1d(),
+                Sequences.pool1d("maxpool1d", "the largest"), Sequences.pool1d("avgpool1d", "the mean"),
+                Sequences.globalmaxpool(), Sequences.attention(), Sequences.positional());
     }
 
     static LayerSpec input() {
@@ -35,24 +41,27 @@ final class Layers {
                 arg("init", Type.INIT).def("he").doc("initialiser of the weights: he, xavier, normal(std) or zeros")),
                 "A fully connected layer of `units` neurons. Each neuron computes the lecture's *weighted input* "
                         + "`z = w·x + b` over all of its inputs; follow it with `-> activation` to apply an "
-                        + "activation function. Weights `[in, units]`, bias `[units]`.",
-                "`[n]` → `[units]`",
+                        + "activation function. Weights `[in, units]`, bias `[units]`. On a sequence `[T, F]` it acts on "
+                        + "the last axis, step by step, with the same weights `[F, units]` at every step (as Keras' Dense).",
+                "`[n]` → `[units]`; `[T, F]` → `[T, units]`",
                 (in, a) -> {
+                    if (in.rank() == 2) return Shape.of(in.dim(0), a.getInt("units"));
                     if (in.rank() != 1) {
-                        throw new ShapeException("dense needs a flat [features] input but gets " + in
+                        throw new ShapeException("dense needs a flat [features] input (or a sequence [T, F]) but gets " + in
                                 + "; add `flatten` (or `globalavgpool`) before it", null, ShapeException.Hint.NEEDS_FLATTEN);
                     }
                     return Shape.of(a.getInt("units"));
                 },
                 (in, out, a) -> {
-                    int n = in.dim(0);
-                    int u = out.dim(0);
+                    int n = features(in);
+                    int u = features(out);
                     List<Tensor> t = new ArrayList<>();
                     t.add(new Tensor("weight", Shape.of(n, u), true, Inits.of(a.get("init"), n, u)));
                     if (a.getBool("bias")) t.add(new Tensor("bias", Shape.of(u), true, Inits.constant("zeros", n, u)));
                     return t;
                 },
-                (in, out, a) -> 2L * in.dim(0) * out.dim(0) + (a.getBool("bias") ? out.dim(0) : 0), true);
+                (in, out, a) -> steps(in) * (2L * features(in) * features(out) + (a.getBool("bias") ? features(out) : 0)),
+                true).takes(1, 2);
     }
 
     static LayerSpec conv2d() {
@@ -98,7 +107,7 @@ final class Layers {
                     long positions = (long) out.dim(1) * out.dim(2);
                     long macs = (long) in.dim(0) * k[0] * k[1] * out.dim(0) * positions;
                     return 2 * macs + (a.getBool("bias") ? out.dim(0) * positions : 0);
-                }, true);
+                }, true).takes(3);
     }
 
     static LayerSpec pool(String name, String what) {
@@ -122,19 +131,17 @@ final class Layers {
                 (in, out, a) -> {
                     int[] k = pair(a, "size");
                     return out.size() * k[0] * k[1];
-                }, true);
+                }, true).takes(3);
     }
 
     static LayerSpec globalavgpool() {
         return new LayerSpec("globalavgpool", Category.LAYER, NONE,
-                "Global average pooling: each channel's whole picture becomes its mean, one number per channel. "
-                        + "A cheap way from feature maps to a flat vector for `dense`.",
-                "`[c, h, w]` → `[c]`",
-                (in, a) -> {
-                    needImage("globalavgpool", in);
-                    return Shape.of(in.dim(0));
-                },
-                (in, out, a) -> List.of(), (in, out, a) -> in.size(), true);
+                "Global average pooling: each channel's whole picture becomes its mean, one number per channel; "
+                        + "on a sequence `[T, F]`, each feature's mean over the real (not padded) steps. "
+                        + "A cheap way from feature maps or a sequence to a flat vector for `dense`.",
+                "`[c, h, w]` → `[c]`; `[T, F]` → `[F]`",
+                (in, a) -> globalPool("globalavgpool", in),
+                (in, out, a) -> List.of(), (in, out, a) -> in.size(), true).takes(2, 3);
     }
 
     static LayerSpec flatten() {
@@ -192,7 +199,14 @@ final class Layers {
                         + "variance 1 over the batch, then scaled by `gamma` and shifted by `beta` (trainable, `[c]`). "
                         + "Running mean and variance (not trained) replace the batch's when evaluating.",
                 "unchanged (`[c, h, w]` or `[c]`)",
-                (in, a) -> in,
+                (in, a) -> {
+                    if (in.rank() == 2) {
+                        throw new ShapeException("batchnorm normalises channels of pictures or flat features, not sequences "
+                                + in + " (padded steps would count in its batch statistics); use `layernorm`, which "
+                                + "normalises each step over its features", null, ShapeException.Hint.use("layernorm"));
+                    }
+                    return in;
+                },
                 (in, out, a) -> {
                     int c = in.dim(0);
                     return List.of(
@@ -201,7 +215,7 @@ final class Layers {
                             new Tensor("running_mean", Shape.of(c), false, Inits.constant("zeros", c, c)),
                             new Tensor("running_var", Shape.of(c), false, Inits.constant("ones", c, c)));
                 },
-                (in, out, a) -> 2 * in.size(), true);
+                (in, out, a) -> 2 * in.size(), true).takes(1, 3);
     }
 
     static LayerSpec layernorm() {
@@ -209,11 +223,13 @@ final class Layers {
                 List.of(arg("eps", Type.FLOAT).def(1e-5).above(0).doc("added to the variance before the square root")),
                 "Layer normalisation: each sample is normalised to mean 0 and variance 1 over all its values, "
                         + "then each channel (or feature) is scaled by `gamma` and shifted by `beta` (trainable, `[c]`). "
+                        + "On a sequence `[T, F]`, each step is normalised over its `F` features and `gamma`, `beta` are "
+                        + "`[F]` (as in a transformer). "
                         + "Same in training and evaluation; no running statistics, so no momentum.",
                 "unchanged",
                 (in, a) -> in,
                 (in, out, a) -> {
-                    int c = in.dim(0);
+                    int c = in.rank() == 2 ? in.dim(1) : in.dim(0);
                     return List.of(new Tensor("gamma", Shape.of(c), true, Inits.constant("ones", c, c)),
                             new Tensor("beta", Shape.of(c), true, Inits.constant("zeros", c, c)));
                 },
@@ -236,7 +252,36 @@ final class Layers {
         return v.size() == 1 ? new int[] {v.get(0), v.get(0)} : new int[] {v.get(0), v.get(1)};
     }
 
+    /** Features of a flat {@code [n]} (n) or of a sequence {@code [T, F]} (F). */
+    static int features(Shape s) {
+        return s.dim(s.rank() - 1);
+    }
+
+    /** Steps of a sequence {@code [T, F]} (T); 1 for a flat {@code [n]}. */
+    static long steps(Shape s) {
+        return s.rank() == 2 ? s.dim(0) : 1;
+    }
+
+    /** {@code globalavgpool} and {@code globalmaxpool}: {@code [c, h, w] -> [c]}, {@code [T, F] -> [F]}. */
+    static Shape globalPool(String layer, Shape in) throws ShapeException {
+        if (in.rank() == 2) return Shape.of(in.dim(1));
+        if (in.rank() == 3) return Shape.of(in.dim(0));
+        throw new ShapeException(layer + " pools a picture [c, h, w] or a sequence [T, F] into one vector, but gets the flat "
+                + in + ", which has nothing left to pool; remove it");
+    }
+
     static void needImage(String layer, Shape in) throws ShapeException {
+        if (in.rank() == 2) {
+            String seq = switch (layer) {
+                case "conv2d" -> "conv1d";
+                case "maxpool" -> "maxpool1d";
+                case "avgpool" -> "avgpool1d";
+                default -> null;
+            };
+            throw new ShapeException(layer + " works on pictures [channels, height, width] but gets a sequence " + in
+                    + " ([T, F])" + (seq != null ? "; over time use `" + seq + "`" : "; reshape it to [channels, height, width] first"),
+                    null, new ShapeException.Fixed(seq != null ? ShapeException.Hint.RENAME : ShapeException.Hint.NONE, seq));
+        }
         if (in.rank() != 3) {
             String what = in.rank() == 1
                     ? "; give the network an image input such as `input [1, 28, 28]`, or `reshape([c, h, w])` first"

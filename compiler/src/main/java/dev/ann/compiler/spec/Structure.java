@@ -13,9 +13,10 @@ public final class Structure {
     private Structure() {}
 
     public static final LayerSpec CONCAT = new LayerSpec("concat", Category.LAYER, List.of(),
-            "Joins the branches of a `parallel concat` on the channel axis (the first axis of a sample): "
-                    + "`[c1, h, w]` and `[c2, h, w]` give `[c1 + c2, h, w]`; flat `[n1]` and `[n2]` give `[n1 + n2]`.",
-            "`[c1, h, w], [c2, h, w]...` → `[c1 + c2 + ..., h, w]`",
+            "Joins the branches of a `parallel concat` on the channel axis (the first axis of a picture): "
+                    + "`[c1, h, w]` and `[c2, h, w]` give `[c1 + c2, h, w]`; flat `[n1]` and `[n2]` give `[n1 + n2]`; "
+                    + "sequences join on the feature axis: `[T, f1]` and `[T, f2]` give `[T, f1 + f2]`.",
+            "`[c1, h, w], [c2, h, w]...` → `[c1 + c2 + ..., h, w]`; `[T, f1], [T, f2]...` → `[T, f1 + f2 + ...]`",
             (in, a) -> in, (in, out, a) -> List.of(), (in, out, a) -> 0, true);
 
     public static final LayerSpec ADD = new LayerSpec("add", Category.LAYER, List.of(),
@@ -24,20 +25,27 @@ public final class Structure {
             "`s, s...` → `s`",
             (in, a) -> in, (in, out, a) -> List.of(), (in, out, a) -> in.size(), true);
 
-    /** Channel concatenation; the message names each branch's shape when they disagree. */
+    /** Channel concatenation (feature concatenation for sequences); the message names each branch's shape when they disagree. */
     public static Shape concat(List<Shape> ins) throws ShapeException {
         Shape first = ins.get(0);
-        int channels = 0;
+        int axis = first.rank() == 2 ? 1 : 0;   // [T, F]: features; [c, h, w] and [n]: the first axis
+        int joined = 0;
         for (Shape s : ins) {
-            if (s.rank() != first.rank() || !s.dims().subList(1, s.rank()).equals(first.dims().subList(1, first.rank()))) {
-                throw new ShapeException("the branches of parallel concat must agree on every axis but the first "
-                        + "(channels); they give " + shapes(ins) + "; make their heights and widths equal "
-                        + "(e.g. `padding: same`, or the same pooling in every branch)");
+            boolean fits = s.rank() == first.rank();
+            for (int i = 0; fits && i < s.rank(); i++) fits = i == axis || s.dim(i) == first.dim(i);
+            if (!fits) {
+                throw new ShapeException(axis == 1
+                        ? "the branches of parallel concat join sequences on the feature axis and must agree on the "
+                                + "steps; they give " + shapes(ins) + "; give every branch the same number of steps "
+                                + "(e.g. `padding: same` in conv1d, the same pooling in every branch)"
+                        : "the branches of parallel concat must agree on every axis but the first "
+                                + "(channels); they give " + shapes(ins) + "; make their heights and widths equal "
+                                + "(e.g. `padding: same`, or the same pooling in every branch)");
             }
-            channels += s.dim(0);
+            joined += s.dim(axis);
         }
         List<Integer> dims = new ArrayList<>(first.dims());
-        dims.set(0, channels);
+        dims.set(axis, joined);
         return new Shape(dims);
     }
 

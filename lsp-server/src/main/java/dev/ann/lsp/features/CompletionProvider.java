@@ -57,8 +57,9 @@ public final class CompletionProvider {
                     items.snippet("branch", "branch { ... }", "branch {\n\t$0\n}");
                     break;
                 }
-                specs(items, registry, Category.LAYER, CompletionItemKind.Function, "1");
-                specs(items, registry, Category.ACTIVATION, CompletionItemKind.Function, "3");
+                java.util.function.Predicate<Spec> fits = fitting(snap, file, offset);
+                specs(items, registry, Category.LAYER, CompletionItemKind.Function, "1", fits);
+                specs(items, registry, Category.ACTIVATION, CompletionItemKind.Function, "3", fits);
                 for (Decl d : decls) {
                     if (d instanceof Decl.Block b && !b.name().text().isEmpty()) {
                         items.add(b.name().text(), CompletionItemKind.Class, "block " + blockSignature(b), b.doc(), "2");
@@ -189,9 +190,32 @@ public final class CompletionProvider {
         };
     }
 
+    /**
+     * The layers that take the shape flowing into the cursor's statement: sequence layers after {@code [T, F]},
+     * picture layers after {@code [c, h, w]}, an embedding right after the input; every layer when the shape is
+     * unknown (no check yet, or an error above).
+     */
+    private static java.util.function.Predicate<Spec> fitting(Analysis.Snapshot snap, AnnFile file, int offset) {
+        dev.ann.compiler.model.SemanticModel model = Names.model(snap);
+        if (model == null) return s -> true;
+        dev.ann.compiler.model.LayerInfo in = Cursor.incoming(file, model.layers(file.source().path()), offset).orElse(null);
+        if (in == null) return s -> true;
+        return s -> {
+            if (!(s instanceof dev.ann.compiler.spec.LayerSpec l)) return true;
+            if (l.name().equals("embedding") && !in.kind().equals("input")) return false;
+            return l.takes(in.outShape());
+        };
+    }
+
     private static void specs(Items items, Registry registry, Category category, CompletionItemKind kind, String sort) {
+        specs(items, registry, category, kind, sort, s -> true);
+    }
+
+    private static void specs(Items items, Registry registry, Category category, CompletionItemKind kind, String sort,
+                              java.util.function.Predicate<Spec> fits) {
         if (registry == null) return;
         for (Spec s : registry.all(category)) {
+            if (!fits.test(s)) continue;
             boolean required = s.args().stream().anyMatch(ArgSpec::required);
             String insert = required ? s.name() + "($1)" : null;
             CompletionItem item = items.add(s.name(), kind, s.signature(), s.doc(), sort);

@@ -53,6 +53,15 @@ public final class HoverProvider {
                     .append(l.outShape() == null ? "?" : l.outShape().toString());
             md.append(" · ").append(count(l.params())).append(l.params() == 1 ? " parameter" : " parameters");
             md.append(" · ").append(count(l.flops())).append(" FLOPs");
+            dev.ann.plan.Shape seq = l.outShape() != null && l.outShape().rank() == 2 ? l.outShape()
+                    : l.inShape() != null && l.inShape().rank() == 2 ? l.inShape() : null;
+            if (seq != null) {
+                md.append("\n\nsequence `[T, F]` = ").append(seq).append(": ").append(count(seq.dim(0))).append(" steps × ")
+                        .append(count(seq.dim(1))).append(" features");
+            }
+            if (l.spec() instanceof dev.ann.compiler.spec.LayerSpec ls && !ls.shapeDoc().isBlank()) {
+                md.append("\n\nShape: ").append(ls.shapeDoc());
+            }
             if (l.spec() != null && !l.spec().doc().isBlank()) md.append("\n\n").append(l.spec().doc());
             return markdown(md.toString(), Lsp.range(src, l.range()));
         }
