@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import onnx.Onnx;
+import dev.ann.onnx.proto.Onnx;
 
 /**
  * An ONNX model as a {@code .ann} network and a checkpoint ({@code ann import}).
