@@ -45,12 +45,14 @@ class ImportActivationsTest {
                 g.floats(name + ".bias", new int[] {out}, random(out, 0.5))));
     }
 
-    /** A float scalar as a Constant node (as torch writes them) rather than an initializer. */
-    private static String constant(Graph g, String name, float v) {
+    /** A scalar as a Constant node (as torch writes them) rather than an initializer: float, or double. */
+    private static String constant(Graph g, String name, float v, boolean asDouble) {
         String n = g.fresh(name);
+        Onnx.TensorProto.Builder t = asDouble
+                ? Onnx.TensorProto.newBuilder().setDataType(Onnx.TensorProto.DataType.DOUBLE_VALUE).addDoubleData(v)
+                : Onnx.TensorProto.newBuilder().setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).addFloatData(v);
         g.g.addNode(Onnx.NodeProto.newBuilder().setOpType("Constant").setName(g.fresh("node:" + n)).addOutput(n)
-                .addAttribute(Onnx.AttributeProto.newBuilder().setName("value").setType(Onnx.AttributeProto.AttributeType.TENSOR)
-                        .setT(Onnx.TensorProto.newBuilder().setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).addFloatData(v))));
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("value").setType(Onnx.AttributeProto.AttributeType.TENSOR).setT(t)));
         return n;
     }
 
@@ -59,18 +61,17 @@ class ImportActivationsTest {
      * Constant nodes, x (1 + erf) then times 0.5), ann export's (Mul by 1 / sqrt 2), and 0.5 x first.
      */
     private String gelu(Graph g, String x, String variant) {
-        String scaled = switch (variant) {
-            case "torch" -> g.node("Div", "gelu.div", List.of(x, constant(g, "sqrt2", (float) Math.sqrt(2))));
-            default -> g.node("Mul", "gelu.mul", List.of(g.scalar("rsqrt2", (float) (1 / Math.sqrt(2))), x));
-        };
+        boolean torch = variant.startsWith("torch"), dbl = variant.endsWith("double");
+        String scaled = torch ? g.node("Div", "gelu.div", List.of(x, constant(g, "sqrt2", (float) Math.sqrt(2), dbl)))
+                : g.node("Mul", "gelu.mul", List.of(g.scalar("rsqrt2", (float) (1 / Math.sqrt(2))), x));
         String erf = g.node("Erf", "gelu.erf", List.of(scaled));
-        String plus = g.node("Add", "gelu.plus", List.of(variant.equals("torch") ? constant(g, "one", 1f) : g.scalar("one", 1f), erf));
+        String plus = g.node("Add", "gelu.plus", List.of(torch ? constant(g, "one", 1f, dbl) : g.scalar("one", 1f), erf));
         if (variant.equals("half_first")) {
             String half = g.node("Mul", "gelu.half", List.of(x, g.scalar("half", 0.5f)));
             return g.node("Mul", "gelu", List.of(plus, half));
         }
         String times = g.node("Mul", "gelu.times", List.of(x, plus));
-        return g.node("Mul", "gelu", List.of(times, variant.equals("torch") ? constant(g, "half", 0.5f) : g.scalar("half", 0.5f)));
+        return g.node("Mul", "gelu", List.of(times, torch ? constant(g, "half", 0.5f, dbl) : g.scalar("half", 0.5f)));
     }
 
     private static Onnx.ModelProto model(Graph g, String x, String out, int features, int classes) {
@@ -126,6 +127,19 @@ class ImportActivationsTest {
         double diff = Examples.maxDiff(Examples.ann(plan, ckpt, raw), Examples.ort(model, raw));
         System.out.printf("gelu (%s) and swish: %d samples, largest difference from ONNX Runtime %.3g%n", variant, n, diff);
         assertTrue(diff <= 1e-5, "ann differs from ONNX Runtime by " + diff + "\n" + src);
+    }
+
+    /** Constants in double (ONNX Runtime would not run these graphs: the import alone is checked). */
+    @Test
+    void geluWithDoubleConstantsImports() throws Exception {
+        Graph g = new Graph();
+        String x = g.fresh("x");
+        String h = gelu(g, gemm(g, x, "fc1", 4, 6), "torch_double");
+        String out = g.node("Softmax", "probabilities", List.of(gemm(g, h, "out", 6, 3)), Graph.intAttr("axis", -1));
+        Path model = tmp.resolve("double.onnx");
+        OnnxExport.write(model(g, x, out, 4, 3), model);
+        String src = OnnxImport.read(model).source();
+        assertTrue(src.lines().filter(l -> l.trim().startsWith("gelu ")).count() == 1, src);
     }
 
     @Test
