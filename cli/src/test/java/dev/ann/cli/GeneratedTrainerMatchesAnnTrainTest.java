@@ -120,6 +120,48 @@ class GeneratedTrainerMatchesAnnTrainTest {
         check(ann, "IrisNet", "10");
     }
 
+    /**
+     * {@code init from}: both trainers start from the weights of an earlier run's model.ckpt (read by name and shape)
+     * and train alike; with the earlier run's seed, data and network, only those weights make the first epoch differ.
+     */
+    @org.junit.jupiter.api.Test
+    void sameLossesWhenStartingFromACheckpoint() throws Exception {
+        String csv = EXAMPLES.resolve("iris.csv").toString().replace("\\", "/");
+        String body = """
+                dataset Iris {
+                    csv("%s", header: true, features: 0..3, label: 4)
+                    split train 80%%, test 20%%
+                    validation 10%%
+                    normalize standard
+                }
+
+                network IrisNet {
+                    input [4]
+                    dense(8) -> relu
+                    dense(3) -> softmax
+                }
+
+                train IrisNet on Iris {
+                    loss cross_entropy
+                    optimizer adam(lr: 1e-2)
+                    batch 16
+                    epochs 4
+                    metrics accuracy, loss
+                    seed 3
+                %s}
+                """;
+        Path pre = tmp.resolve("pre.ann");
+        Files.writeString(pre, body.formatted(csv, ""));
+        run(tmp.resolve("pre.log"), JAVA, "-cp", System.getProperty("java.class.path"), "dev.ann.cli.Main", "train", pre.toString(),
+                "--out", tmp.resolve("pre").toString());
+        Path tuned = tmp.resolve("tuned.ann");
+        Files.writeString(tuned, body.formatted(csv, "    init from \"pre/model.ckpt\"\n"));
+        check(tuned, "IrisNet", "4");
+        double first = header(tmp.resolve("pre/model.ckpt")).getAsJsonArray("history").get(0).getAsJsonObject().get("train_loss").getAsDouble();
+        double tunedFirst = header(tmp.resolve("gen/model.ckpt")).getAsJsonArray("history").get(0).getAsJsonObject().get("train_loss").getAsDouble();
+        assertTrue(tunedFirst < first - 1e-3, "the trained weights start lower: " + tunedFirst + " vs " + first);
+    }
+
     private void check(Path ann, String train, String epochs) throws Exception {
         String file = ann.getFileName().toString();
         Plan plan = Compiler.compile(ann).plan(train, null);

@@ -175,6 +175,45 @@ final class CheckpointCode {
                 .build();
     }
 
+    MethodSpec initFromMethod() {
+        return MethodSpec.methodBuilder("initFrom")
+                .addJavadoc("{@code init from}: the parameters (and batchnorm statistics) of a checkpoint, matched by name and\n"
+                        + "shape by the kernel library's {@code Network.assign}, as {@code ann train} does; the optimiser starts fresh.\n")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(Path.class, "file")
+                .addException(java.io.IOException.class)
+                .addCode(code("""
+                        if (!$files:T.isRegularFile(file)) {
+                            throw new IllegalArgumentException("init from " + file + ": no such checkpoint file");
+                        }
+                        try ($ckreader:T r = new $ckreader:T(file)) {
+                            $map:T<String, float[]> arrays = new $linkedhashmap:T<>();
+                            $map:T<String, long[]> shapes = new $linkedhashmap:T<>();
+                            // the header's "arrays": {"name": ..., "shape": [...]} in storage order
+                            $matcher:T m = $pattern:T.compile("\\\\{\\\\s*\\"name\\"\\\\s*:\\\\s*\\"([^\\"]*)\\"\\\\s*,\\\\s*\\"shape\\"\\\\s*:\\\\s*\\\\[([^\\\\]]*)\\\\]\\\\s*\\\\}")
+                                    .matcher(r.header());
+                            while (m.find()) {
+                                String[] dims = m.group(2).isBlank() ? new String[0] : m.group(2).split(",");
+                                long[] shape = new long[dims.length];
+                                long size = 1;
+                                for (int i = 0; i < dims.length; i++) {
+                                    shape[i] = Long.parseLong(dims[i].trim());
+                                    size *= shape[i];
+                                }
+                                if (size > Integer.MAX_VALUE) throw new IllegalArgumentException(file + ": array " + m.group(1) + " is too large");
+                                shapes.put(m.group(1), shape);
+                                arrays.put(m.group(1), r.next(new float[(int) size]));
+                            }
+                            net.assign(arrays, shapes, "init from " + file);
+                        } catch ($eof:T e) {
+                            throw new IllegalArgumentException(file + ": the checkpoint ends early (damaged, or still being written)");
+                        }
+                        """, Map.of("ckreader", KernelTypes.CHECKPOINT_FILE.nestedClass("Reader"), "eof", ClassName.get(java.io.EOFException.class),
+                                "matcher", ClassName.get(java.util.regex.Matcher.class),
+                                "pattern", ClassName.get(java.util.regex.Pattern.class))))
+                .build();
+    }
+
     MethodSpec readWeightsMethod() {
         return MethodSpec.methodBuilder("readWeights")
                 .addJavadoc("The parameters$L of a checkpoint of this network.\n", hasState ? " and the state" : "")

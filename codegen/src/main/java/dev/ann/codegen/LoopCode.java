@@ -95,6 +95,10 @@ final class LoopCode {
         CodeBlock.Builder b = CodeBlock.builder();
         b.addStatement("$T st = new $T()", STATE, STATE);
         b.addStatement("net.init(options.seed)");
+        if (plan.loop().initFrom() != null) {
+            b.add("// init from: the weights of a checkpoint replace the initialisers' (--resume then replaces them again)\n");
+            b.addStatement("if (!options.resume) initFrom($T.of($S))", java.nio.file.Path.class, plan.loop().initFrom());
+        }
         b.addStatement("$T train = data.train", samples);
         b.addStatement("int batchCount = (train.n + options.batch - 1) / options.batch");
         b.addStatement("$T checkpoints = $L", java.nio.file.Path.class, CodeBlock.of(checkpointDir()));

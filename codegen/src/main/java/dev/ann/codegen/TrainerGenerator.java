@@ -105,6 +105,7 @@ public final class TrainerGenerator {
         t.addMethod(report.printResultMethod());
         t.addMethod(checkpoints.saveCheckpointMethod());
         t.addMethod(checkpoints.resumeMethod());
+        if (plan.loop().initFrom() != null) t.addMethod(checkpoints.initFromMethod());
         if (loop.bestMetric() != null) t.addMethod(checkpoints.readWeightsMethod());
         t.addMethod(checkpoints.valueMethod());
         t.addMethod(checkpoints.jsonMethod());

@@ -209,6 +209,47 @@ public final class Network {
         }
     }
 
+    /**
+     * Sets every parameter and every state array (batchnorm's running
+     * statistics) from the array of the same name ({@code <layer>.<role>})
+     * and the same shape: the start of fine-tuning from a checkpoint
+     * ({@code init from "file"}). Arrays the network has no parameter for
+     * (an optimiser's state, a data transform) are not read.
+     *
+     * @param arrays the values of each array, row-major
+     * @param shapes the shape of each array
+     * @param from   where the arrays come from, for the messages
+     * @throws IllegalArgumentException naming the parameter and both shapes when a shape differs, or
+     *                                  the parameters that have no array
+     */
+    public void assign(Map<String, float[]> arrays, Map<String, long[]> shapes, String from) {
+        List<String> missing = new ArrayList<>();
+        for (Param p : paramList) {
+            float[] v = arrays.get(p.name());
+            if (v == null) {
+                missing.add(p.name());
+                continue;
+            }
+            long[] s = shapes.get(p.name());
+            if (s == null || !java.util.Arrays.equals(s, p.shape()) || v.length != p.size()) {
+                throw new IllegalArgumentException(from + ": parameter " + p.name() + " has shape "
+                        + (s == null ? "(none)" : java.util.Arrays.toString(s)) + " in the checkpoint but "
+                        + java.util.Arrays.toString(p.shape()) + " in this network; start from a checkpoint of a network"
+                        + " with the same layers, or change the layer to match");
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(from + ": the checkpoint has no array for "
+                    + String.join(", ", missing.subList(0, Math.min(8, missing.size())))
+                    + (missing.size() > 8 ? " and " + (missing.size() - 8) + " more" : "")
+                    + "; start from a checkpoint of a network with these layers (names are <layer>.<role>)");
+        }
+        for (Param p : paramList) {
+            INDArray v = p.trainable() ? paramViews.get(p.name()) : stateViews.get(p.name());
+            v.assign(Nd4j.createFromArray(arrays.get(p.name())).castTo(dt).reshape(v.shape()));
+        }
+    }
+
     private long[][] timing;
 
     /** The training output: logits when the output function is fused into the loss. */

@@ -200,6 +200,17 @@ class SemanticFeaturesTest {
         assertFalse(losses.contains("adam"));
     }
 
+    /** {@code init from "file"}: the setting and its word come from the Registry's declaration. */
+    @Test
+    void completionOfInitFrom() throws Exception {
+        Position p = openMain(mark(MAIN, "    epochs 3\n", "    <|>\n"));
+        assertTrue(complete(p).contains("init"));
+        lsp.close();
+        lsp = new LspHarness();
+        p = openMain(mark(MAIN, "    epochs 3\n", "    init <|>\n"));
+        assertTrue(complete(p).contains("from"));
+    }
+
     @Test
     void completionOfDeviceValuesAndNetworkNames() throws Exception {
         Position p = openMain(mark(MAIN, "    epochs 3\n", "    device <|>\n"));

@@ -3,7 +3,7 @@ package dev.ann.onnx;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import onnx.Onnx;
+import dev.ann.onnx.proto.Onnx;
 
 /** Builds an ONNX graph node by node: fresh value names, constants as initializers, attributes. */
 final class Graph {
@@ -70,7 +70,7 @@ final class Graph {
 
     static Onnx.AttributeProto stringAttr(String name, String v) {
         return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.STRING)
-                .setS(org.nd4j.shade.protobuf.ByteString.copyFromUtf8(v)).build();
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
     }
 
     /** A float tensor type with a symbolic batch dimension (and symbolic others where a dim is null). */

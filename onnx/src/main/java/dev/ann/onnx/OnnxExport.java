@@ -25,7 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import onnx.Onnx;
+import dev.ann.onnx.proto.Onnx;
 
 /**
  * A Plan and its trained checkpoint as a standard ONNX model ({@code ann export}).

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import onnx.Onnx;
+import dev.ann.onnx.proto.Onnx;
 
 /**
  * An ONNX model as a {@code .ann} network and a checkpoint ({@code ann import}).
@@ -42,7 +42,7 @@ public final class OnnxImport {
     /** The op types it maps, for the error message. */
     public static final List<String> SUPPORTED = List.of("Gemm", "MatMul (+ Add)", "Conv", "MaxPool", "AveragePool",
             "GlobalAveragePool", "BatchNormalization", "LayerNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu",
-            "Softplus", "Softmax", "Flatten", "Reshape", "Identity", "Dropout");
+            "Softplus", "Softmax", "gelu (0.5 x (1 + Erf(x / sqrt 2)))", "swish (x * Sigmoid(x))", "Flatten", "Reshape", "Identity", "Dropout");
 
     /** The result: the network's source, its name, and the checkpoint of its weights (and data transform). */
     public record Result(String network, String source, Checkpoint checkpoint) {}
@@ -203,6 +203,7 @@ public final class OnnxImport {
             while (true) {
                 List<Onnx.NodeProto> next = consumers(current);
                 if (next.isEmpty()) return null;
+                if (next.size() > 1 && activation(next)) continue;
                 if (next.size() == 1) {
                     Onnx.NodeProto n = next.get(0);
                     if (isJoin(n)) return n;
@@ -278,6 +279,96 @@ public final class OnnxImport {
                 body.append(line).append('\n');
                 current = join.getOutput(0);
             }
+        }
+
+        /**
+         * The activations that exporters write as small graphs reading the value twice (a fork
+         * that is no branch): gelu as 0.5 x (1 + erf(x / sqrt 2)) in the orders torch and ann
+         * export it, swish as x * Sigmoid(x). Emits the statement and moves past the pattern; false
+         * when these nodes are something else. The tanh approximation of gelu is refused: ann's gelu
+         * is the exact one.
+         */
+        boolean activation(List<Onnx.NodeProto> next) {
+            String x = current;
+            for (Onnx.NodeProto n : next) {
+                boolean cube = n.getOpType().equals("Pow") && n.getInput(0).equals(x) && scalar(n.getInput(1)) != null
+                        && scalar(n.getInput(1)) == 3f
+                        || n.getOpType().equals("Mul") && n.getInputCount() == 2 && n.getInput(0).equals(x) && n.getInput(1).equals(x);
+                if (cube) {
+                    throw unsupported(n, "gelu with the tanh approximation (x^3 inside a tanh); ann's gelu is the exact one, "
+                            + "0.5 x (1 + erf(x / sqrt 2)): export the model with the exact gelu (torch: nn.GELU(approximate='none'))");
+                }
+            }
+            if (next.size() != 2) return false;
+            // swish: Sigmoid(x) and Mul(x, Sigmoid(x))
+            for (Onnx.NodeProto sig : next) {
+                if (!sig.getOpType().equals("Sigmoid")) continue;
+                Onnx.NodeProto mul = next.get(next.get(0) == sig ? 1 : 0);
+                if (mul.getOpType().equals("Mul") && sameInputs(mul, x, sig.getOutput(0)) && consumers(sig.getOutput(0)).size() == 1) {
+                    layersStarted = true;
+                    statement(mul, null, "swish");
+                    advance(mul);
+                    return true;
+                }
+            }
+            // gelu: x / sqrt 2 (Div by sqrt 2 or Mul by 1 / sqrt 2) -> Erf -> Add 1, times x, times 0.5 (before or after)
+            for (Onnx.NodeProto scale : next) {
+                Onnx.NodeProto other = next.get(next.get(0) == scale ? 1 : 0);
+                Float c = scale.getOpType().equals("Div") && scale.getInput(0).equals(x) ? scalar(scale.getInput(1))
+                        : scale.getOpType().equals("Mul") ? scalar(otherInput(scale, x)) : null;
+                if (c == null) continue;
+                double k = scale.getOpType().equals("Div") ? 1 / c : c;
+                if (Math.abs(k - 1 / Math.sqrt(2)) > 1e-6) continue;
+                Onnx.NodeProto erf = only(scale.getOutput(0), "Erf");
+                Onnx.NodeProto plus = erf == null ? null : only(erf.getOutput(0), "Add");
+                if (plus == null || !isScalar(otherInput(plus, erf.getOutput(0)), 1f)) continue;
+                Onnx.NodeProto times = only(plus.getOutput(0), "Mul");
+                if (times == null) continue;
+                Onnx.NodeProto last;
+                if (other == times && sameInputs(times, x, plus.getOutput(0))) {
+                    // x (1 + erf), then times 0.5
+                    last = only(times.getOutput(0), "Mul");
+                    if (last == null || !isScalar(otherInput(last, times.getOutput(0)), 0.5f)) continue;
+                } else if (other.getOpType().equals("Mul") && isScalar(otherInput(other, x), 0.5f)
+                        && consumers(other.getOutput(0)).size() == 1 && sameInputs(times, other.getOutput(0), plus.getOutput(0))) {
+                    last = times; // 0.5 x first, then times (1 + erf)
+                } else {
+                    continue;
+                }
+                layersStarted = true;
+                statement(last, null, "gelu");
+                advance(last);
+                return true;
+            }
+            return false;
+        }
+
+        /** The node that alone reads v, when it is of this op type; else null. */
+        Onnx.NodeProto only(String v, String opType) {
+            List<Onnx.NodeProto> c = consumers(v);
+            return c.size() == 1 && c.get(0).getOpType().equals(opType) ? c.get(0) : null;
+        }
+
+        /** Whether a two-input node reads exactly a and b, in either order. */
+        static boolean sameInputs(Onnx.NodeProto n, String a, String b) {
+            return n.getInputCount() == 2 && (n.getInput(0).equals(a) && n.getInput(1).equals(b) || n.getInput(0).equals(b) && n.getInput(1).equals(a));
+        }
+
+        /** The input of a two-input node that is not v (null when v is not one of them). */
+        static String otherInput(Onnx.NodeProto n, String v) {
+            if (n.getInputCount() != 2) return null;
+            return n.getInput(0).equals(v) ? n.getInput(1) : n.getInput(1).equals(v) ? n.getInput(0) : null;
+        }
+
+        /** A constant of one value, or null. */
+        Float scalar(String name) {
+            Tensor t = name == null ? null : consts.get(name);
+            return t == null || t.floats() == null || t.floats().length != 1 ? null : t.floats()[0];
+        }
+
+        boolean isScalar(String name, float v) {
+            Float f = scalar(name);
+            return f != null && Math.abs(f - v) <= 1e-6f * Math.max(1f, Math.abs(v));
         }
 
         /** One branch of a parallel block: its statements, or nothing for the fork itself. */
@@ -637,6 +728,12 @@ public final class OnnxImport {
                 float[] v = new float[n];
                 if (raw != null) raw.asFloatBuffer().get(v);
                 else for (int i = 0; i < n; i++) v[i] = t.getFloatData(i);
+                return new Tensor(dims, v, null);
+            }
+            case Onnx.TensorProto.DataType.DOUBLE_VALUE -> { // constants some exporters write in double
+                float[] v = new float[n];
+                if (raw != null) for (int i = 0; i < n; i++) v[i] = (float) raw.getDouble(8 * i);
+                else for (int i = 0; i < n; i++) v[i] = (float) t.getDoubleData(i);
                 return new Tensor(dims, v, null);
             }
             case Onnx.TensorProto.DataType.INT64_VALUE -> {

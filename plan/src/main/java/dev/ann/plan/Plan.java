@@ -92,9 +92,16 @@ public record Plan(
      * @param checkpoint    null when not declared
      * @param repeat        train under this many seeds (seed, seed+1, ...); 1 by default
      * @param device        cpu, gpu or auto
+     * @param initFrom      the checkpoint whose parameters (and batchnorm statistics) training starts from,
+     *                      resolved against the .ann file's folder ({@code init from "file"}); null: the initialisers
      */
     public record Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint,
-                       int repeat, String device) {}
+                       int repeat, String device, String initFrom) {
+        /** A loop that starts from the initialisers. */
+        public Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint, int repeat, String device) {
+            this(batch, epochs, earlyStopping, checkpoint, repeat, device, null);
+        }
+    }
 
     /** @param mode min or max, from the monitored metric */
     public record EarlyStopping(String monitor, int patience, double minDelta, String mode) {}

@@ -124,7 +124,7 @@ final class PlanBuilder implements Compilation.Planner {
         long seed = c.value("seed") instanceof Number n ? n.longValue() : 0;
         Plan.Loop loop = new Plan.Loop(intOr(c.value("batch"), DEFAULT_BATCH), intOr(c.value("epochs"), DEFAULT_EPOCHS),
                 earlyStopping(c), checkpoint(c), intOr(c.value("repeat"), 1),
-                c.value("device") instanceof String d ? d : "auto");
+                c.value("device") instanceof String d ? d : "auto", initFrom(c));
         return new Plan(Plan.FORMAT_VERSION, c.train.source().path().toString(), c.name(),
                 c.network.decl().name().text(), c.profile == null ? null : c.profile.decl().name().text(), c.task,
                 g.input, g.output, ops, params, loss, optimizer, schedule, metrics, data(c, seed), loop, seed,
@@ -182,6 +182,15 @@ final class PlanBuilder implements Compilation.Planner {
         String keep = m.get("keep_best") instanceof String k ? k : null;
         return new Plan.Checkpoint(dir.normalize().toString(), ((Number) m.get("every")).intValue(), keep,
                 keep == null ? null : mode(keep));
+    }
+
+    /** {@code init from "file"}: the checkpoint's path, resolved against the .ann file's folder; null without it. */
+    private static String initFrom(TrainConfig c) {
+        if (!(c.value("init") instanceof String f)) return null;
+        Path file = Path.of(f);
+        Path folder = c.train.source().path().getParent();
+        if (!file.isAbsolute() && folder != null) file = folder.resolve(file);
+        return file.normalize().toString();
     }
 
     private DataPipeline data(TrainConfig c, long seed) {

@@ -107,6 +107,7 @@ final class SettingsReader {
             }
             case SPLIT -> split(spec, s, src, at);
             case CHECKPOINT -> checkpoint(spec, s, src, at);
+            case FROM -> from(spec, s, src, at);
             case ARGS -> args(spec, s, src);
             case FLAG -> flag(spec, s, src);
         };
@@ -121,6 +122,7 @@ final class SettingsReader {
             case SOURCE, SOURCE_OR_FRACTION -> "csv(\"data.csv\", features: 0..3, label: 4)";
             case SPLIT -> "train 80%, test 20%";
             case CHECKPOINT -> "\"runs/x\" every 1";
+            case FROM -> SettingSpec.FROM + " \"runs/x/checkpoints/best.ckpt\"";
             default -> spec.value() == null ? "..." : spec.value().type() == Type.ENUM
                     ? spec.value().choices().get(0) : spec.value().type() == Type.SHAPE ? "[14, 14]" : "1";
         };
@@ -303,6 +305,33 @@ final class SettingsReader {
             }
         }
         return ok ? out : null;
+    }
+
+    /**
+     * {@code init from "file.ckpt"}: the path as written (the PlanBuilder resolves it against the
+     * .ann file's folder); a file that is not there is a warning, since an earlier run may make it.
+     */
+    private Object from(SettingSpec spec, Setting s, SourceFile src, Loc at) {
+        List<Expr> terms = new ArrayList<>();
+        for (Setting.Clause c : s.clauses()) terms.addAll(c.terms());
+        if (s.clauses().size() != 1 || terms.size() != 2 || !(terms.get(0) instanceof Expr.Name w)
+                || !w.name().text().equals(SettingSpec.FROM)) {
+            p.sink.error(Codes.SETTING_FORM, s.clauses().isEmpty() ? at : new Loc(src, s.clauses().get(0).range()
+                    .to(s.clauses().get(s.clauses().size() - 1).range())), spec.name() + " takes `" + SettingSpec.FROM
+                    + "` and a checkpoint file: write `" + spec.name() + " " + example(spec) + "`");
+            return null;
+        }
+        Object file = p.binder.coerceAs(spec.value(), terms.get(1), Scope.GLOBAL, src, spec.name() + " " + SettingSpec.FROM);
+        if (!(file instanceof String f)) return null;
+        java.nio.file.Path path = java.nio.file.Path.of(f);
+        java.nio.file.Path folder = src.path().toAbsolutePath().getParent();
+        if (!path.isAbsolute() && folder != null) path = folder.resolve(path).normalize();
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            p.sink.warning(Codes.INIT_MISSING, new Loc(src, terms.get(1).range()), "no checkpoint file " + path
+                    + (java.nio.file.Files.exists(path) ? " (it is not a regular file)" : "")
+                    + " yet; training stops unless a run writes it first (the path starts at the folder of the .ann file)");
+        }
+        return f;
     }
 
     private Object args(SettingSpec spec, Setting s, SourceFile src) {

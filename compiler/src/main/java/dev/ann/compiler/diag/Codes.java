@@ -106,4 +106,6 @@ public final class Codes {
     public static final String DUPLICATE_SETTING = "W003";
     /** A val_ metric watched without validation data. */
     public static final String NO_VALIDATION = "W004";
+    /** {@code init from} a checkpoint file that is not there (yet): training will stop unless it is by then. */
+    public static final String INIT_MISSING = "W005";
 }

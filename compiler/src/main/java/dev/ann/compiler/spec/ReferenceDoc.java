@@ -111,6 +111,7 @@ public final class ReferenceDoc {
             case SOURCE_OR_FRACTION -> "`" + s.name() + " source(...)` or `" + s.name() + " 10%`";
             case SPLIT -> "`split train 70%, validation 15%, test 15%`";
             case CHECKPOINT -> "`checkpoint \"dir\" every N, keep best(metric)`";
+            case FROM -> "`" + s.name() + " " + SettingSpec.FROM + " \"file\"`";
             case ARGS -> "`" + s.name() + "(args)`";
             case FLAG -> "`" + s.name() + "`, `" + s.name() + "(args)` or `" + s.name() + " false`";
         };

@@ -17,6 +17,9 @@ public record SettingSpec(String name, Category category, List<ArgSpec> args, St
         args = List.copyOf(args);
     }
 
+    /** The word between a FROM setting's name and its value. */
+    public static final String FROM = "from";
+
     public enum Form {
         /** one value: {@code epochs 12}, {@code scale 1/255}, {@code normalize standard} */
         VALUE,
@@ -32,6 +35,8 @@ public record SettingSpec(String name, Category category, List<ArgSpec> args, St
         SPLIT,
         /** {@code checkpoint "dir" every 1, keep best(val_accuracy)} */
         CHECKPOINT,
+        /** {@code init from "file.ckpt"}: the word {@link #FROM} and a value */
+        FROM,
         /** only parenthesised arguments: {@code early_stopping(monitor: val_loss, patience: 3)} */
         ARGS,
         /** bare, with arguments, or a bool: {@code shuffle}, {@code shuffle(seed: 1)}, {@code shuffle false} */

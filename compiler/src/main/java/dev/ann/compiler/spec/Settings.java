@@ -64,6 +64,9 @@ final class Settings {
                 new SettingSpec("checkpoint", c, List.of(),
                         "Writes checkpoints to a folder: `checkpoint \"runs/x\" every 1, keep best(val_accuracy)`.",
                         Form.CHECKPOINT, arg("dir", Type.STRING).doc("folder, relative to the .ann file"), null),
+                s("init", c, Form.FROM, arg("checkpoint", Type.STRING).doc("a checkpoint file, relative to the .ann file"),
+                        "Starts training from the weights (and batchnorm statistics) of a checkpoint instead of the initialisers, "
+                                + "matched by layer name and shape; the optimiser starts fresh: `init from \"imported/Net.ckpt\"`."),
                 s("seed", c, Form.VALUE, arg("seed", Type.INT).min(0).doc("the one seed all randomness derives from"),
                         "The one seed all randomness derives from: initial weights, shuffles, dropout (default 0)."),
                 s("device", c, Form.VALUE, arg("device", Type.ENUM).choices("cpu", "gpu", "auto").doc("where to train"),

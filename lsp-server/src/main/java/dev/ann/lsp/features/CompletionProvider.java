@@ -166,6 +166,7 @@ public final class CompletionProvider {
                     items.add("keep", CompletionItemKind.Keyword, "keep best(metric) | last", "", "0");
                     items.add("best", CompletionItemKind.Function, "best(metric)", "", "1", "best($1)");
                 }
+                case FROM -> items.add(SettingSpec.FROM, CompletionItemKind.Keyword, s.name() + " " + SettingSpec.FROM + " \"file\"", s.doc(), "0");
                 default -> { }
             }
         } else {

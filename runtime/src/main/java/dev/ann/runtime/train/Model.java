@@ -145,6 +145,20 @@ public final class Model {
         if (!net.stateParams().isEmpty()) net.state().assign(flat(c, net.stateParams()));
     }
 
+    /**
+     * {@code init from}: the net's parameters and state (batchnorm statistics) from a checkpoint's arrays of
+     * the same names and shapes, as the kernels match them; the optimiser's state and the data transform are not read.
+     */
+    public static void initFrom(Checkpoint c, Network net, Path file) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (var e : c.shapes.entrySet()) shapes.put(e.getKey(), java.util.Arrays.stream(e.getValue()).asLongStream().toArray());
+        try {
+            net.assign(c.arrays, shapes, "init from " + file);
+        } catch (IllegalArgumentException e) {
+            throw new RunException(RunException.BAD_INPUT, e.getMessage());
+        }
+    }
+
     static void loadOptimizer(Checkpoint c, Optimizer opt) {
         float[] s1 = c.array("optimizer.s1"), s2 = c.array("optimizer.s2");
         JsonObject oj = c.header.getAsJsonObject("optimizer");

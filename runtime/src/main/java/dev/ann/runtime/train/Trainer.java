@@ -151,6 +151,11 @@ public final class Trainer {
         sched = step.sched;
         best = new BestTracker(plan.loop());
         runDir = o.out;
+        if (!o.resume && plan.loop().initFrom() != null) {
+            Path from = Path.of(plan.loop().initFrom());
+            Model.initFrom(Checkpoint.read(from), net, from);
+            o.log.printf("starting from the weights of %s (the optimiser starts fresh)%n", from);
+        }
         Checkpoint resumed = o.resume ? resume() : null;
         ckpts = new Checkpoints(Checkpoints.dir(plan, runDir));
         try {
