@@ -5,18 +5,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A network for the kernels' tests, built op by op on a {@link Network} in double precision with the shapes and
+ * A network for the kernels' tests, built op by op on a {@link Network} (double precision unless told) with the shapes and
  * parameter roles the compiler's Registry declares (so the tests need no compiler): each method adds one op after
  * the current one and keeps its per-sample shape.
  */
 final class SeqNet {
-    final Network net = new Network(DataType.DOUBLE);
+    final Network net;
     final long[] inShape;
     int cur;
     private long[] shape;
     private int count;
 
-    SeqNet(long... inShape) {
+    SeqNet(long... inShape) { this(DataType.DOUBLE, inShape); }
+
+    SeqNet(DataType dt, long... inShape) {
+        net = new Network(dt);
         this.inShape = inShape;
         cur = net.input(inShape);
         shape = inShape;
