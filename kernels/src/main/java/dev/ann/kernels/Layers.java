@@ -198,12 +198,11 @@ public final class Layers {
         }
         INDArray[] backward(INDArray g) {
             long n = g.size(0);
+            INDArray gx = buf(1, n, inShapes[0]);
             if (inShapes[0].length == 2) {
-                INDArray gx = buf(1, n, inShapes[0]);
                 time.backward(g, gx);
                 return new INDArray[] {gx};
             }
-            INDArray gx = buf(1, n, inShapes[0]);
             Nd4j.exec(new BroadcastCopyOp(gx, g, gx, 0, 1));
             gx.divi(inShapes[0][1] * inShapes[0][2]);
             return new INDArray[] {gx};

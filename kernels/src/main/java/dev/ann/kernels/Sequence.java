@@ -329,16 +329,23 @@ public final class Sequence {
             return Nd4j.createFromArray(a).castTo(dt);
         }
 
-        /** [n*T, F] columns from..from+F as [n*heads, T, d] */
-        private void split(INDArray rows, long n, long from, INDArray dst) {
-            INDArray part = rows.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + f));
-            dst.reshape(n, heads, t, d).assign(part.reshape(n, t, heads, d).permute(0, 2, 1, 3));
+        /**
+         * Part {@code which} (q 0, k 1, v 2) of contiguous rows {@code [n*T, parts*F]}, a view {@code [n, T, heads, d]}
+         * (the rows seen as {@code [n, T, parts, heads, d]}, then one part).
+         */
+        private INDArray part(INDArray rows, long n, int parts, int which) {
+            return rows.reshape(n, t, parts, heads, d).get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(which),
+                    NDArrayIndex.all(), NDArrayIndex.all());
         }
 
-        /** [n*heads, T, d] into [n*T, F] columns from..from+F */
-        private void join(INDArray src, long n, INDArray rows, long from) {
-            INDArray part = rows.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + f));
-            part.reshape(n, t, heads, d).assign(src.reshape(n, heads, t, d).permute(0, 2, 1, 3));
+        /** part {@code which} of rows {@code [n*T, parts*F]} as {@code [n*heads, T, d]} */
+        private void split(INDArray rows, long n, int parts, int which, INDArray dst) {
+            dst.reshape(n, heads, t, d).assign(part(rows, n, parts, which).permute(0, 2, 1, 3));
+        }
+
+        /** {@code [n*heads, T, d]} into part {@code which} of rows {@code [n*T, parts*F]} */
+        private void join(INDArray src, long n, INDArray rows, int parts, int which) {
+            part(rows, n, parts, which).assign(src.reshape(n, heads, t, d).permute(0, 2, 1, 3));
         }
 
         void forward(INDArray[] in, boolean training) {
@@ -348,9 +355,9 @@ public final class Sequence {
             Nd4j.gemm(x2, inW, qkv, false, true, 1.0, 0.0);
             if (inB != null) qkv.addiRowVector(inB);
             q = s(1, n, nh, t, d); k = s(2, n, nh, t, d); v = s(3, n, nh, t, d);
-            split(qkv, n, 0, q);
-            split(qkv, n, f, k);
-            split(qkv, n, 2 * f, v);
+            split(qkv, n, 3, 0, q);
+            split(qkv, n, 3, 1, k);
+            split(qkv, n, 3, 2, v);
             INDArray sc = s(4, n, nh, t, t);
             bmm(q, k, sc, false, true);
             sc.muli(1.0 / Math.sqrt(d));
@@ -363,7 +370,7 @@ public final class Sequence {
             INDArray oh = s(6, n, nh, t, d);
             bmm(p, v, oh, false, false);
             o2 = s(7, n, n * t, f);
-            join(oh, n, o2, 0);
+            join(oh, n, o2, 1, 0);
             INDArray y = s(8, n, n * t, f);
             Nd4j.gemm(o2, outW, y, false, true, 1.0, 0.0);
             if (outB != null) y.addiRowVector(outB);
@@ -379,12 +386,12 @@ public final class Sequence {
             INDArray go2 = s(9, n, n * t, f);
             Nd4j.gemm(gy, outW, go2, false, false, 1.0, 0.0);
             INDArray goh = s(10, n, nh, t, d);
-            split(go2, n, 0, goh);
+            split(go2, n, 1, 0, goh);
             // o = p v
             INDArray gqkv = s(11, n, n * t, 3 * f);
             INDArray gh = s(12, n, nh, t, d);
             bmm(p, goh, gh, true, false);
-            join(gh, n, gqkv, 2 * f);
+            join(gh, n, gqkv, 3, 2);
             INDArray gp = s(13, n, nh, t, t);
             bmm(goh, v, gp, false, true);
             // softmax: gs = p * (gp - sum(gp * p, last)), then the scale
@@ -396,9 +403,9 @@ public final class Sequence {
             gp.muli(1.0 / Math.sqrt(d));
             // s = q kᵀ
             bmm(gp, k, gh, false, false);
-            join(gh, n, gqkv, 0);
+            join(gh, n, gqkv, 3, 0);
             bmm(gp, q, gh, true, false);
-            join(gh, n, gqkv, f);
+            join(gh, n, gqkv, 3, 1);
             // in projection
             Nd4j.gemm(gqkv, x2, gInW, true, false, 1.0, 0.0);
             if (gInB != null) gqkv.sum(gInB, 0);
