@@ -82,6 +82,7 @@ public final class OpBench {
                 },
                 () -> Optimizer.adam(pa, ga, m2, v2, 1e-3, 0.9, 0.999, 1e-8),
                 "adam_updater + subi", "Optimizer.adam (one loop)");
+        conv1d(reps);
     }
 
     /**
