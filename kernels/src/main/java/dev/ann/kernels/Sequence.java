@@ -292,7 +292,7 @@ public final class Sequence {
         long t, f, d;
         /** kept from the forward pass: the input as rows, q, k, v and the weights per head, the joined heads */
         INDArray x2, q, k, v, p, o2;
-        private final Scratch scratch = new Scratch(16);
+        private final Scratch scratch = new Scratch(14);
 
         public Attention(int heads, boolean causal) {
             this.heads = heads;
@@ -395,7 +395,7 @@ public final class Sequence {
             INDArray gp = s(13, n, nh, t, t);
             bmm(goh, v, gp, false, true);
             // softmax: gs = p * (gp - sum(gp * p, last)), then the scale
-            INDArray tmp = s(14, n, nh, t, t);
+            INDArray tmp = s(4, n, nh, t, t); // the scores' array, free once p is made
             Nd4j.exec(new MulOp(gp, p, tmp));
             INDArray rs = tmp.sum(2);
             Nd4j.exec(new BroadcastSubOp(gp, rs, gp, 0, 1));

@@ -73,6 +73,29 @@ class SequenceTest {
         assertEquals(0.0, y.getRow(1).norm2Number().doubleValue(), 0.0, "an all-padding sample pools to 0");
     }
 
+    /** A masked transformer block with every sequence layer, built twice from one seed. */
+    static SeqNet block(DataType dt) {
+        SeqNet b = new SeqNet(dt, 8, 4).masked(8, 5, 1).conv1d(6, 3, 1, 1, true, true).positional(false);
+        int in = b.cur;
+        int att = b.attention(2, true).cur;
+        b.add(in, att).layerNorm();
+        int mid = b.cur;
+        int ff = b.denseSteps(12, true).act(Activation.Fn.GELU).denseSteps(6, true).cur;
+        int left = b.add(mid, ff).pool1d(true, 2, 2, false).globalMaxPool().cur;
+        int right = b.from(mid).pool1d(false, 3, 1, true).globalAvgPool().cur;
+        return b.concat(left, right).dense(3);
+    }
+
+    @Test
+    void floatEqualsDouble() {
+        INDArray x = randn(3, 8, 4);
+        INDArray yd = block(DataType.DOUBLE).build().forward(x, false);
+        INDArray yf = block(DataType.FLOAT).build().forward(x.castTo(DataType.FLOAT), false);
+        assertEquals(DataType.FLOAT, yf.dataType());
+        assertTrue(maxDiff(yd, yf.castTo(DataType.DOUBLE)) < 1e-4, "float " + yf + " against double " + yd);
+        assertTrue(yd.norm2Number().doubleValue() > 1e-2);
+    }
+
     @Test
     void globalPoolsOverTimeIgnorePadding() {
         INDArray x = seq(new double[][][] {
