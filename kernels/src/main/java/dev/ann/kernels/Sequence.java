@@ -5,6 +5,8 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
@@ -173,9 +175,9 @@ public final class Sequence {
     static INDArray meanWeights(INDArray mask, long n, long t, DataType dt) {
         if (mask == null) return Nd4j.valueArrayOf(new long[] {n, t}, 1.0 / t, dt);
         INDArray count = mask.sum(1);
-        count.addi(Nd4j.scalar(dt, 0).eq(count).castTo(dt)); // an empty row: divide by 1 instead of 0
+        count.addi(count.eq(0).castTo(dt)); // an empty row: divide by 1 instead of 0
         INDArray w = mask.dup();
-        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp(w, count, w, 0));
+        Nd4j.exec(new BroadcastDivOp(w, count, w, 0));
         return w;
     }
 
@@ -195,8 +197,7 @@ public final class Sequence {
 
         /** gx[n, t, f] = w[n, t] g[n, f] */
         void backward(INDArray g, INDArray gx) {
-            long n = gx.size(0), t = gx.size(1), f = gx.size(2);
-            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp(gx, g.reshape(n, 1, f), gx, 0, 2));
+            Nd4j.exec(new BroadcastCopyOp(gx, g, gx, 0, 2));
             Nd4j.exec(new BroadcastMulOp(gx, w, gx, 0, 1));
         }
     }
@@ -239,7 +240,7 @@ public final class Sequence {
             } else {
                 long c = inShapes[0][0];
                 rows = n * c;
-                len = prod(inShapes[0]) / c;
+                len = Layers.prod(inShapes[0]) / c;
                 x2 = in[0].reshape(rows, len);
                 any = null;
                 pickOf(x2, n);
@@ -273,7 +274,6 @@ public final class Sequence {
             return new INDArray[] {gx};
         }
 
-        static long prod(long[] s) { return Layers.prod(s); }
     }
 
     /**
