@@ -111,7 +111,7 @@ class SequenceGradientTest {
         double worst = 0;
         String worstAt = "";
         long len = p.length();
-        long stride = Math.max(1, len / 80);      // at most ~80 elements per network
+        long stride = Math.max(1, len / 150);     // at most ~150 elements per network, as the runtime's GradientCheckTest
         for (long i = 0; i < len; i += stride) {
             double v = p.getDouble(i);
             p.putScalar(i, v + EPS);
