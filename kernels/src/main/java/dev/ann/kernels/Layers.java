@@ -384,7 +384,7 @@ public final class Layers {
             gamma = p.get("gamma").reshape(-1); beta = p.get("beta").reshape(-1);
             ggamma = g.get("gamma").reshape(-1); gbeta = g.get("beta").reshape(-1);
             c = gamma.length();
-            if (inShapes[0].length == 2) stepsPerSample = inShapes[0][0];
+            if (inShapes[0].length == 2 && c == inShapes[0][1]) stepsPerSample = inShapes[0][0]; // gamma [F] on [T, F]
             s = prod(inShapes[0]) / (c * stepsPerSample);
         }
         void forward(INDArray[] in, boolean training) {
