@@ -92,9 +92,15 @@ public record Plan(
      * @param checkpoint    null when not declared
      * @param repeat        train under this many seeds (seed, seed+1, ...); 1 by default
      * @param device        cpu, gpu or auto
+     * @param cluster       the {@code cluster} setting: a Spark address to train on ({@code ann train --cluster}), or null
      */
     public record Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint,
-                       int repeat, String device) {}
+                       int repeat, String device, String cluster) {
+        /** A loop trained here (no cluster setting). */
+        public Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint, int repeat, String device) {
+            this(batch, epochs, earlyStopping, checkpoint, repeat, device, null);
+        }
+    }
 
     /** @param mode min or max, from the monitored metric */
     public record EarlyStopping(String monitor, int patience, double minDelta, String mode) {}
