@@ -305,6 +305,14 @@ final class Analysis {
                 lines.add((SettingsReader.Sweep) e.getValue().value());
                 return true;
             });
+            long combinations = 1;
+            for (var l : lines) combinations = Math.min(Long.MAX_VALUE / 1024, combinations * Math.max(1, l.values().size()));
+            if (combinations > dev.ann.compiler.spec.Registry.MAX_SWEEP) {
+                p.sink.error(Codes.BAD_SWEEP, pg.loc(pg.decl().name().range()), "profile " + profile + " sweeps " + combinations
+                        + " combinations; at most " + dev.ann.compiler.spec.Registry.MAX_SWEEP + ": give fewer values or fewer sweep lines");
+                lines.clear();
+                lines.add(new SettingsReader.Sweep("", List.of()));
+            }
             for (var tg : p.trains.values()) {
                 profileConfig(tg, pg, over, tg.decl().name().text() + "|" + profile, baseKeys);
                 if (lines.isEmpty() || lines.stream().anyMatch(l -> l.values().isEmpty())) continue;

@@ -43,6 +43,9 @@ public final class Registry {
         return Optional.ofNullable(Settings.clusterProblem(address));
     }
 
+    /** The most combinations a profile's sweep lines may make (each is checked, and trained, on its own). */
+    public static final int MAX_SWEEP = 256;
+
     /** Why a profile setting cannot be swept ({@code sweep NAME ...}), or empty when it can. */
     public Optional<String> whyNotSwept(String setting) {
         return Optional.ofNullable(Settings.NOT_SWEPT.get(setting));

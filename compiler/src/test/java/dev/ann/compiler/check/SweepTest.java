@@ -122,6 +122,14 @@ class SweepTest {
     }
 
     @Test
+    void aGridOfMoreThan256CombinationsIsRefused() {
+        String values = String.join(", ", java.util.stream.IntStream.rangeClosed(1, 20).mapToObj(String::valueOf).toList());
+        Compilation c = compile("profile huge {\n    sweep batch " + values + "\n    sweep epochs " + values + "\n}\n");
+        String e = errors(c);
+        assertTrue(e.contains("E058 profile huge sweeps 400 combinations; at most 256"), e);
+    }
+
+    @Test
     void theClusterSettingReachesThePlanAndABadAddressIsSaid() throws Exception {
         Compilation c = compile("""
                 profile spark {
