@@ -31,6 +31,21 @@ final class DatasetInfo {
     /** where the label kind comes from, for messages: "csv label: 4", "classes" */
     String labelOrigin = "";
 
+    /** the {@code tokens} line read (kind, vocabulary, length, lowercase, bag), or null */
+    Map<String, Object> tokens;
+    /** a tokens line is written (read or not: a wrong one is reported where it is) */
+    boolean tokensLine;
+    /** the {@code window} line read (size, horizon), or null */
+    Map<String, Object> window;
+
+    /**
+     * The id space of the dataset's token ids (the {@code tokens} line's vocabulary: ids 0..vocabulary-1), or 0
+     * when the samples are no token ids; what an {@code embedding} fed by this dataset takes as its vocabulary.
+     */
+    int vocabulary() {
+        return tokens != null && !Boolean.TRUE.equals(tokens.get("bag")) && tokens.get("vocabulary") instanceof Integer v ? v : 0;
+    }
+
     DatasetInfo(String name) {
         this.name = name;
     }

@@ -113,6 +113,7 @@ public final class ReferenceDoc {
             case CHECKPOINT -> "`checkpoint \"dir\" every N, keep best(metric)`";
             case ARGS -> "`" + s.name() + "(args)`";
             case FLAG -> "`" + s.name() + "`, `" + s.name() + "(args)` or `" + s.name() + " false`";
+            case OPTIONS -> "`" + s.name() + " value, option value, flag...`";
         };
     }
 

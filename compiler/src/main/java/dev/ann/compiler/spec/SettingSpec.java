@@ -35,6 +35,11 @@ public record SettingSpec(String name, Category category, List<ArgSpec> args, St
         /** only parenthesised arguments: {@code early_stopping(monitor: val_loss, patience: 3)} */
         ARGS,
         /** bare, with arguments, or a bool: {@code shuffle}, {@code shuffle(seed: 1)}, {@code shuffle false} */
-        FLAG
+        FLAG,
+        /**
+         * a value, then options named by {@code args}, each {@code name value} or a bare {@code name} (a bool,
+         * true): {@code tokens words, vocabulary 20000, length 200, lowercase}, {@code window 52, horizon 1}
+         */
+        OPTIONS
     }
 }

@@ -165,6 +165,9 @@ public final class CompletionProvider {
                     items.add("keep", CompletionItemKind.Keyword, "keep best(metric) | last", "", "0");
                     items.add("best", CompletionItemKind.Function, "best(metric)", "", "1", "best($1)");
                 }
+                case OPTIONS -> {
+                    for (ArgSpec a : s.args()) items.add(a.name(), CompletionItemKind.Property, a.signature(), a.doc(), "1");
+                }
                 default -> { }
             }
         } else {
