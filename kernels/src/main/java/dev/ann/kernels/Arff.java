@@ -252,7 +252,8 @@ public final class Arff {
         return i;
     }
 
-    static String clip(String s) {
+    /** A value for a message: newlines shown as \\n, at most 60 characters. */
+    public static String clip(String s) {
         String t = s.replace("\n", "\\n");
         return t.length() > 60 ? t.substring(0, 57) + "..." : t;
     }
