@@ -47,6 +47,8 @@ final class DataCode {
     private final ClassName options = ClassName.get("", "Options");
     final long[] sampleShape;
     final int outputs;
+    /** ARFF sources, texts and windows (their reading is SequenceDataCode's), or null. */
+    private final SequenceDataCode sequences;
 
     DataCode(Plan plan) {
         this.data = plan.data();
@@ -54,6 +56,7 @@ final class DataCode {
         this.binary = plan.loss().kind().equals("binary_cross_entropy");
         this.sampleShape = KernelCalls.longs(plan.inputShape().toArray());
         this.outputs = (int) plan.outputShape().size();
+        this.sequences = SequenceDataCode.handles(data) ? new SequenceDataCode(data, regression) : null;
         Map<String, Integer> count = new LinkedHashMap<>();
         for (DataPipeline.Source s : data.sources()) {
             byRole.putIfAbsent(s.role(), s);
@@ -66,9 +69,10 @@ final class DataCode {
             String what = (s.role().equals("all") ? "" : s.role() + " ") + (k == 1 ? "" : "(source " + k + ") ");
             List<PathOption> opts = new ArrayList<>();
             switch (s.kind()) {
-                case "csv" -> {
-                    usesCsv = true;
-                    opts.add(new PathOption(flagPrefix + "data" + suffix, field(s.role(), "data", k), s.args().getString("path"), what + "CSV file"));
+                case "csv", "arff" -> {
+                    usesCsv |= sequences == null;
+                    opts.add(new PathOption(flagPrefix + "data" + suffix, field(s.role(), "data", k), s.args().getString("path"),
+                            what + (s.kind().equals("csv") ? "CSV file" : "ARFF file")));
                 }
                 case "idx" -> {
                     usesIdx = true;
@@ -92,7 +96,8 @@ final class DataCode {
     }
 
     boolean normalizes() {
-        return data.normalize() != null && !data.normalize().equals("none");
+        // texts are token ids or counts: the runtime normalises neither
+        return data.text() == null && data.normalize() != null && !data.normalize().equals("none");
     }
 
     /** Whether some split is held out for validation (known from the plan). */
@@ -207,10 +212,30 @@ final class DataCode {
         CodeBlock.Builder b = CodeBlock.builder();
         Map<String, String> loaded = new LinkedHashMap<>();
         List<String> csvVars = new ArrayList<>();
+        if (sequences != null && data.window() != null) {
+            return loadData(sequences.windows(optionsOf.get(data.sources().get(0)).get(0).field(), hasValidation(), hasTest(), normalizes()));
+        }
+        if (sequences != null) {
+            // ARFF and texts: the class names first, as every source maps its labels to them when read
+            if (!regression) {
+                TypeName strings = ParameterizedTypeName.get(List.class, String.class);
+                if (!derivesClassNames()) b.addStatement("$T classNames = CLASS_NAMES", strings);
+                else b.addStatement("$T classNames = numbered($L)", strings, data.labels().numClasses());
+            }
+            if (sequences.text()) {
+                for (String role : byRole.keySet()) {
+                    b.addStatement("$T $L = new $T<>()", ParameterizedTypeName.get(List.class, String.class), SequenceDataCode.texts(role),
+                            ArrayList.class);
+                }
+            }
+        }
         for (DataPipeline.Source s : data.sources()) {
             String var = varOf.get(s);
             List<PathOption> opts = optionsOf.get(s);
-            if (s.kind().equals("csv")) {
+            if (sequences != null) {
+                b.add(sequences.read(s, var, opts.get(0).field()));
+                loaded.put(var, var);
+            } else if (s.kind().equals("csv")) {
                 var a = s.args();
                 boolean header = a.has("header") && a.getBool("header");
                 String delim = a.has("delimiter") ? a.getString("delimiter") : ",";
@@ -232,7 +257,7 @@ final class DataCode {
                 loaded.put(var, var);
             }
         }
-        if (!regression) {
+        if (!regression && sequences == null) {
             TypeName strings = ParameterizedTypeName.get(List.class, String.class);
             if (!derivesClassNames()) {
                 b.addStatement("$T classNames = CLASS_NAMES", strings);
@@ -298,11 +323,22 @@ final class DataCode {
         List<String> all = new ArrayList<>(List.of(train));
         if (validation != null) all.add(validation);
         if (test != null) all.add(test);
+        if (sequences != null && sequences.text()) {
+            // which texts each split's row numbers index: the one source's, or the role's (validation held out of train: train's)
+            Map<String, String> splitTexts = new LinkedHashMap<>();
+            boolean one = byRole.containsKey("all");
+            splitTexts.put("train", SequenceDataCode.texts(one ? "all" : "train"));
+            if (validation != null) {
+                splitTexts.put("validation", SequenceDataCode.texts(one ? "all" : byRole.containsKey("validation") ? "validation" : "train"));
+            }
+            if (test != null) splitTexts.put("test", SequenceDataCode.texts(one ? "all" : "test"));
+            b.add(sequences.tokenize(splitTexts));
+        }
         if (resizes()) {
             b.add("// profile: resize to $Lx$L\n", data.resize().get(0), data.resize().get(1));
             for (String v : all) b.addStatement("$L = resized($L)", v, v);
         }
-        float scale = scale();
+        float scale = sequences != null && sequences.text() ? 1f : scale();
         if (scale != 1f) {
             for (String v : all) b.addStatement("scale($L, $Lf)", v, Float.toString(scale));
         }
@@ -320,13 +356,17 @@ final class DataCode {
         if (!byRole.containsKey("all") && !byRole.containsKey("train")) {
             throw new IllegalArgumentException("dataset " + data.dataset() + " has no training data");
         }
+        return loadData(b.build());
+    }
+
+    private MethodSpec loadData(CodeBlock body) {
         return MethodSpec.methodBuilder("loadData")
                 .addJavadoc("Loads dataset $L and prepares it as {@code ann train} does.\n", data.dataset())
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(splits)
                 .addParameter(options, "options")
                 .addException(IOException.class)
-                .addCode(b.build())
+                .addCode(body)
                 .build();
     }
 
@@ -362,6 +402,14 @@ final class DataCode {
 
     List<MethodSpec> helperMethods() {
         List<MethodSpec> out = new ArrayList<>();
+        if (sequences != null) out.addAll(sequences.helpers());
+        if (sequences != null && data.window() != null) {
+            if (data.subset() > 0 && data.subset() < 1) {
+                out.add(sorted());
+                out.add(subset());
+            }
+            return out;
+        }
         if (usesCsv) {
             out.add(regression ? readCsvRegression() : readCsvClasses());
             out.add(splitCsvLine());
@@ -381,7 +429,7 @@ final class DataCode {
         if (data.subset() > 0 && data.subset() < 1) out.add(subset());
         if (concatenates) out.add(concat());
         if (resizes()) out.add(resized());
-        if (scale() != 1f) out.add(scaleMethod());
+        if (scale() != 1f && (sequences == null || !sequences.text())) out.add(scaleMethod());
         if (normalizes()) {
             out.add(data.normalize().equals("minmax") ? fitMinMax() : fitStandard());
             out.add(normalise());
