@@ -381,7 +381,9 @@ final class SequenceData {
         int missing = byRole.values().stream().mapToInt(Windows.Series::missing).sum();
         return new Pipeline.Splits(train, val, test, tf, List.of(), false, "data: in memory (" + rows + " rows in time order"
                 + (missing > 0 ? ", " + missing + " missing values interpolated" : "") + "; windows of " + w.size() + ", horizon " + w.horizon()
-                + "; split by time)");
+                + "; split by time" + (ts == null ? "" : "; targets normalised as the training rows' (x - " + String.format(java.util.Locale.ROOT, "%.6g", ts[0])
+                + ") * " + String.format(java.util.Locale.ROOT, "%.6g", tm[0]) + ": MSE and MAE are in those units, MAE / "
+                + String.format(java.util.Locale.ROOT, "%.6g", tm[0]) + " in the data's; ann predict answers in the data's") + ")");
     }
 
     private static int[] index(int[] cols, List<Integer> which) {
