@@ -53,6 +53,8 @@ public final class Arff {
 
     /** A malformed file: where (1-based line and column; 0 when not known) and what. */
     public static final class ArffException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         public final int line;
         public final int col;
         public final String what;
@@ -81,9 +83,17 @@ public final class Arff {
         }
     }
 
-    /** The header alone (no data is read past {@code @data}); for checking a file quickly. */
+    /** Most characters read looking for the end of a header. */
+    public static final long MAX_HEADER = 64L << 20;
+
+    /** The header alone (no data is read past {@code @data}, nor more than {@link #MAX_HEADER} characters); for checking a file quickly. */
     public static Table header(Path file) throws IOException {
-        return read(file, Long.MAX_VALUE, true);
+        return header(file, MAX_HEADER);
+    }
+
+    /** The header alone, read from at most {@code maxChars} characters. */
+    public static Table header(Path file, long maxChars) throws IOException {
+        return read(file, maxChars, true);
     }
 
     /** The whole file; {@code maxBytes} bounds its (uncompressed) size. */

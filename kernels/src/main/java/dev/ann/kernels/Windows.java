@@ -33,6 +33,8 @@ public final class Windows {
 
     /** A malformed line: where (1-based) and what. */
     public static final class SeriesException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         public final int line;
         public final int col;
 

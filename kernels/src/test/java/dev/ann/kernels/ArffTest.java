@@ -116,6 +116,10 @@ class ArffTest {
         assertEquals("three", t.rows().get(1)[0]);
         assertThrows(Arff.ArffException.class, () -> Arff.read(gz, 20));
         assertEquals(0, Arff.header(plain).rows().size());
+        // a header that never ends is not read to its end
+        Path endless = dir.resolve("endless.arff");
+        Files.writeString(endless, "@relation r\n" + "% a comment line of some length\n".repeat(1000));
+        assertTrue(assertThrows(Arff.ArffException.class, () -> Arff.header(endless, 4096)).getMessage().contains("longer than the 4096 characters"));
         assertEquals(2, Arff.header(plain).attributes().size());
     }
 
