@@ -291,8 +291,11 @@ final class DatasetChecker {
                     + (folder ? "folder" : "file") + " there");
             return false;
         }
-        p.sink.error(Codes.DATA_MISSING, loc, what + " not found: " + path + (path.toString().startsWith("/usr/share/datasets")
+        String p0 = path.toString();
+        p.sink.error(Codes.DATA_MISSING, loc, what + " not found: " + path + (p0.startsWith("/usr/share/datasets")
                 ? "; install the Debian package that provides it (e.g. `apt-get install dataset-fashion-mnist`)"
+                : p0.startsWith("/usr/share/doc/weka/") ? "; install Weka's example files: `apt-get install weka`"
+                : p0.startsWith("/usr/lib/python3/dist-packages/statsmodels/") ? "; install statsmodels' data sets: `apt-get install python3-statsmodels`"
                 : "; check the path (relative paths start at the folder of the .ann file)"));
         return false;
     }

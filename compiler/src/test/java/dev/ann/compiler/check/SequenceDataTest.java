@@ -128,6 +128,18 @@ class SequenceDataTest {
         return es.get(0);
     }
 
+    /** Without the Debian packages the examples name, the check says which to install; planning without data still works. */
+    @Test
+    void missingDebianDataSaysWhatToInstall() throws CompileException {
+        Compilation c = compile(train("dataset D {\n    train arff(\"/usr/share/doc/weka/examples/no-such.arff\", label: \"class\", text: \"Text\")\n"
+                + "    tokens words, length 7\n}", "[7]", "dense(2) -> softmax"));
+        assertEquals(1, c.missingData().size(), c.diagnostics().toString());
+        assertTrue(c.missingData().get(0).message().contains("`apt-get install weka`"), c.missingData().get(0).message());
+        assertEquals(Shape.of(7), c.planWithoutData(null, null).data().sampleShape());
+        assertTrue(ExamplesTest.debianDataMissing("csv(\"/usr/lib/python3/dist-packages/statsmodels/datasets/no-such/x.csv\")"));
+        assertTrue(!ExamplesTest.debianDataMissing("csv(\"data.csv\")"));
+    }
+
     @Test
     void misuseIsExplained() throws IOException {
         Diagnostic d = error("dataset D {\n    train arff(\"docs.arff\", label: \"knd\", text: \"Text\")\n    tokens words\n}", "[200]");
