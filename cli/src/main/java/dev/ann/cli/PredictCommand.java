@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Run a trained model on new inputs: a CSV file (one sample per row), a picture, or a folder of pictures.",
+        description = {"Run a trained model on new inputs: a CSV file (one sample per row), a picture, or a folder of pictures;",
+            "for a model of text also the text itself (--input \"some text\"); for windows over a series, a CSV laid out like the series (one forecast per window).",
             "One line per sample: the predicted class and its probability (--top K for more), or the regression value."})
 final class PredictCommand implements Callable<Integer> {
 
@@ -20,8 +21,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a .ckpt file")
     Path checkpoint;
 
-    @Option(names = "--input", required = true, paramLabel = "PATH", description = "CSV file, picture (.png/.jpg) or folder of pictures")
-    Path input;
+    @Option(names = "--input", required = true, paramLabel = "PATH|TEXT", description = "CSV file, picture (.png/.jpg) or folder of pictures; "
+            + "for a model of text, a text (when no such file exists)")
+    String input;
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "show the K most likely classes (default 1)")
     int top;

@@ -51,6 +51,8 @@ final class DataCode {
     private final ClassName options = ClassName.get("", "Options");
     final long[] sampleShape;
     final int outputs;
+    /** ARFF sources, texts and windows (their reading is SequenceDataCode's), or null. */
+    private final SequenceDataCode sequences;
 
     DataCode(Plan plan) {
         this.data = plan.data();
@@ -58,6 +60,7 @@ final class DataCode {
         this.binary = plan.loss().kind().equals("binary_cross_entropy");
         this.sampleShape = KernelCalls.longs(plan.inputShape().toArray());
         this.outputs = (int) plan.outputShape().size();
+        this.sequences = SequenceDataCode.handles(data) ? new SequenceDataCode(data, regression) : null;
         Map<String, Integer> count = new LinkedHashMap<>();
         for (DataPipeline.Source s : data.sources()) {
             byRole.putIfAbsent(s.role(), s);
@@ -70,9 +73,10 @@ final class DataCode {
             String what = (s.role().equals("all") ? "" : s.role() + " ") + (k == 1 ? "" : "(source " + k + ") ");
             List<PathOption> opts = new ArrayList<>();
             switch (s.kind()) {
-                case "csv" -> {
+                case "csv", "arff" -> {
                     usesCsv = true;
-                    opts.add(new PathOption(flagPrefix + "data" + suffix, field(s.role(), "data", k), s.args().getString("path"), what + "CSV file"));
+                    opts.add(new PathOption(flagPrefix + "data" + suffix, field(s.role(), "data", k), s.args().getString("path"),
+                            what + (s.kind().equals("csv") ? "CSV file" : "ARFF file")));
                 }
                 case "idx" -> {
                     opts.add(new PathOption(flagPrefix + "images" + suffix, field(s.role(), "images", k), s.args().getString("images"), what + "IDX images"));
@@ -97,7 +101,8 @@ final class DataCode {
     }
 
     boolean normalizes() {
-        return data.normalize() != null && !data.normalize().equals("none");
+        // texts are token ids or counts: the runtime normalises neither
+        return data.text() == null && data.normalize() != null && !data.normalize().equals("none");
     }
 
     /** Whether some split is held out for validation (known from the plan). */
@@ -209,10 +214,31 @@ final class DataCode {
         CodeBlock.Builder b = CodeBlock.builder();
         Map<String, String> labelled = new LinkedHashMap<>(); // the variable of each classification CSV, and its file option
         int k = data.labels().numClasses();
+        if (sequences != null && data.window() != null) {
+            return loadData(sequences.windows(optionsOf.get(data.sources().get(0)).get(0).field(), hasValidation(), hasTest(), normalizes()));
+        }
+        if (sequences != null) {
+            // ARFF and texts: the class names first, as every source maps its labels to them when read
+            if (!regression) {
+                TypeName strings = ParameterizedTypeName.get(List.class, String.class);
+                if (!derivesClassNames()) b.addStatement("$T classNames = CLASS_NAMES", strings);
+                else b.addStatement("$T classNames = $T.numbered($L)", strings, KernelTypes.LABELS, k);
+            }
+            if (sequences.text()) {
+                for (String role : byRole.keySet()) {
+                    b.addStatement("$T $L = new $T<>()", ParameterizedTypeName.get(List.class, String.class), SequenceDataCode.texts(role),
+                            ArrayList.class);
+                }
+            }
+        }
         for (DataPipeline.Source s : data.sources()) {
             String var = varOf.get(s);
             List<PathOption> opts = optionsOf.get(s);
             var a = s.args();
+            if (sequences != null) {
+                b.add(sequences.read(s, var, opts.get(0).field()));
+                continue;
+            }
             switch (s.kind()) {
                 case "csv" -> {
                     boolean header = a.has("header") && a.getBool("header");
@@ -246,7 +272,7 @@ final class DataCode {
                 }
             }
         }
-        if (!regression) {
+        if (!regression && sequences == null) {
             TypeName strings = ParameterizedTypeName.get(List.class, String.class);
             String pictureNames = firstPictures();
             if (!derivesClassNames()) {
@@ -325,11 +351,22 @@ final class DataCode {
         List<String> all = new ArrayList<>(List.of(train));
         if (validation != null) all.add(validation);
         if (test != null) all.add(test);
+        if (sequences != null && sequences.text()) {
+            // which texts each split's row numbers index: the one source's, or the role's (validation held out of train: train's)
+            Map<String, String> splitTexts = new LinkedHashMap<>();
+            boolean one = byRole.containsKey("all");
+            splitTexts.put("train", SequenceDataCode.texts(one ? "all" : "train"));
+            if (validation != null) {
+                splitTexts.put("validation", SequenceDataCode.texts(one ? "all" : byRole.containsKey("validation") ? "validation" : "train"));
+            }
+            if (test != null) splitTexts.put("test", SequenceDataCode.texts(one ? "all" : "test"));
+            b.add(sequences.tokenize(splitTexts));
+        }
         if (resizes()) {
             b.add("// profile: resize to $Lx$L\n", data.resize().get(0), data.resize().get(1));
             for (String v : all) b.addStatement("$L$L = resized($L)", guard(v), v, v);
         }
-        float scale = scale();
+        float scale = sequences != null && sequences.text() ? 1f : scale();
         if (scale != 1f) {
             b.add("// scale $L\n", Float.toString(scale));
             for (String v : all) b.addStatement("$L$T.applyAll($L.x, $L.n, $L.size, $Lf, null, null)", guard(v), KernelTypes.NORMALIZE, v, v, v,
@@ -351,13 +388,17 @@ final class DataCode {
         if (!byRole.containsKey("all") && !byRole.containsKey("train")) {
             throw new IllegalArgumentException("dataset " + data.dataset() + " has no training data");
         }
+        return loadData(b.build());
+    }
+
+    private MethodSpec loadData(CodeBlock body) {
         return MethodSpec.methodBuilder("loadData")
                 .addJavadoc("Loads dataset $L and prepares it as {@code ann train} does.\n", data.dataset())
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(splits)
                 .addParameter(options, "options")
                 .addException(IOException.class)
-                .addCode(b.build())
+                .addCode(body)
                 .build();
     }
 
@@ -389,6 +430,8 @@ final class DataCode {
 
     List<MethodSpec> helperMethods() {
         List<MethodSpec> out = new ArrayList<>();
+        if (sequences != null) out.addAll(sequences.helpers());
+        if (sequences != null && data.window() != null) return out;
         if (concatenates) out.add(concat());
         if (resizes()) out.add(resized());
         return out;

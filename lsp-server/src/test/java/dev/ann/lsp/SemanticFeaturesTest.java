@@ -220,6 +220,23 @@ class SemanticFeaturesTest {
         assertFalse(names.contains("seed") || names.contains("repeat") || names.contains("resize") || names.contains("sweep"), names::toString);
     }
 
+    /** The tokens and window lines of a dataset: their first value, then the options their declaration names. */
+    @Test
+    void completionOfTokensKindsAndOptions() throws Exception {
+        Position p = openMain(mark(MAIN, "    split train 70%", "    tokens <|>\n"));
+        List<String> kinds = complete(p);
+        assertTrue(kinds.containsAll(List.of("words", "characters")), kinds::toString);
+        lsp.close();
+        lsp = new LspHarness();
+        p = openMain(mark(MAIN, "    split train 70%", "    tokens words, <|>\n"));
+        List<String> options = complete(p);
+        assertTrue(options.containsAll(List.of("vocabulary", "length", "lowercase", "bag")), options::toString);
+        lsp.close();
+        lsp = new LspHarness();
+        p = openMain(mark(MAIN, "    split train 70%", "    window 52, <|>\n"));
+        assertTrue(complete(p).contains("horizon"));
+    }
+
     @Test
     void completionOfDeviceValuesAndNetworkNames() throws Exception {
         Position p = openMain(mark(MAIN, "    epochs 3\n", "    device <|>\n"));

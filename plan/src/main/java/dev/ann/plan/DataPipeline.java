@@ -19,6 +19,8 @@ import java.util.List;
  * @param shuffleSeed seed for the shuffle and split (the train block's seed unless the dataset gives one)
  * @param subset      fraction of every split kept (profile {@code subset}), 1 for all
  * @param resize      image height and width after resize (profile {@code resize}), or null
+ * @param text        how a text column becomes token ids (the dataset's {@code tokens} line), or null
+ * @param window      windows over a time series (the dataset's {@code window} line), or null
  */
 public record DataPipeline(
         String dataset,
@@ -32,20 +34,48 @@ public record DataPipeline(
         boolean shuffle,
         long shuffleSeed,
         double subset,
-        List<Integer> resize) {
+        List<Integer> resize,
+        Text text,
+        Window window) {
 
     public DataPipeline {
         sources = List.copyOf(sources);
     }
 
+    /** A pipeline of tables or pictures (no text, no windows). */
+    public DataPipeline(String dataset, List<Source> sources, Shape sampleShape, Labels labels, Split split, double validation,
+                        double scale, String normalize, boolean shuffle, long shuffleSeed, double subset, List<Integer> resize) {
+        this(dataset, sources, sampleShape, labels, split, validation, scale, normalize, shuffle, shuffleSeed, subset, resize, null, null);
+    }
+
+    /**
+     * Text to token ids (kernels' Tokenizer), fitted on the training split only.
+     *
+     * @param tokens     {@code words} or {@code characters}
+     * @param vocabulary the id space: ids 0..vocabulary-1 (0 padding, 1 unknown, then the most frequent training tokens)
+     * @param length     ids per sample (truncated, or padded with 0 at the end): sample shape {@code [length]}
+     * @param lowercase  lower-case the text first
+     * @param bag        a bag of words instead: per sample {@code vocabulary} counts, sample shape {@code [vocabulary]}
+     */
+    public record Text(String tokens, int vocabulary, int length, boolean lowercase, boolean bag) {}
+
+    /**
+     * Windows over a series in time order (kernels' Windows): samples {@code [size, features]}, targets the
+     * next {@code horizon} rows of the target columns; split by time, never shuffled across the split.
+     */
+    public record Window(int size, int horizon) {}
+
     /**
      * A data source.
      *
      * @param role {@code all} (to be split), {@code train}, {@code validation} or {@code test}
-     * @param kind {@code csv}, {@code idx} or {@code images}
+     * @param kind {@code csv}, {@code arff}, {@code idx} or {@code images}
      * @param args resolved arguments; paths are absolute. csv: path, header, features
      *             (list of column indices), label or target (list of column indices),
-     *             delimiter. idx: images, labels. images: folder, size.
+     *             delimiter, text (the text column, with a {@code tokens} line).
+     *             arff: path, label (attribute name), features (attribute names; all
+     *             but the label and text when absent), text (a string attribute's name).
+     *             idx: images, labels. images: folder, size.
      */
     public record Source(String role, String kind, Args args) {}
 

@@ -47,6 +47,29 @@ final class DataProbe {
 
     record Idx(int count, List<Integer> dims, int maxLabel, String error) {}
 
+    /**
+     * An ARFF file's header (the kernels' reader, stopping at {@code @data}); the error says where
+     * (line:col) and what was expected, never the file's text (quoted parts are left out).
+     */
+    record ArffHeader(List<dev.ann.kernels.Arff.Attribute> attributes, String error) {}
+
+    static ArffHeader arff(Path file) {
+        String k = key("arff", file, "");
+        Object cached = CACHE.get(k);
+        if (cached instanceof ArffHeader h) return h;
+        ArffHeader h;
+        try {
+            h = new ArffHeader(dev.ann.kernels.Arff.header(file).attributes(), null);
+        } catch (dev.ann.kernels.Arff.ArffException e) {
+            h = new ArffHeader(List.of(), (e.line > 0 ? "line " + e.line + ", column " + e.col + ": " : "")
+                    + e.what.replaceAll("'[^']*'", "(...)"));
+        } catch (IOException | RuntimeException e) {
+            h = new ArffHeader(List.of(), "cannot read it (" + reason(e) + ")");
+        }
+        remember(k, h);
+        return h;
+    }
+
     private static final Map<String, Object> CACHE = new ConcurrentHashMap<>();
 
     private static String key(String kind, Path p, String extra) {

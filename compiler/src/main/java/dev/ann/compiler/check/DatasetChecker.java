@@ -65,8 +65,12 @@ final class DatasetChecker {
             info.shuffle = !Boolean.FALSE.equals(m.get("enabled"));
             if (m.get("seed") instanceof Number n) info.shuffleSeed = n.intValue();
         }
+        if (s.get("tokens") != null && s.get("tokens").value() instanceof Map<?, ?> m) info.tokens = cast(m);
+        info.tokensLine = s.containsKey("tokens");
+        if (s.get("window") != null && s.get("window").value() instanceof Map<?, ?> m) info.window = cast(m);
         // What the files hold.
         for (int i = 0; i < info.sources.size(); i++) probe(info, info.sources.get(i), sourceReads.get(i));
+        sequences(info, s);
         // Declared labels override what the files suggest.
         SettingsReader.Read labels = s.get("labels");
         if (labels != null && labels.value() instanceof String k) {
@@ -112,6 +116,125 @@ final class DatasetChecker {
         return info;
     }
 
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> m) {
+        return (Map<String, Object>) m;
+    }
+
+    /** Text and windows: each needs its line and the source argument that goes with it. */
+    private void sequences(DatasetInfo info, Map<String, SettingsReader.Read> s) {
+        boolean text = info.sources.stream().anyMatch(src -> src.args().get("text") != null);
+        SettingsReader.Read tokens = s.get("tokens"), window = s.get("window");
+        if (tokens != null && !text && !info.sources.isEmpty()) {
+            p.sink.error(Codes.SETTING_FORM, tokens.loc(), "tokens makes a text column token ids, but no source of " + info.name
+                    + " names one: add `text: N` (a CSV column) or `text: \"name\"` (an ARFF string attribute) to the source");
+        }
+        if (window != null) {
+            for (SettingsReader.Source src : info.sources) {
+                if (!src.kind().equals("csv")) {
+                    p.sink.error(Codes.SETTING_FORM, window.loc(), "window reads a time series from a CSV file; the " + src.role()
+                            + " source of " + info.name + " is " + src.kind() + "(...)");
+                } else if (src.args().get("label") != null) {
+                    p.sink.error(Codes.LABELS, src.at("label"), "a window's answer is the next values of columns: write `target: N` "
+                            + "(the columns to forecast), not label");
+                } else if (src.args().get("text") != null) {
+                    p.sink.error(Codes.SETTING_FORM, src.at("text"), "window and text do not go together; remove one");
+                }
+            }
+            if (tokens != null) p.sink.error(Codes.SETTING_FORM, tokens.loc(), "window and tokens do not go together; remove one");
+        }
+    }
+
+    /** The sample shape of text: {@code [length]} token ids, or {@code [vocabulary]} counts (bag). */
+    private Shape textShape(DatasetInfo info) {
+        if (info.tokens == null) return null;
+        return Boolean.TRUE.equals(info.tokens.get("bag")) ? Shape.of((Integer) info.tokens.get("vocabulary"))
+                : Shape.of((Integer) info.tokens.get("length"));
+    }
+
+    private Shape arff(DatasetInfo info, SettingsReader.Source src, Loc loc) {
+        Map<String, Object> a = src.args();
+        Path path = Path.of((String) a.get("path"));
+        if (!exists(path, src.at("path"), "ARFF file", false)) return null;
+        DataProbe.ArffHeader h = DataProbe.arff(path);
+        if (h.error() != null) {
+            p.sink.error(Codes.DATA_UNREADABLE, loc, path + ": " + h.error());
+            return null;
+        }
+        List<String> names = h.attributes().stream().map(dev.ann.kernels.Arff.Attribute::name).toList();
+        String label = (String) a.get("label");
+        String text = (String) a.get("text");
+        dev.ann.kernels.Arff.Attribute la = find(h, label), ta = text == null ? null : find(h, text);
+        if (label != null && la == null) {
+            p.sink.error(Codes.DATA_UNREADABLE, src.at("label"), path.getFileName() + " has no attribute '" + label + "'; "
+                    + guess(label, names) + "its attributes are " + list(names));
+            return null;
+        }
+        if (text != null && ta == null) {
+            p.sink.error(Codes.DATA_UNREADABLE, src.at("text"), path.getFileName() + " has no attribute '" + text + "'; "
+                    + guess(text, names) + "its attributes are " + list(names));
+            return null;
+        }
+        if (la != null) {
+            switch (la.type()) {
+                case NOMINAL -> {
+                    info.labelKind = "classes";
+                    info.labelOrigin = "arff label '" + label + "' (nominal)";
+                    if (la.values().size() > info.numClasses) {
+                        info.numClasses = la.values().size();
+                        info.classNames = la.values();
+                    }
+                }
+                case NUMERIC -> {
+                    info.labelKind = "targets";
+                    info.targetWidth = 1;
+                    info.labelOrigin = "arff label '" + label + "' (numeric)";
+                }
+                default -> p.sink.error(Codes.LABELS, src.at("label"), "attribute '" + label + "' is a " + la.type().name()
+                        .toLowerCase(java.util.Locale.ROOT) + " attribute; the label is a nominal attribute (classes) or a numeric one (regression)");
+            }
+        }
+        if (ta != null) {
+            if (ta.type() != dev.ann.kernels.Arff.Type.STRING) {
+                p.sink.error(Codes.DATA_UNREADABLE, src.at("text"), "attribute '" + text + "' is " + ta.type().name()
+                        .toLowerCase(java.util.Locale.ROOT) + ", not a string attribute; text: names an attribute of text");
+                return null;
+            }
+            if (!info.tokensLine) {
+                p.sink.error(Codes.SETTING_FORM, src.at("text"), "a text attribute becomes token ids by the dataset's tokens line: "
+                        + "add `tokens words, vocabulary 20000, length 200` to " + info.name);
+                return null;
+            }
+            return textShape(info);
+        }
+        int width = 0;
+        for (dev.ann.kernels.Arff.Attribute at : h.attributes()) {
+            if (at == la) continue;
+            if (at.type() == dev.ann.kernels.Arff.Type.NUMERIC) width++;
+            else if (at.type() == dev.ann.kernels.Arff.Type.NOMINAL) width += at.values().size();
+        }
+        if (width == 0) {
+            p.sink.error(Codes.DATA_UNREADABLE, loc, path.getFileName() + " has no numeric or nominal attribute besides the label; "
+                    + "for a string attribute write `text: \"name\"` and a tokens line");
+            return null;
+        }
+        return Shape.of(width);
+    }
+
+    private static dev.ann.kernels.Arff.Attribute find(DataProbe.ArffHeader h, String name) {
+        if (name == null) return null;
+        return h.attributes().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static String guess(String name, List<String> names) {
+        String g = Suggest.closest(name, names);
+        return g == null ? "" : "did you mean '" + g + "'? ";
+    }
+
+    private static String list(List<String> names) {
+        return names.size() <= 12 ? String.join(", ", names) : String.join(", ", names.subList(0, 12)) + " and " + (names.size() - 12) + " more";
+    }
+
     private SettingsReader.Source absolute(SettingsReader.Source src, Path folder) {
         Map<String, Object> args = new java.util.LinkedHashMap<>(src.args());
         for (String k : List.of("path", "images", "labels", "folder")) {
@@ -145,6 +268,7 @@ final class DatasetChecker {
         Shape shape = null;
         switch (src.kind()) {
             case "csv" -> shape = csv(info, src, loc);
+            case "arff" -> shape = arff(info, src, loc);
             case "idx" -> shape = idx(info, src, loc);
             case "images" -> shape = images(info, src, loc);
             default -> { }
@@ -167,8 +291,11 @@ final class DatasetChecker {
                     + (folder ? "folder" : "file") + " there");
             return false;
         }
-        p.sink.error(Codes.DATA_MISSING, loc, what + " not found: " + path + (path.toString().startsWith("/usr/share/datasets")
+        String p0 = path.toString();
+        p.sink.error(Codes.DATA_MISSING, loc, what + " not found: " + path + (p0.startsWith("/usr/share/datasets")
                 ? "; install the Debian package that provides it (e.g. `apt-get install dataset-fashion-mnist`)"
+                : p0.startsWith("/usr/share/doc/weka/") ? "; install Weka's example files: `apt-get install weka`"
+                : p0.startsWith("/usr/lib/python3/dist-packages/statsmodels/") ? "; install statsmodels' data sets: `apt-get install python3-statsmodels`"
                 : "; check the path (relative paths start at the folder of the .ann file)"));
         return false;
     }
@@ -193,8 +320,22 @@ final class DatasetChecker {
             info.targetWidth = target.size();
             info.labelOrigin = "csv target";
         }
+        Integer text = a.get("text") instanceof Integer t ? t : null;
+        if (info.window != null && target != null) {
+            info.targetWidth = target.size() * (Integer) info.window.get("horizon");
+            info.labelOrigin = "csv target, window";
+        }
+        if (text != null && features != null) {
+            p.sink.error(Codes.SETTING_FORM, src.at("features"), "give csv either features (numbers) or text (a text column), not both");
+        } else if (text == null && features == null) {
+            p.sink.error(Codes.SETTING_FORM, loc, "say which columns are the features: `features: 0..3`, or `text: N` for a column of text");
+        }
+        if (text != null && !info.tokensLine) {
+            p.sink.error(Codes.SETTING_FORM, src.at("text"), "a text column becomes token ids by the dataset's tokens line: "
+                    + "add `tokens words, vocabulary 20000, length 200` to " + info.name);
+        }
         List<Integer> answer = label != null ? List.of(label) : target != null ? target : List.of();
-        if (features != null) {
+        if (features != null && info.window == null) {
             for (Integer f : features) {
                 if (answer.contains(f)) {
                     p.sink.error(Codes.LABELS, loc, "column " + f + " is both a feature and the " + (label != null ? "label" : "target")
@@ -203,7 +344,9 @@ final class DatasetChecker {
                 }
             }
         }
-        Shape shape = features == null ? null : Shape.of(features.size());
+        Shape shape = features == null ? null : info.window != null ? Shape.of((Integer) info.window.get("size"), features.size())
+                : Shape.of(features.size());
+        if (text != null) shape = textShape(info);
         Path path = Path.of((String) a.get("path"));
         if (!exists(path, src.at("path"), "CSV file", false)) return shape;
         DataProbe.Csv csv = DataProbe.csv(path, Boolean.TRUE.equals(a.get("header")), (String) a.getOrDefault("delimiter", ","),
@@ -214,9 +357,10 @@ final class DatasetChecker {
         }
         List<Integer> all = new ArrayList<>(answer);
         if (features != null) all.addAll(features);
+        if (text != null) all.add(text);
         for (int c : all) {
             if (c >= csv.columns()) {
-                p.sink.error(Codes.DATA_UNREADABLE, src.at(answer.contains(c) ? (label != null ? "label" : "target") : "features"), "column " + c + " does not exist: " + path.getFileName() + " has "
+                p.sink.error(Codes.DATA_UNREADABLE, src.at(answer.contains(c) ? (label != null ? "label" : "target") : text != null && c == text ? "text" : "features"), "column " + c + " does not exist: " + path.getFileName() + " has "
                         + csv.columns() + " columns, numbered 0.." + (csv.columns() - 1));
                 return shape;
             }

@@ -31,6 +31,13 @@ final class DatasetInfo {
     /** where the label kind comes from, for messages: "csv label: 4", "classes" */
     String labelOrigin = "";
 
+    /** the {@code tokens} line read (kind, vocabulary, length, lowercase, bag), or null */
+    Map<String, Object> tokens;
+    /** a tokens line is written (read or not: a wrong one is reported where it is) */
+    boolean tokensLine;
+    /** the {@code window} line read (size, horizon), or null */
+    Map<String, Object> window;
+
     DatasetInfo(String name) {
         this.name = name;
     }
@@ -40,16 +47,13 @@ final class DatasetInfo {
     }
 
     /**
-     * The size of the token id space when the dataset tokenises text ({@code vocabulary N}: ids 0..N-1,
-     * 0 padding, 1 the unknown word), else null. An embedding trained on this dataset takes it as its
-     * vocabulary.
+     * The size of the token id space when the dataset's samples are token ids (the {@code tokens} line's
+     * {@code vocabulary N}: ids 0..N-1, 0 padding, 1 the unknown word), else null (no tokens line, or a bag of
+     * words). An embedding trained on this dataset takes it as its vocabulary.
      */
     Integer vocabulary() {
-        return vocabulary;
+        return tokens != null && !Boolean.TRUE.equals(tokens.get("bag")) && tokens.get("vocabulary") instanceof Integer v ? v : null;
     }
-
-    /** Set by the dataset checker for a dataset that tokenises text; see {@link #vocabulary()}. */
-    Integer vocabulary;
 
     boolean isImage() {
         return sampleShape != null && sampleShape.rank() == 3;

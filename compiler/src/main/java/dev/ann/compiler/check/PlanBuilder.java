@@ -227,7 +227,12 @@ final class PlanBuilder implements Compilation.Planner {
         // Without the data files (planWithoutData), the samples are what the network takes: the check
         // makes the two equal whenever the files are there.
         Shape sample = c.sampleShape != null ? c.sampleShape : d.sampleShape != null ? d.sampleShape : c.graph.input;
+        DataPipeline.Text text = d.tokens == null ? null : new DataPipeline.Text((String) d.tokens.get("kind"),
+                (Integer) d.tokens.get("vocabulary"), (Integer) d.tokens.get("length"), Boolean.TRUE.equals(d.tokens.get("lowercase")),
+                Boolean.TRUE.equals(d.tokens.get("bag")));
+        DataPipeline.Window window = d.window == null ? null : new DataPipeline.Window((Integer) d.window.get("size"),
+                (Integer) d.window.get("horizon"));
         return new DataPipeline(d.name, sources, sample, labels, split, d.validation, d.scale, d.normalize, d.shuffle,
-                d.shuffleSeed != null ? d.shuffleSeed : seed, c.subset, c.resize);
+                d.shuffleSeed != null ? d.shuffleSeed : seed, c.subset, c.resize, text, window);
     }
 }

@@ -177,6 +177,7 @@ final class SettingsReader {
             case ARGS -> args(spec, s, src);
             case FLAG -> flag(spec, s, src);
             case SWEEP -> null; // read by sweep()
+            case OPTIONS -> options(spec, s, src, at);
         };
         if (value instanceof String address && name.equals("cluster")) {
             var problem = p.registry.clusterProblem(address);
@@ -197,6 +198,7 @@ final class SettingsReader {
             case SPLIT -> "train 80%, test 20%";
             case CHECKPOINT -> "\"runs/x\" every 1";
             case FROM -> SettingSpec.FROM + " \"runs/x/checkpoints/best.ckpt\"";
+            case OPTIONS -> spec.name().equals("tokens") ? "words, vocabulary 20000, length 200" : spec.name().equals("window") ? "52, horizon 1" : "...";
             default -> spec.value() == null ? "..." : spec.value().type() == Type.ENUM
                     ? spec.value().choices().get(0) : spec.value().type() == Type.SHAPE ? "[14, 14]" : "1";
         };
@@ -406,6 +408,73 @@ final class SettingsReader {
                     + " yet; training stops unless a run writes it first (the path starts at the folder of the .ann file)");
         }
         return f;
+    }
+
+    /**
+     * {@code tokens words, vocabulary 20000, length 200, lowercase}: the value first, then each option as
+     * {@code name value} or a bare name (true); a map of the value (under its name) and every option, the
+     * declared defaults filled in for those not given.
+     */
+    private Object options(SettingSpec spec, Setting s, SourceFile src, Loc at) {
+        List<Setting.Clause> cs = s.clauses();
+        if (cs.isEmpty() || cs.get(0).terms().isEmpty()) {
+            p.sink.error(Codes.SETTING_FORM, at, spec.name() + " needs a value: write `" + spec.name() + " " + example(spec) + "`");
+            return null;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        boolean ok = true;
+        Setting.Clause first = cs.get(0);
+        if (first.terms().size() != 1) {
+            p.sink.error(Codes.SETTING_FORM, new Loc(src, first.range()), spec.name() + " takes one " + spec.value().name()
+                    + " first, then options separated by commas: `" + spec.name() + " " + example(spec) + "`");
+            return null;
+        }
+        Object v = p.binder.coerceAs(spec.value(), first.terms().get(0), Scope.GLOBAL, src, spec.name());
+        if (v == null) ok = false;
+        else out.put(spec.value().name(), v);
+        List<String> names = spec.args().stream().map(ArgSpec::name).toList();
+        for (int i = 1; i < cs.size(); i++) {
+            Setting.Clause c = cs.get(i);
+            Loc cl = new Loc(src, c.range());
+            if (c.terms().isEmpty() || !(c.terms().get(0) instanceof Expr.Name n) || c.terms().size() > 2) {
+                p.sink.error(Codes.SETTING_FORM, cl, "each option of " + spec.name() + " is a name and a value, as in `"
+                        + example(spec).substring(example(spec).indexOf(", ") + 2) + "`; its options are " + String.join(", ", names));
+                ok = false;
+                continue;
+            }
+            String name = n.name().text();
+            ArgSpec a = spec.args().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            if (a == null) {
+                Loc nl = new Loc(src, n.range());
+                String guess = Suggest.closest(name, names);
+                String msg = spec.name() + " has no option '" + name + "'; " + (guess != null ? "did you mean '" + guess + "'? " : "")
+                        + "its options are " + String.join(", ", names);
+                if (guess != null) p.sink.error(Codes.UNKNOWN_SETTING, nl, msg, Sink.replace("change to '" + guess + "'", nl, guess));
+                else p.sink.error(Codes.UNKNOWN_SETTING, nl, msg);
+                ok = false;
+                continue;
+            }
+            if (out.containsKey(name)) {
+                p.sink.error(Codes.SETTING_FORM, cl, name + " is given twice in " + spec.name() + "; give it once");
+                ok = false;
+                continue;
+            }
+            Object value;
+            if (c.terms().size() == 1) {
+                if (a.type() != Type.BOOL) {
+                    p.sink.error(Codes.SETTING_FORM, cl, name + " needs a value (" + a.type().label() + "): " + a.doc());
+                    ok = false;
+                    continue;
+                }
+                value = true;
+            } else {
+                value = p.binder.coerceAs(a, c.terms().get(1), Scope.GLOBAL, src, spec.name() + " " + name);
+            }
+            if (value == null) ok = false;
+            else out.put(name, value);
+        }
+        for (ArgSpec a : spec.args()) if (!out.containsKey(a.name()) && a.defaultValue() != null) out.put(a.name(), a.defaultValue());
+        return ok ? out : null;
     }
 
     private Object args(SettingSpec spec, Setting s, SourceFile src) {

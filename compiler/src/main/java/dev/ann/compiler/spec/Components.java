@@ -134,12 +134,22 @@ final class Components {
                 source("csv", List.of(
                         arg("path", Type.STRING).doc("the CSV file, relative to the .ann file"),
                         arg("header", Type.BOOL).def(false).doc("the first row holds column names"),
-                        arg("features", Type.COLUMNS).doc("feature columns (0-based): `0..3`, `[0, 2, 5]`"),
+                        arg("features", Type.COLUMNS).def(null).doc("feature columns (0-based): `0..3`, `[0, 2, 5]`"),
                         arg("label", Type.INT).def(null).min(0).doc("the class-label column (numbers or names): classification"),
                         arg("target", Type.COLUMNS).def(null).doc("the real-valued target column(s): regression"),
-                        arg("delimiter", Type.STRING).def(",").doc("field separator")),
+                        arg("delimiter", Type.STRING).def(",").doc("field separator"),
+                        arg("text", Type.INT).def(null).min(0).doc("a text column, made token ids by the dataset's `tokens` line (instead of features)")),
                         "A CSV file with one sample per row. Give `label` for classification or `target` for "
-                                + "regression. Sample shape: `[number of feature columns]`."),
+                                + "regression. Sample shape: `[number of feature columns]`; with `text:` and a `tokens` line, "
+                                + "`[length]` token ids; with a `window` line, `[window, features]`."),
+                source("arff", List.of(
+                        arg("path", Type.STRING).doc("the ARFF file (Weka's format; `.arff.gz` allowed), relative to the .ann file"),
+                        arg("label", Type.STRING).doc("the answer's attribute: nominal for classes (in declared order), numeric for regression"),
+                        arg("text", Type.STRING).def(null).doc("a string attribute, made token ids by the dataset's `tokens` line")),
+                        "An ARFF file (Weka). Without `text:` every other attribute is a feature: a numeric one a number "
+                                + "(missing `?` as 0), a nominal one one-hot (one feature per value, missing: all 0); "
+                                + "string and date attributes are left out. With `text:` and a `tokens` line the sample is that "
+                                + "attribute's token ids, `[length]`."),
                 source("idx", List.of(
                         arg("images", Type.STRING).doc("IDX image file (`.gz` allowed), e.g. train-images-idx3-ubyte.gz"),
                         arg("labels", Type.STRING).doc("IDX label file (`.gz` allowed)")),

@@ -115,6 +115,7 @@ public final class ReferenceDoc {
             case ARGS -> "`" + s.name() + "(args)`";
             case FLAG -> "`" + s.name() + "`, `" + s.name() + "(args)` or `" + s.name() + " false`";
             case SWEEP -> "`sweep setting value, value, ...`";
+            case OPTIONS -> "`" + s.name() + " value, option value, flag...`";
         };
     }
 

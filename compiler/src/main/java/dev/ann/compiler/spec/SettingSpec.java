@@ -42,6 +42,11 @@ public record SettingSpec(String name, Category category, List<ArgSpec> args, St
         /** bare, with arguments, or a bool: {@code shuffle}, {@code shuffle(seed: 1)}, {@code shuffle false} */
         FLAG,
         /** a profile setting's name and its values: {@code sweep batch 32, 64}, {@code sweep optimizer adam(lr: 1e-3), sgd(lr: 0.1)} */
-        SWEEP
+        SWEEP,
+        /**
+         * a value, then options named by {@code args}, each {@code name value} or a bare {@code name} (a bool,
+         * true): {@code tokens words, vocabulary 20000, length 200, lowercase}, {@code window 52, horizon 1}
+         */
+        OPTIONS
     }
 }

@@ -35,6 +35,24 @@ final class Settings {
                         Form.FLAG, arg("enabled", Type.BOOL).def(true).doc("false to keep the file's order"), null),
                 s("classes", d, Form.LIST, arg("name", Type.STRING).doc("a class name, in label order"),
                         "Class names in label order (`classes \"cat\", \"dog\"`), or their number (`classes 10`)."),
+                new SettingSpec("tokens", d, List.of(
+                        arg("vocabulary", Type.INT).def(20000).min(3).max(10_000_000).doc("the id space: 0 padding, 1 unknown, then the most frequent training tokens"),
+                        arg("length", Type.INT).def(200).min(1).max(1_000_000).doc("ids per text: truncated, or padded with 0 at the end"),
+                        arg("lowercase", Type.BOOL).def(false).doc("lower-case the text first"),
+                        arg("bag", Type.BOOL).def(false).doc("a bag of words instead: per text one count per id, shape `[vocabulary]`")),
+                        "Makes the source's text column token ids: `tokens words, vocabulary 20000, length 200, lowercase`. "
+                                + "The vocabulary is fitted on the training split only and saved with the checkpoint. "
+                                + "Sample shape `[length]` (ids as numbers: feed it to `embedding`), or `[vocabulary]` with `bag`.",
+                        Form.OPTIONS, arg("kind", Type.ENUM).choices("words", "characters")
+                                .doc("words: runs of letters and digits; characters: one token per character"), null),
+                new SettingSpec("window", d, List.of(
+                        arg("horizon", Type.INT).def(1).min(1).max(100_000).doc("rows after the window to predict")),
+                        "Windows over a CSV in time order: `window 52, horizon 1`. A sample is `size` consecutive rows of the "
+                                + "feature columns, `[size, features]`; its target the next `horizon` rows of the target columns. "
+                                + "The split is by time (train first, then validation, then test) with no window across a "
+                                + "boundary, never shuffled; normalisation is fitted on the training rows; missing values "
+                                + "(empty, `?`, `NA`) are interpolated linearly in time.",
+                        Form.OPTIONS, arg("size", Type.INT).min(1).max(100_000).doc("rows per sample"), null),
                 s("labels", d, Form.VALUE, arg("kind", Type.ENUM).choices("classes", "targets")
                                 .doc("classes: integer class labels; targets: real values (regression)"),
                         "What the labels are, when the source does not say: `labels targets` reads an IDX or "

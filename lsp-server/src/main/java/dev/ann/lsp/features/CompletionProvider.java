@@ -172,6 +172,9 @@ public final class CompletionProvider {
                     items.add("best", CompletionItemKind.Function, "best(metric)", "", "1", "best($1)");
                 }
                 case FROM -> items.add(SettingSpec.FROM, CompletionItemKind.Keyword, s.name() + " " + SettingSpec.FROM + " \"file\"", s.doc(), "0");
+                case OPTIONS -> {
+                    for (ArgSpec a : s.args()) items.add(a.name(), CompletionItemKind.Property, a.signature(), a.doc(), "1");
+                }
                 default -> { }
             }
         } else {

@@ -47,9 +47,17 @@ public final class Pipeline {
 
     /**
      * What is applied to every sample after loading: resize to [h, w] (images),
-     * then {@code x' = (x * scale - shift) * mul}, per feature.
+     * then {@code x' = (x * scale - shift) * mul}, per feature. Text: the
+     * tokenizer fitted on the training texts (null otherwise). Windows: shift
+     * and mul per feature column, targetShift and targetMul per target column
+     * (targets are normalised too; forecasts are mapped back with them).
      */
-    public record Transform(int[] resize, float scale, float[] shift, float[] mul) {
+    public record Transform(int[] resize, float scale, float[] shift, float[] mul, dev.ann.kernels.Tokenizer tokenizer,
+                            float[] targetShift, float[] targetMul) {
+        public Transform(int[] resize, float scale, float[] shift, float[] mul) {
+            this(resize, scale, shift, mul, null, null, null);
+        }
+
         public Dataset apply(Dataset d) {
             Dataset r = resize == null || d.sampleShape.length != 3 ? d : resized(d, resize);
             float[] x = r.x.clone();
@@ -86,6 +94,7 @@ public final class Pipeline {
     public static Splits load(DataPipeline p, Long memoryBytes, Transform fitted) {
         boolean regression = "targets".equals(p.labels().kind());
         long budget = memoryBytes != null ? memoryBytes : Budget.defaultBytes();
+        if (SequenceData.handles(p)) return SequenceData.load(p, memoryBytes != null && memoryBytes > 0 ? memoryBytes : Budget.defaultBytes(), fitted);
         int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
 
         // look at every source first (IDX headers, picture lists, one validating pass over CSV files) to know the size
@@ -113,7 +122,7 @@ public final class Pipeline {
         }
     }
 
-    private static Splits build(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream, String mode,
+    static Splits build(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream, String mode,
                                 Transform fitted) {
         // class names across all sources
         List<String> names = classNames(p, byRole, regression);

@@ -163,7 +163,8 @@ public final class Checkpoint {
             Map.entry("epoch_sums", Kind.OBJECT), Map.entry("best", Kind.OBJECT), Map.entry("early_stopping", Kind.OBJECT),
             Map.entry("wall_s", Kind.NUMBER), Map.entry("train_s", Kind.NUMBER), Map.entry("train_samples", Kind.NUMBER),
             Map.entry("history", Kind.ARRAY), Map.entry("run_dir", Kind.STRING), Map.entry("class_names", Kind.ARRAY),
-            Map.entry("normalize", Kind.BOOLEAN), Map.entry("architecture", Kind.ARRAY), Map.entry("arrays", Kind.ARRAY));
+            Map.entry("normalize", Kind.BOOLEAN), Map.entry("architecture", Kind.ARRAY), Map.entry("arrays", Kind.ARRAY),
+            Map.entry("text", Kind.OBJECT));
 
     /** Members of the nested objects, likewise. */
     private static final Map<String, Map<String, Kind>> NESTED = Map.of(

@@ -47,6 +47,7 @@ public final class Model {
         data.classNames().forEach(names::add);
         h.add("class_names", names);
         h.addProperty("normalize", data.transform().shift() != null);
+        if (data.transform().tokenizer() != null) h.add("text", textJson(data.transform().tokenizer()));
         JsonArray arch = new JsonArray();
         for (Op op : plan.ops()) arch.add(Trainer.describe(op));
         h.add("architecture", arch);
@@ -69,6 +70,12 @@ public final class Model {
             shapes.put("data.shift", new int[] {t.shift().length});
             arrays.put("data.mul", t.mul());
             shapes.put("data.mul", new int[] {t.mul().length});
+        }
+        if (t.targetShift() != null) {
+            arrays.put("data.target_shift", t.targetShift());
+            shapes.put("data.target_shift", new int[] {t.targetShift().length});
+            arrays.put("data.target_mul", t.targetMul());
+            shapes.put("data.target_mul", new int[] {t.targetMul().length});
         }
         return new Checkpoint(h, arrays, shapes);
     }
@@ -182,7 +189,36 @@ public final class Model {
         var p = plan.data();
         int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
         float scale = (float) (p.scale() == 0 ? 1.0 : p.scale());
-        return new Pipeline.Transform(resize, scale, c.array("data.shift"), c.array("data.mul"));
+        return new Pipeline.Transform(resize, scale, c.array("data.shift"), c.array("data.mul"), tokenizer(c),
+                c.array("data.target_shift"), c.array("data.target_mul"));
+    }
+
+    /** The fitted tokenizer as the checkpoint header keeps it: its settings and its tokens in id order (from id 2). */
+    static JsonObject textJson(dev.ann.kernels.Tokenizer t) {
+        JsonObject o = new JsonObject();
+        o.addProperty("tokens", t.words ? "words" : "characters");
+        o.addProperty("lowercase", t.lowercase);
+        o.addProperty("vocabulary", t.vocabulary);
+        o.addProperty("length", t.length);
+        JsonArray toks = new JsonArray();
+        t.tokens.forEach(toks::add);
+        o.add("ids_from_2", toks);
+        return o;
+    }
+
+    /** The tokenizer saved with a checkpoint, or null when it has none. */
+    public static dev.ann.kernels.Tokenizer tokenizer(Checkpoint c) {
+        if (!c.header.has("text")) return null;
+        try {
+            JsonObject o = c.header.getAsJsonObject("text");
+            List<String> toks = new ArrayList<>();
+            for (var e : o.getAsJsonArray("ids_from_2")) toks.add(e.getAsString());
+            return new dev.ann.kernels.Tokenizer(o.get("tokens").getAsString().equals("words"), o.get("lowercase").getAsBoolean(),
+                    o.get("vocabulary").getAsInt(), o.get("length").getAsInt(), toks);
+        } catch (RuntimeException e) {
+            throw new RunException(RunException.BAD_INPUT, "damaged checkpoint: its vocabulary ('text') cannot be read (" + e.getMessage()
+                    + "); use another checkpoint or train anew");
+        }
     }
 
     public static List<String> classNames(Checkpoint c) {

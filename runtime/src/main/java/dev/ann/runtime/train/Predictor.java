@@ -60,11 +60,124 @@ public final class Predictor {
     /** One input sample's prediction. */
     public record Prediction(String id, List<String> classes, List<Double> probabilities, double[] values) {}
 
+    /**
+     * Predictions for a command line's input: a file or folder, or, for a model of text, a text itself when no
+     * file of that name exists.
+     */
+    public List<Prediction> predict(String input, int top) {
+        boolean exists;
+        try {
+            exists = input.indexOf('\0') < 0 && Files.exists(Path.of(input));
+        } catch (java.nio.file.InvalidPathException e) {
+            exists = false;
+        }
+        if (plan.data().text() != null && !exists) return predictTexts(List.of(input), List.of("text"), top);
+        if (!exists) {
+            if (input.indexOf('\0') >= 0) throw new RunException(RunException.BAD_INPUT, "the input is not a valid path (it holds a NUL character)");
+            throw new RunException(RunException.BAD_INPUT, input + ": no such file or folder");
+        }
+        return predict(Path.of(input), top);
+    }
+
+    /** Texts made ids by the checkpoint's vocabulary (as the model was trained), then predicted. */
+    private List<Prediction> predictTexts(List<String> texts, List<String> ids, int top) {
+        dev.ann.kernels.Tokenizer tok = Model.tokenizer(ckpt);
+        if (tok == null) throw new RunException(RunException.BAD_INPUT, "the checkpoint holds no vocabulary; it was not trained on text by this ann: train anew");
+        DataPipeline.Text t = plan.data().text();
+        int w = t.bag() ? t.vocabulary() : t.length();
+        float[] x = new float[Math.multiplyExact(texts.size(), w)];
+        for (int i = 0; i < texts.size(); i++) {
+            if (t.bag()) tok.counts(texts.get(i), x, i * w);
+            else tok.encode(texts.get(i), x, i * w);
+        }
+        return run(new Dataset(texts.size(), new int[] {w}, x, null, null, 0, List.of()), ids, top);
+    }
+
+    /** A CSV of texts: its first column, or the training file's text column when the rows are laid out like it. */
+    private List<Prediction> predictTextFile(Path input, int top) {
+        DataPipeline.Source src = plan.data().sources().get(0);
+        int col = src.kind().equals("csv") && src.args().has("text") && fieldsPerRow(input, false, ",") > 1 ? src.args().getInts("text").get(0) : 0;
+        boolean header = src.kind().equals("csv") && src.args().has("header") && src.args().getBool("header");
+        List<String> texts = new ArrayList<>(), ids = new ArrayList<>();
+        try (var r = Files.newBufferedReader(input)) {
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if ((n == 1 && header) || line.isBlank()) continue;
+                List<String> f = new ArrayList<>();
+                dev.ann.kernels.Windows.fields(line, ',', f, new ArrayList<>());
+                if (f.size() <= col) throw RunException.data(input.toString(), n, 1, "the row has " + f.size() + " fields; the text is column " + col);
+                texts.add(f.get(col));
+                ids.add("row " + texts.size());
+                if (texts.size() > 10_000_000) throw RunException.data(input.toString(), n, 1, "more than 10,000,000 texts");
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new RunException(RunException.BAD_INPUT, input + ": cannot read: " + e.getMessage());
+        }
+        if (texts.isEmpty()) throw new RunException(RunException.BAD_INPUT, input + ": no texts (one per row)");
+        return predictTexts(texts, ids, top);
+    }
+
+    /** A series laid out like the training one: a forecast after every window of it, in the data's units. */
+    private List<Prediction> predictWindows(Path input, int top) {
+        DataPipeline.Source src = plan.data().sources().get(0);
+        DataPipeline.Window w = plan.data().window();
+        List<Integer> feats = src.args().getInts("features"), targs = src.args().getInts("target");
+        java.util.TreeSet<Integer> union = new java.util.TreeSet<>(feats);
+        union.addAll(targs);
+        int[] cols = union.stream().mapToInt(Integer::intValue).toArray();
+        String d = src.args().has("delimiter") ? src.args().getString("delimiter") : ",";
+        dev.ann.kernels.Windows.Series s;
+        try {
+            s = dev.ann.kernels.Windows.read(input, src.args().has("header") && src.args().getBool("header"), d.isEmpty() ? ',' : d.charAt(0), cols, 100_000_000L);
+        } catch (dev.ann.kernels.Windows.SeriesException e) {
+            throw RunException.data(input.toString(), e.line, e.col, e.getMessage());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new RunException(RunException.BAD_INPUT, input + ": cannot read: " + e.getMessage());
+        }
+        dev.ann.kernels.Windows.interpolate(s);
+        int[] fi = new int[feats.size()], ti = new int[targs.size()];
+        for (int k = 0; k < fi.length; k++) fi[k] = java.util.Arrays.binarySearch(cols, feats.get(k));
+        for (int k = 0; k < ti.length; k++) ti[k] = java.util.Arrays.binarySearch(cols, targs.get(k));
+        Pipeline.Transform t = Model.transform(ckpt, plan);
+        if (t.shift() != null) {
+            float[] shift = new float[cols.length], mul = new float[cols.length];
+            for (int k = 0; k < ti.length; k++) { shift[ti[k]] = t.targetShift()[k]; mul[ti[k]] = t.targetMul()[k]; }
+            for (int k = 0; k < fi.length; k++) { shift[fi[k]] = t.shift()[k]; mul[fi[k]] = t.mul()[k]; }
+            dev.ann.kernels.Windows.normalize(s, shift, mul);
+        }
+        int n = dev.ann.kernels.Windows.count(s.rows(), w.size(), 0);
+        if (n == 0) throw new RunException(RunException.BAD_INPUT, input + ": " + s.rows() + " rows, fewer than a window of " + w.size());
+        int xs = w.size() * fi.length;
+        float[] x = new float[Math.multiplyExact(n, xs)];
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            dev.ann.kernels.Windows.sample(s, 0, i, w.size(), 0, fi, ti, x, i * xs, null, 0);
+            ids.add("after rows " + (i + 1) + ".." + (i + w.size()));
+        }
+        List<Prediction> ps = run(new Dataset(n, new int[] {w.size(), fi.length}, x, null, null, 0, List.of()), ids, top);
+        if (t.targetShift() == null) return ps;
+        // forecasts in the data's units: undo the targets' normalisation
+        List<Prediction> out = new ArrayList<>();
+        for (Prediction p : ps) {
+            double[] v = p.values().clone();
+            for (int k = 0; k < v.length; k++) v[k] = v[k] / t.targetMul()[k % ti.length] + t.targetShift()[k % ti.length];
+            out.add(new Prediction(p.id(), p.classes(), p.probabilities(), v));
+        }
+        return out;
+    }
+
     public List<Prediction> predict(Path input, int top) {
         if (!Files.exists(input)) throw new RunException(RunException.BAD_INPUT, input + ": no such file or folder");
         if (!Files.isDirectory(input) && !Files.isRegularFile(input)) {
             throw new RunException(RunException.BAD_INPUT, input + ": not a regular file (a device or pipe?); pass a CSV file, a picture or a folder of pictures");
         }
+        if (plan.data().text() != null) {
+            if (Files.isDirectory(input)) throw new RunException(RunException.BAD_INPUT, input + ": a folder; this model reads text: give a text or a CSV file of texts");
+            return predictTextFile(input, top);
+        }
+        if (plan.data().window() != null) return predictWindows(input, top);
         List<String> ids = new ArrayList<>();
         Dataset d;
         int[] shape = plan.data().sampleShape().toArray();
@@ -109,6 +222,11 @@ public final class Predictor {
             d = new Dataset(raw.n(), shape, raw.x(), null, null, 0, List.of());
         }
         d = Model.transform(ckpt, plan).apply(d);
+        return run(d, ids, top);
+    }
+
+    /** The network's outputs for prepared samples, in batches of 256. */
+    private List<Prediction> run(Dataset d, List<String> ids, int top) {
         List<Prediction> out = new ArrayList<>();
         int bs = 256;
         for (int from = 0; from < d.n; from += bs) {
