@@ -3,6 +3,8 @@ package dev.ann.kernels;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -91,17 +93,21 @@ public final class Recurrent {
      *
      * <p>Backward runs through time in the opposite order, collecting the gradient of every step's gate
      * pre-activations; the weight gradients are then one product each over all steps.
+     *
+     * <p>The arrays come from the layer's buffers; their views at each step (a state, a gate's columns) are
+     * made once per batch size ({@link Pass}), since making a view costs about as much as a small op.
      */
     public static final class Rnn extends Layer {
         final boolean gru, sequences, bidirectional;
         final int units;
         /** gates per unit: 4 for LSTM, 3 for GRU */
         final int gates;
-        Direction[] dirs;
-
-        /** of the last forward pass: batch size, steps, features, the input time-major {@code [T, n, F]}, the mask {@code [T, n, 1]} or null */
-        long n, steps, features;
-        INDArray xT, maskT;
+        /** each direction's parameters and gradients: [direction] with the roles' order weight_ih, weight_hh, bias_ih, bias_hh */
+        INDArray[][] params, grads;
+        private final Map<Long, Pass> passes = new HashMap<>();
+        /** the pass of the last forward, and whether it had a mask */
+        private Pass pass;
+        private boolean masked;
 
         public Rnn(boolean gru, int units, boolean sequences, boolean bidirectional) {
             this.gru = gru;
@@ -111,68 +117,164 @@ public final class Recurrent {
             this.gates = gru ? 3 : 4;
         }
 
-        /** One direction: its parameters, their gradients and the arrays of the last pass. */
-        static final class Direction {
+        private static final String[] ROLES = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
+
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            long gu = (long) gates * units;
+            long[][] shapes = {{gu, inShapes[0][1]}, {gu, units}, {gu}, {gu}};
+            int dirs = bidirectional ? 2 : 1;
+            params = new INDArray[dirs][4];
+            grads = new INDArray[dirs][4];
+            for (int d = 0; d < dirs; d++) {
+                for (int r = 0; r < 4; r++) {
+                    String role = ROLES[r] + (d == 1 ? "_reverse" : "");
+                    params[d][r] = p.get(role);
+                    grads[d][r] = g.get(role);
+                    if (params[d][r] == null) throw new IllegalArgumentException(kind() + ": parameter " + role + " is missing");
+                    if (!Arrays.equals(params[d][r].shape(), shapes[r])) {
+                        throw new IllegalArgumentException(kind() + ": parameter " + role + " has shape "
+                                + Arrays.toString(params[d][r].shape()) + ", expected " + Arrays.toString(shapes[r]));
+                    }
+                }
+            }
+        }
+
+        private String kind() { return gru ? "gru" : "lstm"; }
+
+        /**
+         * The arrays of a forward and backward pass at one batch size, and their views; made once per batch size
+         * over the layer's buffers (slots: 0 xT, 1 maskT, 2 out, 3 gT, 4 dx, 5 gx, 6 step scratch, 7/8 each
+         * direction's forward arrays, 9/10 its backward arrays).
+         */
+        final class Pass {
+            final long n, steps, features;
+            /** the input time-major {@code [T, n, F]} and as rows {@code [T*n, F]}; the mask time-major {@code [T, n, 1]} */
+            final INDArray xT, x2, maskT;
+            /** the output; the gradient of the output time-major {@code [T, n, D*u]} (sequences); the gradient of the input as rows and {@code [n, T, F]} */
+            final INDArray out, gT, dx2, gx;
+            /** the mask at each step {@code [n, 1]} */
+            final INDArray[] maskAt;
+            /** step scratch {@code [n, u]}: the state gradients, the parts of them through the step, temporaries */
+            final INDArray dh, dc, dhOwn, dcOwn, tmp;
+            final Dir[] dirs;
+
+            Pass(long n) {
+                this.n = n;
+                steps = inShapes[0][0];
+                features = inShapes[0][1];
+                long du = (long) params.length * units;
+                xT = bufShape(0, n, steps, n, features);
+                x2 = xT.reshape(steps * n, features);
+                maskT = bufShape(1, n, steps, n, 1);
+                maskAt = new INDArray[(int) steps];
+                for (int t = 0; t < steps; t++) maskAt[t] = maskT.slice(t);
+                out = sequences ? buf(2, n, outShape) : bufShape(2, n, n, du);
+                gT = sequences ? bufShape(3, n, steps, n, du) : null;
+                dx2 = bufShape(4, n, steps * n, features);
+                gx = buf(5, n, inShapes[0]);
+                INDArray scratch = bufShape(6, n, 5, n, units);
+                dh = scratch.slice(0);
+                dc = scratch.slice(1);
+                dhOwn = scratch.slice(2);
+                dcOwn = scratch.slice(3);
+                tmp = scratch.slice(4);
+                dirs = new Dir[params.length];
+                for (int d = 0; d < dirs.length; d++) dirs[d] = new Dir(this, d);
+            }
+        }
+
+        /** One direction's arrays in a pass and their views. */
+        final class Dir {
+            final int index;
             final boolean reverse;
-            final INDArray wih, whh, bih, bhh, gwih, gwhh, gbih, gbhh;
+            final INDArray wih, whh, bih, bhh;
             /**
              * xp {@code [T, n, G*u]}: x W_ihᵀ + b_ih (+ b_hh for LSTM), then, step by step, the activated gates;
              * hp (GRU) {@code [T, n, G*u]}: h W_hhᵀ + b_hh of each step;
-             * s, c {@code [T+1, n, u]}: the states, by time (forward: before step t at t, after it at t+1;
+             * s, c {@code [T+1, n, u]}: the states by time (forward: before step t at t, after it at t+1;
              * reverse: after step t at t, before it at t+1); tc (LSTM) {@code [T, n, u]}: tanh(c') of each step;
-             * dxp, dhp {@code [T, n, G*u]}: the gradient of the gates' input and recurrent pre-activations
-             * (the same array for LSTM)
+             * dxp, dhp {@code [T, n, G*u]}: the gradients of the gates' input and recurrent pre-activations (one
+             * array for LSTM); all as rows {@code [T*n, ...]} where a product takes all steps at once
              */
-            INDArray xp, hp, s, c, tc, dxp, dhp;
+            final INDArray xp2, s, c, tc, dxp2, dhp2;
+            /** the states before each step, rows in time order; the states after each step {@code [T, n, u]} in time order; the last state */
+            final INDArray before2, after, last;
+            /** the output's columns of this direction */
+            final INDArray outPart;
+            final Step[] at;
 
-            Direction(boolean reverse, Map<String, INDArray> p, Map<String, INDArray> g) {
-                this.reverse = reverse;
-                String sfx = reverse ? "_reverse" : "";
-                wih = p.get("weight_ih" + sfx);
-                whh = p.get("weight_hh" + sfx);
-                bih = p.get("bias_ih" + sfx);
-                bhh = p.get("bias_hh" + sfx);
-                gwih = g.get("weight_ih" + sfx);
-                gwhh = g.get("weight_hh" + sfx);
-                gbih = g.get("bias_ih" + sfx);
-                gbhh = g.get("bias_hh" + sfx);
-            }
-
-            /** index in s and c of the state before and after the step at time t */
-            int before(int t) { return reverse ? t + 1 : t; }
-            int after(int t) { return reverse ? t : t + 1; }
-        }
-
-        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
-            long f = inShapes[0][1];
-            dirs = new Direction[bidirectional ? 2 : 1];
-            for (int d = 0; d < dirs.length; d++) {
-                dirs[d] = new Direction(d == 1, p, g);
-                String sfx = d == 1 ? "_reverse" : "";
-                expect(dirs[d].wih, "weight_ih" + sfx, (long) gates * units, f);
-                expect(dirs[d].whh, "weight_hh" + sfx, (long) gates * units, units);
-                expect(dirs[d].bih, "bias_ih" + sfx, (long) gates * units);
-                expect(dirs[d].bhh, "bias_hh" + sfx, (long) gates * units);
-            }
-        }
-
-        private void expect(INDArray a, String role, long... shape) {
-            String name = gru ? "gru" : "lstm";
-            if (a == null) throw new IllegalArgumentException(name + ": parameter " + role + " is missing");
-            if (!java.util.Arrays.equals(a.shape(), shape)) {
-                throw new IllegalArgumentException(name + ": parameter " + role + " has shape "
-                        + java.util.Arrays.toString(a.shape()) + ", expected " + java.util.Arrays.toString(shape));
+            Dir(Pass p, int d) {
+                index = d;
+                reverse = d == 1;
+                wih = params[d][0];
+                whh = params[d][1];
+                bih = params[d][2];
+                bhh = params[d][3];
+                long n = p.n, steps = p.steps, gu = (long) gates * units;
+                Cut fwd = new Cut(bufShape(7 + d, n, (gru ? 2 : 1) * steps * n * gu + (gru ? 1 : 2) * (steps + 1) * n * units + (gru ? 0 : steps * n * units)));
+                INDArray xp = fwd.next(steps, n, gu);
+                INDArray hp = gru ? fwd.next(steps, n, gu) : null;
+                s = fwd.next(steps + 1, n, units);
+                c = gru ? null : fwd.next(steps + 1, n, units);
+                tc = gru ? null : fwd.next(steps, n, units);
+                Cut bwd = new Cut(bufShape(9 + d, n, (gru ? 2 : 1) * steps * n * gu));
+                INDArray dxp = bwd.next(steps, n, gu), dhp = gru ? bwd.next(steps, n, gu) : dxp;
+                xp2 = xp.reshape(steps * n, gu);
+                dxp2 = dxp.reshape(steps * n, gu);
+                dhp2 = dhp.reshape(steps * n, gu);
+                before2 = (reverse ? s.get(interval(1, steps + 1)) : s.get(interval(0, steps))).reshape(steps * n, units);
+                after = reverse ? s.get(interval(0, steps)) : s.get(interval(1, steps + 1));
+                last = s.slice(reverse ? 0 : (int) steps);
+                outPart = columns(p.out, d);
+                at = new Step[(int) steps];
+                for (int t = 0; t < steps; t++) {
+                    at[t] = new Step(xp.slice(t), hp != null ? hp.slice(t) : null, s.slice(reverse ? t + 1 : t), s.slice(reverse ? t : t + 1),
+                            c != null ? c.slice(reverse ? t + 1 : t) : null, c != null ? c.slice(reverse ? t : t + 1) : null,
+                            tc != null ? tc.slice(t) : null, dxp.slice(t), gru ? dhp.slice(t) : null,
+                            p.gT != null ? columns(p.gT.slice(t), d) : null);
+                }
             }
         }
 
-        /** Gate k of a {@code [n, G*u]} block: its columns k*u .. (k+1)*u. */
-        private INDArray gate(INDArray a, int k) {
-            return a.get(all(), interval((long) k * units, (long) (k + 1) * units));
+        /**
+         * One step's views: a {@code [n, G*u]} (the gates) and its gate columns, the states before and after,
+         * tanh(c'), h W_hhᵀ + b_hh (GRU) and the gradient blocks, with their gate columns.
+         */
+        final class Step {
+            final INDArray a, hp, h, hNew, c, cNew, tc, dx, dhp, gradOut;
+            final INDArray[] gate, hpGate, dxGate, dhpGate;
+            /** GRU: the r and z columns together, of a, hp, dx and dhp */
+            final INDArray rz, hpRz, dxRz, dhpRz;
+
+            Step(INDArray a, INDArray hp, INDArray h, INDArray hNew, INDArray c, INDArray cNew, INDArray tc,
+                 INDArray dx, INDArray dhp, INDArray gradOut) {
+                this.a = a; this.hp = hp; this.h = h; this.hNew = hNew; this.c = c; this.cNew = cNew; this.tc = tc;
+                this.dx = dx; this.dhp = dhp; this.gradOut = gradOut;
+                gate = gates(a);
+                dxGate = gates(dx);
+                hpGate = hp != null ? gates(hp) : null;
+                dhpGate = dhp != null ? gates(dhp) : null;
+                rz = columns(a, 0, 2);
+                dxRz = columns(dx, 0, 2);
+                hpRz = hp != null ? columns(hp, 0, 2) : null;
+                dhpRz = dhp != null ? columns(dhp, 0, 2) : null;
+            }
         }
 
-        /** Columns k*u .. (k+1)*u of {@code [.., D*u]} rows: direction k's part of the output. */
-        private INDArray part(INDArray a, int k) {
-            return a.rank() == 2 ? gate(a, k) : a.get(all(), all(), interval((long) k * units, (long) (k + 1) * units));
+        private INDArray[] gates(INDArray a) {
+            INDArray[] g = new INDArray[gates];
+            for (int k = 0; k < gates; k++) g[k] = columns(a, k, 1);
+            return g;
+        }
+
+        /** Columns k*u .. (k+count)*u of {@code [n, G*u]}. */
+        private INDArray columns(INDArray a, int k, int count) {
+            return a.get(all(), interval((long) k * units, (long) (k + count) * units));
+        }
+
+        /** Direction d's columns (the last axis) of {@code [.., D*u]}. */
+        private INDArray columns(INDArray a, int d) {
+            return a.rank() == 2 ? columns(a, d, 1) : a.get(all(), all(), interval((long) d * units, (long) (d + 1) * units));
         }
 
         /** Consecutive views of one flat buffer, so that a direction's arrays take one of the layer's buffer slots. */
@@ -188,83 +290,57 @@ public final class Recurrent {
             }
         }
 
-        // buffer slots: 0 xT, 1 maskT, 2 out, 3 gT, 4 dxT, 5 gx, 6 step scratch, 7/8 forward arrays, 9/10 backward arrays
-        private static final int FWD = 7, BWD = 9;
-
-        /** step scratch {@code [n, u]}: 0 dh, 1 dc, 2 dh of the step's own update, 3 dc of it, 4 and 5 temporaries */
-        private INDArray scratch(int k) {
-            return bufShape(6, n, 6, n, units).slice(k);
-        }
-
         void forward(INDArray[] in, boolean training) {
-            INDArray x = in[0];
-            n = x.size(0);
-            steps = inShapes[0][0];
-            features = inShapes[0][1];
-            long gu = (long) gates * units, t1 = steps + 1;
-            xT = bufShape(0, n, steps, n, features);
-            xT.assign(x.permute(1, 0, 2));
-            maskT = null;
-            if (mask != null) {
-                maskT = bufShape(1, n, steps, n, 1);
-                maskT.reshape(steps, n).assign(mask.transpose());
+            long n = in[0].size(0);
+            pass = passes.computeIfAbsent(n, Pass::new);
+            masked = mask != null;
+            Pass p = pass;
+            p.xT.assign(in[0].permute(1, 0, 2));
+            if (masked) p.maskT.reshape(p.steps, n).assign(mask.transpose());
+            for (Dir d : p.dirs) runForward(p, d);
+            // the output: each direction's states at every step (0 where padded), or its state after the last step
+            for (Dir d : p.dirs) {
+                if (sequences) d.outPart.assign(d.after.permute(1, 0, 2));
+                else d.outPart.assign(d.last);
             }
-            INDArray x2 = xT.reshape(steps * n, features);
-            for (int k = 0; k < dirs.length; k++) {
-                Direction d = dirs[k];
-                long size = gru ? 2 * steps * n * gu + t1 * n * units : steps * n * gu + 2 * t1 * n * units + steps * n * units;
-                Cut cut = new Cut(bufShape(FWD + k, n, size));
-                d.xp = cut.next(steps, n, gu);
-                d.s = cut.next(t1, n, units);
-                if (gru) d.hp = cut.next(steps, n, gu);
-                else {
-                    d.c = cut.next(t1, n, units);
-                    d.tc = cut.next(steps, n, units);
-                }
-                runForward(d, x2);
-            }
-            writeOutput();
+            if (sequences && masked) Nd4j.exec(new MulOp(p.out, mask.reshape(n, p.steps, 1), p.out));
+            out = p.out;
         }
 
-        private void runForward(Direction d, INDArray x2) {
-            INDArray xp2 = d.xp.reshape(steps * n, (long) gates * units);
-            Nd4j.gemm(x2, d.wih, xp2, false, true, 1.0, 0.0);
-            xp2.addiRowVector(d.bih);
-            if (!gru) xp2.addiRowVector(d.bhh); // LSTM: b_hh adds like b_ih; GRU: b_hn sits inside r (...)
-            int first = d.reverse ? (int) steps : 0;
-            d.s.slice(first).assign(0);
-            if (!gru) d.c.slice(first).assign(0);
-            INDArray tmp = scratch(5);
-            for (int s = 0; s < steps; s++) {
-                int t = d.reverse ? (int) steps - 1 - s : s;
-                INDArray h = d.s.slice(d.before(t)), hNew = d.s.slice(d.after(t)), a = d.xp.slice(t);
+        private void runForward(Pass p, Dir d) {
+            Nd4j.gemm(p.x2, d.wih, d.xp2, false, true, 1.0, 0.0);
+            d.xp2.addiRowVector(d.bih);
+            if (!gru) d.xp2.addiRowVector(d.bhh); // LSTM: b_hh adds as b_ih does; GRU: b_hn sits inside r (...)
+            int steps = (int) p.steps;
+            d.s.slice(d.reverse ? steps : 0).assign(0);
+            if (!gru) d.c.slice(d.reverse ? steps : 0).assign(0);
+            for (int k = 0; k < steps; k++) {
+                int t = d.reverse ? steps - 1 - k : k;
+                Step st = d.at[t];
+                INDArray[] a = st.gate;
                 if (gru) {
-                    INDArray hp = d.hp.slice(t);
-                    Nd4j.gemm(h, d.whh, hp, false, true, 1.0, 0.0);
-                    hp.addiRowVector(d.bhh);
-                    INDArray rz = a.get(all(), interval(0, 2L * units));
-                    rz.addi(hp.get(all(), interval(0, 2L * units)));
-                    Nd4j.exec(new Sigmoid(rz, rz));
-                    INDArray r = gate(a, 0), z = gate(a, 1), nn = gate(a, 2);
-                    r.mul(gate(hp, 2), tmp);
-                    nn.addi(tmp);
-                    Nd4j.exec(new Tanh(nn, nn));
-                    h.sub(nn, hNew).muli(z).addi(nn);                     // h' = n + z (h - n)
+                    Nd4j.gemm(st.h, d.whh, st.hp, false, true, 1.0, 0.0);
+                    st.hp.addiRowVector(d.bhh);
+                    st.rz.addi(st.hpRz);
+                    Nd4j.exec(new Sigmoid(st.rz, st.rz));                   // r, z
+                    a[0].mul(st.hpGate[2], p.tmp);
+                    a[2].addi(p.tmp);
+                    Nd4j.exec(new Tanh(a[2], a[2]));                        // n = tanh(W_in x + b_in + r (W_hn h + b_hn))
+                    st.h.sub(a[2], st.hNew).muli(a[1]).addi(a[2]);          // h' = n + z (h - n)
                 } else {
-                    Nd4j.gemm(h, d.whh, a, false, true, 1.0, 1.0);        // a = x W_ihᵀ + b_ih + b_hh + h W_hhᵀ
-                    INDArray ifg = a.get(all(), interval(0, 2L * units));
+                    Nd4j.gemm(st.h, d.whh, st.a, false, true, 1.0, 1.0);    // a = x W_ihᵀ + b_ih + b_hh + h W_hhᵀ
+                    INDArray ifg = st.rz;                                   // the i and f columns
                     Nd4j.exec(new Sigmoid(ifg, ifg));
-                    Nd4j.exec(new Tanh(gate(a, 2), gate(a, 2)));
-                    Nd4j.exec(new Sigmoid(gate(a, 3), gate(a, 3)));
-                    INDArray c = d.c.slice(d.before(t)), cNew = d.c.slice(d.after(t)), tc = d.tc.slice(t);
-                    gate(a, 1).mul(c, cNew);                               // c' = f c + i g
-                    gate(a, 0).mul(gate(a, 2), tmp);
-                    cNew.addi(tmp);
-                    Nd4j.exec(new Tanh(cNew, tc));
-                    gate(a, 3).mul(tc, hNew);                              // h' = o tanh(c')
-                    if (maskT != null) keepAtPadding(c, cNew, maskT.slice(t));
+                    Nd4j.exec(new Tanh(a[2], a[2]));
+                    Nd4j.exec(new Sigmoid(a[3], a[3]));
+                    a[1].mul(st.c, st.cNew);                                // c' = f c + i g
+                    a[0].mul(a[2], p.tmp);
+                    st.cNew.addi(p.tmp);
+                    Nd4j.exec(new Tanh(st.cNew, st.tc));
+                    a[3].mul(st.tc, st.hNew);                               // h' = o tanh(c')
+                    if (masked) keepAtPadding(st.c, st.cNew, p.maskAt[t]);
                 }
-                if (maskT != null) keepAtPadding(h, hNew, maskT.slice(t));
+                if (masked) keepAtPadding(st.h, st.hNew, p.maskAt[t]);
             }
         }
 
@@ -273,113 +349,83 @@ public final class Recurrent {
             next.subi(state).muliColumnVector(m).addi(state);
         }
 
-        /** The output: each direction's states at every step (0 where padded), or its state after the last step. */
-        private void writeOutput() {
-            if (sequences) {
-                out = buf(2, n, outShape);
-                for (int k = 0; k < dirs.length; k++) {
-                    INDArray hs = dirs[k].reverse ? dirs[k].s.get(interval(0, steps)) : dirs[k].s.get(interval(1, steps + 1));
-                    part(out, k).assign(hs.permute(1, 0, 2));
-                }
-                if (mask != null) Nd4j.exec(new MulOp(out, mask.reshape(n, steps, 1), out));
-            } else {
-                out = bufShape(2, n, n, (long) dirs.length * units);
-                for (int k = 0; k < dirs.length; k++) {
-                    part(out, k).assign(dirs[k].s.slice(dirs[k].reverse ? 0 : (int) steps));
-                }
-            }
-        }
-
         INDArray[] backward(INDArray g) {
-            long gu = (long) gates * units;
-            INDArray gT = null;
+            Pass p = pass;
             if (sequences) {
-                gT = bufShape(3, n, steps, n, (long) dirs.length * units);
-                gT.assign(g.permute(1, 0, 2));
-                if (maskT != null) Nd4j.exec(new MulOp(gT, maskT, gT)); // the output is 0 at padded steps
+                p.gT.assign(g.permute(1, 0, 2));
+                if (masked) Nd4j.exec(new MulOp(p.gT, p.maskT, p.gT)); // the output is 0 at padded steps
             }
-            INDArray x2 = xT.reshape(steps * n, features);
-            INDArray dx2 = needInputGrad ? bufShape(4, n, steps * n, features) : null;
-            for (int k = 0; k < dirs.length; k++) {
-                Direction d = dirs[k];
-                Cut cut = new Cut(bufShape(BWD + k, n, (gru ? 2 : 1) * steps * n * gu));
-                d.dxp = cut.next(steps, n, gu);
-                d.dhp = gru ? cut.next(steps, n, gu) : d.dxp;
-                INDArray dh = scratch(0), dc = scratch(1);
-                if (sequences) dh.assign(0);
-                else dh.assign(part(g, k));
-                dc.assign(0);
-                for (int s = (int) steps - 1; s >= 0; s--) {
-                    int t = d.reverse ? (int) steps - 1 - s : s;
-                    if (sequences) dh.addi(gate(gT.slice(t), k));
-                    if (gru) gruBackStep(d, t, dh);
-                    else lstmBackStep(d, t, dh, dc);
+            int steps = (int) p.steps;
+            for (Dir d : p.dirs) {
+                if (sequences) p.dh.assign(0);
+                else p.dh.assign(columns(g, d.index));
+                p.dc.assign(0);
+                for (int k = steps - 1; k >= 0; k--) {
+                    int t = d.reverse ? steps - 1 - k : k;
+                    Step st = d.at[t];
+                    if (sequences) p.dh.addi(st.gradOut);
+                    if (gru) gruBackStep(p, d, st, t);
+                    else lstmBackStep(p, d, st, t);
                 }
-                INDArray dxp2 = d.dxp.reshape(steps * n, gu), dhp2 = d.dhp.reshape(steps * n, gu);
-                INDArray before = (d.reverse ? d.s.get(interval(1, steps + 1)) : d.s.get(interval(0, steps))).reshape(steps * n, units);
-                Nd4j.gemm(dxp2, x2, d.gwih, true, false, 1.0, 0.0);
-                Nd4j.gemm(dhp2, before, d.gwhh, true, false, 1.0, 0.0);
-                dxp2.sum(d.gbih, 0);
-                dhp2.sum(d.gbhh, 0);
-                if (dx2 != null) Nd4j.gemm(dxp2, d.wih, dx2, false, false, 1.0, k == 0 ? 0.0 : 1.0);
+                INDArray[] gr = grads[d.index];
+                Nd4j.gemm(d.dxp2, p.x2, gr[0], true, false, 1.0, 0.0);
+                Nd4j.gemm(d.dhp2, d.before2, gr[1], true, false, 1.0, 0.0);
+                d.dxp2.sum(gr[2], 0);
+                d.dhp2.sum(gr[3], 0);
+                if (needInputGrad) Nd4j.gemm(d.dxp2, d.wih, p.dx2, false, false, 1.0, d.index == 0 ? 0.0 : 1.0);
             }
-            if (dx2 == null) return new INDArray[] {null};
-            INDArray gx = buf(5, n, inShapes[0]);
-            gx.assign(dx2.reshape(steps, n, features).permute(1, 0, 2));
-            return new INDArray[] {gx};
+            if (!needInputGrad) return new INDArray[] {null};
+            p.gx.assign(p.dx2.reshape(p.steps, p.n, p.features).permute(1, 0, 2));
+            return new INDArray[] {p.gx};
         }
 
         /**
-         * The part of dh (and dc) that goes through the step at time t; with a mask, the rest, which skipped the
-         * padded step, stays in dh (dc) for the step before.
+         * The part of a state gradient that goes through the step at time t: all of it without a mask; with one,
+         * the rows of real steps, and the rest, which skipped a padded step, stays in the state gradient.
          */
-        private INDArray through(INDArray dState, int t, int slot) {
-            if (maskT == null) return dState;
-            INDArray own = scratch(slot);
-            own.assign(dState).muliColumnVector(maskT.slice(t));
+        private INDArray through(INDArray dState, INDArray own, Pass p, int t) {
+            if (!masked) return dState;
+            own.assign(dState).muliColumnVector(p.maskAt[t]);
             dState.subi(own);
             return own;
         }
 
-        /** dh, dc: the gradient of the state after step t; on return, of the state before it. */
-        private void lstmBackStep(Direction d, int t, INDArray dh, INDArray dc) {
-            INDArray dhn = through(dh, t, 2), dcn = through(dc, t, 3), tmp = scratch(4);
-            INDArray a = d.xp.slice(t), i = gate(a, 0), f = gate(a, 1), g = gate(a, 2), o = gate(a, 3);
-            INDArray tc = d.tc.slice(t), c = d.c.slice(d.before(t)), dz = d.dxp.slice(t);
+        /** p.dh, p.dc: the gradient of the state after step t; on return, of the state before it. */
+        private void lstmBackStep(Pass p, Dir d, Step st, int t) {
+            INDArray dh = through(p.dh, p.dhOwn, p, t), dc = through(p.dc, p.dcOwn, p, t), tmp = p.tmp;
+            INDArray i = st.gate[0], f = st.gate[1], g = st.gate[2], o = st.gate[3], tc = st.tc;
+            INDArray[] dz = st.dxGate;
             // h' = o tanh(c')
-            o.rsub(1.0, gate(dz, 3)).muli(o).muli(tc).muli(dhn);            // dz_o = dh tanh(c') o (1 - o)
-            tc.mul(tc, tmp).rsubi(1.0).muli(o).muli(dhn);
-            dcn.addi(tmp);                                                   // dc' += dh o (1 - tanh²(c'))
+            o.rsub(1.0, dz[3]).muli(o).muli(tc).muli(dh);                  // dz_o = dh tanh(c') o (1 - o)
+            tc.mul(tc, tmp).rsubi(1.0).muli(o).muli(dh);
+            dc.addi(tmp);                                                   // dc' += dh o (1 - tanh²(c'))
             // c' = f c + i g
-            i.rsub(1.0, gate(dz, 0)).muli(i).muli(g).muli(dcn);             // dz_i = dc' g i (1 - i)
-            f.rsub(1.0, gate(dz, 1)).muli(f).muli(c).muli(dcn);             // dz_f = dc' c f (1 - f)
-            g.mul(g, gate(dz, 2)).rsubi(1.0).muli(i).muli(dcn);             // dz_g = dc' i (1 - g²)
+            i.rsub(1.0, dz[0]).muli(i).muli(g).muli(dc);                   // dz_i = dc' g i (1 - i)
+            f.rsub(1.0, dz[1]).muli(f).muli(st.c).muli(dc);                // dz_f = dc' c f (1 - f)
+            g.mul(g, dz[2]).rsubi(1.0).muli(i).muli(dc);                   // dz_g = dc' i (1 - g²)
             // to the state before the step: through the gates, plus what skipped a padded step
-            boolean carried = maskT != null;
-            Nd4j.gemm(dz, d.whh, dh, false, false, 1.0, carried ? 1.0 : 0.0);
-            if (carried) dc.addi(dcn.muli(f));
-            else dc.muli(f);
+            Nd4j.gemm(st.dx, d.whh, p.dh, false, false, 1.0, masked ? 1.0 : 0.0);
+            if (masked) p.dc.addi(dc.muli(f));
+            else p.dc.muli(f);
         }
 
-        /** dh: the gradient of the state after step t; on return, of the state before it. */
-        private void gruBackStep(Direction d, int t, INDArray dh) {
-            INDArray dhn = through(dh, t, 2), tmp = scratch(4);
-            INDArray a = d.xp.slice(t), r = gate(a, 0), z = gate(a, 1), nn = gate(a, 2);
-            INDArray hpn = gate(d.hp.slice(t), 2), h = d.s.slice(d.before(t));
-            INDArray dx = d.dxp.slice(t), dxr = gate(dx, 0), dxz = gate(dx, 1), dxn = gate(dx, 2);
+        /** p.dh: the gradient of the state after step t; on return, of the state before it. */
+        private void gruBackStep(Pass p, Dir d, Step st, int t) {
+            INDArray dh = through(p.dh, p.dhOwn, p, t), tmp = p.tmp;
+            INDArray r = st.gate[0], z = st.gate[1], nn = st.gate[2], hpn = st.hpGate[2];
+            INDArray[] dx = st.dxGate;
             // h' = n + z (h - n)
-            z.rsub(1.0, dxn).muli(dhn);                                      // dn = dh (1 - z)
-            dxn.muli(nn.mul(nn, tmp).rsubi(1.0));                            // through tanh: (1 - n²)
-            h.sub(nn, dxz).muli(dhn).muli(z.rsub(1.0, tmp).muli(z));         // dz = dh (h - n) z (1 - z)
-            dxn.mul(hpn, dxr).muli(r.rsub(1.0, tmp).muli(r));                // dr = dn hp_n r (1 - r)
+            z.rsub(1.0, dx[2]).muli(dh);                                     // dn = dh (1 - z)
+            dx[2].muli(nn.mul(nn, tmp).rsubi(1.0));                          // through tanh: (1 - n²)
+            st.h.sub(nn, dx[1]).muli(dh).muli(z.rsub(1.0, tmp).muli(z));     // dz = dh (h - n) z (1 - z)
+            dx[2].mul(hpn, dx[0]).muli(r.rsub(1.0, tmp).muli(r));            // dr = dn hp_n r (1 - r)
             // the recurrent pre-activations: the same for r and z; r times that of n
-            INDArray dhp = d.dhp.slice(t);
-            dhp.get(all(), interval(0, 2L * units)).assign(dx.get(all(), interval(0, 2L * units)));
-            dxn.mul(r, gate(dhp, 2));
+            st.dhpRz.assign(st.dxRz);
+            dx[2].mul(r, st.dhpGate[2]);
             // to the state before the step: directly through z, through the gates, plus what skipped a padded step
-            if (maskT != null) dh.addi(dhn.muli(z));
-            else dh.muli(z);
-            Nd4j.gemm(dhp, d.whh, dh, false, false, 1.0, 1.0);
+            if (masked) p.dh.addi(dh.muli(z));
+            else p.dh.muli(z);
+            Nd4j.gemm(st.dhp, d.whh, p.dh, false, false, 1.0, 1.0);
         }
     }
 }
