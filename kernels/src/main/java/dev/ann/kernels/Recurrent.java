@@ -30,8 +30,9 @@ public final class Recurrent {
      */
     public static final class Embedding extends Layer {
         INDArray w, gw;
-        /** the ids of the last forward pass as integers, {@code [n * T]} */
+        /** the ids of the last forward pass as integers, {@code [n * T]}, from one buffer per batch size */
         INDArray ids;
+        private final Map<Long, INDArray> idBufs = new HashMap<>();
         /** {@code [n, T]}: 1 where the id is a word, 0 where it pads */
         INDArray idMask;
 
@@ -51,7 +52,7 @@ public final class Recurrent {
                         + " is outside its vocabulary of " + vocabulary + " (ids 0.." + (vocabulary - 1)
                         + "); give the embedding the dataset's vocabulary size");
             }
-            if (ids == null || ids.length() != n * steps) ids = Nd4j.createUninitialized(DataType.INT32, n * steps);
+            ids = idBufs.computeIfAbsent(n, k -> Nd4j.createUninitialized(DataType.INT32, k * steps));
             ids.assign(x.reshape(n * steps));
             out = buf(0, n, outShape);
             K.exec("gather", new INDArray[] {w, ids}, new INDArray[] {out.reshape(n * steps, dim)}, new long[] {0}, null);
