@@ -1,7 +1,18 @@
 package dev.ann.kernels;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Token embeddings and the recurrent layers, over samples of shape {@code [T, F]} (batches {@code [n, T, F]}).
@@ -11,37 +22,411 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Recurrent {
     private Recurrent() {}
 
-    /** Token ids {@code [n, T]} (as floats) to vectors {@code [n, T, dim]}; weight {@code [vocabulary, dim]}. */
+    /**
+     * Token ids {@code [n, T]} (as floats) to vectors {@code [n, T, dim]}; weight {@code [vocabulary, dim]}.
+     * Forward gathers one row of the weight per token; backward adds each token's gradient into its row
+     * (a word seen twice in a batch gets both). There is no gradient of the ids. The mask it hands on marks
+     * the steps whose id is not 0.
+     */
     public static final class Embedding extends Layer {
+        INDArray w, gw;
+        /** the ids of the last forward pass as integers, {@code [n * T]}, from one buffer per batch size */
+        INDArray ids;
+        private final Map<Long, INDArray> idBufs = new HashMap<>();
+        /** {@code [n, T]}: 1 where the id is a word, 0 where it pads */
+        INDArray idMask;
+
         public Embedding() {}
 
-        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {}
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            w = p.get("weight");
+            gw = g.get("weight");
+        }
 
-        void forward(INDArray[] in, boolean training) { throw new UnsupportedOperationException("embedding: not written yet"); }
+        void forward(INDArray[] in, boolean training) {
+            INDArray x = in[0];
+            long n = x.size(0), steps = inShapes[0][0], vocabulary = w.size(0), dim = w.size(1);
+            double lo = x.minNumber().doubleValue(), hi = x.maxNumber().doubleValue();
+            if (lo < 0 || hi >= vocabulary) {
+                throw new IllegalArgumentException("embedding: token id " + (long) (lo < 0 ? lo : hi)
+                        + " is outside its vocabulary of " + vocabulary + " (ids 0.." + (vocabulary - 1)
+                        + "); give the embedding the dataset's vocabulary size");
+            }
+            ids = idBufs.computeIfAbsent(n, k -> Nd4j.createUninitialized(DataType.INT32, k * steps));
+            ids.assign(x.reshape(n * steps));
+            out = buf(0, n, outShape);
+            K.exec("gather", new INDArray[] {w, ids}, new INDArray[] {out.reshape(n * steps, dim)}, new long[] {0}, null);
+            idMask = bufShape(1, n, n, steps);
+            Nd4j.exec(new Sign(x.reshape(n, steps), idMask)); // ids are >= 0: sign is 1 for a word, 0 for padding
+        }
 
-        INDArray[] backward(INDArray g) { throw new UnsupportedOperationException("embedding: not written yet"); }
+        INDArray[] backward(INDArray g) {
+            long rows = ids.length();
+            K.exec("unsorted_segment_sum", new INDArray[] {g.reshape(rows, w.size(1)), ids}, new INDArray[] {gw},
+                    new long[] {w.size(0)}, null);
+            return new INDArray[] {null};
+        }
+
+        @Override INDArray outMask() { return idMask; }
     }
 
     /**
      * LSTM (gates i, f, g, o) or GRU (gates r, z, n) over {@code [n, T, F]}: {@code [n, units]} or, with
      * {@code sequences}, {@code [n, T, units]}; {@code bidirectional} concatenates the backward direction's
      * output ({@code 2 * units}). Roles: weight_ih, weight_hh, bias_ih, bias_hh (+ the same with _reverse).
+     *
+     * <p>The equations are PyTorch's, per step with x the input, h and c the state before it:
+     * <pre>
+     * LSTM  i = σ(W_ii x + b_ii + W_hi h + b_hi)    f = σ(W_if x + b_if + W_hf h + b_hf)
+     *       g = tanh(W_ig x + b_ig + W_hg h + b_hg) o = σ(W_io x + b_io + W_ho h + b_ho)
+     *       c' = f c + i g                         h' = o tanh(c')
+     * GRU   r = σ(W_ir x + b_ir + W_hr h + b_hr)    z = σ(W_iz x + b_iz + W_hz h + b_hz)
+     *       n = tanh(W_in x + b_in + r (W_hn h + b_hn))
+     *       h' = (1 - z) n + z h = n + z (h - n)
+     * </pre>
+     * The input's part {@code x W_ihᵀ + b_ih} of every step is one matrix product before the loop; each step
+     * adds {@code h W_hhᵀ} (one product) and works on the gates as blocks of columns of {@code [n, G*units]}.
+     *
+     * <p>Masking: at a padded step ({@link Layer#mask} 0) the state passes unchanged
+     * ({@code h' = h + m (h_new - h)}), and the output of that step is 0; so the last output is the state after
+     * the last real step, and the backward direction, which starts from a zero state at the end, starts in
+     * effect at the last real step.
+     *
+     * <p>Backward runs through time in the opposite order, collecting the gradient of every step's gate
+     * pre-activations; the weight gradients are then one product each over all steps.
+     *
+     * <p>The arrays come from the layer's buffers; their views at each step (a state, a gate's columns) are
+     * made once per batch size ({@link Pass}), since making a view costs about as much as a small op.
      */
     public static final class Rnn extends Layer {
         final boolean gru, sequences, bidirectional;
         final int units;
+        /** gates per unit: 4 for LSTM, 3 for GRU */
+        final int gates;
+        /** each direction's parameters and gradients: [direction] with the roles' order weight_ih, weight_hh, bias_ih, bias_hh */
+        INDArray[][] params, grads;
+        private final Map<Long, Pass> passes = new HashMap<>();
+        /** the pass of the last forward, and whether it had a mask */
+        private Pass pass;
+        private boolean masked;
 
         public Rnn(boolean gru, int units, boolean sequences, boolean bidirectional) {
             this.gru = gru;
             this.units = units;
             this.sequences = sequences;
             this.bidirectional = bidirectional;
+            this.gates = gru ? 3 : 4;
         }
 
-        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {}
+        private static final String[] ROLES = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
 
-        void forward(INDArray[] in, boolean training) { throw new UnsupportedOperationException((gru ? "gru" : "lstm") + ": not written yet"); }
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            long gu = (long) gates * units;
+            long[][] shapes = {{gu, inShapes[0][1]}, {gu, units}, {gu}, {gu}};
+            int dirs = bidirectional ? 2 : 1;
+            params = new INDArray[dirs][4];
+            grads = new INDArray[dirs][4];
+            for (int d = 0; d < dirs; d++) {
+                for (int r = 0; r < 4; r++) {
+                    String role = ROLES[r] + (d == 1 ? "_reverse" : "");
+                    params[d][r] = p.get(role);
+                    grads[d][r] = g.get(role);
+                    if (params[d][r] == null) throw new IllegalArgumentException(kind() + ": parameter " + role + " is missing");
+                    if (!Arrays.equals(params[d][r].shape(), shapes[r])) {
+                        throw new IllegalArgumentException(kind() + ": parameter " + role + " has shape "
+                                + Arrays.toString(params[d][r].shape()) + ", expected " + Arrays.toString(shapes[r]));
+                    }
+                }
+            }
+        }
 
-        INDArray[] backward(INDArray g) { throw new UnsupportedOperationException((gru ? "gru" : "lstm") + ": not written yet"); }
+        private String kind() { return gru ? "gru" : "lstm"; }
+
+        /**
+         * The arrays of a forward and backward pass at one batch size, and their views; made once per batch size
+         * over the layer's buffers (slots: 0 xT, 1 maskT, 2 out, 3 gT, 4 dx, 5 gx, 6 step scratch, 7/8 each
+         * direction's forward arrays, 9/10 its backward arrays).
+         */
+        final class Pass {
+            final long n, steps, features;
+            /** the input time-major {@code [T, n, F]} and as rows {@code [T*n, F]}; the mask time-major {@code [T, n, 1]} */
+            final INDArray xT, x2, maskT;
+            /** the output; the gradient of the output time-major {@code [T, n, D*u]} (sequences); the gradient of the input as rows and {@code [n, T, F]} */
+            final INDArray out, gT, dx2, gx;
+            /** the mask at each step {@code [n, 1]} */
+            final INDArray[] maskAt;
+            /** step scratch {@code [n, u]}: the state gradients, the parts of them through the step, temporaries */
+            final INDArray dh, dc, dhOwn, dcOwn, tmp;
+            final Dir[] dirs;
+
+            Pass(long n) {
+                this.n = n;
+                steps = inShapes[0][0];
+                features = inShapes[0][1];
+                long du = (long) params.length * units;
+                xT = bufShape(0, n, steps, n, features);
+                x2 = xT.reshape(steps * n, features);
+                maskT = bufShape(1, n, steps, n, 1);
+                maskAt = new INDArray[(int) steps];
+                for (int t = 0; t < steps; t++) maskAt[t] = maskT.slice(t);
+                out = sequences ? buf(2, n, outShape) : bufShape(2, n, n, du);
+                gT = sequences ? bufShape(3, n, steps, n, du) : null;
+                dx2 = bufShape(4, n, steps * n, features);
+                gx = buf(5, n, inShapes[0]);
+                INDArray scratch = bufShape(6, n, 5, n, units);
+                dh = scratch.slice(0);
+                dc = scratch.slice(1);
+                dhOwn = scratch.slice(2);
+                dcOwn = scratch.slice(3);
+                tmp = scratch.slice(4);
+                dirs = new Dir[params.length];
+                for (int d = 0; d < dirs.length; d++) dirs[d] = new Dir(this, d);
+            }
+        }
+
+        /** One direction's arrays in a pass and their views. */
+        final class Dir {
+            final int index;
+            final boolean reverse;
+            final INDArray wih, whh, bih, bhh;
+            /**
+             * xp {@code [T, n, G*u]}: x W_ihᵀ + b_ih (+ b_hh for LSTM), then, step by step, the activated gates;
+             * hp (GRU) {@code [T, n, G*u]}: h W_hhᵀ + b_hh of each step;
+             * s, c {@code [T+1, n, u]}: the states by time (forward: before step t at t, after it at t+1;
+             * reverse: after step t at t, before it at t+1); tc (LSTM) {@code [T, n, u]}: tanh(c') of each step;
+             * dxp, dhp {@code [T, n, G*u]}: the gradients of the gates' input and recurrent pre-activations (one
+             * array for LSTM); all as rows {@code [T*n, ...]} where a product takes all steps at once
+             */
+            final INDArray xp2, s, c, tc, dxp2, dhp2;
+            /** the states before each step, rows in time order; the states after each step {@code [T, n, u]} in time order; the last state */
+            final INDArray before2, after, last;
+            /** the output's columns of this direction */
+            final INDArray outPart;
+            final Step[] at;
+
+            Dir(Pass p, int d) {
+                index = d;
+                reverse = d == 1;
+                wih = params[d][0];
+                whh = params[d][1];
+                bih = params[d][2];
+                bhh = params[d][3];
+                long n = p.n, steps = p.steps, gu = (long) gates * units;
+                Cut fwd = new Cut(bufShape(7 + d, n, (gru ? 2 : 1) * steps * n * gu + (gru ? 1 : 2) * (steps + 1) * n * units + (gru ? 0 : steps * n * units)));
+                INDArray xp = fwd.next(steps, n, gu);
+                INDArray hp = gru ? fwd.next(steps, n, gu) : null;
+                s = fwd.next(steps + 1, n, units);
+                c = gru ? null : fwd.next(steps + 1, n, units);
+                tc = gru ? null : fwd.next(steps, n, units);
+                Cut bwd = new Cut(bufShape(9 + d, n, (gru ? 2 : 1) * steps * n * gu));
+                INDArray dxp = bwd.next(steps, n, gu), dhp = gru ? bwd.next(steps, n, gu) : dxp;
+                xp2 = xp.reshape(steps * n, gu);
+                dxp2 = dxp.reshape(steps * n, gu);
+                dhp2 = dhp.reshape(steps * n, gu);
+                before2 = (reverse ? s.get(interval(1, steps + 1)) : s.get(interval(0, steps))).reshape(steps * n, units);
+                after = reverse ? s.get(interval(0, steps)) : s.get(interval(1, steps + 1));
+                last = s.slice(reverse ? 0 : (int) steps);
+                outPart = columns(p.out, d);
+                at = new Step[(int) steps];
+                for (int t = 0; t < steps; t++) {
+                    at[t] = new Step(xp.slice(t), hp != null ? hp.slice(t) : null, s.slice(reverse ? t + 1 : t), s.slice(reverse ? t : t + 1),
+                            c != null ? c.slice(reverse ? t + 1 : t) : null, c != null ? c.slice(reverse ? t : t + 1) : null,
+                            tc != null ? tc.slice(t) : null, dxp.slice(t), gru ? dhp.slice(t) : null,
+                            p.gT != null ? columns(p.gT.slice(t), d) : null);
+                }
+            }
+        }
+
+        /**
+         * One step's views: a {@code [n, G*u]} (the gates) and its gate columns, the states before and after,
+         * tanh(c'), h W_hhᵀ + b_hh (GRU) and the gradient blocks, with their gate columns.
+         */
+        final class Step {
+            final INDArray a, hp, h, hNew, c, cNew, tc, dx, dhp, gradOut;
+            final INDArray[] gate, hpGate, dxGate, dhpGate;
+            /** GRU: the r and z columns together, of a, hp, dx and dhp */
+            final INDArray rz, hpRz, dxRz, dhpRz;
+
+            Step(INDArray a, INDArray hp, INDArray h, INDArray hNew, INDArray c, INDArray cNew, INDArray tc,
+                 INDArray dx, INDArray dhp, INDArray gradOut) {
+                this.a = a; this.hp = hp; this.h = h; this.hNew = hNew; this.c = c; this.cNew = cNew; this.tc = tc;
+                this.dx = dx; this.dhp = dhp; this.gradOut = gradOut;
+                gate = gates(a);
+                dxGate = gates(dx);
+                hpGate = hp != null ? gates(hp) : null;
+                dhpGate = dhp != null ? gates(dhp) : null;
+                rz = columns(a, 0, 2);
+                dxRz = columns(dx, 0, 2);
+                hpRz = hp != null ? columns(hp, 0, 2) : null;
+                dhpRz = dhp != null ? columns(dhp, 0, 2) : null;
+            }
+        }
+
+        private INDArray[] gates(INDArray a) {
+            INDArray[] g = new INDArray[gates];
+            for (int k = 0; k < gates; k++) g[k] = columns(a, k, 1);
+            return g;
+        }
+
+        /** Columns k*u .. (k+count)*u of {@code [n, G*u]}. */
+        private INDArray columns(INDArray a, int k, int count) {
+            return a.get(all(), interval((long) k * units, (long) (k + count) * units));
+        }
+
+        /** Direction d's columns (the last axis) of {@code [.., D*u]}. */
+        private INDArray columns(INDArray a, int d) {
+            return a.rank() == 2 ? columns(a, d, 1) : a.get(all(), all(), interval((long) d * units, (long) (d + 1) * units));
+        }
+
+        /** Consecutive views of one flat buffer, so that a direction's arrays take one of the layer's buffer slots. */
+        private static final class Cut {
+            final INDArray flat;
+            long at;
+            Cut(INDArray flat) { this.flat = flat; }
+            INDArray next(long... shape) {
+                long len = Layers.prod(shape);
+                INDArray v = flat.get(interval(at, at + len)).reshape('c', shape);
+                at += len;
+                return v;
+            }
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            pass = passes.computeIfAbsent(n, Pass::new);
+            masked = mask != null;
+            Pass p = pass;
+            p.xT.assign(in[0].permute(1, 0, 2));
+            if (masked) p.maskT.reshape(p.steps, n).assign(mask.transpose());
+            for (Dir d : p.dirs) runForward(p, d);
+            // the output: each direction's states at every step (0 where padded), or its state after the last step
+            for (Dir d : p.dirs) {
+                if (sequences) d.outPart.assign(d.after.permute(1, 0, 2));
+                else d.outPart.assign(d.last);
+            }
+            if (sequences && masked) Nd4j.exec(new MulOp(p.out, mask.reshape(n, p.steps, 1), p.out));
+            out = p.out;
+        }
+
+        private void runForward(Pass p, Dir d) {
+            Nd4j.gemm(p.x2, d.wih, d.xp2, false, true, 1.0, 0.0);
+            d.xp2.addiRowVector(d.bih);
+            if (!gru) d.xp2.addiRowVector(d.bhh); // LSTM: b_hh adds as b_ih does; GRU: b_hn sits inside r (...)
+            int steps = (int) p.steps;
+            d.s.slice(d.reverse ? steps : 0).assign(0);
+            if (!gru) d.c.slice(d.reverse ? steps : 0).assign(0);
+            for (int k = 0; k < steps; k++) {
+                int t = d.reverse ? steps - 1 - k : k;
+                Step st = d.at[t];
+                INDArray[] a = st.gate;
+                if (gru) {
+                    Nd4j.gemm(st.h, d.whh, st.hp, false, true, 1.0, 0.0);
+                    st.hp.addiRowVector(d.bhh);
+                    st.rz.addi(st.hpRz);
+                    Nd4j.exec(new Sigmoid(st.rz, st.rz));                   // r, z
+                    a[0].mul(st.hpGate[2], p.tmp);
+                    a[2].addi(p.tmp);
+                    Nd4j.exec(new Tanh(a[2], a[2]));                        // n = tanh(W_in x + b_in + r (W_hn h + b_hn))
+                    st.h.sub(a[2], st.hNew).muli(a[1]).addi(a[2]);          // h' = n + z (h - n)
+                } else {
+                    Nd4j.gemm(st.h, d.whh, st.a, false, true, 1.0, 1.0);    // a = x W_ihᵀ + b_ih + b_hh + h W_hhᵀ
+                    INDArray ifg = st.rz;                                   // the i and f columns
+                    Nd4j.exec(new Sigmoid(ifg, ifg));
+                    Nd4j.exec(new Tanh(a[2], a[2]));
+                    Nd4j.exec(new Sigmoid(a[3], a[3]));
+                    a[1].mul(st.c, st.cNew);                                // c' = f c + i g
+                    a[0].mul(a[2], p.tmp);
+                    st.cNew.addi(p.tmp);
+                    Nd4j.exec(new Tanh(st.cNew, st.tc));
+                    a[3].mul(st.tc, st.hNew);                               // h' = o tanh(c')
+                    if (masked) keepAtPadding(st.c, st.cNew, p.maskAt[t]);
+                }
+                if (masked) keepAtPadding(st.h, st.hNew, p.maskAt[t]);
+            }
+        }
+
+        /** state' = state + m (state' - state): the new state where the step is real, the old one where it pads. */
+        private static void keepAtPadding(INDArray state, INDArray next, INDArray m) {
+            next.subi(state).muliColumnVector(m).addi(state);
+        }
+
+        INDArray[] backward(INDArray g) {
+            Pass p = pass;
+            if (sequences) {
+                p.gT.assign(g.permute(1, 0, 2));
+                if (masked) Nd4j.exec(new MulOp(p.gT, p.maskT, p.gT)); // the output is 0 at padded steps
+            }
+            int steps = (int) p.steps;
+            for (Dir d : p.dirs) {
+                if (sequences) p.dh.assign(0);
+                else p.dh.assign(columns(g, d.index));
+                p.dc.assign(0);
+                for (int k = steps - 1; k >= 0; k--) {
+                    int t = d.reverse ? steps - 1 - k : k;
+                    Step st = d.at[t];
+                    if (sequences) p.dh.addi(st.gradOut);
+                    if (gru) gruBackStep(p, d, st, t);
+                    else lstmBackStep(p, d, st, t);
+                }
+                INDArray[] gr = grads[d.index];
+                Nd4j.gemm(d.dxp2, p.x2, gr[0], true, false, 1.0, 0.0);
+                Nd4j.gemm(d.dhp2, d.before2, gr[1], true, false, 1.0, 0.0);
+                d.dxp2.sum(gr[2], 0);
+                d.dhp2.sum(gr[3], 0);
+                if (needInputGrad) Nd4j.gemm(d.dxp2, d.wih, p.dx2, false, false, 1.0, d.index == 0 ? 0.0 : 1.0);
+            }
+            if (!needInputGrad) return new INDArray[] {null};
+            p.gx.assign(p.dx2.reshape(p.steps, p.n, p.features).permute(1, 0, 2));
+            return new INDArray[] {p.gx};
+        }
+
+        /**
+         * The part of a state gradient that goes through the step at time t: all of it without a mask; with one,
+         * the rows of real steps, and the rest, which skipped a padded step, stays in the state gradient.
+         */
+        private INDArray through(INDArray dState, INDArray own, Pass p, int t) {
+            if (!masked) return dState;
+            own.assign(dState).muliColumnVector(p.maskAt[t]);
+            dState.subi(own);
+            return own;
+        }
+
+        /** p.dh, p.dc: the gradient of the state after step t; on return, of the state before it. */
+        private void lstmBackStep(Pass p, Dir d, Step st, int t) {
+            INDArray dh = through(p.dh, p.dhOwn, p, t), dc = through(p.dc, p.dcOwn, p, t), tmp = p.tmp;
+            INDArray i = st.gate[0], f = st.gate[1], g = st.gate[2], o = st.gate[3], tc = st.tc;
+            INDArray[] dz = st.dxGate;
+            // h' = o tanh(c')
+            o.rsub(1.0, dz[3]).muli(o).muli(tc).muli(dh);                  // dz_o = dh tanh(c') o (1 - o)
+            tc.mul(tc, tmp).rsubi(1.0).muli(o).muli(dh);
+            dc.addi(tmp);                                                   // dc' += dh o (1 - tanh²(c'))
+            // c' = f c + i g
+            i.rsub(1.0, dz[0]).muli(i).muli(g).muli(dc);                   // dz_i = dc' g i (1 - i)
+            f.rsub(1.0, dz[1]).muli(f).muli(st.c).muli(dc);                // dz_f = dc' c f (1 - f)
+            g.mul(g, dz[2]).rsubi(1.0).muli(i).muli(dc);                   // dz_g = dc' i (1 - g²)
+            // to the state before the step: through the gates, plus what skipped a padded step
+            Nd4j.gemm(st.dx, d.whh, p.dh, false, false, 1.0, masked ? 1.0 : 0.0);
+            if (masked) p.dc.addi(dc.muli(f));
+            else p.dc.muli(f);
+        }
+
+        /** p.dh: the gradient of the state after step t; on return, of the state before it. */
+        private void gruBackStep(Pass p, Dir d, Step st, int t) {
+            INDArray dh = through(p.dh, p.dhOwn, p, t), tmp = p.tmp;
+            INDArray r = st.gate[0], z = st.gate[1], nn = st.gate[2], hpn = st.hpGate[2];
+            INDArray[] dx = st.dxGate;
+            // h' = n + z (h - n)
+            z.rsub(1.0, dx[2]).muli(dh);                                     // dn = dh (1 - z)
+            dx[2].muli(nn.mul(nn, tmp).rsubi(1.0));                          // through tanh: (1 - n²)
+            st.h.sub(nn, dx[1]).muli(dh).muli(z.rsub(1.0, tmp).muli(z));     // dz = dh (h - n) z (1 - z)
+            dx[2].mul(hpn, dx[0]).muli(r.rsub(1.0, tmp).muli(r));            // dr = dn hp_n r (1 - r)
+            // the recurrent pre-activations: the same for r and z; r times that of n
+            st.dhpRz.assign(st.dxRz);
+            dx[2].mul(r, st.dhpGate[2]);
+            // to the state before the step: directly through z, through the gates, plus what skipped a padded step
+            if (masked) p.dh.addi(dh.muli(z));
+            else p.dh.muli(z);
+            Nd4j.gemm(st.dhp, d.whh, p.dh, false, false, 1.0, 1.0);
+        }
     }
 }
