@@ -16,7 +16,9 @@ import java.util.List;
  * is in its initial state (no open parenthesis or bracket) and the parser is
  * between declarations, so parsing the chunks one by one gives what parsing
  * the whole file gives. After an edit, the chunks the edit touches (or
- * borders) are parsed again as one piece; the chunks before it are kept as they
+ * borders), and the chunk after them, are parsed again as one piece (a
+ * declaration's doc is the {@code ///} lines before it, which an edit just
+ * before its chunk can change); the chunks before it are kept as they
  * are and those after it are moved by the edit's change in length. When the
  * old file had syntax errors, or the re-parsed piece has any, the whole file is
  * parsed instead: error recovery can reach across declarations.
@@ -71,6 +73,9 @@ public final class IncrementalParser {
             }
         }
         if (first < 0) return full(source);
+        // the chunk after the edit too: the edit may have changed the `///` lines above its declaration (they
+        // end the piece re-parsed when the edit removed the declaration they belonged to)
+        if (last + 1 < chunks.size()) last++;
         int from = chunks.get(first).start();
         int to = chunks.get(last).end() + delta;
         if (from < 0 || to > now.length() || to < from) return full(source);

@@ -44,6 +44,22 @@ class IncrementalParserTest {
         return out;
     }
 
+    /**
+     * Removing the declaration that stood between `///` lines and the next declaration hands the doc to
+     * that one; its chunk is not touched by the edit, yet its doc changes.
+     */
+    @Test
+    void docLinesMoveToTheNextDeclarationWhenTheOneBetweenIsRemoved() {
+        Path file = Path.of("doc.ann");
+        String a = "const a = 1\n\n/// The net.\nprofile p {\n    epochs 1\n}\nnetwork N {\n    input [4]\n    dense(3)\n}\n";
+        String b = "const a = 2\n\n/// The net.\nnetwork N {\n    input [4]\n    dense(3)\n}\n";
+        IncrementalParser.State state = IncrementalParser.full(new SourceFile(file, a));
+        state = IncrementalParser.update(state, new SourceFile(file, b));
+        AnnFile full = Parser.parse(new SourceFile(file, b));
+        assertEquals("The net.", full.decls().get(1).doc());
+        assertEquals(full.decls(), state.file().decls());
+    }
+
     @Test
     void randomAndScriptedEditsGiveWhatAFullParseAndCheckGive() throws IOException {
         List<Path> files = files();
