@@ -16,6 +16,26 @@ public final class K {
         Nd4j.exec(b.build());
     }
 
+    /**
+     * Runs a custom op as {@link #exec} does, without the platform helpers (oneDNN) when {@code plain}:
+     * oneDNN on the CPU builds no float primitive for dilated convolutions ("could not create a descriptor
+     * for a dilated convolution forward propagation primitive"); libnd4j's own implementation runs them.
+     */
+    public static void exec(String op, INDArray[] in, INDArray[] out, long[] iargs, double[] targs, boolean plain) {
+        if (!plain) {
+            exec(op, in, out, iargs, targs);
+            return;
+        }
+        org.nd4j.linalg.factory.Environment env = Nd4j.getEnvironment();
+        boolean was = env.helpersAllowed();
+        env.allowHelpers(false);
+        try {
+            exec(op, in, out, iargs, targs);
+        } finally {
+            env.allowHelpers(was);
+        }
+    }
+
     private static Double[] toD(double[] t) {
         Double[] o = new Double[t.length];
         for (int k = 0; k < t.length; k++) o[k] = t[k];

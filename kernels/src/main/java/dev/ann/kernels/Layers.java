@@ -107,6 +107,11 @@ public final class Layers {
             iargs = new long[] {kernelH, kernelW, strideH, strideW, 0, 0, dilationH, dilationW, same ? 1 : 0, 0, 1};
         }
 
+        /** oneDNN builds no float primitive for dilated convolutions: those run on libnd4j's own code. */
+        boolean dilated() {
+            return iargs[6] > 1 || iargs[7] > 1;
+        }
+
         @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
             w = p.get("weight"); b = p.get("bias"); gw = g.get("weight"); gb = g.get("bias");
             if (b == null) { // bias: false: a zero bias whose gradient goes nowhere
@@ -119,7 +124,7 @@ public final class Layers {
             long n = in[0].size(0);
             x = in[0];
             z = buf(0, n, outShape);
-            K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, iargs, null);
+            K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, iargs, null, dilated());
             if (act == null || act.isIdentity()) { out = z; return; }
             out = buf(1, n, outShape);
             act.forward(z, out);
@@ -133,7 +138,7 @@ public final class Layers {
                 act.backward(z, out, g, gz, act.needsScratch() ? buf(3, n, outShape) : null);
             }
             INDArray gx = buf(4, n, inShapes[0]);
-            K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {gx, gw, gb}, iargs, null);
+            K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {gx, gw, gb}, iargs, null, dilated());
             return new INDArray[] {needInputGrad ? gx : null};
         }
     }

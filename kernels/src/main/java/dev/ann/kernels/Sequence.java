@@ -109,14 +109,14 @@ public final class Sequence {
             long n = in[0].size(0);
             x4 = in[0].reshape(n, 1, inShapes[0][0], inShapes[0][1]);
             out = buf(0, n, outShape);
-            K.exec("conv2d", new INDArray[] {x4, w4, b}, new INDArray[] {out.reshape(n, 1, outShape[0], outShape[1])}, iargs, null);
+            K.exec("conv2d", new INDArray[] {x4, w4, b}, new INDArray[] {out.reshape(n, 1, outShape[0], outShape[1])}, iargs, null, dilation > 1);
         }
 
         INDArray[] backward(INDArray g) {
             long n = g.size(0);
             INDArray gx = buf(1, n, inShapes[0]);
             K.exec("conv2d_bp", new INDArray[] {x4, w4, b, g.reshape(n, 1, outShape[0], outShape[1])},
-                    new INDArray[] {gx.reshape(n, 1, inShapes[0][0], inShapes[0][1]), gw4, gb}, iargs, null);
+                    new INDArray[] {gx.reshape(n, 1, inShapes[0][0], inShapes[0][1]), gw4, gb}, iargs, null, dilation > 1);
             return new INDArray[] {needInputGrad ? gx : null};
         }
 

@@ -50,6 +50,25 @@ class SequenceTest {
         assertTrue(maxDiff(steps(open.forward(x, false).dup(), 1, 0, 3), steps(open.forward(x2, false).dup(), 1, 0, 3)) > 1e-3);
     }
 
+    /**
+     * oneDNN on the CPU builds no float primitive for a dilated convolution: the kernels run those without
+     * it. Float forward and backward agree with double (what the gradient checks verify).
+     */
+    @Test
+    void dilatedConvolutionsRunInFloat() {
+        for (boolean same : new boolean[] {false, true}) {
+            Network d = new SeqNet(DataType.DOUBLE, 9, 3).conv1d(4, 3, 1, 2, same, true).build();
+            Network f = new SeqNet(DataType.FLOAT, 9, 3).conv1d(4, 3, 1, 2, same, true).build();
+            INDArray x = randn(2, 9, 3);
+            INDArray yd = d.forward(x, true).dup();
+            INDArray yf = f.forward(x.castTo(DataType.FLOAT), true).castTo(DataType.DOUBLE);
+            assertTrue(maxDiff(yd, yf) < 1e-4, "same " + same + ": float and double outputs differ");
+            d.backward(Nd4j.onesLike(yd));
+            f.backward(Nd4j.onesLike(yf).castTo(DataType.FLOAT));
+            assertTrue(maxDiff(d.grads(), f.grads().castTo(DataType.DOUBLE)) < 1e-3, "same " + same + ": gradients differ");
+        }
+    }
+
     @Test
     void causalAttentionSeesNoLaterStep() {
         Network net = new SeqNet(6, 4).attention(2, true).build();
