@@ -366,7 +366,23 @@ public final class Trainer {
             for (int i = 0; i < out.size(0); i++) if ((o[i * w] > thr ? 1f : 0f) == t[i * w]) c++;
             return c;
         }
-        // both argmax at once: equal where the target's argmax is the output's
+        // equal where the target's argmax is the output's (the first of equal maxima, as ND4J's argMax);
+        // one Java pass over the [n, k] rows instead of two argMax ops and their copies
+        if (out.rank() == 2 && y.rank() == 2 && out.ordering() == 'c' && y.ordering() == 'c' && out.length() == y.length()
+                && out.length() <= Integer.MAX_VALUE && !out.isView() && !y.isView()) {
+            float[] o = out.data().asFloat(), t = y.data().asFloat();
+            int k = (int) out.size(1);
+            long c = 0;
+            for (int r = 0; r + k <= o.length && r + k <= t.length && r < out.length(); r += k) {
+                int a = r, b = r;
+                for (int j = r + 1; j < r + k; j++) {
+                    if (o[j] > o[a]) a = j;
+                    if (t[j] > t[b]) b = j;
+                }
+                if (a - r == b - r) c++;
+            }
+            return c;
+        }
         int[] a = out.argMax(1).toIntVector(), b = y.argMax(1).toIntVector();
         long c = 0;
         for (int i = 0; i < a.length; i++) if (a[i] == b[i]) c++;
