@@ -9,11 +9,12 @@
 #            (metrics.csv; epoch 1 carries the JIT's warm-up); inference: `ann eval` on the 10,000 test
 #            samples, end to end (JVM start, data, forward passes, metrics);
 #   PyTorch  bench/peers/torch_twins.py (Debian's python3-torch) with 1 and with 2 threads, the better
-#            counts; STEPS timed steps after WARM untimed ones; inference: forward passes over the test set;
+#            counts; STEPS timed steps after WARM untimed ones; inference: forward passes over the test set,
+#            and a whole process that loads the test set and runs them, timed as `ann eval` is;
 #   DL4J     bench/peers/java (a bench-only Maven project, not a module of the root pom) Dl4jTwins,
 #            MultiLayerNetwork on the ND4J that ann uses, with 1 and with 2 OpenMP threads, the better counts.
 # Then the peak: square GEMMs through ND4J (bench/peers/java Peak) with 1 and 2 threads; every
-# training figure is also given as a share of the 2-thread peak, with the FLOPs per sample to train
+# training figure is also given as a share of the better of the two, with the FLOPs per sample to train
 # that `ann plan` prints.
 # Needs Debian's dataset-fashion-mnist and python3-torch (and libopenblas0-pthread); Maven resolves
 # DL4J for the bench project on its first run.
@@ -29,8 +30,8 @@ trap 'rm -rf "$out"' EXIT
 # The sequence examples (LSTM, GRU, conv1d, attention) go here when they exist: a line each, a twin in
 # torch_twins.py's MODELS and in Dl4jTwins (MultiLayerNetwork or ComputationGraph), and their data.
 MODELS=(
-  "fashion_mlp|examples/fashion_mlp.ann||mlp|400|30"
-  "fashion_cnn|bench/peers/fashion_cnn_short.ann|--profile bench|cnn|80|10"
+  "fashion_mlp|examples/fashion_mlp.ann||mlp|300|20"
+  "fashion_cnn|bench/peers/fashion_cnn_short.ann|--profile bench|cnn|20|3"
 )
 [ -n "${PEERS_ONLY:-}" ] && MODELS=($(printf '%s\n' "${MODELS[@]}" | grep "^${PEERS_ONLY}|"))
 
@@ -58,7 +59,10 @@ ann_run() { # name file options round
 }
 torch_run() { # name twin steps warm threads
   local j; j="$("$py" bench/peers/torch_twins.py "$2" --threads "$5" --steps "$3" --warm "$4")"
-  echo "$1 torch$5 train $(jq -r .train_samples_per_s <<<"$j") infer $(jq -r .infer_samples_per_s <<<"$j")" | tee -a "$log"
+  local t0 t1; t0="$(date +%s.%N)"
+  "$py" bench/peers/torch_twins.py "$2" --threads "$5" --eval-only >/dev/null
+  t1="$(date +%s.%N)"
+  echo "$1 torch$5 train $(jq -r .train_samples_per_s <<<"$j") infer $(jq -r .infer_samples_per_s <<<"$j") e2e $(echo "10000 / ($t1 - $t0)" | bc -l)" | tee -a "$log"
 }
 dl4j_run() { # name twin steps warm threads
   local j; j="$(OMP_NUM_THREADS="$5" OMP_WAIT_POLICY=passive java -cp "$jcp" dev.ann.bench.peers.Dl4jTwins "$2" "$3" "$4" 2>/dev/null | tail -1)"
@@ -91,18 +95,23 @@ done
   echo "## $started, commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- kernels runtime || echo ' (with uncommitted changes)'), $(nproc) cores, $rounds rounds"
   echo "load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "peak (ND4J GEMM): 1 thread $peak1; 2 threads $peak2"
+  mhz="$(grep -m1 'cpu MHz' /proc/cpuinfo | awk '{print $4}')"
+  echo "peak (ND4J GEMM, GFLOP/s): 1 thread $peak1; 2 threads $peak2. Nominal: $(nproc) cores x $mhz MHz x 32 FLOP a cycle (AVX2, two FMA pipes) = $(echo "$(nproc) * $mhz * 32 / 1000" | bc) GFLOP/s"
   echo
-  "$py" - "$log" "$peak2" "$flops" <<'EOF'
+  "$py" - "$log" "$peak1" "$peak2" "$flops" <<'EOF'
 import json, statistics, sys
-log, peak, flops = sys.argv[1], json.loads(sys.argv[2])["peak_gflops"], dict(f.split("=") for f in sys.argv[3].split())
+log, flops = sys.argv[1], dict(f.split("=") for f in sys.argv[4].split())
+peak = max(json.loads(sys.argv[2])["peak_gflops"], json.loads(sys.argv[3])["peak_gflops"])
 runs = {}
 for line in open(log):
-    name, who, _, train, _, infer = line.split()
+    f = line.split()
+    name, who, train, infer = f[0], f[1], f[3], f[5]
     runs.setdefault(name, {}).setdefault(who, []).append((float(train), float(infer)))
+    if len(f) > 7:
+        runs[name].setdefault(who + "e2e", []).append((0.0, float(f[7])))
 med = lambda v: statistics.median(v)
-print("| network | ann samples/s | PyTorch (best of 1, 2 threads) | DL4J (best of 1, 2 threads) | ann/PyTorch | ann/DL4J | share of the peak: ann, PyTorch, DL4J | inference samples/s: `ann eval` end to end, PyTorch forward, DL4J forward |")
-print("|---|---|---|---|---|---|---|---|")
+print("| network | ann samples/s | PyTorch (best of 1, 2 threads) | DL4J (best of 1, 2 threads) | ann/PyTorch | ann/DL4J | share of the peak: ann, PyTorch, DL4J | inference samples/s, end to end (process start, data, forward passes): `ann eval`, PyTorch | inference, forward passes only: PyTorch, DL4J |")
+print("|---|---|---|---|---|---|---|---|---|")
 for name, w in runs.items():
     tr = {k: med([t for t, _ in v]) for k, v in w.items()}
     inf = {k: med([i for _, i in v]) for k, v in w.items()}
@@ -111,9 +120,9 @@ for name, w in runs.items():
     share = lambda sps: f"{100 * sps * int(flops[name]) / (peak * 1e9):.1f}%"
     print(f"| {name} | {tr['ann']:,.0f} | {tr[torch]:,.0f} ({torch[-1]} thr) | {tr[dl4j]:,.0f} ({dl4j[-1]} thr) "
           f"| {tr['ann'] / tr[torch]:.2f} | {tr['ann'] / tr[dl4j]:.2f} | {share(tr['ann'])}, {share(tr[torch])}, {share(tr[dl4j])} "
-          f"| {inf['ann']:,.0f}, {inf[torch]:,.0f}, {inf[dl4j]:,.0f} |")
+          f"| {inf['ann']:,.0f}, {inf[torch + 'e2e']:,.0f} | {inf[torch]:,.0f}, {inf[dl4j]:,.0f} |")
 print()
-print("medians over the rounds; FLOPs per sample to train (ann plan): " + ", ".join(f"{k} {int(v):,}" for k, v in flops.items()))
+print(f"medians over the rounds; shares of the measured GEMM peak, {peak:.1f} GFLOP/s (the better thread count); FLOPs per sample to train (ann plan): " + ", ".join(f"{k} {int(v):,}" for k, v in flops.items()))
 EOF
   echo
   echo '<details><summary>every run</summary>'

@@ -113,10 +113,23 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=400, help="timed training steps")
     ap.add_argument("--warm", type=int, default=30, help="untimed steps first")
+    ap.add_argument("--eval-only", action="store_true",
+                    help="only the test set's forward passes (an untrained net): run.sh times the whole process, "
+                         "start and data loading included, as it times `ann eval`")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(7)
     make, batch, lr0, warmup, epochs = MODELS[a.model]
+    if a.eval_only:
+        xt = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz").astype(np.float32) / 255.0).unsqueeze(1)
+        yt = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
+        net = make()
+        init(net)
+        net.eval()
+        with torch.no_grad():
+            correct = sum((net(xt[i:i + 1000]).argmax(1) == yt[i:i + 1000]).sum().item() for i in range(0, len(xt), 1000))
+        print(json.dumps({"model": a.model, "eval_only": True, "samples": len(xt), "correct": correct}))
+        return
     x, y, xt, yt = load()
     net = make()
     init(net)
