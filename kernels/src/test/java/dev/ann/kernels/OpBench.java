@@ -84,8 +84,12 @@ public final class OpBench {
         INDArray m3 = m.dup(), v3 = v.dup();
         compare("Adam over 235,146 parameters, the loop before and now", reps,
                 () -> adamElementwise(pa, ga, m3, v3, 1e-3, 0.9, 0.999, 1e-8),
-                () -> Optimizer.adam(pa, ga, m2, v2, 1e-3, 0.9, 0.999, 1e-8),
+                () -> Optimizer.adam(pa, ga, m2, v2, 1e-3, 0.9, 0.999, 1e-8, true),
                 "element by element over the buffers", "Optimizer.adam (chunks, 2 threads)");
+        compare("Adam over 235,146 parameters, in chunks on one thread and on two", reps,
+                () -> Optimizer.adam(pa, ga, m3, v3, 1e-3, 0.9, 0.999, 1e-8, false),
+                () -> Optimizer.adam(pa, ga, m2, v2, 1e-3, 0.9, 0.999, 1e-8, true),
+                "Optimizer.adam (chunks, 1 thread)", "Optimizer.adam (chunks, 2 threads)");
     }
 
     /** Optimizer.adam's float loop until 2026-12-02: element by element over the NIO buffers. */
