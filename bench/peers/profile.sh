@@ -25,7 +25,7 @@ for spec in "fashion_mlp 128 1" "fashion_cnn 64 2"; do
   OMP_WAIT_POLICY=passive OMP_NUM_THREADS="$3" java -Dann.layerTimes=true \
     -XX:StartFlightRecording=filename="$tmp/$1.jfr",settings=profile -Xlog:jfr+startup=off \
     -cp "$cp" dev.ann.runtime.bench.StepBench "examples/$1.ann" "$2" "$secs" 2>/dev/null >"$tmp/$1.txt"
-  jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$tmp/$1.jfr" >"$tmp/$1.events"
+  jfr print --stack-depth 64 --events jdk.ExecutionSample,jdk.NativeMethodSample "$tmp/$1.jfr" >"$tmp/$1.events"
   {
     echo "# $1: where a training step's time goes"
     echo
