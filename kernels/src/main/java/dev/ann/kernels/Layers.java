@@ -64,6 +64,14 @@ public final class Layers {
             long n = in.size(0);
             x = in.rank() == 2 ? in : in.reshape(n, prod(inShapes[0]));
             long units = w.size(1);
+            if (b != null && act != null && act.fn == Activation.Fn.RELU) {
+                // relu(x W + b) in one op (ND4J's relu_layer: xw_plus_b, then relu in place); z is not kept:
+                // relu's backward pass reads step(z), which is step(out)
+                out = bufShape(1, n, n, units);
+                K.exec("relu_layer", new INDArray[] {x, w, b}, new INDArray[] {out}, null, null);
+                z = out;
+                return;
+            }
             z = bufShape(0, n, n, units);
             if (b != null) K.exec("xw_plus_b", new INDArray[] {x, w, b}, new INDArray[] {z}, null, null);
             else Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);

@@ -54,7 +54,22 @@ public final class Metrics {
             for (int i = 0; i < out.size(0); i++) if ((o[i * w] > threshold ? 1f : 0f) == t[i * w]) c++;
             return c;
         }
-        // both arg maxes at once: equal where the target's arg max is the output's
+        // equal where the target's arg max is the output's (the first of equal maxima, as ND4J's argMax);
+        // one pass over the [n, k] rows of plain arrays instead of two argMax ops and their copies
+        if (out.rank() == 2 && y.rank() == 2 && out.ordering() == 'c' && y.ordering() == 'c' && out.length() == y.length()
+                && out.length() <= Integer.MAX_VALUE && !out.isView() && !y.isView()) {
+            float[] o = out.data().asFloat(), t = y.data().asFloat();
+            int k = (int) out.size(1);
+            for (int r = 0; r + k <= out.length(); r += k) {
+                int ia = r, ib = r;
+                for (int j = r + 1; j < r + k; j++) {
+                    if (o[j] > o[ia]) ia = j;
+                    if (t[j] > t[ib]) ib = j;
+                }
+                if (ia == ib) c++;
+            }
+            return c;
+        }
         int[] a = out.argMax(1).toIntVector(), b = y.argMax(1).toIntVector();
         for (int i = 0; i < a.length; i++) if (a[i] == b[i]) c++;
         return c;

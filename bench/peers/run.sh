@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# ann against PyTorch and DL4J on the examples' own networks, alternating in one run.
+#
+#   bench/peers/run.sh [rounds]        (from anywhere; default 3 rounds; appends to bench/peers/RESULTS.md)
+#
+# Each round trains every network with each contender in turn, the order rotating from round to round
+# so that the machine's load hits all alike:
+#   ann      `ann train FILE --epochs 2` as a user runs it: the samples/s ann reports for epoch 2
+#            (metrics.csv; epoch 1 carries the JIT's warm-up); inference: `ann eval` on the 10,000 test
+#            samples, end to end (JVM start, data, forward passes, metrics);
+#   PyTorch  bench/peers/torch_twins.py (Debian's python3-torch) with 1 and with 2 threads, the better
+#            counts; STEPS timed steps after WARM untimed ones; inference: forward passes over the test set,
+#            and a whole process that loads the test set and runs them, timed as `ann eval` is;
+#   DL4J     bench/peers/java (a bench-only Maven project, not a module of the root pom) Dl4jTwins,
+#            MultiLayerNetwork on the ND4J that ann uses, with 1 and with 2 OpenMP threads, the better counts.
+# Then the peak: square GEMMs through ND4J (bench/peers/java Peak) with 1 and 2 threads; every
+# training figure is also given as a share of the better of the two, with the FLOPs per sample to train
+# that `ann plan` prints.
+# Needs Debian's dataset-fashion-mnist and python3-torch (and libopenblas0-pthread); Maven resolves
+# DL4J for the bench project on its first run.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+rounds="${1:-3}"
+py=/usr/bin/python3
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+# The networks: name | ann file | ann train options | twin name (torch_twins.py MODELS, Dl4jTwins) | timed steps | warm steps.
+# The sequence examples (LSTM, GRU, conv1d, attention) go here when they exist: a line each, a twin in
+# torch_twins.py's MODELS and in Dl4jTwins (MultiLayerNetwork or ComputationGraph), and their data.
+MODELS=(
+  "fashion_mlp|examples/fashion_mlp.ann||mlp|300|20"
+  "fashion_cnn|bench/peers/fashion_cnn_short.ann|--profile bench|cnn|20|3"
+)
+[ -n "${PEERS_ONLY:-}" ] && MODELS=($(printf '%s\n' "${MODELS[@]}" | grep "^${PEERS_ONLY}|"))
+
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || { echo "run.sh: needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)" >&2; exit 2; }
+"$py" -c 'import torch' 2>/dev/null || { echo "run.sh: needs Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread)" >&2; exit 2; }
+
+echo "building ann and the bench project..." >&2
+./ann check examples/fashion_mlp.ann >/dev/null
+(cd bench/peers/java && mvn -B -q package dependency:build-classpath -Dmdep.outputFile=target/cp.txt >/dev/null)
+jcp="bench/peers/java/target/ann-bench-peers-0.1.0-SNAPSHOT.jar:$(cat bench/peers/java/target/cp.txt)"
+# ann runs from a copy of the built command line, so that edits to the sources during the run change nothing
+mkdir -p "$out/cli" && cp -r cli/target/ann-cli.jar cli/target/lib "$out/cli/"
+ann() { java -jar "$out/cli/ann-cli.jar" "$@"; }
+
+log="$out/log.txt"
+ann_run() { # name file options round
+  local dir="$out/$1-$4"
+  # shellcheck disable=SC2086
+  ann train "$2" $3 --epochs 2 --out "$dir" >"$dir.log" 2>&1 || { tail -5 "$dir.log" >&2; return 1; }
+  local sps; sps="$(tail -1 "$dir/metrics.csv" | awk -F, '{print $NF}')"
+  local t0 t1; t0="$(date +%s.%N)"
+  ann eval "${2/bench\/peers\/fashion_cnn_short.ann/examples/fashion_cnn.ann}" --checkpoint "$dir/model.ckpt" --json >"$dir.eval" 2>&1
+  t1="$(date +%s.%N)"
+  echo "$1 ann train $sps infer $(echo "10000 / ($t1 - $t0)" | bc -l)" | tee -a "$log"
+}
+torch_run() { # name twin steps warm threads
+  local j; j="$("$py" bench/peers/torch_twins.py "$2" --threads "$5" --steps "$3" --warm "$4")"
+  local t0 t1; t0="$(date +%s.%N)"
+  "$py" bench/peers/torch_twins.py "$2" --threads "$5" --eval-only >/dev/null
+  t1="$(date +%s.%N)"
+  echo "$1 torch$5 train $(jq -r .train_samples_per_s <<<"$j") infer $(jq -r .infer_samples_per_s <<<"$j") e2e $(echo "10000 / ($t1 - $t0)" | bc -l)" | tee -a "$log"
+}
+dl4j_run() { # name twin steps warm threads
+  local j; j="$(OMP_NUM_THREADS="$5" OMP_WAIT_POLICY=passive java -cp "$jcp" dev.ann.bench.peers.Dl4jTwins "$2" "$3" "$4" 2>/dev/null | tail -1)"
+  echo "$1 dl4j$5 train $(jq -r .train_samples_per_s <<<"$j") infer $(jq -r .infer_samples_per_s <<<"$j")" | tee -a "$log"
+}
+
+load0="$(cut -d' ' -f1-3 /proc/loadavg)"
+started="$(date -u +%Y-%m-%dT%H:%MZ)"
+for r in $(seq "$rounds"); do
+  for m in "${MODELS[@]}"; do
+    IFS='|' read -r name file opts twin steps warm <<<"$m"
+    runs=("ann_run $name $file '$opts' $r" "torch_run $name $twin $steps $warm 1" "torch_run $name $twin $steps $warm 2"
+          "dl4j_run $name $twin $steps $warm 1" "dl4j_run $name $twin $steps $warm 2")
+    k=${#runs[@]}
+    for i in $(seq 0 $((k - 1))); do # round r starts with contender r-1: none always runs first
+      eval "${runs[$(((i + r - 1) % k))]}"
+    done
+  done
+done
+peak1="$(OMP_NUM_THREADS=1 java -cp "$jcp" dev.ann.bench.peers.Peak 2>/dev/null | tail -1)"
+peak2="$(OMP_NUM_THREADS=2 java -cp "$jcp" dev.ann.bench.peers.Peak 2>/dev/null | tail -1)"
+flops=""
+for m in "${MODELS[@]}"; do
+  IFS='|' read -r name file opts _ <<<"$m"
+  # shellcheck disable=SC2086
+  flops="$flops $name=$(ann plan "$file" $opts | sed -n 's/.*about \([0-9,]*\) to train.*/\1/p' | tr -d ,)"
+done
+
+{
+  echo "## $started, commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- kernels runtime || echo ' (with uncommitted changes)'), $(nproc) cores, $rounds rounds"
+  echo "load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  mhz="$(grep -m1 'cpu MHz' /proc/cpuinfo | awk '{print $4}')"
+  echo "peak (ND4J GEMM, GFLOP/s): 1 thread $peak1; 2 threads $peak2. Nominal: $(nproc) cores x $mhz MHz x 32 FLOP a cycle (AVX2, two FMA pipes) = $(echo "$(nproc) * $mhz * 32 / 1000" | bc) GFLOP/s"
+  echo
+  "$py" - "$log" "$peak1" "$peak2" "$flops" <<'EOF'
+import json, statistics, sys
+log, flops = sys.argv[1], dict(f.split("=") for f in sys.argv[4].split())
+peak = max(json.loads(sys.argv[2])["peak_gflops"], json.loads(sys.argv[3])["peak_gflops"])
+runs = {}
+for line in open(log):
+    f = line.split()
+    name, who, train, infer = f[0], f[1], f[3], f[5]
+    runs.setdefault(name, {}).setdefault(who, []).append((float(train), float(infer)))
+    if len(f) > 7:
+        runs[name].setdefault(who + "e2e", []).append((0.0, float(f[7])))
+med = lambda v: statistics.median(v)
+print("| network | ann samples/s | PyTorch (best of 1, 2 threads) | DL4J (best of 1, 2 threads) | ann/PyTorch | ann/DL4J | share of the peak: ann, PyTorch, DL4J | inference samples/s, end to end (process start, data, forward passes): `ann eval`, PyTorch | inference, forward passes only: PyTorch, DL4J |")
+print("|---|---|---|---|---|---|---|---|---|")
+for name, w in runs.items():
+    tr = {k: med([t for t, _ in v]) for k, v in w.items()}
+    inf = {k: med([i for _, i in v]) for k, v in w.items()}
+    torch = max(("torch1", "torch2"), key=lambda k: tr.get(k, 0))
+    dl4j = max(("dl4j1", "dl4j2"), key=lambda k: tr.get(k, 0))
+    share = lambda sps: f"{100 * sps * int(flops[name]) / (peak * 1e9):.1f}%"
+    print(f"| {name} | {tr['ann']:,.0f} | {tr[torch]:,.0f} ({torch[-1]} thr) | {tr[dl4j]:,.0f} ({dl4j[-1]} thr) "
+          f"| {tr['ann'] / tr[torch]:.2f} | {tr['ann'] / tr[dl4j]:.2f} | {share(tr['ann'])}, {share(tr[torch])}, {share(tr[dl4j])} "
+          f"| {inf['ann']:,.0f}, {inf[torch + 'e2e']:,.0f} | {inf[torch]:,.0f}, {inf[dl4j]:,.0f} |")
+print()
+print(f"medians over the rounds; shares of the measured GEMM peak, {peak:.1f} GFLOP/s (the better thread count); FLOPs per sample to train (ann plan): " + ", ".join(f"{k} {int(v):,}" for k, v in flops.items()))
+EOF
+  echo
+  echo '<details><summary>every run</summary>'
+  echo
+  echo '```'
+  cat "$log"
+  echo '```'
+  echo '</details>'
+  echo
+} | tee -a bench/peers/RESULTS.md

@@ -1,0 +1,95 @@
+package dev.ann.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The kernels' faster ways give what the plain ways gave: Adam bit for bit, cross-entropy to float rounding, dense+relu bit for bit. */
+class FastPathTest {
+    private static INDArray rand(long seed, long... shape) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.randn(DataType.FLOAT, shape);
+    }
+
+    /** Adam in chunks (over two threads for the larger size) equals the element-by-element loop bit for bit, over many steps, tail chunk included. */
+    @Test
+    void adamInChunksEqualsTheElementwiseLoop() {
+        for (int n : new int[] {1000, Optimizer.PARALLEL_FROM + 4099}) {
+            INDArray p = rand(1, n), m = Nd4j.zeros(DataType.FLOAT, n), v = Nd4j.zeros(DataType.FLOAT, n);
+            INDArray p2 = p.dup(), m2 = m.dup(), v2 = v.dup();
+            for (int step = 1; step <= 5; step++) {
+                INDArray g = rand(10 + step, n);
+                double ss = 1e-3 * Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step));
+                Optimizer.adam(p, g, m, v, ss, 0.9, 0.999, 1e-8, n >= Optimizer.PARALLEL_FROM);
+                OpBench.adamElementwise(p2, g, m2, v2, ss, 0.9, 0.999, 1e-8);
+            }
+            assertArrayEquals(p2.toFloatVector(), p.toFloatVector(), 0f, "parameters, n = " + n);
+            assertArrayEquals(m2.toFloatVector(), m.toFloatVector(), 0f, "first moments, n = " + n);
+            assertArrayEquals(v2.toFloatVector(), v.toFloatVector(), 0f, "second moments, n = " + n);
+            assertTrue(p.neq(rand(1, n)).castTo(DataType.INT).sumNumber().intValue() > n / 2, "the parameters moved");
+        }
+    }
+
+    /** Cross-entropy on logits in one Java pass gives the ND4J ops' loss and gradient (a column-major copy takes the ND4J way). */
+    @Test
+    void crossEntropyOnLogitsInJavaEqualsTheNd4jOps() {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            int n = 37, k = 10;
+            INDArray z = rand(3, n, k).muli(4).castTo(dt);
+            INDArray y = Nd4j.zeros(dt, n, k);
+            for (int i = 0; i < n; i++) y.putScalar(i, (i * 7) % k, 1);
+            Loss loss = new Loss(Loss.Fn.CROSS_ENTROPY, false, 1.0, Network.OutputFusion.SOFTMAX);
+            INDArray g = Nd4j.zeros(dt, n, k), gf = Nd4j.createUninitialized(dt, new long[] {n, k}, 'f').assign(0);
+            double fast = loss.compute(z, y, g);
+            double slow = loss.compute(z.dup('f'), y.dup('f'), gf);
+            double tol = dt == DataType.FLOAT ? 1e-5 : 1e-12;
+            assertEquals(slow, fast, tol * Math.abs(slow), dt + ": loss");
+            assertTrue(fast > 0.5, "a loss that says something: " + fast);
+            double[] a = g.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector(), b = gf.dup('c').castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+            for (int i = 0; i < a.length; i++) assertEquals(b[i], a[i], tol * 10, dt + ": gradient " + i);
+            assertEquals(0, g.sumNumber().doubleValue(), 1e-5, "each row of softmax - y sums to 0");
+            assertEquals(loss.compute(z, y, null), fast, 0, "without a gradient the same loss");
+        }
+    }
+
+    /** Dense with a fused relu (ND4J's relu_layer) gives relu(x W + b) exactly as xw_plus_b and relu did, and its backward pass the same gradients. */
+    @Test
+    void denseWithReluIsXwPlusBThenRelu() {
+        long n = 16, in = 12, units = 9;
+        Network net = new Network(DataType.FLOAT);
+        int x0 = net.input(in);
+        int d = net.add("dense", new Layers.Dense(), new long[] {units}, x0);
+        net.param(d, "weight", new long[] {in, units}, true, Network.Init.he(in));
+        net.param(d, "bias", new long[] {units}, true, Network.Init.normal(0.5));
+        net.add("relu", new Layers.ActivationLayer(new Activation(Activation.Fn.RELU, 0)), new long[] {units}, d);
+        net.build(Loss.Fn.MSE);
+        net.init(5);
+        INDArray x = rand(9, n, in);
+        INDArray out = net.forward(x, true).dup();
+        Map<String, INDArray> pv = net.paramViews();
+        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, n, units);
+        K.exec("xw_plus_b", new INDArray[] {x, pv.get("dense.weight"), pv.get("dense.bias")}, new INDArray[] {z}, null, null);
+        INDArray expect = z.ulike();
+        Nd4j.exec(new RectifiedLinear(z, expect, 0.0));
+        assertArrayEquals(expect.reshape(-1).toFloatVector(), out.reshape(-1).toFloatVector(), 0f);
+        assertTrue(out.eq(0).castTo(DataType.INT).sumNumber().intValue() > 0 && out.gt(0).castTo(DataType.INT).sumNumber().intValue() > 0, "both sides of relu are hit");
+        INDArray g = rand(11, n, units);
+        net.backward(g);
+        INDArray gz = g.mul(z.gt(0).castTo(DataType.FLOAT));
+        INDArray gw = x.transpose().mmul(gz);
+        INDArray grads = net.grads();
+        float[] gwGot = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, in * units)).toFloatVector();
+        float[] gwWant = gw.reshape(-1).toFloatVector();
+        for (int i = 0; i < gwGot.length; i++) assertEquals(gwWant[i], gwGot[i], 1e-4f * (1 + Math.abs(gwWant[i])), "weight gradient " + i);
+        float[] gbGot = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(in * units, in * units + units)).toFloatVector();
+        float[] gbWant = gz.sum(0).toFloatVector();
+        for (int i = 0; i < gbGot.length; i++) assertEquals(gbWant[i], gbGot[i], 1e-4f * (1 + Math.abs(gbWant[i])), "bias gradient " + i);
+    }
+}
