@@ -76,6 +76,45 @@ public final class OnnxExport {
         }
     }
 
+    /** Where the vocabulary of a text model goes: beside the model, {@code model.onnx} to {@code model.vocab.json}. */
+    public static Path vocabularyPath(Path onnx) {
+        String name = onnx.getFileName().toString();
+        if (name.endsWith(".onnx")) name = name.substring(0, name.length() - ".onnx".length());
+        return onnx.resolveSibling(name + ".vocab.json");
+    }
+
+    /**
+     * A text model's vocabulary as JSON beside the exported model (the exported graph takes token ids; this
+     * turns words into them): the tokenizer the checkpoint carries (header {@code text}: tokens, lowercase,
+     * length, vocabulary, and the tokens in id order from id 2) with {@code "ids": {token: id}}, id 0 padding
+     * and id 1 an unknown token. Returns the file written, or null when the checkpoint has no vocabulary.
+     */
+    public static Path writeVocabulary(Path checkpoint, Path onnx) {
+        Checkpoint c = Checkpoint.read(checkpoint);
+        if (!c.header.has("text") || !c.header.get("text").isJsonObject()) return null;
+        com.google.gson.JsonObject text = c.header.getAsJsonObject("text");
+        com.google.gson.JsonObject v = new com.google.gson.JsonObject();
+        for (String k : new String[] {"tokens", "lowercase", "length", "vocabulary"}) if (text.has(k)) v.add(k, text.get(k));
+        v.addProperty("padding_id", 0);
+        v.addProperty("unknown_id", 1);
+        com.google.gson.JsonObject ids = new com.google.gson.JsonObject();
+        if (!text.has("ids_from_2") || !text.get("ids_from_2").isJsonArray()) {
+            throw new RunException(RunException.BAD_INPUT, checkpoint + ": damaged checkpoint: its vocabulary ('text') has no tokens; use another checkpoint or train anew");
+        }
+        int id = 2;
+        for (var e : text.getAsJsonArray("ids_from_2")) ids.addProperty(e.getAsString(), id++);
+        v.add("ids", ids);
+        Path out = vocabularyPath(onnx);
+        try {
+            Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName() + ".", ".tmp");
+            Files.writeString(tmp, new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(v) + "\n");
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new RunException(RunException.FAILURE, out + ": cannot write the vocabulary: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     public static Onnx.ModelProto export(Plan plan, Checkpoint c) {
         Graph g = new Graph();
         Map<Integer, String> value = new HashMap<>();

@@ -196,6 +196,43 @@ class ExportSequencesTest {
         assertTrue(m.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).hasDimParam(), "the batch is not dynamic");
     }
 
+    /**
+     * A checkpoint that carries a tokenizer (header {@code text}, as the runtime saves a text dataset's) gets its
+     * vocabulary written beside the model as token to id; one without gets none.
+     */
+    @Test
+    void vocabularyBesideTheModel() throws Exception {
+        Path file = tmp.resolve("seq.ann");
+        Files.writeString(file, SOURCE);
+        Plan plan = plan(file, "Lstm");
+        Checkpoint c = randomCheckpoint(plan, new Random(2));
+        c.header.addProperty("format", "ann-checkpoint");
+        c.header.addProperty("version", Checkpoint.VERSION);
+        Path plain = tmp.resolve("plain.ckpt");
+        c.write(plain);
+        Path model = tmp.resolve("out").resolve("reader.onnx");
+        Files.createDirectories(model.getParent());
+        assertEquals(null, OnnxExport.writeVocabulary(plain, model));
+        assertTrue(!Files.exists(tmp.resolve("out").resolve("reader.vocab.json")));
+
+        JsonObject text = com.google.gson.JsonParser.parseString(
+                "{\"tokens\": \"words\", \"lowercase\": true, \"vocabulary\": 30, \"length\": 12, \"ids_from_2\": [\"the\", \"corn\", \"price\"]}")
+                .getAsJsonObject();
+        c.header.add("text", text);
+        Path withText = tmp.resolve("text.ckpt");
+        c.write(withText);
+        Path v = OnnxExport.writeVocabulary(withText, model);
+        assertEquals(tmp.resolve("out").resolve("reader.vocab.json"), v);
+        JsonObject read = com.google.gson.JsonParser.parseString(Files.readString(v)).getAsJsonObject();
+        assertEquals(2, read.getAsJsonObject("ids").get("the").getAsInt());
+        assertEquals(4, read.getAsJsonObject("ids").get("price").getAsInt());
+        assertEquals(3, read.getAsJsonObject("ids").size());
+        assertEquals(12, read.get("length").getAsInt());
+        assertEquals(0, read.get("padding_id").getAsInt());
+        assertEquals(1, read.get("unknown_id").getAsInt());
+        assertEquals("words", read.get("tokens").getAsString());
+    }
+
     /** A Plan of one network of the file (no dataset needed): what ann predict runs for it. */
     static Plan plan(Path file, String network) throws Exception {
         NetworkLayers nl = Compiler.compile(file).network(network);
