@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The single-op comparisons behind the runtime's choices (dev.ann.kernels.OpBench): ND4J's op
-# against ann's way for batchnorm, maxpool, relu backward and Adam, alternately in one JVM.
+# against ann's way for batchnorm, maxpool, relu backward, Adam and conv1d, alternately in one JVM.
+# (`java ... dev.ann.kernels.OpBench REPS conv1d` runs only the conv1d comparison.)
 # Usage: bench/training/ops.sh [repetitions]   (from the repository root)
 # Results are appended to bench/training/ops-results.md with the machine's load.
 set -euo pipefail

@@ -31,7 +31,7 @@ final class Cluster {
     static int relaunch(CommandLine.Model.CommandSpec spec) {
         Path jar = jar();
         if (!Files.isRegularFile(jar)) {
-            spec.commandLine().getErr().println("error: --cluster needs the ann-cluster module, not built at " + jar
+            spec.commandLine().getErr().println("error: training on a cluster (--cluster, or the cluster setting) needs the ann-cluster module, not built at " + jar
                     + "; build it with 'mvn -B -DskipTests -pl cluster -am package' (or point ANN_CLUSTER_JAR at ann-cluster.jar)");
             return Main.FAILURE;
         }

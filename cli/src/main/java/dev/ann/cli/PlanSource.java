@@ -40,7 +40,28 @@ final class PlanSource {
     /** The same; {@code failed} also gets the diagnostics of a plan that could not be made. */
     Plan plan(CommandLine.Model.CommandSpec spec, int[] exit, Consumer<List<Diagnostic>> failed) {
         Compilation c = compile(spec, exit, false, failed);
+        compiled = c;
         return c == null ? null : plan(c, spec, exit, false, failed);
+    }
+
+    /** The compilation the last {@link #plan(CommandLine.Model.CommandSpec, int[], Consumer)} made. */
+    private Compilation compiled;
+
+    /**
+     * The combinations of the profile's sweep lines (empty: no sweep), after {@link #plan} made the plan; null
+     * after printing why they cannot be planned.
+     */
+    List<Compilation.SweepPoint> sweep(CommandLine.Model.CommandSpec spec) {
+        if (compiled == null || profile == null) return List.of();
+        try {
+            return compiled.sweep(train, profile);
+        } catch (CompileException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            new DiagnosticPrinter(err, Cli.color(), Path.of("")).printAll(e.diagnostics());
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return null;
+        }
     }
 
     /**

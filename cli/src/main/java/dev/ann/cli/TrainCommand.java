@@ -71,6 +71,10 @@ final class TrainCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         if (combineEvery < 1) return usage("--combine-every must be at least 1");
+        if (cluster != null) {
+            var problem = dev.ann.compiler.spec.Registry.standard().clusterProblem(cluster);
+            if (problem.isPresent()) return usage("--cluster: " + problem.get());
+        }
         int[] exit = new int[1];
         List<List<Diagnostic>> failed = new java.util.ArrayList<>();
         Plan plan = source.plan(spec, exit, failed::add);
@@ -82,6 +86,13 @@ final class TrainCommand implements Callable<Integer> {
                         : new DiagnosticPrinter(err, false, Path.of("")).jsonArray(failed.get(0)));
             }
             return exit[0];
+        }
+        List<dev.ann.compiler.Compilation.SweepPoint> sweep = source.sweep(spec);
+        if (sweep == null) return Main.ERRORS;
+        if (!sweep.isEmpty()) {
+            if (resume) return usage("--resume does not apply to a sweep (profile " + source.profile + "): each combination is a"
+                    + " run of its own; resume one with --out RUN_FOLDER/sweep-NN and a profile without the sweep lines");
+            return Runner.sweep(this, sweep);
         }
         return Runner.train(this, plan);
     }
@@ -101,14 +112,20 @@ final class TrainCommand implements Callable<Integer> {
     static final class Runner {
         private Runner() {}
 
+        /** Where to train: --cluster, else the train block's or profile's {@code cluster} setting; null: here. */
+        static String cluster(TrainCommand c, Plan plan) {
+            return c.cluster != null ? c.cluster : plan.loop().cluster();
+        }
+
         static int train(TrainCommand c, Plan plan) {
-            if (c.cluster != null) {
+            String cluster = cluster(c, plan);
+            if (cluster != null) {
                 var provider = java.util.ServiceLoader.load(dev.ann.runtime.train.Remote.Provider.class).findFirst();
                 // Spark is not on this JVM's classpath: run the same command line with ann-cluster's
                 if (provider.isEmpty()) return Cluster.relaunch(c.spec);
                 dev.ann.runtime.train.Trainer.Options o = options(c);
                 return RunSetup.run(c.spec, null, RunSetup.DATA_MEMORY_ADVICE, () -> {
-                    try (dev.ann.runtime.train.Remote r = provider.get().open(c.cluster, plan, o.dataMemory, c.combineEvery, o.log)) {
+                    try (dev.ann.runtime.train.Remote r = provider.get().open(cluster, plan, o.dataMemory, c.combineEvery, o.log)) {
                         o.remote = r;
                         List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
                         return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
@@ -120,6 +137,29 @@ final class TrainCommand implements Callable<Integer> {
             return RunSetup.run(c.spec, "gpu".equals(c.device) ? null : plan, RunSetup.DATA_MEMORY_ADVICE, () -> {
                 List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
                 return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;
+            }, failed(o));
+        }
+
+        /** A profile's sweep: each combination trained here one after another, or as independent tasks with --cluster. */
+        static int sweep(TrainCommand c, List<dev.ann.compiler.Compilation.SweepPoint> points) {
+            List<dev.ann.runtime.train.Sweep.Point> pts = points.stream()
+                    .map(p -> new dev.ann.runtime.train.Sweep.Point(p.label(), p.plan())).toList();
+            Plan first = pts.get(0).plan();
+            dev.ann.runtime.train.Trainer.Options o = options(c);
+            String cluster = cluster(c, first);
+            if (cluster != null) {
+                var provider = java.util.ServiceLoader.load(dev.ann.runtime.train.Remote.Provider.class).findFirst();
+                if (provider.isEmpty()) return Cluster.relaunch(c.spec);
+                return RunSetup.run(c.spec, null, RunSetup.DATA_MEMORY_ADVICE, () -> {
+                    try (dev.ann.runtime.train.Sweep.Runner r = provider.get().runs(cluster, "ann sweep " + first.train(), o.log)) {
+                        var out = dev.ann.runtime.train.Sweep.run(pts, o, r);
+                        return out.stream().allMatch(x -> x.error() == null) ? Main.OK : Main.FAILURE;
+                    }
+                }, failed(o));
+            }
+            return RunSetup.run(c.spec, "gpu".equals(c.device) ? null : first, RunSetup.DATA_MEMORY_ADVICE, () -> {
+                var out = dev.ann.runtime.train.Sweep.run(pts, o, null);
+                return out.stream().allMatch(x -> x.error() == null) ? Main.OK : Main.FAILURE;
             }, failed(o));
         }
 

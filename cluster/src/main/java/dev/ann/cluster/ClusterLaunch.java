@@ -39,8 +39,17 @@ final class ClusterLaunch {
         return out;
     }
 
-    /** The classpath of this JVM: what an executor needs too. */
+    /**
+     * The classpath of this JVM, each entry made absolute: what an executor needs too (an executor runs in
+     * its worker's folder, where a relative path such as {@code cluster/target/ann-cluster.jar} names nothing).
+     */
     static String classpath() {
-        return System.getProperty("java.class.path");
+        StringBuilder out = new StringBuilder();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.isEmpty()) continue;
+            if (out.length() > 0) out.append(java.io.File.pathSeparator);
+            out.append(Path.of(e).toAbsolutePath().normalize());
+        }
+        return out.toString();
     }
 }

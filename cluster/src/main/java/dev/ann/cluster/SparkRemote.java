@@ -39,30 +39,120 @@ public final class SparkRemote implements Remote {
     public static final class Provider implements Remote.Provider {
         @Override
         public Remote open(String cluster, Plan plan, Long dataMemory, int k, PrintStream log) {
-            SparkConf conf = new SparkConf().setMaster(cluster).setAppName("ann " + plan.train())
-                    .set("spark.ui.enabled", "false")
-                    .set("spark.task.maxFailures", "4")
-                    .set("spark.executor.extraJavaOptions", String.join(" ", ClusterLaunch.javaOptions()))
-                    .set("spark.executor.extraClassPath", ClusterLaunch.classpath());
-            JavaSparkContext sc;
-            try {
-                sc = new JavaSparkContext(conf);
-            } catch (RuntimeException e) {
-                throw new RunException(RunException.FAILURE, "cannot start Spark on '" + cluster + "': " + e.getMessage()
-                        + "; check the address (local[N] or spark://HOST:PORT) and that the master runs");
-            }
-            sc.setLogLevel("ERROR");
-            // a worker that dies: Spark reruns its tasks elsewhere from the same broadcast weights; say so
-            sc.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
-                @Override
-                public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved r) {
-                    log.printf("%nnote: executor %s was lost (%s); Spark reruns its tasks on the others%n", r.executorId(), r.reason());
-                }
-            });
+            JavaSparkContext sc = context(cluster, "ann " + plan.train(), log);
             int w = Math.max(1, sc.defaultParallelism());
             log.printf("cluster %s: %d workers, parameters averaged every %d step%s%n", cluster, w, k, k == 1 ? "" : "s");
             return new SparkRemote(sc, plan, dataMemory, k, w, log);
         }
+
+        @Override
+        public dev.ann.runtime.train.Sweep.Runner runs(String cluster, String appName, PrintStream log) {
+            JavaSparkContext sc = context(cluster, appName, log);
+            log.printf("cluster %s: %d workers, one task per run%n", cluster, Math.max(1, sc.defaultParallelism()));
+            return new SweepRunner(sc);
+        }
+    }
+
+    /** A Spark context on the cluster address, with notes of lost executors and failed tasks in the log. */
+    static JavaSparkContext context(String cluster, String appName, PrintStream log) {
+        SparkConf conf = new SparkConf().setMaster(cluster).setAppName(appName)
+                .set("spark.ui.enabled", "false")
+                .set("spark.task.maxFailures", "4")
+                .set("spark.executor.extraJavaOptions", String.join(" ", ClusterLaunch.javaOptions()))
+                .set("spark.executor.extraClassPath", ClusterLaunch.classpath());
+        JavaSparkContext sc;
+        try {
+            sc = new JavaSparkContext(conf);
+        } catch (RuntimeException e) {
+            throw new RunException(RunException.FAILURE, "cannot start Spark on '" + cluster + "': " + firstLine(String.valueOf(e.getMessage()))
+                    + "; check the address (local[N] or spark://HOST:PORT) and that the master runs");
+        }
+        sc.setLogLevel("ERROR");
+        // a worker that dies: Spark reruns its tasks elsewhere from the same broadcast weights; say so
+        sc.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved r) {
+                log.printf("%nnote: executor %s was lost (%s); Spark reruns its tasks on the others%n", r.executorId(), r.reason());
+            }
+
+            @Override
+            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd t) {
+                if (t.taskInfo() != null && t.taskInfo().failed()) {
+                    log.printf("%nnote: a task on executor %s failed (%s); Spark runs it again%n",
+                            t.taskInfo().executorId(), firstLine(String.valueOf(t.reason())));
+                }
+            }
+        });
+        try {
+            awaitExecutors(sc, cluster, log);
+        } catch (RuntimeException e) {
+            sc.stop();
+            throw e;
+        }
+        return sc;
+    }
+
+    /** A sweep's runs as one Spark job of independent tasks, one run each (Spark retries a lost one). */
+    static final class SweepRunner implements dev.ann.runtime.train.Sweep.Runner {
+        private final JavaSparkContext sc;
+
+        SweepRunner(JavaSparkContext sc) {
+            this.sc = sc;
+        }
+
+        @Override
+        public List<dev.ann.runtime.train.Sweep.Outcome> run(List<dev.ann.runtime.train.Sweep.Job> jobs) {
+            if (sc.sc().isStopped()) throw stopped(sc.master());
+            try {
+                return sc.parallelize(jobs, jobs.size()).map(dev.ann.runtime.train.Sweep::runHere).collect();
+            } catch (RuntimeException ex) {
+                throw new RunException(RunException.FAILURE, "the cluster failed during the sweep"
+                        + (sc.sc().isStopped() ? " (Spark stopped the application)" : " (Spark gave up after its retries)")
+                        + ": " + firstLine(String.valueOf(ex.getMessage())));
+            }
+        }
+
+        @Override
+        public void close() {
+            sc.stop();
+        }
+    }
+
+    /**
+     * On a cluster (not local[N]) executors register after the context starts: waits until at least one has
+     * and their number has not grown for 3 s, so that the number of workers counts them all. An application
+     * the master removed (its executors could not start) is said here, with where the reason is written.
+     */
+    static void awaitExecutors(JavaSparkContext sc, String cluster, PrintStream log) {
+        if (cluster.startsWith("local")) return;
+        long start = System.nanoTime(), stableSince = start;
+        int seen = 0;
+        while (true) {
+            if (sc.sc().isStopped()) throw stopped(cluster);
+            int n = sc.sc().statusTracker().getExecutorInfos().length - 1; // the driver is listed too
+            long now = System.nanoTime();
+            if (n != seen) {
+                seen = n;
+                stableSince = now;
+            }
+            if (seen > 0 && now - stableSince > 3_000_000_000L) return;
+            if (now - start > 120_000_000_000L) {
+                if (seen > 0) return;
+                throw new RunException(RunException.FAILURE, "no executor registered with " + cluster + " within 120 s: check that"
+                        + " workers run and have the cores and memory an executor asks for (spark.executor.memory, 1g by default)");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunException(RunException.FAILURE, "interrupted while waiting for executors on " + cluster);
+            }
+        }
+    }
+
+    private static RunException stopped(String cluster) {
+        return new RunException(RunException.FAILURE, "Spark stopped the application on " + cluster + ": the master removes it when"
+                + " its executors keep failing to start; each worker writes why in SPARK_WORKER_DIR/app-*/N/stderr (and its own log)");
     }
 
     @Override
@@ -74,19 +164,23 @@ public final class SparkRemote implements Remote {
         }
         Shard.Weights now = new Shard.Weights(Shard.floats(net.params()), Shard.floats(net.state()),
                 Shard.floats(opt.s1), Shard.floats(opt.s2), opt.step);
-        Broadcast<Shard.Weights> bw = sc.broadcast(now);
+        if (sc.sc().isStopped()) throw stopped(sc.master());
+        Broadcast<Shard.Weights> bw = null;
         String pj = planJson;
         Long dm = dataMemory;
         List<Shard.Part> parts;
         try {
+            bw = sc.broadcast(now);
+            Broadcast<Shard.Weights> w = bw;
             parts = sc.parallelize(ranges, ranges.size())
-                    .map(r -> Shard.train(pj, dm, bw.value(), seed, e, r[0], r[1], nb, epochs)).collect();
+                    .map(r -> Shard.train(pj, dm, w.value(), seed, e, r[0], r[1], nb, epochs)).collect();
         } catch (RuntimeException ex) {
             throw new RunException(RunException.FAILURE, "the cluster failed at epoch " + (e + 1) + ", batch " + (b + 1)
-                    + " (Spark gave up after its retries): " + firstLine(ex) + "; the last checkpoint stays; continue with --resume");
+                    + (sc.sc().isStopped() ? " (Spark stopped the application)" : " (Spark gave up after its retries)")
+                    + ": " + firstLine(String.valueOf(ex.getMessage())) + "; the last checkpoint stays; continue with --resume");
         } finally {
             // a context that Spark stopped (the job's failure above) has nothing left to free
-            if (!sc.sc().isStopped()) bw.destroy();
+            if (bw != null && !sc.sc().isStopped()) bw.destroy();
         }
         Shard.Weights avg = average(parts);
         Shard.put(avg.params(), net.params());
@@ -133,8 +227,7 @@ public final class SparkRemote implements Remote {
         return switch (which) { case 0 -> w.params(); case 1 -> w.state(); case 2 -> w.s1(); default -> w.s2(); };
     }
 
-    private static String firstLine(Throwable t) {
-        String m = String.valueOf(t.getMessage());
+    private static String firstLine(String m) {
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
     }

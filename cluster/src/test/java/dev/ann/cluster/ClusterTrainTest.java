@@ -28,7 +28,7 @@ class ClusterTrainTest {
         return Compiler.compile(Path.of("../examples/iris.ann").toAbsolutePath().normalize()).plan(null, null);
     }
 
-    static Trainer.Result train(Plan plan, Path out, String cluster, int k, int epochs, ByteArrayOutputStream log) {
+    static Trainer.Result train(Plan plan, Path out, String cluster, int k, Integer epochs, ByteArrayOutputStream log) {
         Trainer.Options o = new Trainer.Options();
         o.out = out;
         o.epochs = epochs;
@@ -59,6 +59,55 @@ class ClusterTrainTest {
         for (String f : List.of("metrics.csv", "report.md", "model.ckpt", "checkpoints/last.ckpt")) {
             assertTrue(Files.exists(tmp.resolve("spark").resolve(f)), f);
         }
+    }
+
+    /**
+     * A driver stopped after epoch 2 (the state a driver killed there leaves: checkpoints/last.ckpt of that epoch
+     * boundary) and resumed with --resume on the cluster ends with the weights of a run that was never stopped.
+     */
+    @Test
+    void aStoppedDriverResumesOnTheClusterFromItsLastCheckpoint() throws Exception {
+        Plan plan = iris();
+        Trainer.Result whole = train(plan, tmp.resolve("whole"), "local[2]", 2, 4, new ByteArrayOutputStream());
+        Trainer.Options o = new Trainer.Options();
+        o.out = tmp.resolve("cut");
+        o.epochs = 4;
+        o.interruptEpoch = 2;
+        o.log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        try (Remote r = new SparkRemote.Provider().open("local[2]", plan, null, 2, o.log)) {
+            o.remote = r;
+            assertTrue(Trainer.train(plan, o).get(0).interrupted());
+        }
+        assertTrue(Files.exists(tmp.resolve("cut/checkpoints/last.ckpt")));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        o.interruptEpoch = -1;
+        o.resume = true;
+        o.log = new PrintStream(log, true, StandardCharsets.UTF_8);
+        Trainer.Result resumed;
+        try (Remote r = new SparkRemote.Provider().open("local[2]", plan, null, 2, o.log)) {
+            o.remote = r;
+            resumed = Trainer.train(plan, o).get(0);
+        }
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("resuming from"), log.toString(StandardCharsets.UTF_8));
+        assertEquals(4, resumed.history().size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole.net().params().data().asFloat(), resumed.net().params().data().asFloat());
+    }
+
+    /** `ann train` on a file whose profile says `cluster "local[1]"` trains on Spark, as --cluster does. */
+    @Test
+    void theClusterSettingOfAProfileTrainsOnSpark() throws Exception {
+        System.setProperty("ann.noRelaunch", "true");
+        Path ann = tmp.resolve("iris.ann");
+        Files.copy(Path.of("../examples/iris.csv"), tmp.resolve("iris.csv"));
+        Files.writeString(ann, Files.readString(Path.of("../examples/iris.ann")) + "\nprofile spark {\n    epochs 2\n    cluster \"local[1]\"\n}\n");
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        var cl = dev.ann.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int code = cl.execute("train", ann.toString(), "--profile", "spark", "--out", tmp.resolve("run").toString());
+        assertEquals(0, code, err + "\n" + out);
+        assertTrue(out.toString().contains("cluster local[1]: 1 workers, parameters averaged every 1 step"), out.toString());
+        assertTrue(out.toString().contains("epoch 2/2"), out.toString());
     }
 
     @Test

@@ -30,6 +30,11 @@ public final class Compilation {
         /** @param withoutData true: missing data files ({@link #blocksPlanning}) do not stop it */
         Plan plan(String train, String profile, boolean withoutData) throws CompileException;
 
+        /** The Plans of a profile's sweep lines, one per combination; empty when the profile has none. */
+        default List<SweepPoint> sweep(String train, String profile) throws CompileException {
+            return List.of();
+        }
+
         List<String> trainNames();
 
         List<String> profileNames();
@@ -143,6 +148,18 @@ public final class Compilation {
      *
      * @throws CompileException when there are other errors, or the names are unknown
      */
+    /** One combination of a profile's {@code sweep} lines: its label ({@code batch 64, optimizer adam(lr: 3e-3)}) and Plan. */
+    public record SweepPoint(String label, Plan plan) {}
+
+    /**
+     * The Plans of the profile's {@code sweep} lines, one per combination (a grid), in order; empty when the profile has
+     * none. Errors as {@link #plan}.
+     */
+    public List<SweepPoint> sweep(String train, String profile) throws CompileException {
+        model();
+        return planner.sweep(train, profile);
+    }
+
     public Plan planWithoutData(String train, String profile) throws CompileException {
         model();
         return planner.plan(train, profile, true);

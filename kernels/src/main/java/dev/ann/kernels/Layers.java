@@ -34,7 +34,10 @@ public final class Layers {
         INDArray[] backward(INDArray g) { return new INDArray[0]; }
     }
 
-    /** dense: z = x W + b, then the fused activation in place of a separate op. */
+    /**
+     * dense: z = x W + b, then the fused activation in place of a separate op. On {@code [T, F]} samples with a
+     * {@code [T, units]} output it acts on the last axis, each step on its own: the batch as n*T rows of one gemm.
+     */
     public static final class Dense extends Layer {
         Activation act; // fused activation or null
         INDArray w, b, gw, gb, x, z;
@@ -45,9 +48,21 @@ public final class Layers {
             w = p.get("weight"); b = p.get("bias"); gw = g.get("weight"); gb = g.get("bias");
         }
 
+        /** Whether the samples are {@code [T, F]} steps with a {@code [T, units]} output (else one vector each). */
+        boolean steps() { return outShape.length == 2; }
+
         void forward(INDArray[] in, boolean training) {
-            long n = in[0].size(0);
-            x = in[0].rank() == 2 ? in[0] : in[0].reshape(n, prod(inShapes[0]));
+            if (steps()) { // [n, T, F] as [n*T, F] rows, and the output back as [n, T, units]
+                forward(in[0].reshape(in[0].size(0) * inShapes[0][0], inShapes[0][1]));
+                out = out.reshape(in[0].size(0), outShape[0], outShape[1]);
+            } else {
+                forward(in[0]);
+            }
+        }
+
+        private void forward(INDArray in) {
+            long n = in.size(0);
+            x = in.rank() == 2 ? in : in.reshape(n, prod(inShapes[0]));
             long units = w.size(1);
             z = bufShape(0, n, n, units);
             if (b != null) K.exec("xw_plus_b", new INDArray[] {x, w, b}, new INDArray[] {z}, null, null);
@@ -58,6 +73,15 @@ public final class Layers {
         }
 
         INDArray[] backward(INDArray g) {
+            if (!steps()) return backward(g, out, inShapes[0]);
+            // rows as in the forward pass, the input's gradient back as [n, T, F]
+            long rows = x.size(0);
+            INDArray[] gx = backward(g.reshape(rows, outShape[1]), out.reshape(rows, outShape[1]), new long[] {inShapes[0][1]});
+            if (gx[0] != null) gx[0] = gx[0].reshape(g.size(0), inShapes[0][0], inShapes[0][1]);
+            return gx;
+        }
+
+        private INDArray[] backward(INDArray g, INDArray out, long[] inShape) {
             long n = g.size(0);
             INDArray gz = g;
             if (act != null && !act.isIdentity()) {
@@ -69,7 +93,7 @@ public final class Layers {
             if (!needInputGrad) return new INDArray[] {null};
             INDArray gx = bufShape(4, n, n, w.size(0));
             Nd4j.gemm(gz, w, gx, false, true, 1.0, 0.0);
-            return new INDArray[] {inShapes[0].length == 1 ? gx : gx.reshape(K.prepend(n, inShapes[0]))};
+            return new INDArray[] {inShape.length == 1 ? gx : gx.reshape(K.prepend(n, inShape))};
         }
     }
 
@@ -159,15 +183,26 @@ public final class Layers {
         }
     }
 
+    /**
+     * The mean of each channel's plane ({@code [n, c, h, w] -> [n, c]}) or, on {@code [T, F]} samples, of each
+     * feature over the real steps ({@code [n, T, F] -> [n, F]}; padded steps ignored, 0 for a sample without a
+     * real step).
+     */
     public static final class GlobalAvgPool extends Layer {
+        final Sequence.TimeMean time = new Sequence.TimeMean();
         public GlobalAvgPool() {}
         void forward(INDArray[] in, boolean training) {
             out = buf(0, in[0].size(0), outShape);
+            if (inShapes[0].length == 2) { time.forward(in[0], mask, out, buf(2, in[0].size(0), inShapes[0])); return; }
             in[0].mean(out, 2, 3);
         }
         INDArray[] backward(INDArray g) {
             long n = g.size(0);
             INDArray gx = buf(1, n, inShapes[0]);
+            if (inShapes[0].length == 2) {
+                time.backward(g, gx);
+                return new INDArray[] {gx};
+            }
             Nd4j.exec(new BroadcastCopyOp(gx, g, gx, 0, 1));
             gx.divi(inShapes[0][1] * inShapes[0][2]);
             return new INDArray[] {gx};
@@ -333,22 +368,27 @@ public final class Layers {
 
     /**
      * layernorm: each sample normalised over all its values; gamma and beta
-     * either per channel (dim 0 of the sample shape) or per value.
+     * either per channel (dim 0 of the sample shape) or per value. On
+     * {@code [T, F]} samples each step is normalised on its own over F, with
+     * gamma and beta {@code [F]}: the batch as n*T rows of F channels.
      */
     public static final class LayerNorm extends Layer {
         final double eps;
         INDArray gamma, beta, ggamma, gbeta;
         INDArray x3, xhat, inv;
         long c, s;
+        /** [T, F] samples: rows = n * T (each step its own sample), else rows = n */
+        long stepsPerSample = 1;
         public LayerNorm(double eps) { this.eps = eps; }
         @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
             gamma = p.get("gamma").reshape(-1); beta = p.get("beta").reshape(-1);
             ggamma = g.get("gamma").reshape(-1); gbeta = g.get("beta").reshape(-1);
             c = gamma.length();
-            s = prod(inShapes[0]) / c;
+            if (inShapes[0].length == 2 && c == inShapes[0][1]) stepsPerSample = inShapes[0][0]; // gamma [F] on [T, F]
+            s = prod(inShapes[0]) / (c * stepsPerSample);
         }
         void forward(INDArray[] in, boolean training) {
-            long n = in[0].size(0);
+            long n = in[0].size(0) * stepsPerSample;
             x3 = in[0].reshape(n, c, s);
             INDArray mean = bufShape(0, n, n);
             inv = bufShape(1, n, n);
@@ -362,10 +402,10 @@ public final class Layers {
             INDArray y = bufShape(3, n, n, c, s);
             Nd4j.exec(new BroadcastMulOp(xhat, gamma, y, 1));
             Nd4j.exec(new BroadcastAddOp(y, beta, y, 1));
-            out = y.reshape(K.prepend(n, outShape));
+            out = y.reshape(K.prepend(n / stepsPerSample, outShape));
         }
         INDArray[] backward(INDArray g) {
-            long n = g.size(0);
+            long n = g.size(0) * stepsPerSample;
             INDArray g3 = g.reshape(n, c, s);
             INDArray t = bufShape(4, n, n, c, s);
             Nd4j.exec(new MulOp(g3, xhat, t));
@@ -382,7 +422,7 @@ public final class Layers {
             gxh.subi(t);
             Nd4j.exec(new BroadcastSubOp(gxh, m1, gxh, 0));
             Nd4j.exec(new BroadcastMulOp(gxh, inv, gxh, 0));
-            return new INDArray[] {gxh.reshape(K.prepend(n, inShapes[0]))};
+            return new INDArray[] {gxh.reshape(K.prepend(n / stepsPerSample, inShapes[0]))};
         }
     }
 
@@ -405,13 +445,18 @@ public final class Layers {
         }
     }
 
-    /** End of `parallel concat`: inputs side by side on the channel axis (dim 1 of the batch). */
+    /**
+     * End of `parallel concat`: inputs side by side on the channel axis (dim 1 of the batch); {@code [T, F]}
+     * samples on the feature axis (dim 2 of the batch).
+     */
     public static final class Concat extends Layer {
         public Concat() {}
+        /** the joined axis of a sample: features of [T, F], else channels */
+        private int axis() { return inShapes[0].length == 2 ? 1 : 0; }
         private INDArrayIndex[] range(int rank, long from, long to) {
             INDArrayIndex[] idx = new INDArrayIndex[rank];
             for (int i = 0; i < rank; i++) idx[i] = NDArrayIndex.all();
-            idx[1] = NDArrayIndex.interval(from, to);
+            idx[1 + axis()] = NDArrayIndex.interval(from, to);
             return idx;
         }
         void forward(INDArray[] in, boolean training) {
@@ -419,7 +464,7 @@ public final class Layers {
             out = buf(0, n, outShape);
             long c = 0;
             for (INDArray a : in) {
-                long w = a.size(1);
+                long w = a.size(1 + axis());
                 out.get(range(out.rank(), c, c + w)).assign(a);
                 c += w;
             }
@@ -429,7 +474,7 @@ public final class Layers {
             INDArray[] gs = new INDArray[inShapes.length];
             long c = 0;
             for (int i = 0; i < gs.length; i++) {
-                long w = inShapes[i][0];
+                long w = inShapes[i][axis()];
                 INDArray dst = buf(1 + i, n, inShapes[i]);
                 dst.assign(g.get(range(g.rank(), c, c + w)));
                 gs[i] = dst;

@@ -1,88 +1,461 @@
 package dev.ann.kernels;
 
+import java.util.HashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.shape.OneHot;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Layers over time, on samples of shape {@code [T, F]} (batches {@code [n, T, F]}, time before features as
  * PyTorch's batch_first): 1-D convolution and pooling, self-attention, position codes. Padded steps
- * ({@link Layer#mask}) are ignored by attention.
+ * ({@link Layer#mask}) are ignored by attention (as keys) and by the global pools; padding is at the end of a
+ * sequence.
  */
 public final class Sequence {
     private Sequence() {}
 
-    /** 1-D convolution over time: {@code [n, T, F]} to {@code [n, T', filters]}; weight {@code [filters, F, kernel]}, bias {@code [filters]}. */
+    /**
+     * The padding before the first step of a convolution or pooling window: none for {@code valid}; for
+     * {@code same}, half of the total padding that gives {@code ceil(T / stride)} steps, the smaller half before
+     * (ND4J's and Conv2d's rule).
+     */
+    static long padBefore(boolean same, long tIn, long tOut, int kernel, int stride, int dilation) {
+        if (!same) return 0;
+        long total = (tOut - 1) * stride + (long) (kernel - 1) * dilation + 1 - tIn;
+        return Math.max(0, total) / 2;
+    }
+
+    /**
+     * The mask after a convolution or pooling over time: an output step is real when its window holds a real
+     * input step. Null in, null out.
+     */
+    static INDArray windowMask(INDArray mask, long tOut, int kernel, int stride, int dilation, long before) {
+        if (mask == null) return null;
+        double[][] m = mask.castTo(DataType.DOUBLE).toDoubleMatrix();
+        long tIn = mask.size(1);
+        double[][] o = new double[m.length][(int) tOut];
+        for (int i = 0; i < m.length; i++) {
+            for (int t = 0; t < tOut; t++) {
+                for (int k = 0; k < kernel; k++) {
+                    long j = t * (long) stride - before + (long) k * dilation;
+                    if (j >= 0 && j < tIn && m[i][(int) j] != 0) { o[i][t] = 1; break; }
+                }
+            }
+        }
+        return Nd4j.createFromArray(o).castTo(mask.dataType());
+    }
+
+    /** Arrays reused from batch to batch (by batch size), beyond the few slots of {@link Layer#buf}. */
+    private static final class Scratch {
+        private final Map<Long, INDArray[]> bufs = new HashMap<>();
+        private final int slots;
+
+        Scratch(int slots) { this.slots = slots; }
+
+        INDArray get(DataType dt, int slot, long n, long... shape) {
+            INDArray[] b = bufs.computeIfAbsent(n, k -> new INDArray[slots]);
+            if (b[slot] == null) b[slot] = Nd4j.createUninitialized(dt, shape);
+            return b[slot];
+        }
+    }
+
+    /** c = op(a) op(b) for rank-3 arrays, one product per index of the first axis (ND4J's batched matmul). */
+    static void bmm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+        K.exec("matmul", new INDArray[] {a, b}, new INDArray[] {c}, new long[] {transA ? 1 : 0, transB ? 1 : 0}, null);
+    }
+
+    /**
+     * 1-D convolution over time: {@code [n, T, F]} to {@code [n, T', filters]}; weight {@code [filters, F, kernel]},
+     * bias {@code [filters]} (PyTorch's Conv1d layout). ND4J's conv2d / conv2d_bp with a height of 1 on the
+     * batch seen as NHWC {@code [n, 1, T, F]} and the weight as {@code [filters, F, 1, kernel]}, both views, no
+     * copy. (ND4J 1.0.0-M2.1's conv1d does the same, but rejects weights in this [oC, iC, kW] layout.)
+     */
     public static final class Conv1d extends Layer {
         final int kernel, stride, dilation;
         final boolean same;
+        final long[] iargs;
+        INDArray w, b, gw, gb, x4, w4, gw4;
 
         public Conv1d(int kernel, int stride, int dilation, boolean same) {
             this.kernel = kernel;
             this.stride = stride;
             this.dilation = dilation;
             this.same = same;
+            // kH kW sH sW pH pW dH dW same dataFormat(1 NHWC) weightFormat(1 [oC, iC, kH, kW])
+            iargs = new long[] {1, kernel, 1, stride, 0, 0, 1, dilation, same ? 1 : 0, 1, 1};
         }
 
-        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {}
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            w = p.get("weight"); b = p.get("bias"); gw = g.get("weight"); gb = g.get("bias");
+            if (b == null) { // bias: false: a zero bias whose gradient goes nowhere
+                b = Nd4j.zeros(dt, w.size(0));
+                gb = Nd4j.zeros(dt, w.size(0));
+            }
+            w4 = w.reshape(w.size(0), w.size(1), 1, kernel);
+            gw4 = gw.reshape(w.size(0), w.size(1), 1, kernel);
+        }
 
-        void forward(INDArray[] in, boolean training) { throw new UnsupportedOperationException("conv1d: not written yet"); }
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            x4 = in[0].reshape(n, 1, inShapes[0][0], inShapes[0][1]);
+            out = buf(0, n, outShape);
+            K.exec("conv2d", new INDArray[] {x4, w4, b}, new INDArray[] {out.reshape(n, 1, outShape[0], outShape[1])}, iargs, null);
+        }
 
-        INDArray[] backward(INDArray g) { throw new UnsupportedOperationException("conv1d: not written yet"); }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gx = buf(1, n, inShapes[0]);
+            K.exec("conv2d_bp", new INDArray[] {x4, w4, b, g.reshape(n, 1, outShape[0], outShape[1])},
+                    new INDArray[] {gx.reshape(n, 1, inShapes[0][0], inShapes[0][1]), gw4, gb}, iargs, null);
+            return new INDArray[] {needInputGrad ? gx : null};
+        }
+
+        @Override INDArray outMask() {
+            return windowMask(mask, outShape[0], kernel, stride, dilation,
+                    padBefore(same, inShapes[0][0], outShape[0], kernel, stride, dilation));
+        }
     }
 
-    /** Max or average pooling over time, each feature on its own. */
+    /**
+     * Max or average pooling over time, each feature on its own: ND4J's maxpool2d / avgpool2d (and _bp) on the
+     * {@code [n, T, F]} batch seen as NHWC with a height of 1, no copy. Average over the steps inside the
+     * sequence only (the padding {@code same} adds is not counted), as 2-D pooling.
+     */
     public static final class Pool1d extends Layer {
         final boolean max, same;
         final int size, stride;
+        final String op;
+        final long[] iargs;
+        INDArray x4;
 
         public Pool1d(boolean max, int size, int stride, boolean same) {
             this.max = max;
             this.size = size;
             this.stride = stride;
             this.same = same;
+            op = max ? "maxpool2d" : "avgpool2d";
+            // kH kW sH sW pH pW dH dW same extra(avg: 0 = padding not counted) NHWC
+            iargs = new long[] {1, size, 1, stride, 0, 0, 1, 1, same ? 1 : 0, 0, 1};
         }
 
-        void forward(INDArray[] in, boolean training) { throw new UnsupportedOperationException("pool1d: not written yet"); }
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            x4 = in[0].reshape(n, 1, inShapes[0][0], inShapes[0][1]);
+            out = buf(0, n, outShape);
+            K.exec(op, new INDArray[] {x4}, new INDArray[] {out.reshape(n, 1, outShape[0], outShape[1])}, iargs, null);
+        }
 
-        INDArray[] backward(INDArray g) { throw new UnsupportedOperationException("pool1d: not written yet"); }
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gx = buf(1, n, inShapes[0]);
+            K.exec(op + "_bp", new INDArray[] {x4, g.reshape(n, 1, outShape[0], outShape[1])},
+                    new INDArray[] {gx.reshape(n, 1, inShapes[0][0], inShapes[0][1])}, iargs, null);
+            return new INDArray[] {gx};
+        }
+
+        @Override INDArray outMask() {
+            return windowMask(mask, outShape[0], size, stride, 1, padBefore(same, inShapes[0][0], outShape[0], size, stride, 1));
+        }
     }
 
-    /** The largest value over time ({@code [n, T, F] -> [n, F]}) or over each channel's plane; padded steps ignored. */
+    /**
+     * The weights of a mean over time, {@code [n, T]}: 1/(real steps) at the real steps, 0 at the padded ones
+     * (and everywhere in a row with no real step, whose mean is then 0); 1/T everywhere without a mask.
+     */
+    static INDArray meanWeights(INDArray mask, long n, long t, DataType dt) {
+        if (mask == null) return Nd4j.valueArrayOf(new long[] {n, t}, 1.0 / t, dt);
+        INDArray count = mask.sum(1);
+        count.addi(count.eq(0).castTo(dt)); // an empty row: divide by 1 instead of 0
+        INDArray w = mask.dup();
+        Nd4j.exec(new BroadcastDivOp(w, count, w, 0));
+        return w;
+    }
+
+    /**
+     * Global average over time, {@code [n, T, F] -> [n, F]}, the mean over the real steps of each sample (0 for a
+     * sample with none); {@link Layers.GlobalAvgPool} calls it on {@code [T, F]} samples.
+     */
+    static final class TimeMean {
+        INDArray w;
+
+        void forward(INDArray x, INDArray mask, INDArray out, INDArray tmp) {
+            long n = x.size(0), t = x.size(1);
+            w = meanWeights(mask, n, t, x.dataType());
+            Nd4j.exec(new BroadcastMulOp(x, w, tmp, 0, 1));
+            tmp.sum(out, 1);
+        }
+
+        /** gx[n, t, f] = w[n, t] g[n, f] */
+        void backward(INDArray g, INDArray gx) {
+            Nd4j.exec(new BroadcastCopyOp(gx, g, gx, 0, 2));
+            Nd4j.exec(new BroadcastMulOp(gx, w, gx, 0, 1));
+        }
+    }
+
+    /**
+     * The largest value over time ({@code [n, T, F] -> [n, F]}, padded steps ignored, 0 for a sample with no real
+     * step) or over each channel's plane ({@code [n, c, h, w] -> [n, c]}). The gradient goes to the first
+     * largest value.
+     */
     public static final class GlobalMaxPool extends Layer {
+        /** one-hot of the chosen position per row [rows, L]; 1 for a sample with a real step, else 0 ([n]) */
+        INDArray pick, any;
+        long rows, len;
+
         public GlobalMaxPool() {}
 
-        void forward(INDArray[] in, boolean training) { throw new UnsupportedOperationException("globalmaxpool: not written yet"); }
+        boolean overTime() { return inShapes[0].length == 2; }
 
-        INDArray[] backward(INDArray g) { throw new UnsupportedOperationException("globalmaxpool: not written yet"); }
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0);
+            INDArray x2;
+            if (overTime()) { // rows (sample, feature), values over time
+                long t = inShapes[0][0], f = inShapes[0][1];
+                rows = n * f;
+                len = t;
+                INDArray xt = buf(0, n, new long[] {f, t});
+                xt.assign(in[0].permute(0, 2, 1));
+                x2 = xt.reshape(rows, len);
+                if (mask != null) {
+                    // padded steps pushed far below every real value; a row with no real step picks step 0, zeroed below
+                    INDArray pen = mask.rsub(1.0).muli(-Float.MAX_VALUE);
+                    INDArray xm = bufShape(1, n, n, f, t);
+                    Nd4j.exec(new BroadcastAddOp(xt, pen, xm, 0, 2));
+                    any = mask.max(1);
+                    pickOf(xm.reshape(rows, len), n);
+                } else {
+                    any = null;
+                    pickOf(x2, n);
+                }
+            } else {
+                long c = inShapes[0][0];
+                rows = n * c;
+                len = Layers.prod(inShapes[0]) / c;
+                x2 = in[0].reshape(rows, len);
+                any = null;
+                pickOf(x2, n);
+            }
+            INDArray prodBuf = bufShape(2, n, rows, len);
+            Nd4j.exec(new MulOp(x2, pick, prodBuf));
+            out = buf(3, n, outShape);
+            INDArray o = out.reshape(rows);
+            prodBuf.sum(o, 1);
+            if (any != null) Nd4j.exec(new BroadcastMulOp(out, any, out, 0));
+        }
+
+        private void pickOf(INDArray x2, long n) {
+            INDArray idx = Nd4j.argMax(x2, 1);
+            pick = bufShape(4, n, rows, len);
+            Nd4j.exec(new OneHot(idx, pick, (int) len, -1, 1.0, 0.0));
+        }
+
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0);
+            INDArray gr = g;
+            if (any != null) {
+                gr = bufShape(5, n, n, g.size(1));
+                Nd4j.exec(new BroadcastMulOp(g, any, gr, 0));
+            }
+            INDArray g2 = bufShape(6, n, rows, len);
+            Nd4j.exec(new BroadcastMulOp(pick, gr.reshape(rows), g2, 0));
+            if (!overTime()) return new INDArray[] {g2.reshape(K.prepend(n, inShapes[0]))};
+            INDArray gx = buf(7, n, inShapes[0]);
+            gx.assign(g2.reshape(n, inShapes[0][1], inShapes[0][0]).permute(0, 2, 1));
+            return new INDArray[] {gx};
+        }
+
     }
 
-    /** Multi-head self-attention as PyTorch's nn.MultiheadAttention; roles in_weight, in_bias, out_weight, out_bias. */
+    /**
+     * Multi-head self-attention with PyTorch's nn.MultiheadAttention arithmetic (batch_first, query = key =
+     * value = x, no dropout): {@code [q k v] = x in_weightᵀ + in_bias}, each split in {@code heads} heads of
+     * {@code d = F / heads}; per head {@code softmax(q kᵀ / √d + mask) v}; heads joined, then
+     * {@code y = o out_weightᵀ + out_bias}. The mask is -inf at padded keys (a sample with no real step masks
+     * none) and, when {@code causal}, at keys after the query. Forward and backward as ND4J gemms and batched
+     * matmuls over (sample, head).
+     */
     public static final class Attention extends Layer {
         final int heads;
         final boolean causal;
+        INDArray inW, inB, outW, outB, gInW, gInB, gOutW, gOutB;
+        INDArray causalMask;
+        long t, f, d;
+        /** kept from the forward pass: the input as rows, q, k, v and the weights per head, the joined heads */
+        INDArray x2, q, k, v, p, o2;
+        private final Scratch scratch = new Scratch(14);
 
         public Attention(int heads, boolean causal) {
             this.heads = heads;
             this.causal = causal;
         }
 
-        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {}
+        @Override void bind(Map<String, INDArray> pm, Map<String, INDArray> gm) {
+            inW = pm.get("in_weight"); inB = pm.get("in_bias"); outW = pm.get("out_weight"); outB = pm.get("out_bias");
+            gInW = gm.get("in_weight"); gInB = gm.get("in_bias"); gOutW = gm.get("out_weight"); gOutB = gm.get("out_bias");
+            t = inShapes[0][0];
+            f = inShapes[0][1];
+            if (f % heads != 0) throw new IllegalArgumentException("attention: " + f + " features do not split into " + heads + " heads");
+            d = f / heads;
+            if (causal) {
+                double[][] c = new double[(int) t][(int) t];
+                for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) c[i][j] = Double.NEGATIVE_INFINITY;
+                causalMask = Nd4j.createFromArray(c).castTo(dt);
+            }
+        }
 
-        void forward(INDArray[] in, boolean training) { throw new UnsupportedOperationException("attention: not written yet"); }
+        private INDArray s(int slot, long n, long... shape) { return scratch.get(dt, slot, n, shape); }
 
-        INDArray[] backward(INDArray g) { throw new UnsupportedOperationException("attention: not written yet"); }
+        /** -inf at padded keys, 0 elsewhere, {@code [n, T]}; null without a mask. */
+        private INDArray keyMask() {
+            if (mask == null) return null;
+            double[][] m = mask.castTo(DataType.DOUBLE).toDoubleMatrix();
+            double[][] a = new double[m.length][m[0].length];
+            for (int i = 0; i < m.length; i++) {
+                boolean anyReal = false;
+                for (double v : m[i]) anyReal |= v != 0;
+                if (!anyReal) continue;
+                for (int j = 0; j < m[i].length; j++) if (m[i][j] == 0) a[i][j] = Double.NEGATIVE_INFINITY;
+            }
+            return Nd4j.createFromArray(a).castTo(dt);
+        }
+
+        /**
+         * Part {@code which} (q 0, k 1, v 2) of contiguous rows {@code [n*T, parts*F]}, a view {@code [n, T, heads, d]}
+         * (the rows seen as {@code [n, T, parts, heads, d]}, then one part).
+         */
+        private INDArray part(INDArray rows, long n, int parts, int which) {
+            return rows.reshape(n, t, parts, heads, d).get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(which),
+                    NDArrayIndex.all(), NDArrayIndex.all());
+        }
+
+        /** part {@code which} of rows {@code [n*T, parts*F]} as {@code [n*heads, T, d]} */
+        private void split(INDArray rows, long n, int parts, int which, INDArray dst) {
+            dst.reshape(n, heads, t, d).assign(part(rows, n, parts, which).permute(0, 2, 1, 3));
+        }
+
+        /** {@code [n*heads, T, d]} into part {@code which} of rows {@code [n*T, parts*F]} */
+        private void join(INDArray src, long n, INDArray rows, int parts, int which) {
+            part(rows, n, parts, which).assign(src.reshape(n, heads, t, d).permute(0, 2, 1, 3));
+        }
+
+        void forward(INDArray[] in, boolean training) {
+            long n = in[0].size(0), nh = n * heads;
+            x2 = in[0].reshape(n * t, f);
+            INDArray qkv = s(0, n, n * t, 3 * f);
+            Nd4j.gemm(x2, inW, qkv, false, true, 1.0, 0.0);
+            if (inB != null) qkv.addiRowVector(inB);
+            q = s(1, n, nh, t, d); k = s(2, n, nh, t, d); v = s(3, n, nh, t, d);
+            split(qkv, n, 3, 0, q);
+            split(qkv, n, 3, 1, k);
+            split(qkv, n, 3, 2, v);
+            INDArray sc = s(4, n, nh, t, t);
+            bmm(q, k, sc, false, true);
+            sc.muli(1.0 / Math.sqrt(d));
+            INDArray s4 = sc.reshape(n, heads, t, t);
+            INDArray km = keyMask();
+            if (km != null) Nd4j.exec(new BroadcastAddOp(s4, km, s4, 0, 3));
+            if (causal) Nd4j.exec(new BroadcastAddOp(s4, causalMask, s4, 2, 3));
+            p = s(5, n, nh, t, t);
+            Nd4j.exec(new SoftMax(sc, p, 2));
+            INDArray oh = s(6, n, nh, t, d);
+            bmm(p, v, oh, false, false);
+            o2 = s(7, n, n * t, f);
+            join(oh, n, o2, 1, 0);
+            INDArray y = s(8, n, n * t, f);
+            Nd4j.gemm(o2, outW, y, false, true, 1.0, 0.0);
+            if (outB != null) y.addiRowVector(outB);
+            out = y.reshape(n, t, f);
+        }
+
+        INDArray[] backward(INDArray g) {
+            long n = g.size(0), nh = n * heads;
+            INDArray gy = g.reshape(n * t, f);
+            // out projection
+            Nd4j.gemm(gy, o2, gOutW, true, false, 1.0, 0.0);
+            if (gOutB != null) gy.sum(gOutB, 0);
+            INDArray go2 = s(9, n, n * t, f);
+            Nd4j.gemm(gy, outW, go2, false, false, 1.0, 0.0);
+            INDArray goh = s(10, n, nh, t, d);
+            split(go2, n, 1, 0, goh);
+            // o = p v
+            INDArray gqkv = s(11, n, n * t, 3 * f);
+            INDArray gh = s(12, n, nh, t, d);
+            bmm(p, goh, gh, true, false);
+            join(gh, n, gqkv, 3, 2);
+            INDArray gp = s(13, n, nh, t, t);
+            bmm(goh, v, gp, false, true);
+            // softmax: gs = p * (gp - sum(gp * p, last)), then the scale
+            INDArray tmp = s(4, n, nh, t, t); // the scores' array, free once p is made
+            Nd4j.exec(new MulOp(gp, p, tmp));
+            INDArray rs = tmp.sum(2);
+            Nd4j.exec(new BroadcastSubOp(gp, rs, gp, 0, 1));
+            Nd4j.exec(new MulOp(gp, p, gp));
+            gp.muli(1.0 / Math.sqrt(d));
+            // s = q kᵀ
+            bmm(gp, k, gh, false, false);
+            join(gh, n, gqkv, 3, 0);
+            bmm(gp, q, gh, true, false);
+            join(gh, n, gqkv, 3, 1);
+            // in projection
+            Nd4j.gemm(gqkv, x2, gInW, true, false, 1.0, 0.0);
+            if (gInB != null) gqkv.sum(gInB, 0);
+            if (!needInputGrad) return new INDArray[] {null};
+            INDArray gx = buf(0, n, inShapes[0]);
+            Nd4j.gemm(gqkv, inW, gx.reshape(n * t, f), false, false, 1.0, 0.0);
+            return new INDArray[] {gx};
+        }
     }
 
-    /** Adds a position code: learned (role weight {@code [T, F]}) or sinusoidal (none). */
+    /**
+     * Adds a position code to {@code [n, T, F]}: learned (role weight {@code [T, F]}) or sinusoidal (no parameters;
+     * {@code PE(t, 2i) = sin(t / 10000^(2i/F))}, {@code PE(t, 2i+1) = cos(t / 10000^(2i/F))}, as the Transformer
+     * paper).
+     */
     public static final class Positional extends Layer {
         final boolean learned;
+        INDArray pe, gpe;
 
         public Positional(boolean learned) { this.learned = learned; }
 
-        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {}
+        @Override void bind(Map<String, INDArray> p, Map<String, INDArray> g) {
+            if (learned) {
+                pe = p.get("weight");
+                gpe = g.get("weight");
+            } else {
+                pe = sinusoidal(inShapes[0][0], inShapes[0][1]).castTo(dt);
+            }
+        }
 
-        void forward(INDArray[] in, boolean training) { throw new UnsupportedOperationException("positional: not written yet"); }
+        /** The sinusoidal code {@code [T, F]}. */
+        public static INDArray sinusoidal(long t, long f) {
+            double[][] a = new double[(int) t][(int) f];
+            for (int pos = 0; pos < t; pos++) {
+                for (int j = 0; j < f; j++) {
+                    double angle = pos / Math.pow(10000.0, (double) (j - j % 2) / f);
+                    a[pos][j] = j % 2 == 0 ? Math.sin(angle) : Math.cos(angle);
+                }
+            }
+            return Nd4j.createFromArray(a);
+        }
 
-        INDArray[] backward(INDArray g) { throw new UnsupportedOperationException("positional: not written yet"); }
+        void forward(INDArray[] in, boolean training) {
+            out = buf(0, in[0].size(0), outShape);
+            Nd4j.exec(new BroadcastAddOp(in[0], pe, out, 1, 2));
+        }
+
+        INDArray[] backward(INDArray g) {
+            if (learned) g.sum(gpe, 0);
+            return new INDArray[] {g};
+        }
     }
 }

@@ -23,6 +23,7 @@ public final class OpBench {
         // the oneDNN build of nd4j-native, as ann train loads it
         System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn");
         int reps = a.length > 0 ? Integer.parseInt(a[0]) : 60;
+        if (a.length > 1 && a[1].equals("conv1d")) { conv1d(reps); return; }
         int n = 64, c = 32, h = 28, w = 28;
         INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w), g = Nd4j.rand(DataType.FLOAT, n, c, h, w);
         INDArray gamma = Nd4j.rand(DataType.FLOAT, c), beta = Nd4j.rand(DataType.FLOAT, c);
@@ -81,6 +82,37 @@ public final class OpBench {
                 },
                 () -> Optimizer.adam(pa, ga, m2, v2, 1e-3, 0.9, 0.999, 1e-8),
                 "adam_updater + subi", "Optimizer.adam (one loop)");
+        conv1d(reps);
+    }
+
+    /**
+     * conv1d over [64, 128, 64] (batch, steps, features), 64 filters of width 5, same: ND4J's conv1d, whose
+     * 1.0.0-M2.1 build takes weights only as [kW, iC, oC] (so the [oC, iC, kW] parameter is permuted into a copy
+     * and its gradient back), against conv2d of height 1 on NHWC views of the data and of the weight
+     * (Sequence.Conv1d, no copy).
+     */
+    static void conv1d(int reps) {
+        int n = 64, t = 128, f = 64, o = 64, k = 5;
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, t, f), g = Nd4j.rand(DataType.FLOAT, n, t, o);
+        INDArray w = Nd4j.rand(DataType.FLOAT, o, f, k), b = Nd4j.rand(DataType.FLOAT, o);
+        INDArray y = Nd4j.create(DataType.FLOAT, n, t, o), gx = x.ulike(), gw = w.ulike(), gb = b.ulike();
+        INDArray wk = Nd4j.create(DataType.FLOAT, k, f, o), gwk = wk.ulike();
+        long[] c1 = {k, 1, 0, 1, 1, 1, 0};
+        long[] c2 = {1, k, 1, 1, 0, 0, 1, 1, 1, 1, 1};
+        INDArray x4 = x.reshape(n, 1, t, f), y4 = y.reshape(n, 1, t, o), g4 = g.reshape(n, 1, t, o), gx4 = gx.reshape(n, 1, t, f);
+        INDArray w4 = w.reshape(o, f, 1, k), gw4 = gw.reshape(o, f, 1, k);
+        compare("conv1d [64,128,64] -> 64 filters, kernel 5, same, forward + backward", reps,
+                () -> {
+                    wk.assign(w.permute(2, 1, 0));
+                    K.exec("conv1d", new INDArray[] {x, wk, b}, new INDArray[] {y}, c1, null);
+                    K.exec("conv1d_bp", new INDArray[] {x, wk, b, g}, new INDArray[] {gx, gwk, gb}, c1, null);
+                    gw.assign(gwk.permute(2, 1, 0));
+                },
+                () -> {
+                    K.exec("conv2d", new INDArray[] {x4, w4, b}, new INDArray[] {y4}, c2, null);
+                    K.exec("conv2d_bp", new INDArray[] {x4, w4, b, g4}, new INDArray[] {gx4, gw4, gb}, c2, null);
+                },
+                "conv1d NWC, weights copied to [kW, iC, oC]", "conv2d height 1, NHWC views (Sequence.Conv1d)");
     }
 
     private static void compare(String what, int reps, Runnable nd4j, Runnable ann, String nd4jName, String annName) {

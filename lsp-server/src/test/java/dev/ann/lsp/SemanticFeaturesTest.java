@@ -212,6 +212,15 @@ class SemanticFeaturesTest {
     }
 
     @Test
+    void completionAfterSweepOffersTheSettingsASweepCanVary() throws Exception {
+        Position p = openMain(mark(MAIN, "    epochs 1\n}", "    sweep <|>\n"));
+        List<String> names = complete(p);
+        assertTrue(names.containsAll(List.of("batch", "epochs", "optimizer", "subset")), names::toString);
+        // the Registry's list of settings a sweep cannot vary (seeds are repeat's)
+        assertFalse(names.contains("seed") || names.contains("repeat") || names.contains("resize") || names.contains("sweep"), names::toString);
+    }
+
+    @Test
     void completionOfDeviceValuesAndNetworkNames() throws Exception {
         Position p = openMain(mark(MAIN, "    epochs 3\n", "    device <|>\n"));
         assertTrue(complete(p).containsAll(List.of("cpu", "gpu", "auto")));

@@ -94,12 +94,13 @@ public record Plan(
      * @param device        cpu, gpu or auto
      * @param initFrom      the checkpoint whose parameters (and batchnorm statistics) training starts from,
      *                      resolved against the .ann file's folder ({@code init from "file"}); null: the initialisers
+     * @param cluster       the {@code cluster} setting: a Spark address to train on ({@code ann train --cluster}), or null
      */
     public record Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint,
-                       int repeat, String device, String initFrom) {
-        /** A loop that starts from the initialisers. */
+                       int repeat, String device, String initFrom, String cluster) {
+        /** A loop trained here from the initialisers (no init from, no cluster setting). */
         public Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint, int repeat, String device) {
-            this(batch, epochs, earlyStopping, checkpoint, repeat, device, null);
+            this(batch, epochs, earlyStopping, checkpoint, repeat, device, null, null);
         }
     }
 

@@ -31,6 +31,8 @@ final class Analysis {
     private final Map<Elaborator.LayerKey, LayerInfo> blockLog = new LinkedHashMap<>();
     final Map<String, NetworkSummary> summaries = new LinkedHashMap<>();
     final Map<String, Map<String, SettingsReader.Read>> profileSettings = new LinkedHashMap<>();
+    /** key: train name + "|" + profile name: the combinations of the profile's sweep lines, in order (none: no sweep) */
+    final Map<String, List<SweepPoint>> sweeps = new LinkedHashMap<>();
     /** key: train name + "|" + profile name (or "") */
     final Map<String, TrainConfig> configs = new LinkedHashMap<>();
     final List<String> trainNames = new ArrayList<>();
@@ -350,45 +352,98 @@ final class Analysis {
         for (Diagnostic d : p.sink.all()) baseKeys.add(key(d));
         for (var pg : p.profiles.values()) {
             String profile = pg.decl().name().text();
-            Map<String, SettingsReader.Read> over = profileSettings.get(profile);
+            Map<String, SettingsReader.Read> over = new LinkedHashMap<>(profileSettings.get(profile));
+            List<SettingsReader.Sweep> lines = new ArrayList<>();
+            over.entrySet().removeIf(e -> {
+                if (!e.getKey().startsWith("sweep ")) return false;
+                lines.add((SettingsReader.Sweep) e.getValue().value());
+                return true;
+            });
+            long combinations = 1;
+            for (var l : lines) combinations = Math.min(Long.MAX_VALUE / 1024, combinations * Math.max(1, l.values().size()));
+            if (combinations > dev.ann.compiler.spec.Registry.MAX_SWEEP) {
+                p.sink.error(Codes.BAD_SWEEP, pg.loc(pg.decl().name().range()), "profile " + profile + " sweeps " + combinations
+                        + " combinations; at most " + dev.ann.compiler.spec.Registry.MAX_SWEEP + ": give fewer values or fewer sweep lines");
+                lines.clear();
+                lines.add(new SettingsReader.Sweep("", List.of()));
+            }
             for (var tg : p.trains.values()) {
-                TrainConfig base = configs.get(tg.decl().name().text() + "|");
-                TrainConfig c = new TrainConfig(tg, pg);
-                c.settings.putAll(base.settings);
-                c.network = base.network;
-                c.data = base.data;
-                SettingsReader.Read resize = null;
-                for (var e : over.entrySet()) {
-                    switch (e.getKey()) {
-                        case "resize" -> resize = e.getValue();
-                        case "subset" -> {
-                            if (e.getValue().value() instanceof Double f) c.subset = f;
-                        }
-                        default -> c.settings.put(e.getKey(), e.getValue());
+                profileConfig(tg, pg, over, tg.decl().name().text() + "|" + profile, baseKeys);
+                if (lines.isEmpty() || lines.stream().anyMatch(l -> l.values().isEmpty())) continue;
+                // the grid: every combination of the sweep lines' values, the first line varying slowest
+                List<SweepPoint> points = new ArrayList<>();
+                int n = lines.stream().mapToInt(l -> l.values().size()).reduce(1, (a, b) -> a * b);
+                for (int i = 0; i < n; i++) {
+                    Map<String, SettingsReader.Read> at = new LinkedHashMap<>(over);
+                    List<String> label = new ArrayList<>();
+                    int rest = i;
+                    for (int l = lines.size() - 1; l >= 0; l--) {
+                        var line = lines.get(l);
+                        SettingsReader.Read v = line.values().get(rest % line.values().size());
+                        rest /= line.values().size();
+                        at.put(line.setting(), v);
+                        var r = v.setting().clauses().get(0).range();
+                        label.add(0, line.setting() + " " + v.loc().source().text().substring(r.start(), r.end()));
                     }
+                    String key = tg.decl().name().text() + "|" + profile + "|" + i;
+                    profileConfig(tg, pg, at, key, baseKeys);
+                    points.add(new SweepPoint(String.join(", ", label), key));
                 }
-                configs.put(tg.decl().name().text() + "|" + profile, c);
-                if (c.network == null) continue;
-                Sink saved = p.sink;
-                Sink fresh = saved.fresh();
-                p.sink = fresh;
-                Graph graph;
-                try {
-                    graph = resize(c, resize, pg);
-                    c.graph = graph;
-                    new TrainChecker(p, datasets, graphs).check(c);
-                } finally {
-                    p.sink = saved;
+                sweeps.put(tg.decl().name().text() + "|" + profile, points);
+            }
+        }
+    }
+
+    /** One combination of a profile's sweep lines: its label ({@code batch 64, optimizer adam(lr: 3e-3)}) and its config's key. */
+    record SweepPoint(String label, String key) {}
+
+    /** Checks train tg under profile pg's settings {@code over}; its config goes in {@code configs} under key. */
+    private void profileConfig(Program.Global<Decl.Train> tg, Program.Global<Decl.Profile> pg, Map<String, SettingsReader.Read> over,
+                               String key, Set<String> baseKeys) {
+        String profile = pg.decl().name().text();
+        TrainConfig base = configs.get(tg.decl().name().text() + "|");
+        TrainConfig c = new TrainConfig(tg, pg);
+        c.settings.putAll(base.settings);
+        c.network = base.network;
+        c.data = base.data;
+        SettingsReader.Read resize = null;
+        for (var e : over.entrySet()) {
+            switch (e.getKey()) {
+                case "resize" -> resize = e.getValue();
+                case "subset" -> {
+                    if (e.getValue().value() instanceof Double f) c.subset = f;
                 }
-                String what = "profile " + profile + (resize != null && c.resize != null ? " (resize " + c.resize + ")" : "");
-                Loc at = resize != null ? resize.loc().at(resize.setting().range()) : pg.loc(pg.decl().name().range());
-                for (Diagnostic d : fresh.all()) {
-                    if (d.source().path().equals(pg.source().path()) && pg.decl().range().contains(d.range().start())) {
-                        saved.add(d);
-                    } else if (d.isError() && !baseKeys.contains(key(d))) {
-                        saved.error(Codes.PROFILE_BREAKS, at, what + " breaks train " + tg.decl().name().text() + ": "
-                                + d.message() + " (line " + (d.line() + 1) + " of " + d.source().path().getFileName() + ")");
-                    }
+                default -> c.settings.put(e.getKey(), e.getValue());
+            }
+        }
+        configs.put(key, c);
+        if (c.network == null) return;
+        Sink saved = p.sink;
+        Sink fresh = saved.fresh();
+        p.sink = fresh;
+        Graph graph;
+        try {
+            graph = resize(c, resize, pg);
+            c.graph = graph;
+            new TrainChecker(p, datasets, graphs).check(c);
+        } finally {
+            p.sink = saved;
+        }
+        String what = "profile " + profile + (resize != null && c.resize != null ? " (resize " + c.resize + ")" : "");
+        Loc at = resize != null ? resize.loc().at(resize.setting().range()) : pg.loc(pg.decl().name().range());
+        Set<String> said = new HashSet<>();
+        for (Diagnostic d : saved.all()) {
+            said.add(key(d));
+            said.add(d.code() + "|" + d.message());
+        }
+        for (Diagnostic d : fresh.all()) {
+            if (d.source().path().equals(pg.source().path()) && pg.decl().range().contains(d.range().start())) {
+                if (said.add(key(d))) saved.add(d);
+            } else if (d.isError() && !baseKeys.contains(key(d))) {
+                String message = what + " breaks train " + tg.decl().name().text() + ": "
+                        + d.message() + " (line " + (d.line() + 1) + " of " + d.source().path().getFileName() + ")";
+                if (said.add(Codes.PROFILE_BREAKS + "|" + message)) {
+                    saved.error(Codes.PROFILE_BREAKS, at, message);
                 }
             }
         }

@@ -105,6 +105,23 @@ final class PlanBuilder implements Compilation.Planner {
         return build(c);
     }
 
+    @Override
+    public List<dev.ann.compiler.Compilation.SweepPoint> sweep(String train, String profile) throws CompileException {
+        Plan first = plan(train, profile, false); // says what is wrong with the names, as plan does
+        var points = a.sweeps.get(first.train() + "|" + (profile == null ? "" : profile));
+        if (points == null) return List.of();
+        List<dev.ann.compiler.Compilation.SweepPoint> out = new ArrayList<>();
+        for (var pt : points) {
+            TrainConfig c = a.configs.get(pt.key());
+            if (c == null || c.graph == null || c.task == null || c.data == null) {
+                throw new CompileException("train " + first.train() + " cannot be planned under profile " + profile + " with "
+                        + pt.label(), List.of());
+            }
+            out.add(new dev.ann.compiler.Compilation.SweepPoint(pt.label(), build(c)));
+        }
+        return out;
+    }
+
     Plan build(TrainConfig c) {
         Graph g = c.graph;
         List<Op> ops = new ArrayList<>();
@@ -124,7 +141,8 @@ final class PlanBuilder implements Compilation.Planner {
         long seed = c.value("seed") instanceof Number n ? n.longValue() : 0;
         Plan.Loop loop = new Plan.Loop(intOr(c.value("batch"), DEFAULT_BATCH), intOr(c.value("epochs"), DEFAULT_EPOCHS),
                 earlyStopping(c), checkpoint(c), intOr(c.value("repeat"), 1),
-                c.value("device") instanceof String d ? d : "auto", initFrom(c));
+                c.value("device") instanceof String d ? d : "auto", initFrom(c),
+                c.value("cluster") instanceof String u ? u : null);
         return new Plan(Plan.FORMAT_VERSION, c.train.source().path().toString(), c.name(),
                 c.network.decl().name().text(), c.profile == null ? null : c.profile.decl().name().text(), c.task,
                 g.input, g.output, ops, params, loss, optimizer, schedule, metrics, data(c, seed), loop, seed,

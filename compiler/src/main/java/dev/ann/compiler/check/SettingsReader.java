@@ -66,6 +66,10 @@ final class SettingsReader {
                 if (guess != null) p.sink.error(Codes.UNKNOWN_SETTING, at, msg, Sink.replace("change to '" + guess + "'", at, guess));
                 else p.sink.error(Codes.UNKNOWN_SETTING, at, msg);
                 continue;
+            } else if (spec.form() == SettingSpec.Form.SWEEP) {
+                r = sweep(spec, s, src, at);
+                if (r == null) continue;
+                name = "sweep " + ((Sweep) r.value()).setting();
             } else {
                 r = read(spec, s, src, at);
             }
@@ -78,6 +82,68 @@ final class SettingsReader {
             out.put(name, r);
         }
         return out;
+    }
+
+    /** {@code sweep batch 32, 64}: the setting varied and each value read as that setting would be (null when wrong). */
+    record Sweep(String setting, List<Read> values) {}
+
+    /**
+     * A sweep line: its first term names a profile setting, then come two or more values separated by commas,
+     * each checked exactly as {@code setting value} would be. Null (reported) when it names no setting it can vary.
+     */
+    private Read sweep(SettingSpec spec, Setting s, SourceFile src, Loc at) {
+        String how = "write `sweep batch 32, 64` or `sweep optimizer adam(lr: 1e-3), adam(lr: 3e-3)`";
+        if (s.call().hasParens()) {
+            p.sink.error(Codes.SETTING_FORM, new Loc(src, s.call().parens()), "sweep takes no parentheses: " + how);
+            return null;
+        }
+        List<Setting.Clause> cs = s.clauses();
+        if (cs.isEmpty() || cs.get(0).terms().isEmpty() || !(cs.get(0).terms().get(0) instanceof Expr.Name target)) {
+            p.sink.error(Codes.BAD_SWEEP, cs.isEmpty() ? at : new Loc(src, cs.get(0).range()),
+                    "sweep needs the name of a setting, then its values: " + how);
+            return null;
+        }
+        String name = target.name().text();
+        Loc tl = new Loc(src, target.range());
+        var why = p.registry.whyNotSwept(name);
+        SettingSpec ts = (SettingSpec) p.registry.find(Category.PROFILE_SETTING, name).orElse(null);
+        List<String> names = p.registry.sweepable().stream().map(SettingSpec::name).toList();
+        if (why.isPresent() && ts != null) {
+            p.sink.error(Codes.BAD_SWEEP, tl, name + " cannot be swept: " + why.get());
+            return null;
+        }
+        if (ts == null) {
+            String guess = Suggest.closest(name, names);
+            String msg = "sweep: no setting '" + name + "'; " + (guess != null ? "did you mean '" + guess + "'? " : "")
+                    + "a sweep can vary " + String.join(", ", names);
+            if (guess != null) p.sink.error(Codes.BAD_SWEEP, tl, msg, Sink.replace("change to '" + guess + "'", tl, guess));
+            else p.sink.error(Codes.BAD_SWEEP, tl, msg);
+            return null;
+        }
+        // the values: the rest of the first clause, then one clause each
+        List<Setting.Clause> values = new ArrayList<>();
+        Setting.Clause first = cs.get(0);
+        if (first.terms().size() > 1) {
+            List<Expr> rest = first.terms().subList(1, first.terms().size());
+            values.add(new Setting.Clause(rest, rest.get(0).range().to(rest.get(rest.size() - 1).range())));
+        }
+        values.addAll(cs.subList(1, cs.size()));
+        if (values.size() < 2) {
+            p.sink.error(Codes.BAD_SWEEP, new Loc(src, s.range()), "sweep " + name + " needs at least two values, separated by"
+                    + " commas (one value is a plain setting: write `" + name + " ...` instead)");
+            return null;
+        }
+        List<Read> reads = new ArrayList<>();
+        boolean ok = true;
+        for (Setting.Clause v : values) {
+            Setting one = new Setting(new dev.ann.compiler.ast.Call(target.name(), List.of(), null, target.range()), List.of(v),
+                    target.range().to(v.range()));
+            Read r = read(ts, one, src, new Loc(src, v.range()));
+            if (r.value() == null) ok = false;
+            reads.add(r);
+        }
+        return new Read(spec, s, ok ? new Sweep(name, reads) : new Sweep(name, List.of()), at,
+                new Loc(src, values.get(0).range().to(values.get(values.size() - 1).range())));
     }
 
     private Read read(SettingSpec spec, Setting s, SourceFile src, Loc at) {
@@ -110,7 +176,15 @@ final class SettingsReader {
             case FROM -> from(spec, s, src, at);
             case ARGS -> args(spec, s, src);
             case FLAG -> flag(spec, s, src);
+            case SWEEP -> null; // read by sweep()
         };
+        if (value instanceof String address && name.equals("cluster")) {
+            var problem = p.registry.clusterProblem(address);
+            if (problem.isPresent()) {
+                p.sink.error(Codes.SETTING_FORM, valueLoc, problem.get());
+                value = null;
+            }
+        }
         return new Read(spec, s, value, at, valueLoc);
     }
 

@@ -97,6 +97,8 @@ public final class Codes {
     public static final String LABELS = "E052";
     /** A train block without a required setting (loss). */
     public static final String MISSING_SETTING = "E053";
+    /** A {@code sweep} line that names no setting, one that cannot be swept, or fewer than two values. */
+    public static final String BAD_SWEEP = "E058";
 
     /** {@code mse} (or mae, huber) after a final {@code softmax}: gradients vanish; cross_entropy fits. */
     public static final String MSE_AFTER_SOFTMAX = "W001";

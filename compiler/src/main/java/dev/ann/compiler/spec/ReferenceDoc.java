@@ -114,6 +114,7 @@ public final class ReferenceDoc {
             case FROM -> "`" + s.name() + " " + SettingSpec.FROM + " \"file\"`";
             case ARGS -> "`" + s.name() + "(args)`";
             case FLAG -> "`" + s.name() + "`, `" + s.name() + "(args)` or `" + s.name() + " false`";
+            case SWEEP -> "`sweep setting value, value, ...`";
         };
     }
 

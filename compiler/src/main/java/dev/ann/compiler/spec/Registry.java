@@ -38,6 +38,25 @@ public final class Registry {
         return new Registry(all);
     }
 
+    /** What is wrong with a cluster address (the {@code cluster} setting, {@code --cluster}), or empty when Spark can take it. */
+    public Optional<String> clusterProblem(String address) {
+        return Optional.ofNullable(Settings.clusterProblem(address));
+    }
+
+    /** The most combinations a profile's sweep lines may make (each is checked, and trained, on its own). */
+    public static final int MAX_SWEEP = 256;
+
+    /** Why a profile setting cannot be swept ({@code sweep NAME ...}), or empty when it can. */
+    public Optional<String> whyNotSwept(String setting) {
+        return Optional.ofNullable(Settings.NOT_SWEPT.get(setting));
+    }
+
+    /** The profile settings a {@code sweep} line can vary. */
+    public List<SettingSpec> sweepable() {
+        return all(Category.PROFILE_SETTING).stream().filter(s -> !Settings.NOT_SWEPT.containsKey(s.name()))
+                .map(SettingSpec.class::cast).toList();
+    }
+
     public Optional<Spec> find(Category category, String name) {
         return Optional.ofNullable(specs.getOrDefault(category, Map.of()).get(name));
     }

@@ -40,6 +40,8 @@ public record SettingSpec(String name, Category category, List<ArgSpec> args, St
         /** only parenthesised arguments: {@code early_stopping(monitor: val_loss, patience: 3)} */
         ARGS,
         /** bare, with arguments, or a bool: {@code shuffle}, {@code shuffle(seed: 1)}, {@code shuffle false} */
-        FLAG
+        FLAG,
+        /** a profile setting's name and its values: {@code sweep batch 32, 64}, {@code sweep optimizer adam(lr: 1e-3), sgd(lr: 0.1)} */
+        SWEEP
     }
 }

@@ -71,6 +71,9 @@ final class Settings {
                         "The one seed all randomness derives from: initial weights, shuffles, dropout (default 0)."),
                 s("device", c, Form.VALUE, arg("device", Type.ENUM).choices("cpu", "gpu", "auto").doc("where to train"),
                         "Where to train: cpu, gpu or auto (gpu when one is usable; the default)."),
+                s("cluster", c, Form.VALUE, arg("address", Type.STRING).doc("local[N], spark://HOST:PORT, yarn or k8s://..."),
+                        "Trains data-parallel on Apache Spark, as `ann train --cluster` does (the option wins): "
+                                + "`cluster \"local[2]\"` (cores of this machine) or `cluster \"spark://HOST:7077\"`."),
                 s("repeat", c, Form.VALUE, arg("runs", Type.INT).min(1).max(100).doc("number of runs"),
                         "Trains under this many seeds (seed, seed+1, ...) and reports each metric as mean ± standard deviation."));
     }
@@ -84,6 +87,34 @@ final class Settings {
                 "Resizes every picture to `[height, width]`; the network's input shape follows, and the compiler "
                         + "re-checks every shape under it."));
         out.addAll(train(p));
+        out.add(s("sweep", p, Form.SWEEP, null,
+                "Trains once per value of a setting: `sweep batch 32, 64`, `sweep optimizer adam(lr: 1e-3), adam(lr: 3e-3)`. "
+                        + "Several sweep lines make a grid (every combination); with `repeat K` each combination runs under K seeds. "
+                        + "The report ranks the runs (mean ± standard deviation over the seeds). Any setting a profile can "
+                        + "override, except " + String.join(", ", NOT_SWEPT.keySet()) + "."));
         return out;
+    }
+
+    private static final java.util.regex.Pattern CLUSTER = java.util.regex.Pattern.compile(
+            "local(\\[(\\d+|\\*)(,\\d+)?])?|spark://[^\\s/:]+:\\d+(,[^\\s/:]+:\\d+)*|yarn|k8s://\\S+");
+
+    /** What is wrong with a cluster address (the `cluster` setting, `--cluster`), or null when Spark can take it. */
+    static String clusterProblem(String address) {
+        if (CLUSTER.matcher(address).matches()) return null;
+        return "'" + address + "' is not a cluster address: write local[N] (N cores of this machine), spark://HOST:PORT"
+                + " (a standalone master), yarn or k8s://HOST:PORT";
+    }
+
+    /** The profile settings a sweep cannot vary, and why: the one list the checker and completion read. */
+    static final java.util.Map<String, String> NOT_SWEPT = new java.util.LinkedHashMap<>();
+
+    static {
+        NOT_SWEPT.put("sweep", "a sweep line names the setting it varies, not another sweep");
+        NOT_SWEPT.put("repeat", "repeat K already runs every combination under K seeds: write `repeat K` beside the sweep");
+        NOT_SWEPT.put("seed", "seeds are what `repeat K` varies: write `repeat K` beside the sweep");
+        NOT_SWEPT.put("resize", "resize changes the network's shapes: make one profile per size");
+        NOT_SWEPT.put("metrics", "the runs are ranked by the same metrics: set them once");
+        NOT_SWEPT.put("cluster", "the runs of a sweep go where the sweep runs: set it once (or pass --cluster)");
+        NOT_SWEPT.put("checkpoint", "the runs write their checkpoints in their own run folders: set it once");
     }
 }

@@ -161,6 +161,11 @@ public final class CompletionProvider {
                         items.add(part, CompletionItemKind.EnumMember, "split", "", "0");
                     }
                 }
+                case SWEEP -> {
+                    for (SettingSpec t : registry.sweepable()) {
+                        items.add(t.name(), CompletionItemKind.Property, "sweep " + t.name() + " a, b, ...", t.doc(), "0");
+                    }
+                }
                 case CHECKPOINT -> {
                     items.add("every", CompletionItemKind.Keyword, "every N epochs", "", "0");
                     items.add("keep", CompletionItemKind.Keyword, "keep best(metric) | last", "", "0");

@@ -28,5 +28,8 @@ public interface Remote extends AutoCloseable {
      */
     interface Provider {
         Remote open(String cluster, dev.ann.plan.Plan plan, Long dataMemory, int stepsPerCombine, java.io.PrintStream log);
+
+        /** Opens a runner for a sweep's independent runs (one task each) on the cluster. */
+        Sweep.Runner runs(String cluster, String appName, java.io.PrintStream log);
     }
 }
