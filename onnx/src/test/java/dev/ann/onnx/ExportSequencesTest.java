@@ -130,6 +130,21 @@ class ExportSequencesTest {
                 dense(2)
             }
 
+            network FeatureOps {
+                input [9, 4]
+                positional(kind: sinusoidal)
+                conv1d(4, kernel: 3, padding: same)
+                maxpool1d(2, padding: same)
+                residual { attention(2, causal: true) }
+                layernorm
+                parallel concat {
+                    branch { dense(3) -> gelu }
+                    branch { avgpool1d(3, stride: 1, padding: same) }
+                }
+                globalmaxpool
+                dense(2)
+            }
+
             network FeaturePools {
                 input [9, 3]
                 avgpool1d(2, padding: same)
@@ -143,7 +158,7 @@ class ExportSequencesTest {
             """;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"Lstm", "GruBidirectional", "LstmSequences", "Convolutions", "Attention", "Features", "FeaturePools"})
+    @ValueSource(strings = {"Lstm", "GruBidirectional", "LstmSequences", "Convolutions", "Attention", "Features", "FeatureOps", "FeaturePools"})
     void onnxRuntimeGivesTheKernelsOutputs(String network) throws Exception {
         Path file = tmp.resolve("seq.ann");
         Files.writeString(file, SOURCE);
