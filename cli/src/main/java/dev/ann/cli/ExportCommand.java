@@ -47,6 +47,8 @@ final class ExportCommand implements Callable<Integer> {
                         plan.network(), model.getGraph().getNodeCount(), model.getGraph().getInitializerCount(),
                         dev.ann.onnx.OnnxExport.OPSET, model.getGraph().getInput(0).getName(),
                         model.getGraph().getOutput(0).getName());
+                java.nio.file.Path vocabulary = dev.ann.onnx.OnnxExport.writeVocabulary(c.checkpoint, c.out);
+                if (vocabulary != null) out.printf("wrote %s: the vocabulary, token to id (the model takes token ids)%n", vocabulary);
                 out.flush();
                 return Main.OK;
             });

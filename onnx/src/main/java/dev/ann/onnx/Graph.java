@@ -27,6 +27,17 @@ final class Graph {
         return o;
     }
 
+    /** Adds a node with several outputs named after {@code outs}; returns their names. */
+    List<String> nodeN(String opType, List<String> outs, List<String> inputs, Onnx.AttributeProto... attrs) {
+        List<String> o = new java.util.ArrayList<>();
+        for (String out : outs) o.add(fresh(out));
+        Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(opType).setName(fresh("node:" + o.get(0))).addAllOutput(o);
+        n.addAllInput(inputs);
+        for (Onnx.AttributeProto a : attrs) n.addAttribute(a);
+        g.addNode(n);
+        return o;
+    }
+
     /** A float initializer of this shape. */
     String floats(String name, int[] dims, float[] data) {
         String n = fresh(name);
