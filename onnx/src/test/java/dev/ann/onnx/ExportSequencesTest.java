@@ -169,8 +169,6 @@ class ExportSequencesTest {
 
     /** A dilated convolution over time (ONNX Conv's dilations, and the mask max-pooled with the same dilation). */
     @Test
-    @org.junit.jupiter.api.Disabled("kernels/Sequence.Conv1d: ND4J's conv2d (oneDNN) refuses dilation > 1 in float with"
-            + " 'could not create a descriptor for a dilated convolution forward propagation primitive'; enable once the kernel runs it")
     void dilatedConvolution() throws Exception {
         Path file = tmp.resolve("seq.ann");
         Files.writeString(file, SOURCE);
