@@ -45,13 +45,46 @@ final class Shard {
 
     private static final ThreadLocal<Local> LOCAL = new ThreadLocal<>();
 
-    static Part train(String planJson, Long dataMemory, Weights in, long seed, int e, int from, int to, int nb, int epochs) {
+    private static Local local(String planJson, Long dataMemory) {
         Local l = LOCAL.get();
         if (l == null || !l.key.equals(planJson)) {
             if (l != null) l.data.close();
             l = new Local(planJson, Plan.fromJson(planJson), dataMemory);
             LOCAL.set(l);
         }
+        return l;
+    }
+
+    /**
+     * A worker's share of one step of synchronous gradient averaging: the gradient of the mean loss over the
+     * samples [lo, hi) of batch b, times their number (so the driver's sum over slices, divided by the batch
+     * size, is the gradient of the whole batch), and the layer state after the forward pass.
+     */
+    record Grad(float[] gradSum, float[] state, double lossSum, long seen, long correct) implements Serializable {}
+
+    static Grad gradient(String planJson, Long dataMemory, Weights in, long seed, int e, int b, int lo, int hi) {
+        Local l = local(planJson, dataMemory);
+        Step s = l.step;
+        put(in.params(), s.net.params());
+        put(in.state(), s.net.state());
+        Samples train = l.data.train();
+        int batch = l.plan.loop().batch();
+        int[] order = dev.ann.kernels.Seeds.order(l.plan.data().shuffle(), train.n, new Random(dev.ann.kernels.Seeds.mix(seed, e)));
+        int n = hi - lo;
+        Step.Outcome r = s.gradient(l.feeder.fill(order, b * batch + lo, n), seed, e, b, train.isClassification());
+        if (!Double.isFinite(r.loss())) return new Grad(null, null, r.loss() * n, n, 0);
+        float[] g = floats(s.net.grads());
+        for (int i = 0; i < g.length; i++) g[i] *= n;
+        return new Grad(g, floats(s.net.state()), r.loss() * n, n, r.correct());
+    }
+
+    /** The number of training samples of the Plan's data, as a worker reads it. */
+    static long trainSamples(String planJson, Long dataMemory) {
+        return local(planJson, dataMemory).data.train().n;
+    }
+
+    static Part train(String planJson, Long dataMemory, Weights in, long seed, int e, int from, int to, int nb, int epochs) {
+        Local l = local(planJson, dataMemory);
         Step s = l.step;
         load(in, s);
         Samples train = l.data.train();
