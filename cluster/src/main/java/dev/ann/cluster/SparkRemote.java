@@ -25,20 +25,18 @@ import org.apache.spark.broadcast.Broadcast;
 public final class SparkRemote implements Remote {
     private final JavaSparkContext sc;
     private final String planJson;
-    private final Long dataMemory;
     private final int k, workers;
     private final PrintStream log;
     private final Remote.Combine combine;
     private final dev.ann.kernels.Schedule sched;
     private final int batch;
 
-    SparkRemote(JavaSparkContext sc, Plan plan, Long dataMemory, Remote.Combine combine, int k, int workers, PrintStream log) {
+    SparkRemote(JavaSparkContext sc, Plan plan, Remote.Combine combine, int k, int workers, PrintStream log) {
         this.sc = sc;
         this.combine = combine;
         this.sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
         this.batch = plan.loop().batch();
         this.planJson = plan.toJson();
-        this.dataMemory = dataMemory;
         this.k = k;
         this.workers = workers;
         this.log = log;
@@ -55,7 +53,7 @@ public final class SparkRemote implements Remote {
             } else {
                 log.printf("cluster %s: %d workers, parameters averaged every %d step%s%n", cluster, w, k, k == 1 ? "" : "s");
             }
-            return new SparkRemote(sc, plan, dataMemory, combine, k, w, log);
+            return new SparkRemote(sc, plan, combine, k, w, log);
         }
 
         @Override
@@ -183,15 +181,14 @@ public final class SparkRemote implements Remote {
 
     /** One step of batch b: the workers' gradients of their slices, summed here, and one optimiser step. */
     private Round gradientRound(long seed, int e, int b, int nb, int epochs, Network net, Optimizer opt) {
-        // the number of training samples is not known here: the last batch may be short, the worker's fill says how long
-        int n = batch;
-        if (b == nb - 1) n = lastBatch(net);
+        if (trainSamples < 0) throw new IllegalStateException("data(...) was not called before the first round");
+        int n = Math.min(batch, trainSamples - b * batch);
         List<int[]> ranges = slices(n, workers);
         Shard.Weights now = new Shard.Weights(Shard.floats(net.params()), Shard.floats(net.state()), null, null, 0);
         List<Shard.Grad> parts = run(e, b, bw -> {
             String pj = planJson;
-            Long dm = dataMemory;
-            return sc.parallelize(ranges, ranges.size()).map(r -> Shard.gradient(pj, dm, bw.value(), seed, e, b, r[0], r[1])).collect();
+            Shard.Fit f = fit;
+            return sc.parallelize(ranges, ranges.size()).map(r -> Shard.gradient(pj, f, bw.value(), seed, e, b, r[0], r[1])).collect();
         }, now);
         long seen = 0, correct = 0;
         double loss = 0;
@@ -222,17 +219,13 @@ public final class SparkRemote implements Remote {
         return new Round(1, loss, seen, correct, lr);
     }
 
-    private long trainSamples = -1;
+    private Shard.Fit fit;
+    private int trainSamples = -1;
 
-    /** The size of the epoch's last batch: the training split's size comes from the first worker that is asked. */
-    private int lastBatch(Network net) {
-        if (trainSamples < 0) {
-            String pj = planJson;
-            Long dm = dataMemory;
-            trainSamples = sc.parallelize(List.of(0), 1).map(x -> Shard.trainSamples(pj, dm)).collect().get(0);
-        }
-        long r = trainSamples % batch;
-        return r == 0 ? batch : (int) r;
+    @Override
+    public void data(dev.ann.runtime.data.Pipeline.Transform fitted, int trainSamples) {
+        this.fit = Shard.Fit.of(fitted);
+        this.trainSamples = trainSamples;
     }
 
     private <T> List<T> run(int e, int b, java.util.function.Function<Broadcast<Shard.Weights>, List<T>> job, Shard.Weights now) {
@@ -261,8 +254,8 @@ public final class SparkRemote implements Remote {
                 Shard.floats(opt.s1), Shard.floats(opt.s2), opt.step);
         List<Shard.Part> parts = run(e, b, w -> {
             String pj = planJson;
-            Long dm = dataMemory;
-            return sc.parallelize(ranges, ranges.size()).map(r -> Shard.train(pj, dm, w.value(), seed, e, r[0], r[1], nb, epochs)).collect();
+            Shard.Fit f = fit;
+            return sc.parallelize(ranges, ranges.size()).map(r -> Shard.train(pj, f, w.value(), seed, e, r[0], r[1], nb, epochs)).collect();
         }, now);
         Shard.Weights avg = average(parts);
         Shard.put(avg.params(), net.params());

@@ -152,4 +152,25 @@ class ClusterTrainTest {
         // the steps really were split: the slices of a batch of 16 for 2 workers
         assertEquals(List.of(0, 8, 8, 16), SparkRemote.slices(16, 2).stream().flatMap(r -> java.util.stream.IntStream.of(r).boxed()).toList());
     }
+
+    /**
+     * Workers open the data streamed, with the driver's normalisation (no statistics pass of their own), and
+     * read only the samples of the slices and batches they are given: over an epoch the two workers together
+     * read each training sample once, in both modes, and none from a copy held in memory.
+     */
+    @Test
+    void workersReadOnlyTheSamplesTheyTrainOn() throws Exception {
+        Plan plan = iris();
+        int n;
+        try (var d = dev.ann.runtime.data.Pipeline.load(plan.data())) {
+            n = d.train().n;
+        }
+        for (Remote.Combine c : Remote.Combine.values()) {
+            Shard.READ.reset();
+            Shard.READ_IN_MEMORY.reset();
+            train(plan, tmp.resolve("read-" + c.word()), "local[2]", c, c == Remote.Combine.GRADIENTS ? 1 : 2, 3, new ByteArrayOutputStream());
+            assertEquals(3L * n, Shard.READ.sum(), c.word() + ": samples read by the workers over 3 epochs of " + n);
+            assertEquals(0L, Shard.READ_IN_MEMORY.sum(), c.word() + ": the workers' data is streamed");
+        }
+    }
 }

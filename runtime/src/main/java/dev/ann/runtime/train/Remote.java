@@ -16,6 +16,13 @@ public interface Remote extends AutoCloseable {
      */
     Round round(long seed, int e, int b, int nb, int epochs, Network net, Optimizer opt);
 
+    /**
+     * Called once the driver has loaded the data, before the first round: the normalisation it fitted (its
+     * streaming pass over the training split) and the number of training samples, for the workers, which then
+     * read only the samples they train on.
+     */
+    default void data(dev.ann.runtime.data.Pipeline.Transform fitted, int trainSamples) {}
+
     /** batches: how many of the epoch's batches the round trained; sums over all its samples. */
     record Round(int batches, double lossSum, long seen, long correct, double lr) {}
 
