@@ -110,7 +110,10 @@ final class Shard {
         int batch = l.plan.loop().batch();
         int[] order = dev.ann.kernels.Seeds.order(l.plan.data().shuffle(), train.n, new Random(dev.ann.kernels.Seeds.mix(seed, e)));
         int n = hi - lo;
-        Step.Outcome r = s.gradient(l.feeder.fill(order, b * batch + lo, n), seed, e, b, train.isClassification());
+        // dropout masks: the first slice draws from (seed, e, b) as the local step does (one worker is the local run
+        // bit for bit); the others from a seed of their own, so that no two slices share a mask
+        long draw = lo == 0 ? seed : dev.ann.kernels.Seeds.mix(seed, lo);
+        Step.Outcome r = s.gradient(l.feeder.fill(order, b * batch + lo, n), draw, e, b, train.isClassification());
         if (!Double.isFinite(r.loss())) return new Grad(null, null, r.loss() * n, n, 0);
         float[] g = floats(s.net.grads());
         for (int i = 0; i < g.length; i++) g[i] *= n;
