@@ -50,6 +50,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--combine-every", paramLabel = "K", description = "with --cluster: steps each worker takes between parameter averages (default 1)")
     int combineEvery = 1;
 
+    @Option(names = "--combine", paramLabel = "MODE", description = {"with --cluster: gradients (each step the workers' gradients of their",
+            "slices of the batch are summed: a local run's steps) or parameters (workers train --combine-every K steps, then",
+            "parameters and optimiser state are averaged); default gradients, parameters when --combine-every is over 1"})
+    String combine;
+
+    /** The combine mode: --combine, else parameters when --combine-every is over 1, else gradients. */
+    dev.ann.runtime.train.Remote.Combine combineMode() {
+        if (combine != null) return dev.ann.runtime.train.Remote.Combine.of(combine);
+        return combineEvery > 1 ? dev.ann.runtime.train.Remote.Combine.PARAMETERS : dev.ann.runtime.train.Remote.Combine.GRADIENTS;
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -71,6 +82,12 @@ final class TrainCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         if (combineEvery < 1) return usage("--combine-every must be at least 1");
+        if (combine != null && dev.ann.runtime.train.Remote.Combine.of(combine) == null) {
+            return usage("--combine takes gradients or parameters, not '" + combine + "'");
+        }
+        if (combineEvery > 1 && combineMode() == dev.ann.runtime.train.Remote.Combine.GRADIENTS) {
+            return usage("--combine-every applies to --combine parameters (gradients are combined every step)");
+        }
         if (cluster != null) {
             var problem = dev.ann.compiler.spec.Registry.standard().clusterProblem(cluster);
             if (problem.isPresent()) return usage("--cluster: " + problem.get());
@@ -125,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
                 if (provider.isEmpty()) return Cluster.relaunch(c.spec);
                 dev.ann.runtime.train.Trainer.Options o = options(c);
                 return RunSetup.run(c.spec, null, RunSetup.DATA_MEMORY_ADVICE, () -> {
-                    try (dev.ann.runtime.train.Remote r = provider.get().open(cluster, plan, o.dataMemory, c.combineEvery, o.log)) {
+                    try (dev.ann.runtime.train.Remote r = provider.get().open(cluster, plan, o.dataMemory, c.combineMode(), c.combineEvery, o.log)) {
                         o.remote = r;
                         List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
                         return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;

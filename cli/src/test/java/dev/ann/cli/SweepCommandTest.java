@@ -79,4 +79,15 @@ class SweepCommandTest {
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("--cluster: 'spark:host' is not a cluster address"), r.err());
     }
+
+    @Test
+    void anUnknownCombineModeOrStepsBetweenGradientCombinesIsAUsageError() throws Exception {
+        Path ann = iris("");
+        Run r = Run.of("train", ann.toString(), "--cluster", "local[2]", "--combine", "weights");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--combine takes gradients or parameters, not 'weights'"), r.err());
+        r = Run.of("train", ann.toString(), "--cluster", "local[2]", "--combine", "gradients", "--combine-every", "4");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--combine-every applies to --combine parameters"), r.err());
+    }
 }

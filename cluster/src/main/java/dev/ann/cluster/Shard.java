@@ -13,9 +13,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What runs on an executor: ann's own runtime trains a run of consecutive batches of the epoch's
- * training order, starting from the driver's parameters and optimiser state. The executor reads the
- * data itself from the path in the Plan (a folder all machines see) and keeps it, with the network,
- * between rounds.
+ * training order (parameter averaging), or computes the gradient of a slice of one batch (gradient
+ * averaging), starting from the driver's weights. The executor opens the data itself from the path in
+ * the Plan (a folder all machines see) as streamed Samples with the driver's fitted normalisation, so
+ * it reads only the samples of the batches and slices it is given (no statistics pass, nothing held
+ * in memory), and keeps it, with the network, between rounds.
  */
 final class Shard {
     private Shard() {}
@@ -26,6 +28,42 @@ final class Shard {
     /** A task's answer: the weights after its steps, and the sums of what they saw. */
     record Part(Weights w, int batches, double lossSum, long seen, long correct, double lr) implements Serializable {}
 
+    /** The driver's fitted normalisation ({@link Pipeline.Transform}, which is not Serializable). */
+    record Fit(int[] resize, float scale, float[] shift, float[] mul) implements Serializable {
+        static Fit of(Pipeline.Transform t) {
+            return t == null ? null : new Fit(t.resize(), t.scale(), t.shift(), t.mul());
+        }
+
+        Pipeline.Transform transform() {
+            return new Pipeline.Transform(resize, scale, shift, mul);
+        }
+    }
+
+    /** Samples read by this JVM's workers, and how many of them were read from memory: what ClusterTrainTest counts. */
+    static final java.util.concurrent.atomic.LongAdder READ = new java.util.concurrent.atomic.LongAdder(), READ_IN_MEMORY = new java.util.concurrent.atomic.LongAdder();
+
+    /** The training samples as the worker's batches read them, counted. */
+    static final class Counted extends Samples {
+        final Samples base;
+
+        Counted(Samples base) {
+            super(base.n, base.sampleShape, base.labels, base.targets, base.targetWidth, base.classNames);
+            this.base = base;
+        }
+
+        @Override
+        public void read(int i, float[] dst, int off) {
+            READ.increment();
+            if (base.inMemory()) READ_IN_MEMORY.increment();
+            base.read(i, dst, off);
+        }
+
+        @Override
+        public boolean inMemory() {
+            return base.inMemory();
+        }
+    }
+
     /** The executor's working set for one Plan, kept between rounds (tasks of one JVM run one at a time per core). */
     private static final class Local {
         final String key;
@@ -34,24 +72,56 @@ final class Shard {
         final Pipeline.Splits data;
         final Batches feeder;
 
-        Local(String key, Plan plan, Long dataMemory) {
+        Local(String key, Plan plan, Fit fit) {
             this.key = key;
             this.plan = plan;
             this.step = new Step(plan, 0);
-            this.data = Pipeline.load(plan.data(), dataMemory);
-            this.feeder = new Batches(data.train(), plan);
+            // memory budget 0: streamed, each sample read when a batch asks for it; the driver's statistics
+            this.data = Pipeline.load(plan.data(), 0L, fit == null ? null : fit.transform());
+            this.feeder = new Batches(new Counted(data.train()), plan);
         }
     }
 
     private static final ThreadLocal<Local> LOCAL = new ThreadLocal<>();
 
-    static Part train(String planJson, Long dataMemory, Weights in, long seed, int e, int from, int to, int nb, int epochs) {
+    private static Local local(String planJson, Fit fit) {
         Local l = LOCAL.get();
         if (l == null || !l.key.equals(planJson)) {
             if (l != null) l.data.close();
-            l = new Local(planJson, Plan.fromJson(planJson), dataMemory);
+            l = new Local(planJson, Plan.fromJson(planJson), fit);
             LOCAL.set(l);
         }
+        return l;
+    }
+
+    /**
+     * A worker's share of one step of synchronous gradient averaging: the gradient of the mean loss over the
+     * samples [lo, hi) of batch b, times their number (so the driver's sum over slices, divided by the batch
+     * size, is the gradient of the whole batch), and the layer state after the forward pass.
+     */
+    record Grad(float[] gradSum, float[] state, double lossSum, long seen, long correct) implements Serializable {}
+
+    static Grad gradient(String planJson, Fit fit, Weights in, long seed, int e, int b, int lo, int hi) {
+        Local l = local(planJson, fit);
+        Step s = l.step;
+        put(in.params(), s.net.params());
+        put(in.state(), s.net.state());
+        Samples train = l.data.train();
+        int batch = l.plan.loop().batch();
+        int[] order = dev.ann.kernels.Seeds.order(l.plan.data().shuffle(), train.n, new Random(dev.ann.kernels.Seeds.mix(seed, e)));
+        int n = hi - lo;
+        // dropout masks: the first slice draws from (seed, e, b) as the local step does (one worker is the local run
+        // bit for bit); the others from a seed of their own, so that no two slices share a mask
+        long draw = lo == 0 ? seed : dev.ann.kernels.Seeds.mix(seed, lo);
+        Step.Outcome r = s.gradient(l.feeder.fill(order, b * batch + lo, n), draw, e, b, train.isClassification());
+        if (!Double.isFinite(r.loss())) return new Grad(null, null, r.loss() * n, n, 0);
+        float[] g = floats(s.net.grads());
+        for (int i = 0; i < g.length; i++) g[i] *= n;
+        return new Grad(g, floats(s.net.state()), r.loss() * n, n, r.correct());
+    }
+
+    static Part train(String planJson, Fit fit, Weights in, long seed, int e, int from, int to, int nb, int epochs) {
+        Local l = local(planJson, fit);
         Step s = l.step;
         load(in, s);
         Samples train = l.data.train();
@@ -59,16 +129,15 @@ final class Shard {
         int[] order = dev.ann.kernels.Seeds.order(l.plan.data().shuffle(), train.n, new Random(dev.ann.kernels.Seeds.mix(seed, e)));
         double lossSum = 0, lr = 0;
         long seen = 0, correct = 0;
-        try (Batches.Stream st = l.feeder.stream(order, batch, from)) {
-            for (int b = from; b < to; b++) {
-                int n = Math.min(batch, train.n - b * batch);
-                Step.Outcome r = s.run(st.next(), seed, e, b, nb, epochs, train.isClassification());
-                lossSum += r.loss() * n;
-                seen += n;
-                if (!Double.isFinite(r.loss())) break;
-                correct += r.correct();
-                lr = r.lr();
-            }
+        // batch by batch, no read-ahead: the task reads the samples of its batches and no others
+        for (int b = from; b < to; b++) {
+            int n = Math.min(batch, train.n - b * batch);
+            Step.Outcome r = s.run(l.feeder.fill(order, b * batch, n), seed, e, b, nb, epochs, train.isClassification());
+            lossSum += r.loss() * n;
+            seen += n;
+            if (!Double.isFinite(r.loss())) break;
+            correct += r.correct();
+            lr = r.lr();
         }
         return new Part(save(s), to - from, lossSum, seen, correct, lr);
     }

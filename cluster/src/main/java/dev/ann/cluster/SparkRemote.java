@@ -13,7 +13,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Data-parallel rounds on Spark, parameter averaging as DL4J's ParameterAveragingTrainingMaster does:
+ * Data-parallel rounds on Spark in one of two modes ({@link Remote.Combine}). Gradient averaging: each round is
+ * one step; the driver broadcasts the parameters and layer state, each of W tasks computes the gradient of its
+ * slice of the batch with runtime's Step, and the driver takes the one optimiser step of a local run on their
+ * sample-weighted sum (losses equal a local run's to float rounding). Parameter averaging as DL4J's ParameterAveragingTrainingMaster does:
  * each round the driver broadcasts the parameters, layer state and optimiser state; each of W tasks
  * trains k consecutive batches of the epoch's order (task w the batches b + w*k .. b + (w+1)*k) with
  * ann's runtime; the driver averages what they return, weighted by the samples each saw. With one task
@@ -22,14 +25,18 @@ import org.apache.spark.broadcast.Broadcast;
 public final class SparkRemote implements Remote {
     private final JavaSparkContext sc;
     private final String planJson;
-    private final Long dataMemory;
     private final int k, workers;
     private final PrintStream log;
+    private final Remote.Combine combine;
+    private final dev.ann.kernels.Schedule sched;
+    private final int batch;
 
-    SparkRemote(JavaSparkContext sc, Plan plan, Long dataMemory, int k, int workers, PrintStream log) {
+    SparkRemote(JavaSparkContext sc, Plan plan, Remote.Combine combine, int k, int workers, PrintStream log) {
         this.sc = sc;
+        this.combine = combine;
+        this.sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
+        this.batch = plan.loop().batch();
         this.planJson = plan.toJson();
-        this.dataMemory = dataMemory;
         this.k = k;
         this.workers = workers;
         this.log = log;
@@ -38,11 +45,15 @@ public final class SparkRemote implements Remote {
     /** Opens a Spark context on the cluster address; workers = its default parallelism. */
     public static final class Provider implements Remote.Provider {
         @Override
-        public Remote open(String cluster, Plan plan, Long dataMemory, int k, PrintStream log) {
+        public Remote open(String cluster, Plan plan, Long dataMemory, Remote.Combine combine, int k, PrintStream log) {
             JavaSparkContext sc = context(cluster, "ann " + plan.train(), log);
             int w = Math.max(1, sc.defaultParallelism());
-            log.printf("cluster %s: %d workers, parameters averaged every %d step%s%n", cluster, w, k, k == 1 ? "" : "s");
-            return new SparkRemote(sc, plan, dataMemory, k, w, log);
+            if (combine == Remote.Combine.GRADIENTS) {
+                log.printf("cluster %s: %d workers, gradients averaged every step%n", cluster, w);
+            } else {
+                log.printf("cluster %s: %d workers, parameters averaged every %d step%s%n", cluster, w, k, k == 1 ? "" : "s");
+            }
+            return new SparkRemote(sc, plan, combine, k, w, log);
         }
 
         @Override
@@ -157,23 +168,72 @@ public final class SparkRemote implements Remote {
 
     @Override
     public Round round(long seed, int e, int b, int nb, int epochs, Network net, Optimizer opt) {
-        List<int[]> ranges = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            int from = b + w * k, to = Math.min(nb, from + k);
-            if (from < nb) ranges.add(new int[] {from, to});
+        return combine == Remote.Combine.GRADIENTS ? gradientRound(seed, e, b, nb, epochs, net, opt) : parameterRound(seed, e, b, nb, epochs, net, opt);
+    }
+
+    /** The slices [lo, hi) of a batch of n samples for the workers: as equal as they can be, none empty. */
+    static List<int[]> slices(int n, int workers) {
+        List<int[]> out = new ArrayList<>();
+        int w = Math.max(1, Math.min(workers, n));
+        for (int i = 0; i < w; i++) out.add(new int[] {(int) ((long) n * i / w), (int) ((long) n * (i + 1) / w)});
+        return out;
+    }
+
+    /** One step of batch b: the workers' gradients of their slices, summed here, and one optimiser step. */
+    private Round gradientRound(long seed, int e, int b, int nb, int epochs, Network net, Optimizer opt) {
+        if (trainSamples < 0) throw new IllegalStateException("data(...) was not called before the first round");
+        int n = Math.min(batch, trainSamples - b * batch);
+        List<int[]> ranges = slices(n, workers);
+        Shard.Weights now = new Shard.Weights(Shard.floats(net.params()), Shard.floats(net.state()), null, null, 0);
+        List<Shard.Grad> parts = run(e, b, bw -> {
+            String pj = planJson;
+            Shard.Fit f = fit;
+            return sc.parallelize(ranges, ranges.size()).map(r -> Shard.gradient(pj, f, bw.value(), seed, e, b, r[0], r[1])).collect();
+        }, now);
+        long seen = 0, correct = 0;
+        double loss = 0;
+        for (Shard.Grad p : parts) {
+            seen += p.seen();
+            loss += p.lossSum();
+            correct += p.correct();
         }
-        Shard.Weights now = new Shard.Weights(Shard.floats(net.params()), Shard.floats(net.state()),
-                Shard.floats(opt.s1), Shard.floats(opt.s2), opt.step);
+        if (!Double.isFinite(loss)) return new Round(1, loss, seen, correct, Double.NaN);
+        double[] acc = new double[parts.get(0).gradSum().length];
+        for (Shard.Grad p : parts) {
+            float[] g = p.gradSum();
+            for (int i = 0; i < acc.length; i++) acc[i] += g[i];
+        }
+        float[] sum = new float[acc.length];
+        for (int i = 0; i < sum.length; i++) sum[i] = (float) (acc[i] / seen);
+        Shard.put(sum, net.grads());
+        if (net.state() != null && parts.get(0).state() != null) {
+            double[] st = new double[parts.get(0).state().length];
+            for (Shard.Grad p : parts) {
+                for (int i = 0; i < st.length; i++) st[i] += (double) p.seen() / seen * p.state()[i];
+            }
+            float[] sf = new float[st.length];
+            for (int i = 0; i < sf.length; i++) sf[i] = (float) st[i];
+            Shard.put(sf, net.state());
+        }
+        double lr = dev.ann.runtime.train.Step.update(opt, sched, net.params(), net.grads(), e, b, nb, epochs);
+        return new Round(1, loss, seen, correct, lr);
+    }
+
+    private Shard.Fit fit;
+    private int trainSamples = -1;
+
+    @Override
+    public void data(dev.ann.runtime.data.Pipeline.Transform fitted, int trainSamples) {
+        this.fit = Shard.Fit.of(fitted);
+        this.trainSamples = trainSamples;
+    }
+
+    private <T> List<T> run(int e, int b, java.util.function.Function<Broadcast<Shard.Weights>, List<T>> job, Shard.Weights now) {
         if (sc.sc().isStopped()) throw stopped(sc.master());
         Broadcast<Shard.Weights> bw = null;
-        String pj = planJson;
-        Long dm = dataMemory;
-        List<Shard.Part> parts;
         try {
             bw = sc.broadcast(now);
-            Broadcast<Shard.Weights> w = bw;
-            parts = sc.parallelize(ranges, ranges.size())
-                    .map(r -> Shard.train(pj, dm, w.value(), seed, e, r[0], r[1], nb, epochs)).collect();
+            return job.apply(bw);
         } catch (RuntimeException ex) {
             throw new RunException(RunException.FAILURE, "the cluster failed at epoch " + (e + 1) + ", batch " + (b + 1)
                     + (sc.sc().isStopped() ? " (Spark stopped the application)" : " (Spark gave up after its retries)")
@@ -182,6 +242,21 @@ public final class SparkRemote implements Remote {
             // a context that Spark stopped (the job's failure above) has nothing left to free
             if (bw != null && !sc.sc().isStopped()) bw.destroy();
         }
+    }
+
+    private Round parameterRound(long seed, int e, int b, int nb, int epochs, Network net, Optimizer opt) {
+        List<int[]> ranges = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int from = b + w * k, to = Math.min(nb, from + k);
+            if (from < nb) ranges.add(new int[] {from, to});
+        }
+        Shard.Weights now = new Shard.Weights(Shard.floats(net.params()), Shard.floats(net.state()),
+                Shard.floats(opt.s1), Shard.floats(opt.s2), opt.step);
+        List<Shard.Part> parts = run(e, b, w -> {
+            String pj = planJson;
+            Shard.Fit f = fit;
+            return sc.parallelize(ranges, ranges.size()).map(r -> Shard.train(pj, f, w.value(), seed, e, r[0], r[1], nb, epochs)).collect();
+        }, now);
         Shard.Weights avg = average(parts);
         Shard.put(avg.params(), net.params());
         Shard.put(avg.state(), net.state());

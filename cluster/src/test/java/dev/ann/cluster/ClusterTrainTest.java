@@ -29,12 +29,16 @@ class ClusterTrainTest {
     }
 
     static Trainer.Result train(Plan plan, Path out, String cluster, int k, Integer epochs, ByteArrayOutputStream log) {
+        return train(plan, out, cluster, Remote.Combine.PARAMETERS, k, epochs, log);
+    }
+
+    static Trainer.Result train(Plan plan, Path out, String cluster, Remote.Combine combine, int k, Integer epochs, ByteArrayOutputStream log) {
         Trainer.Options o = new Trainer.Options();
         o.out = out;
         o.epochs = epochs;
         o.log = new PrintStream(log, true, StandardCharsets.UTF_8);
         if (cluster == null) return Trainer.train(plan, o).get(0);
-        try (Remote r = new SparkRemote.Provider().open(cluster, plan, null, k, o.log)) {
+        try (Remote r = new SparkRemote.Provider().open(cluster, plan, null, combine, k, o.log)) {
             o.remote = r;
             return Trainer.train(plan, o).get(0);
         }
@@ -74,7 +78,7 @@ class ClusterTrainTest {
         o.epochs = 4;
         o.interruptEpoch = 2;
         o.log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        try (Remote r = new SparkRemote.Provider().open("local[2]", plan, null, 2, o.log)) {
+        try (Remote r = new SparkRemote.Provider().open("local[2]", plan, null, Remote.Combine.PARAMETERS, 2, o.log)) {
             o.remote = r;
             assertTrue(Trainer.train(plan, o).get(0).interrupted());
         }
@@ -84,7 +88,7 @@ class ClusterTrainTest {
         o.resume = true;
         o.log = new PrintStream(log, true, StandardCharsets.UTF_8);
         Trainer.Result resumed;
-        try (Remote r = new SparkRemote.Provider().open("local[2]", plan, null, 2, o.log)) {
+        try (Remote r = new SparkRemote.Provider().open("local[2]", plan, null, Remote.Combine.PARAMETERS, 2, o.log)) {
             o.remote = r;
             resumed = Trainer.train(plan, o).get(0);
         }
@@ -106,7 +110,7 @@ class ClusterTrainTest {
         cl.setErr(new java.io.PrintWriter(err, true));
         int code = cl.execute("train", ann.toString(), "--profile", "spark", "--out", tmp.resolve("run").toString());
         assertEquals(0, code, err + "\n" + out);
-        assertTrue(out.toString().contains("cluster local[1]: 1 workers, parameters averaged every 1 step"), out.toString());
+        assertTrue(out.toString().contains("cluster local[1]: 1 workers, gradients averaged every step"), out.toString());
         assertTrue(out.toString().contains("epoch 2/2"), out.toString());
     }
 
@@ -121,5 +125,52 @@ class ClusterTrainTest {
         assertEquals(30, h.size());
         assertTrue(h.get(29).get("train_loss") < h.get(0).get("train_loss"), "the loss falls: " + h);
         assertTrue(spark.test().metrics().get("accuracy") >= 0.8, "test accuracy " + spark.test().metrics());
+    }
+
+    /**
+     * Synchronous gradient averaging: two workers each take half of every batch and the driver takes one step on
+     * the sum of their gradients, so the run is the local one (iris has no dropout or batch norm) to float rounding.
+     */
+    @Test
+    void twoExecutorsAveragingGradientsTrainAsALocalRun() throws Exception {
+        Plan plan = iris();
+        Trainer.Result local = train(plan, tmp.resolve("local"), null, 1, 5, new ByteArrayOutputStream());
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Trainer.Result spark = train(plan, tmp.resolve("grad2"), "local[2]", Remote.Combine.GRADIENTS, 1, 5, log);
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("cluster local[2]: 2 workers, gradients averaged every step"),
+                log.toString(StandardCharsets.UTF_8));
+        assertEquals(5, spark.history().size());
+        for (int e = 0; e < 5; e++) {
+            Map<String, Double> a = local.history().get(e), b = spark.history().get(e);
+            for (String m : List.of("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr")) {
+                assertEquals(a.get(m), b.get(m), 1e-5 * Math.max(1, Math.abs(a.get(m))), "epoch " + (e + 1) + " " + m);
+            }
+        }
+        float[] p = local.net().params().data().asFloat(), q = spark.net().params().data().asFloat();
+        assertEquals(p.length, q.length);
+        for (int i = 0; i < p.length; i++) assertEquals(p[i], q[i], 1e-4f * Math.max(1f, Math.abs(p[i])), "parameter " + i);
+        // the steps really were split: the slices of a batch of 16 for 2 workers
+        assertEquals(List.of(0, 8, 8, 16), SparkRemote.slices(16, 2).stream().flatMap(r -> java.util.stream.IntStream.of(r).boxed()).toList());
+    }
+
+    /**
+     * Workers open the data streamed, with the driver's normalisation (no statistics pass of their own), and
+     * read only the samples of the slices and batches they are given: over an epoch the two workers together
+     * read each training sample once, in both modes, and none from a copy held in memory.
+     */
+    @Test
+    void workersReadOnlyTheSamplesTheyTrainOn() throws Exception {
+        Plan plan = iris();
+        int n;
+        try (var d = dev.ann.runtime.data.Pipeline.load(plan.data())) {
+            n = d.train().n;
+        }
+        for (Remote.Combine c : Remote.Combine.values()) {
+            Shard.READ.reset();
+            Shard.READ_IN_MEMORY.reset();
+            train(plan, tmp.resolve("read-" + c.word()), "local[2]", c, c == Remote.Combine.GRADIENTS ? 1 : 2, 3, new ByteArrayOutputStream());
+            assertEquals(3L * n, Shard.READ.sum(), c.word() + ": samples read by the workers over 3 epochs of " + n);
+            assertEquals(0L, Shard.READ_IN_MEMORY.sum(), c.word() + ": the workers' data is streamed");
+        }
     }
 }

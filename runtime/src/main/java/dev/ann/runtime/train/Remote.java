@@ -16,6 +16,13 @@ public interface Remote extends AutoCloseable {
      */
     Round round(long seed, int e, int b, int nb, int epochs, Network net, Optimizer opt);
 
+    /**
+     * Called once the driver has loaded the data, before the first round: the normalisation it fitted (its
+     * streaming pass over the training split) and the number of training samples, for the workers, which then
+     * read only the samples they train on.
+     */
+    default void data(dev.ann.runtime.data.Pipeline.Transform fitted, int trainSamples) {}
+
     /** batches: how many of the epoch's batches the round trained; sums over all its samples. */
     record Round(int batches, double lossSum, long seen, long correct, double lr) {}
 
@@ -23,11 +30,31 @@ public interface Remote extends AutoCloseable {
     void close();
 
     /**
+     * How the workers' results are combined: GRADIENTS, each step every worker computes the gradient of its
+     * slice of the batch and the driver takes one optimiser step on their sum (a local run's steps); PARAMETERS,
+     * each worker takes k steps of its own and the driver averages parameters and optimiser state.
+     */
+    enum Combine {
+        GRADIENTS, PARAMETERS;
+
+        /** The option's spelling: gradients, parameters. */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The mode a word names, or null. */
+        public static Combine of(String word) {
+            for (Combine c : values()) if (c.word().equals(word)) return c;
+            return null;
+        }
+    }
+
+    /**
      * Opens a Remote for a cluster address ({@code local[N]}, {@code spark://HOST:PORT}, ...); found with
      * {@link java.util.ServiceLoader}, so only a JVM started with ann-cluster's classpath has one.
      */
     interface Provider {
-        Remote open(String cluster, dev.ann.plan.Plan plan, Long dataMemory, int stepsPerCombine, java.io.PrintStream log);
+        Remote open(String cluster, dev.ann.plan.Plan plan, Long dataMemory, Combine combine, int stepsPerCombine, java.io.PrintStream log);
 
         /** Opens a runner for a sweep's independent runs (one task each) on the cluster. */
         Sweep.Runner runs(String cluster, String appName, java.io.PrintStream log);

@@ -41,14 +41,35 @@ public final class Step {
 
     /** Trains batch b (of nb) of epoch e (of epochs) on xy; dropout masks are seeded from (seed, e, b). */
     public Outcome run(INDArray[] xy, long seed, int e, int b, int nb, int epochs, boolean classification) {
+        Outcome g = gradient(xy, seed, e, b, classification);
+        if (!Double.isFinite(g.loss())) return g;
+        return new Outcome(g.loss(), update(net.grads(), e, b, nb, epochs), g.correct());
+    }
+
+    /**
+     * Forward, loss and backward on xy (the mean loss over its samples): leaves the gradient in net.grads()
+     * and updates nothing. A worker of synchronous gradient averaging (ann-cluster) runs this on its slice of
+     * the batch; the lr of the outcome is NaN.
+     */
+    public Outcome gradient(INDArray[] xy, long seed, int e, int b, boolean classification) {
         Nd4j.getRandom().setSeed(Seeds.mix(seed, e, b));
         INDArray out = net.forward(xy[0], true);
         INDArray g = gbufs.computeIfAbsent(Arrays.toString(out.shape()), k -> Nd4j.createUninitialized(out.dataType(), out.shape()));
         double l = loss.compute(out, xy[1], g);
         if (!Double.isFinite(l)) return new Outcome(l, Double.NaN, 0);
         net.backward(g);
+        return new Outcome(l, Double.NaN, classification ? Trainer.correct(out, xy[1], net, plan) : 0);
+    }
+
+    /** The optimiser step of batch b (of nb) of epoch e with grads at the scheduled learning rate, which it returns. */
+    public double update(INDArray grads, int e, int b, int nb, int epochs) {
+        return update(opt, sched, net.params(), grads, e, b, nb, epochs);
+    }
+
+    /** The same for an optimiser and schedule of their own (the driver of gradient averaging holds no Step). */
+    public static double update(Optimizer opt, Schedule sched, INDArray params, INDArray grads, int e, int b, int nb, int epochs) {
         double lr = sched.lr(opt.lr0, e, (double) b / nb, epochs);
-        opt.apply(net.params(), net.grads(), lr);
-        return new Outcome(l, lr, classification ? Trainer.correct(out, xy[1], net, plan) : 0);
+        opt.apply(params, grads, lr);
+        return lr;
     }
 }

@@ -92,7 +92,10 @@ public final class Trainer {
             ro.out = k == 1 ? base : base.resolve("seed-" + (seed + r));
             if (k > 1) o.log.printf("== run %d of %d, seed %d%n", r + 1, k, seed + r);
             Trainer t = new Trainer(plan, ro);
-            if (data == null) data = Pipeline.load(plan.data(), o.dataMemory);
+            if (data == null) {
+                data = Pipeline.load(plan.data(), o.dataMemory);
+                if (o.remote != null) o.remote.data(data.transform(), data.train().n);
+            }
             Result res;
             try {
                 res = t.run(data, device);
