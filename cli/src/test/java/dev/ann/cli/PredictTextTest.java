@@ -58,6 +58,47 @@ class PredictTextTest {
         assertTrue(p.out().contains("row 1: neg") && p.out().contains("row 2: pos"), p.out());
     }
 
+    /**
+     * A checkpoint of an embedding whose texts were made ids by another tokens line (here length 4, the file now
+     * says 6; the weights still fit): refused with both lines, not fed to the embedding in a layout it was not
+     * trained on (or, with another vocabulary, out of its range: a kernel's IllegalArgumentException).
+     */
+    @Test
+    void aCheckpointOfAnotherTokensLineIsRefusedWithBothLines() throws Exception {
+        StringBuilder csv = new StringBuilder("review,mood\n");
+        for (int i = 0; i < 40; i++) csv.append(i % 2 == 0 ? "\"a great film\",pos\n" : "\"an awful plot\",neg\n");
+        Files.writeString(tmp.resolve("reviews.csv"), csv);
+        String program = """
+                dataset Reviews {
+                    train csv("reviews.csv", header: true, text: 0, label: 1)
+                    tokens words, vocabulary 12, length LEN
+                }
+                network Mood {
+                    input [LEN]
+                    embedding(4)
+                    globalavgpool
+                    dense(2) -> softmax
+                }
+                train Mood on Reviews {
+                    loss cross_entropy
+                    epochs 2
+                    batch 8
+                }
+                """;
+        Path four = Files.writeString(tmp.resolve("four.ann"), program.replace("LEN", "4"));
+        Path six = Files.writeString(tmp.resolve("six.ann"), program.replace("LEN", "6"));
+        Run t = Run.of("train", four.toString(), "--out", tmp.resolve("run").toString());
+        assertEquals(0, t.exit(), t.out() + t.err());
+        String ckpt = tmp.resolve("run/model.ckpt").toString();
+        assertEquals(0, Run.of("predict", four.toString(), "--checkpoint", ckpt, "--input", "great").exit());
+        Run p = Run.of("predict", six.toString(), "--checkpoint", ckpt, "--input", "great");
+        String said = p.out() + p.err();
+        assertEquals(1, p.exit(), said);
+        assertTrue(said.contains("`tokens words, vocabulary 12, length 4`") && said.contains("`tokens words, vocabulary 12, length 6`")
+                && said.contains("train anew"), said);
+        assertTrue(!said.contains("\tat ") && !said.contains("Exception"), "no stack trace: " + said);
+    }
+
     @Test
     void aMalformedArffFileIsRefusedWithItsPlace() throws Exception {
         Files.writeString(tmp.resolve("t.arff"), "@relation t\n@attribute a numeric\n@attribute k {no, yes}\n@data\n1,yes\nx,no\n");

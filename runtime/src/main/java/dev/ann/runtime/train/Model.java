@@ -189,7 +189,7 @@ public final class Model {
         var p = plan.data();
         int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
         float scale = (float) (p.scale() == 0 ? 1.0 : p.scale());
-        return new Pipeline.Transform(resize, scale, c.array("data.shift"), c.array("data.mul"), tokenizer(c),
+        return new Pipeline.Transform(resize, scale, c.array("data.shift"), c.array("data.mul"), tokenizer(c, plan),
                 c.array("data.target_shift"), c.array("data.target_mul"));
     }
 
@@ -204,6 +204,28 @@ public final class Model {
         t.tokens.forEach(toks::add);
         o.add("ids_from_2", toks);
         return o;
+    }
+
+    /**
+     * The tokenizer saved with a checkpoint for the plan's dataset, or null when it has none. Its settings must be
+     * the dataset's {@code tokens} line: ids of another vocabulary or length would reach the embedding out of its
+     * range (an error deep in the kernels) or in a layout the network was not built for.
+     */
+    public static dev.ann.kernels.Tokenizer tokenizer(Checkpoint c, Plan plan) {
+        dev.ann.kernels.Tokenizer t = tokenizer(c);
+        var want = plan.data().text();
+        if (t == null || want == null) return t;
+        String saved = tokensLine(t.words ? "words" : "characters", t.vocabulary, t.length, t.lowercase);
+        String now = tokensLine(want.tokens(), want.vocabulary(), t.length == want.length() || want.bag() ? t.length : want.length(), want.lowercase());
+        if (!saved.equals(now)) {
+            throw new RunException(RunException.BAD_INPUT, "the checkpoint's text was made ids as `" + saved + "`, dataset "
+                    + plan.data().dataset() + " now says `" + now + "`: use a checkpoint trained with this tokens line, or train anew");
+        }
+        return t;
+    }
+
+    private static String tokensLine(String tokens, int vocabulary, int length, boolean lowercase) {
+        return "tokens " + tokens + ", vocabulary " + vocabulary + ", length " + length + (lowercase ? ", lowercase" : "");
     }
 
     /** The tokenizer saved with a checkpoint, or null when it has none. */
