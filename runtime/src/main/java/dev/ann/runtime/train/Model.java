@@ -207,19 +207,20 @@ public final class Model {
     }
 
     /**
-     * The tokenizer saved with a checkpoint for the plan's dataset, or null when it has none. Its settings must be
-     * the dataset's {@code tokens} line: ids of another vocabulary or length would reach the embedding out of its
-     * range (an error deep in the kernels) or in a layout the network was not built for.
+     * The tokenizer saved with a checkpoint for the plan's dataset, or null when it has none. The network's
+     * shapes are checked against the checkpoint's weights elsewhere; this checks the header's id space against
+     * the dataset's {@code tokens} line (the embedding's vocabulary), so that a damaged or edited header is a
+     * clear error rather than ids out of the embedding's range (an IllegalArgumentException of the kernels).
      */
     public static dev.ann.kernels.Tokenizer tokenizer(Checkpoint c, Plan plan) {
         dev.ann.kernels.Tokenizer t = tokenizer(c);
         var want = plan.data().text();
         if (t == null || want == null) return t;
-        String saved = tokensLine(t.words ? "words" : "characters", t.vocabulary, t.length, t.lowercase);
-        String now = tokensLine(want.tokens(), want.vocabulary(), t.length == want.length() || want.bag() ? t.length : want.length(), want.lowercase());
-        if (!saved.equals(now)) {
-            throw new RunException(RunException.BAD_INPUT, "the checkpoint's text was made ids as `" + saved + "`, dataset "
-                    + plan.data().dataset() + " now says `" + now + "`: use a checkpoint trained with this tokens line, or train anew");
+        if (t.vocabulary != want.vocabulary() || (!want.bag() && t.length != want.length())) {
+            throw new RunException(RunException.BAD_INPUT, "the checkpoint's vocabulary says `"
+                    + tokensLine(t.words ? "words" : "characters", t.vocabulary, t.length, t.lowercase) + "`, dataset "
+                    + plan.data().dataset() + " says `" + tokensLine(want.tokens(), want.vocabulary(), want.length(), want.lowercase())
+                    + "`: the checkpoint is damaged or of another dataset; use the checkpoint trained with this file, or train anew");
         }
         return t;
     }
