@@ -3,6 +3,7 @@ package dev.ann.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -72,6 +73,11 @@ class GeneratedTrainerSequenceDataTest {
                     tokens characters, vocabulary 12, length 10, lowercase
                     validation 25%
                 }
+                dataset WordIds {
+                    arff("news.arff", label: "topic", text: "text")
+                    tokens words, vocabulary 9, length 6
+                    split train 60%, validation 20%, test 20%
+                }
                 dataset Table {
                     arff("table.arff", label: "k")
                     split train 70%, test 30%
@@ -98,6 +104,14 @@ class GeneratedTrainerSequenceDataTest {
                     dense(6) -> tanh
                     dense(2) -> softmax
                 }
+                network Words {
+                    input [6]
+                    embedding(4)
+                    conv1d(3, kernel: 2) -> relu
+                    lstm(3, sequences: true, bidirectional: true)
+                    globalmaxpool
+                    dense(2) -> softmax
+                }
                 network Forecast {
                     input [6, 2]
                     flatten
@@ -119,6 +133,11 @@ class GeneratedTrainerSequenceDataTest {
                     epochs 3
                     batch 8
                 }
+                train emb = Words on WordIds {
+                    loss cross_entropy
+                    epochs 3
+                    batch 8
+                }
                 train series = Forecast on Series {
                     loss mse
                     epochs 3
@@ -130,10 +149,32 @@ class GeneratedTrainerSequenceDataTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"bag", "ids", "table", "series"})
+    @CsvSource({"bag", "ids", "emb", "table", "series"})
     void sameLossesAndWeightsAsAnnTrain(String train) throws Exception {
-        Plan plan = compilation.plan(train, null);
-        Path dir = Files.createDirectories(tmp.resolve(train));
+        assertSameAsAnnTrain(compilation.plan(train, null), Files.createDirectories(tmp.resolve(train)), 3);
+    }
+
+    /**
+     * The sequence examples' dev profiles on the Debian packages' data (weka: the Reuters corn ARFF files;
+     * python3-statsmodels: co2.csv): an embedding + conv1d, an LSTM forecast and the transformer encoder.
+     */
+    @ParameterizedTest
+    @CsvSource({"reuters_corn.ann,conv,3", "co2.ann,lstm,10", "transformer.ann,Transformer,1"})
+    void examplesDevProfilesSameAsAnnTrain(String file, String train, int epochs) throws Exception {
+        Path example = Path.of("..", "examples", file).toAbsolutePath().normalize();
+        String text = Files.readString(example);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(/usr/[^\"]+)\"").matcher(text);
+        while (m.find()) {
+            assumeTrue(Files.exists(Path.of(m.group(1))), file + " reads " + m.group(1) + ": apt-get install "
+                    + (m.group(1).contains("weka") ? "weka" : "python3-statsmodels"));
+        }
+        Compilation c = Compiler.compile(example);
+        assertEquals("[]", c.diagnostics().stream().filter(d -> d.code().startsWith("E")).map(d -> d.line() + 1 + ": " + d.message()).toList().toString());
+        assertSameAsAnnTrain(c.plan(train, "dev"), Files.createDirectories(tmp.resolve("example-" + train)), epochs);
+    }
+
+    private static void assertSameAsAnnTrain(Plan plan, Path dir, int epochs) throws Exception {
+        String train = plan.train();
         Trainer.Options o = new Trainer.Options();
         o.out = dir.resolve("ann");
         o.log = new PrintStream(OutputStream.nullOutputStream());
@@ -142,7 +183,7 @@ class GeneratedTrainerSequenceDataTest {
 
         Checkpoint want = Checkpoint.read(dir.resolve("ann/model.ckpt")), got = Checkpoint.read(dir.resolve("gen/model.ckpt"));
         JsonArray wh = want.header.getAsJsonArray("history"), gh = got.header.getAsJsonArray("history");
-        assertEquals(3, wh.size());
+        assertEquals(epochs, wh.size());
         assertEquals(wh.size(), gh.size(), train + ": epochs run");
         for (int e = 0; e < wh.size(); e++) {
             JsonObject w = wh.get(e).getAsJsonObject(), g = gh.get(e).getAsJsonObject();

@@ -3,6 +3,7 @@ package dev.ann.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ann.plan.Plan;
 import com.google.gson.JsonArray;
@@ -46,6 +47,8 @@ class PlanCommandTest {
     /** The transformer example, a network on its own: [T, F] shapes and vocabulary × dim parameters in the table. */
     @Test
     void transformerTableShowsSequenceShapesAndTheEmbeddingsParameters() throws IOException {
+        assumeTrue(Files.exists(Path.of("/usr/share/doc/weka/examples/ReutersCorn-train.arff")),
+                "the transformer example trains on Weka's Reuters corn ARFF files: apt-get install weka");
         Run c = Run.of("check", "../examples/transformer.ann");
         assertEquals(Main.OK, c.exit(), c.err());
         Run r = Run.of("plan", "../examples/transformer.ann");

@@ -189,7 +189,7 @@ public final class Model {
         var p = plan.data();
         int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
         float scale = (float) (p.scale() == 0 ? 1.0 : p.scale());
-        return new Pipeline.Transform(resize, scale, c.array("data.shift"), c.array("data.mul"), tokenizer(c),
+        return new Pipeline.Transform(resize, scale, c.array("data.shift"), c.array("data.mul"), tokenizer(c, plan),
                 c.array("data.target_shift"), c.array("data.target_mul"));
     }
 
@@ -204,6 +204,29 @@ public final class Model {
         t.tokens.forEach(toks::add);
         o.add("ids_from_2", toks);
         return o;
+    }
+
+    /**
+     * The tokenizer saved with a checkpoint for the plan's dataset, or null when it has none. The network's
+     * shapes are checked against the checkpoint's weights elsewhere; this checks the header's id space against
+     * the dataset's {@code tokens} line (the embedding's vocabulary), so that a damaged or edited header is a
+     * clear error rather than ids out of the embedding's range (an IllegalArgumentException of the kernels).
+     */
+    public static dev.ann.kernels.Tokenizer tokenizer(Checkpoint c, Plan plan) {
+        dev.ann.kernels.Tokenizer t = tokenizer(c);
+        var want = plan.data().text();
+        if (t == null || want == null) return t;
+        if (t.vocabulary != want.vocabulary() || (!want.bag() && t.length != want.length())) {
+            throw new RunException(RunException.BAD_INPUT, "the checkpoint's vocabulary says `"
+                    + tokensLine(t.words ? "words" : "characters", t.vocabulary, t.length, t.lowercase) + "`, dataset "
+                    + plan.data().dataset() + " says `" + tokensLine(want.tokens(), want.vocabulary(), want.length(), want.lowercase())
+                    + "`: the checkpoint is damaged or of another dataset; use the checkpoint trained with this file, or train anew");
+        }
+        return t;
+    }
+
+    private static String tokensLine(String tokens, int vocabulary, int length, boolean lowercase) {
+        return "tokens " + tokens + ", vocabulary " + vocabulary + ", length " + length + (lowercase ? ", lowercase" : "");
     }
 
     /** The tokenizer saved with a checkpoint, or null when it has none. */

@@ -81,7 +81,7 @@ public final class Predictor {
 
     /** Texts made ids by the checkpoint's vocabulary (as the model was trained), then predicted. */
     private List<Prediction> predictTexts(List<String> texts, List<String> ids, int top) {
-        dev.ann.kernels.Tokenizer tok = Model.tokenizer(ckpt);
+        dev.ann.kernels.Tokenizer tok = Model.tokenizer(ckpt, plan);
         if (tok == null) throw new RunException(RunException.BAD_INPUT, "the checkpoint holds no vocabulary; it was not trained on text by this ann: train anew");
         DataPipeline.Text t = plan.data().text();
         int w = t.bag() ? t.vocabulary() : t.length();
