@@ -155,6 +155,8 @@ public final class Recurrent {
             final INDArray out, gT, dx2, gx;
             /** the mask at each step {@code [n, 1]} */
             final INDArray[] maskAt;
+            /** whether every sample of the last masked forward is real at a step: there the step skips the masking ops */
+            final boolean[] real;
             /** step scratch {@code [n, u]}: the state gradients, the parts of them through the step, temporaries */
             final INDArray dh, dc, dhOwn, dcOwn, tmp;
             final Dir[] dirs;
@@ -169,6 +171,7 @@ public final class Recurrent {
                 maskT = bufShape(1, n, steps, n, 1);
                 maskAt = new INDArray[(int) steps];
                 for (int t = 0; t < steps; t++) maskAt[t] = maskT.slice(t);
+                real = new boolean[(int) steps];
                 out = sequences ? buf(2, n, outShape) : bufShape(2, n, n, du);
                 gT = sequences ? bufShape(3, n, steps, n, du) : null;
                 dx2 = bufShape(4, n, steps * n, features);
@@ -297,7 +300,11 @@ public final class Recurrent {
             masked = mask != null;
             Pass p = pass;
             p.xT.assign(in[0].permute(1, 0, 2));
-            if (masked) p.maskT.reshape(p.steps, n).assign(mask.transpose());
+            if (masked) {
+                p.maskT.reshape(p.steps, n).assign(mask.transpose());
+                float[] least = p.maskT.reshape(p.steps, n).min(1).toFloatVector();
+                for (int t = 0; t < p.steps; t++) p.real[t] = least[t] >= 1;
+            }
             for (Dir d : p.dirs) runForward(p, d);
             // the output: each direction's states at every step (0 where padded), or its state after the last step
             for (Dir d : p.dirs) {
@@ -339,11 +346,14 @@ public final class Recurrent {
                     st.cNew.addi(p.tmp);
                     Nd4j.exec(new Tanh(st.cNew, st.tc));
                     a[3].mul(st.tc, st.hNew);                               // h' = o tanh(c')
-                    if (masked) keepAtPadding(st.c, st.cNew, p.maskAt[t]);
+                    if (padded(p, t)) keepAtPadding(st.c, st.cNew, p.maskAt[t]);
                 }
-                if (masked) keepAtPadding(st.h, st.hNew, p.maskAt[t]);
+                if (padded(p, t)) keepAtPadding(st.h, st.hNew, p.maskAt[t]);
             }
         }
+
+        /** Whether some sample pads at step t of the last forward (a step where all are real needs no masking ops). */
+        private boolean padded(Pass p, int t) { return masked && !p.real[t]; }
 
         /** state' = state + m (state' - state): the new state where the step is real, the old one where it pads. */
         private static void keepAtPadding(INDArray state, INDArray next, INDArray m) {
@@ -382,10 +392,11 @@ public final class Recurrent {
 
         /**
          * The part of a state gradient that goes through the step at time t: all of it without a mask; with one,
-         * the rows of real steps, and the rest, which skipped a padded step, stays in the state gradient.
+         * the rows of real steps, and the rest, which skipped a padded step, stays in the state gradient (all of it
+         * where no sample pads at t).
          */
         private INDArray through(INDArray dState, INDArray own, Pass p, int t) {
-            if (!masked) return dState;
+            if (!padded(p, t)) return dState;
             own.assign(dState).muliColumnVector(p.maskAt[t]);
             dState.subi(own);
             return own;
@@ -405,8 +416,9 @@ public final class Recurrent {
             f.rsub(1.0, dz[1]).muli(f).muli(st.c).muli(dc);                // dz_f = dc' c f (1 - f)
             g.mul(g, dz[2]).rsubi(1.0).muli(i).muli(dc);                   // dz_g = dc' i (1 - g²)
             // to the state before the step: through the gates, plus what skipped a padded step
-            Nd4j.gemm(st.dx, d.whh, p.dh, false, false, 1.0, masked ? 1.0 : 0.0);
-            if (masked) p.dc.addi(dc.muli(f));
+            boolean padded = padded(p, t);
+            Nd4j.gemm(st.dx, d.whh, p.dh, false, false, 1.0, padded ? 1.0 : 0.0);
+            if (padded) p.dc.addi(dc.muli(f));
             else p.dc.muli(f);
         }
 
@@ -424,7 +436,7 @@ public final class Recurrent {
             st.dhpRz.assign(st.dxRz);
             dx[2].mul(r, st.dhpGate[2]);
             // to the state before the step: directly through z, through the gates, plus what skipped a padded step
-            if (masked) p.dh.addi(dh.muli(z));
+            if (padded(p, t)) p.dh.addi(dh.muli(z));
             else p.dh.muli(z);
             Nd4j.gemm(st.dhp, d.whh, p.dh, false, false, 1.0, 1.0);
         }

@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Steady-state training throughput of a .ann file's network: forward,
  * loss, backward and optimiser update on random data held in preallocated
- * buffers (no data loading), after warm-up. Not a test: bench/training/ runs
+ * buffers (no data loading), after warm-up. A network that starts with an
+ * embedding gets random token ids 1..vocabulary-1 (no padding). Not a test: bench/training/ runs
  * it under different thread settings and records the results.
  *
  * <pre>java -cp ... dev.ann.runtime.bench.StepBench FILE [batch] [seconds] [profile]</pre>
@@ -44,6 +45,11 @@ public final class StepBench {
         xs[0] = batch;
         for (int i = 0; i < plan.inputShape().rank(); i++) xs[i + 1] = plan.inputShape().dim(i);
         INDArray x = Nd4j.rand(DataType.FLOAT, xs);
+        if (!plan.ops().isEmpty() && plan.ops().get(0).layer() instanceof dev.ann.plan.Kind.Embedding e) {
+            // token ids: whole numbers 1..vocabulary-1, so no step is padding (id 0) and every step is computed
+            x = Nd4j.rand(DataType.FLOAT, xs).muli(e.vocabulary() - 1).addi(1);
+            x = org.nd4j.linalg.ops.transforms.Transforms.floor(x, false);
+        }
         int k = (int) plan.outputShape().size();
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, k);
         for (int i = 0; i < batch; i++) y.putScalar(i, i % k, 1);
