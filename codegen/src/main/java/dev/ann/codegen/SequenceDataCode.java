@@ -285,8 +285,7 @@ final class SequenceDataCode {
                             for (String line = in.readLine(); line != null; line = in.readLine()) {
                                 lineNo++;
                                 if ((lineNo == 1 && header) || line.isBlank()) continue;
-                                $list:T<String> fields = new $arraylist:T<>();
-                                $windows:T.fields(line, delimiter, fields, new $arraylist:T<>());
+                                $list:T<String> fields = $csv:T.split(file.toString(), lineNo, line, delimiter).fields();
                                 if (fields.size() <= Math.max(text, label)) {
                                     throw new IllegalArgumentException(file + ":" + lineNo + ": the row has " + fields.size() + " fields");
                                 }
@@ -303,7 +302,7 @@ final class SequenceDataCode {
                             y[i] = answer(where.get(i), answers.get(i), classNames);
                         }
                         return new Samples(n, new int[] {1}, x, y);
-                        """, Map.of("windows", WINDOWS, "y", y(), "yn", regression ? "float" : "int")))
+                        """, Map.of("csv", KernelTypes.CSV, "y", y(), "yn", regression ? "float" : "int")))
                 .build();
     }
 

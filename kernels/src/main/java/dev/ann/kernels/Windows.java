@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -61,9 +60,14 @@ public final class Windows {
                 lineNo++;
                 if (lineNo == 1 && header) continue;
                 if (line.isBlank()) continue;
-                List<String> f = new ArrayList<>();
-                List<Integer> at = new ArrayList<>();
-                fields(line, delimiter, f, at);
+                Csv.Row row;
+                try {
+                    row = Csv.split(file.toString(), lineNo, line, delimiter);
+                } catch (BadData e) {
+                    throw new SeriesException(lineNo, e.column, e.detail);
+                }
+                List<String> f = row.fields();
+                List<Integer> at = row.starts();
                 if (f.size() < need) {
                     throw new SeriesException(lineNo, line.length() + 1, "the row has " + f.size() + " fields; column " + (need - 1)
                             + " is read, so every row needs at least " + need);
@@ -93,34 +97,6 @@ public final class Windows {
             }
         }
         return new Series(rows, columns.length, Arrays.copyOf(v, rows * columns.length), missing);
-    }
-
-    /** Splits a delimited line into fields (double quotes may enclose a field; {@code ""} inside is a quote) and their 0-based starts. */
-    public static void fields(String s, char delim, List<String> out, List<Integer> starts) {
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        int start = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
-                        cur.append('"');
-                        i++;
-                    } else quoted = false;
-                } else cur.append(c);
-            } else if (c == '"' && cur.toString().isBlank()) {
-                quoted = true;
-                cur.setLength(0);
-            } else if (c == delim) {
-                out.add(cur.toString());
-                starts.add(start);
-                cur.setLength(0);
-                start = i + 1;
-            } else cur.append(c);
-        }
-        out.add(cur.toString());
-        starts.add(start);
     }
 
     /**

@@ -50,7 +50,7 @@ class SequencesTest {
         new Imports(ws, files, new ArrayList<>()).load(root);
         Analysis a = new Analysis(new Program(Registry.standard(), new Sink(), files, root), () -> false);
         a.data();
-        vocabularies.forEach((name, n) -> a.datasets.get(name).tokens = Map.of("kind", "words", "vocabulary", n));
+        vocabularies.forEach((name, n) -> a.datasets.get(name).tokens = Map.of("kind", "words", "vocabulary", n, "length", 3, "lowercase", false, "bag", false));
         a.model();
         return a;
     }

@@ -232,9 +232,14 @@ final class SequenceData {
                 if ((lineNo == 1 && header) || line.isBlank()) continue;
                 chars += line.length();
                 if (chars > budget / 2) throw RunException.data(f.toString(), lineNo, 1, "the texts do not fit the memory budget of " + Budget.format(budget));
-                List<String> fields = new ArrayList<>();
-                List<Integer> at = new ArrayList<>();
-                Windows.fields(line, delim, fields, at);
+                dev.ann.kernels.Csv.Row row;
+                try {
+                    row = dev.ann.kernels.Csv.split(f.toString(), lineNo, line, delim);
+                } catch (dev.ann.kernels.BadData e) {
+                    throw RunException.data(e.file, e.line, e.column, e.detail);
+                }
+                List<String> fields = row.fields();
+                List<Integer> at = row.starts();
                 if (fields.size() <= Math.max(tc, lc)) {
                     throw RunException.data(f.toString(), lineNo, line.length() + 1, "the row has " + fields.size() + " fields; columns "
                             + tc + " (text) and " + lc + " are read");

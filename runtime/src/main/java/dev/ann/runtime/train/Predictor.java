@@ -105,8 +105,12 @@ public final class Predictor {
             while ((line = r.readLine()) != null) {
                 n++;
                 if ((n == 1 && header) || line.isBlank()) continue;
-                List<String> f = new ArrayList<>();
-                dev.ann.kernels.Windows.fields(line, ',', f, new ArrayList<>());
+                List<String> f;
+                try {
+                    f = dev.ann.kernels.Csv.split(input.toString(), n, line, ',').fields();
+                } catch (dev.ann.kernels.BadData e) {
+                    throw RunException.data(e.file, e.line, e.column, e.detail);
+                }
                 if (f.size() <= col) throw RunException.data(input.toString(), n, 1, "the row has " + f.size() + " fields; the text is column " + col);
                 texts.add(f.get(col));
                 ids.add("row " + texts.size());
