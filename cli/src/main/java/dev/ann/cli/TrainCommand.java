@@ -55,10 +55,14 @@ final class TrainCommand implements Callable<Integer> {
             "parameters and optimiser state are averaged); default gradients, parameters when --combine-every is over 1"})
     String combine;
 
-    /** The combine mode: --combine, else parameters when --combine-every is over 1, else gradients. */
-    dev.ann.runtime.train.Remote.Combine combineMode() {
-        if (combine != null) return dev.ann.runtime.train.Remote.Combine.of(combine);
-        return combineEvery > 1 ? dev.ann.runtime.train.Remote.Combine.PARAMETERS : dev.ann.runtime.train.Remote.Combine.GRADIENTS;
+    /**
+     * The combine mode: --combine, else parameters when --combine-every is over 1, else gradients. Returned as
+     * its name, so that no method of this picocli command names a runtime type: picocli reads every method's
+     * signature, and `ann check` / `ann plan` would load the runtime (NoNd4jTest).
+     */
+    String combineMode() {
+        if (combine != null) return dev.ann.runtime.train.Remote.Combine.of(combine).name();
+        return (combineEvery > 1 ? dev.ann.runtime.train.Remote.Combine.PARAMETERS : dev.ann.runtime.train.Remote.Combine.GRADIENTS).name();
     }
 
     @CommandLine.Spec
@@ -85,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         if (combine != null && dev.ann.runtime.train.Remote.Combine.of(combine) == null) {
             return usage("--combine takes gradients or parameters, not '" + combine + "'");
         }
-        if (combineEvery > 1 && combineMode() == dev.ann.runtime.train.Remote.Combine.GRADIENTS) {
+        if (combineEvery > 1 && combineMode().equals(dev.ann.runtime.train.Remote.Combine.GRADIENTS.name())) {
             return usage("--combine-every applies to --combine parameters (gradients are combined every step)");
         }
         if (cluster != null) {
@@ -142,7 +146,8 @@ final class TrainCommand implements Callable<Integer> {
                 if (provider.isEmpty()) return Cluster.relaunch(c.spec);
                 dev.ann.runtime.train.Trainer.Options o = options(c);
                 return RunSetup.run(c.spec, null, RunSetup.DATA_MEMORY_ADVICE, () -> {
-                    try (dev.ann.runtime.train.Remote r = provider.get().open(cluster, plan, o.dataMemory, c.combineMode(), c.combineEvery, o.log)) {
+                    try (dev.ann.runtime.train.Remote r = provider.get().open(cluster, plan, o.dataMemory,
+                            dev.ann.runtime.train.Remote.Combine.valueOf(c.combineMode()), c.combineEvery, o.log)) {
                         o.remote = r;
                         List<dev.ann.runtime.train.Trainer.Result> rs = dev.ann.runtime.train.Trainer.train(plan, o);
                         return rs.get(rs.size() - 1).interrupted() ? Main.FAILURE : Main.OK;

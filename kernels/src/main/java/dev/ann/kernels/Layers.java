@@ -64,9 +64,10 @@ public final class Layers {
             long n = in.size(0);
             x = in.rank() == 2 ? in : in.reshape(n, prod(inShapes[0]));
             long units = w.size(1);
-            if (b != null && act != null && act.fn == Activation.Fn.RELU) {
+            if (b != null && act != null && act.fn == Activation.Fn.RELU && n > 1) {
                 // relu(x W + b) in one op (ND4J's relu_layer: xw_plus_b, then relu in place); z is not kept:
-                // relu's backward pass reads step(z), which is step(out)
+                // relu's backward pass reads step(z), which is step(out). ND4J 1.0.0-M2.1's relu_layer fails its
+                // validation on a batch of one sample ("Op validation failed"): that one takes the two ops below
                 out = bufShape(1, n, n, units);
                 K.exec("relu_layer", new INDArray[] {x, w, b}, new INDArray[] {out}, null, null);
                 z = out;
