@@ -117,13 +117,13 @@ public final class Optimizer {
     }
 
     /**
-     * One Adam step over the flat buffers, element by element in one Java
-     * loop over their memory: m = beta1 m + (1 - beta1) g,
-     * v = beta2 v + (1 - beta2) g^2, p -= stepSize m / (sqrt(v) + eps), with
-     * the bias correction folded into stepSize = lr sqrt(1 - beta2^t) / (1 - beta1^t)
-     * as in ND4J's adam_updater. For fashion_mlp's 235k parameters this takes
-     * 0.8 ms where adam_updater and the subtraction take 1.3 ms (bench/training/ops.sh).
-     * float32 arithmetic, as the updater did; the generated trainer has the same loop.
+     * One Adam step over the flat buffers in one pass over their memory (chunk by chunk, see
+     * {@link #adamRange}): m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,
+     * p -= stepSize m / (sqrt(v) + eps), with the bias correction folded into
+     * stepSize = lr sqrt(1 - beta2^t) / (1 - beta1^t) as in ND4J's adam_updater. float32 arithmetic,
+     * as the updater did; the generated trainer runs this very code (the kernel sources are copied).
+     * On two threads when the buffers are large and a core is idle: the same numbers either way.
+     * Timings: bench/training/ops.sh (ops-results.md).
      */
     static void adam(INDArray p, INDArray g, INDArray m, INDArray v, double stepSize, double beta1, double beta2, double eps) {
         adam(p, g, m, v, stepSize, beta1, beta2, eps, p.length() >= PARALLEL_FROM && otherCoreFree());
