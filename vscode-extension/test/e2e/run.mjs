@@ -729,6 +729,11 @@ try {
   await page.keyboard.press('Enter');
   await page.waitForSelector('.tab:has-text("transformer.ann")', { timeout: 30000 * SLOW });
   const embeddingLine = 'embedding(64, vocabulary: 10000)';
+  // the embedding is below the first screenful: bring its line into view
+  const embeddingAt = readFileSync(join(REPO, 'examples', 'transformer.ann'), 'utf8')
+    .split('\n').findIndex((l) => l.includes(embeddingLine)) + 1;
+  check('transformer.ann has the embedding line the next check looks for', embeddingAt > 0, embeddingLine);
+  await goToLine(embeddingAt);
   let seqRendered;
   const seqDeadline = Date.now() + 30000 * SLOW;
   do {
