@@ -175,8 +175,19 @@ public final class Layers {
             outNhwc = new long[] {outShape[1], outShape[2], outShape[0]};
         }
 
+        /** Windows inside the input (no `same` padding): plain Java over the host buffers, in NCHW as they lie. */
+        private boolean java(INDArray... as) {
+            return iargs[8] == 0 && Flat.plain(as);
+        }
+
         void forward(INDArray[] in, boolean training) {
             long n = in[0].size(0);
+            if (java(in[0])) {
+                out = buf(2, n, outShape);
+                if (kind.equals("maxpool2d")) maxFlat(in[0], out);
+                else avgFlat(in[0], out);
+                return;
+            }
             xn = buf(0, n, inNhwc);
             xn.assign(in[0].permute(0, 2, 3, 1));
             INDArray on = buf(1, n, outNhwc);
@@ -187,6 +198,12 @@ public final class Layers {
 
         INDArray[] backward(INDArray g) {
             long n = g.size(0);
+            if (java(g)) {
+                INDArray gx = buf(5, n, inShapes[0]);
+                if (kind.equals("maxpool2d")) maxBackFlat(g, gx);
+                else avgBackFlat(g, gx);
+                return new INDArray[] {gx};
+            }
             INDArray gn = buf(3, n, outNhwc);
             gn.assign(g.permute(0, 2, 3, 1));
             INDArray gxn = buf(4, n, inNhwc);
@@ -194,6 +211,100 @@ public final class Layers {
             INDArray gx = buf(5, n, inShapes[0]);
             gx.assign(gxn.permute(0, 3, 1, 2));
             return new INDArray[] {gx};
+        }
+
+        /** Where each max came from (the input plane's flat index), per output value; int32, kept per batch size. */
+        private final Map<Long, int[]> argmaxes = new java.util.HashMap<>();
+        private int[] where(long n) {
+            return argmaxes.computeIfAbsent(n, k -> new int[(int) (k * prod(outShape))]);
+        }
+
+        /**
+         * Max pooling in plain Java, plane by plane: each output the largest value of its window (the first
+         * of equal ones in row-major order), and where it came from for the backward pass.
+         */
+        private void maxFlat(INDArray x, INDArray y) {
+            int planes = (int) (x.size(0) * inShapes[0][0]);
+            int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
+            int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
+            int[] at = where(x.size(0));
+            Flat.View xv = Flat.view(x), yv = Flat.view(y);
+            double[] in = new double[ih * iw], o = new double[oh * ow];
+            for (int p = 0; p < planes; p++) {
+                xv.get(p * ih * iw, in, ih * iw);
+                for (int r = 0; r < oh; r++) {
+                    for (int q = 0; q < ow; q++) {
+                        int best = r * sh * iw + q * sw;
+                        double v = in[best];
+                        for (int a = 0; a < kh; a++) {
+                            for (int b = 0; b < kw; b++) {
+                                int j = (r * sh + a) * iw + q * sw + b;
+                                if (in[j] > v) { v = in[j]; best = j; }
+                            }
+                        }
+                        o[r * ow + q] = v;
+                        at[p * oh * ow + r * ow + q] = best;
+                    }
+                }
+                yv.put(p * oh * ow, o, oh * ow);
+            }
+        }
+
+        /** The gradient of max pooling: each output's gradient to where its max came from (summed where windows overlap). */
+        private void maxBackFlat(INDArray g, INDArray gx) {
+            int planes = (int) (g.size(0) * inShapes[0][0]);
+            int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
+            int[] at = where(g.size(0));
+            Flat.View gv = Flat.view(g), xv = Flat.view(gx);
+            double[] go = new double[oh * ow], gi = new double[ih * iw];
+            for (int p = 0; p < planes; p++) {
+                gv.get(p * oh * ow, go, oh * ow);
+                java.util.Arrays.fill(gi, 0);
+                for (int k = 0; k < oh * ow; k++) gi[at[p * oh * ow + k]] += go[k];
+                xv.put(p * ih * iw, gi, ih * iw);
+            }
+        }
+
+        /** Average pooling in plain Java: each output the mean of its window (every window lies inside the input). */
+        private void avgFlat(INDArray x, INDArray y) {
+            int planes = (int) (x.size(0) * inShapes[0][0]);
+            int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
+            int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
+            double area = (double) kh * kw;
+            Flat.View xv = Flat.view(x), yv = Flat.view(y);
+            double[] in = new double[ih * iw], o = new double[oh * ow];
+            for (int p = 0; p < planes; p++) {
+                xv.get(p * ih * iw, in, ih * iw);
+                for (int r = 0; r < oh; r++) {
+                    for (int q = 0; q < ow; q++) {
+                        double sum = 0;
+                        for (int a = 0; a < kh; a++) for (int b = 0; b < kw; b++) sum += in[(r * sh + a) * iw + q * sw + b];
+                        o[r * ow + q] = sum / area;
+                    }
+                }
+                yv.put(p * oh * ow, o, oh * ow);
+            }
+        }
+
+        /** The gradient of average pooling: each output's gradient spread evenly over its window. */
+        private void avgBackFlat(INDArray g, INDArray gx) {
+            int planes = (int) (g.size(0) * inShapes[0][0]);
+            int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
+            int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
+            double area = (double) kh * kw;
+            Flat.View gv = Flat.view(g), xv = Flat.view(gx);
+            double[] go = new double[oh * ow], gi = new double[ih * iw];
+            for (int p = 0; p < planes; p++) {
+                gv.get(p * oh * ow, go, oh * ow);
+                java.util.Arrays.fill(gi, 0);
+                for (int r = 0; r < oh; r++) {
+                    for (int q = 0; q < ow; q++) {
+                        double v = go[r * ow + q] / area;
+                        for (int a = 0; a < kh; a++) for (int b = 0; b < kw; b++) gi[(r * sh + a) * iw + q * sw + b] += v;
+                    }
+                }
+                xv.put(p * ih * iw, gi, ih * iw);
+            }
         }
     }
 
@@ -286,22 +397,169 @@ public final class Layers {
             ggamma = g.get("gamma"); gbeta = g.get("beta");
         }
 
+        /** An activation fused into this layer by the Network (relu inside the loops, others after them), or null. */
+        Activation act;
+        /** the normalised values before the fused activation (when it is not relu) */
+        INDArray z;
+
+        private boolean reluInside() { return act != null && act.fn == Activation.Fn.RELU; }
+        private boolean actAfter() { return act != null && !act.isIdentity() && !reluInside(); }
+
         void forward(INDArray[] in, boolean training) {
             long n = in[0].size(0);
             out = buf(0, n, outShape);
+            // the plain Java loops when the arrays lie in host memory (the CPU), ND4J's ops otherwise
+            boolean java = Flat.plain(in[0], out, gamma, beta, rmean, rvar);
+            z = actAfter() ? buf(4, n, outShape) : out;
             if (training) {
                 d = buf(1, n, inShapes[0]);
                 inv = bufShape(2, n, inShapes[0][0]);
-                train(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, out);
+                if (java && Flat.plain(d, inv)) {
+                    trainFlat(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z, reluInside());
+                } else {
+                    train(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z);
+                    if (reluInside()) act.forward(z, z);
+                }
+            } else if (java) {
+                evalFlat(in[0], gamma, beta, rmean, rvar, eps, z, reluInside());
             } else {
-                eval(in[0], gamma, beta, rmean, rvar, eps, out);
+                eval(in[0], gamma, beta, rmean, rvar, eps, z);
+                if (reluInside()) act.forward(z, z);
             }
+            if (actAfter()) act.forward(z, out);
         }
 
         INDArray[] backward(INDArray g) {
-            INDArray gx = buf(3, g.size(0), inShapes[0]);
-            backward(g, d, inv, gamma, ggamma, gbeta, gx);
+            long n = g.size(0);
+            INDArray gx = buf(3, n, inShapes[0]);
+            if (actAfter()) {
+                INDArray gz = buf(5, n, outShape);
+                act.backward(z, out, g, gz, act.needsScratch() ? buf(6, n, outShape) : null);
+                g = gz;
+            }
+            if (Flat.plain(g, d, inv, gamma, ggamma, gbeta, gx, out)) {
+                backwardFlat(g, reluInside() ? out : null, d, inv, gamma, ggamma, gbeta, gx);
+            } else {
+                if (reluInside()) { // relu's gradient: g where the output is positive
+                    INDArray gz = buf(5, n, outShape);
+                    act.backward(out, out, g, gz, null);
+                    g = gz;
+                }
+                backward(g, d, inv, gamma, ggamma, gbeta, gx);
+            }
             return new INDArray[] {gx};
+        }
+
+        /**
+         * {@link #train} in plain Java over the host buffers, channel by channel, each plane of the batch read
+         * into a double row: the mean, then the biased variance about it (two passes, as the ND4J ops), then
+         * d = x - mean and out = gamma * d / sqrt(var + eps) + beta (relu'd when {@code relu}). Three reads of
+         * x and two writes where the dozen ND4J ops read and wrote the batch a dozen times.
+         */
+        static void trainFlat(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
+                              double momentum, double eps, INDArray d, INDArray inv, INDArray out, boolean relu) {
+            int n = (int) x.size(0), c = (int) gamma.length(), s = (int) (x.length() / ((long) n * c));
+            double m = (double) n * s;
+            Flat.View xv = Flat.view(x), dv = Flat.view(d), ov = Flat.view(out);
+            double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
+            double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all(), iv = new double[c];
+            double[] row = new double[s], o = new double[s];
+            for (int ch = 0; ch < c; ch++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    xv.get((i * c + ch) * s, row, s);
+                    for (int k = 0; k < s; k++) sum += row[k];
+                }
+                double mean = sum / m, sq = 0;
+                for (int i = 0; i < n; i++) {
+                    xv.get((i * c + ch) * s, row, s);
+                    for (int k = 0; k < s; k++) { double t = row[k] - mean; sq += t * t; }
+                }
+                double var = sq / m, in = 1 / Math.sqrt(var + eps), scale = ga[ch] * in, shift = be[ch];
+                for (int i = 0; i < n; i++) {
+                    int at = (i * c + ch) * s;
+                    xv.get(at, row, s);
+                    for (int k = 0; k < s; k++) {
+                        double t = row[k] - mean, y = t * scale + shift;
+                        row[k] = t;
+                        o[k] = relu && y < 0 ? 0 : y;
+                    }
+                    dv.put(at, row, s);
+                    ov.put(at, o, s);
+                }
+                iv[ch] = in;
+                rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
+                rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
+            }
+            Flat.view(inv).put(0, iv, c);
+            Flat.view(runningMean).put(0, rm, c);
+            Flat.view(runningVar).put(0, rv, c);
+        }
+
+        /** {@link #eval} in plain Java: out = x * scale + shift per channel (relu'd when {@code relu}). */
+        static void evalFlat(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
+                             double eps, INDArray out, boolean relu) {
+            int n = (int) x.size(0), c = (int) gamma.length(), s = (int) (x.length() / ((long) n * c));
+            Flat.View xv = Flat.view(x), ov = Flat.view(out);
+            double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
+            double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all();
+            double[] row = new double[s];
+            for (int ch = 0; ch < c; ch++) {
+                double scale = ga[ch] / Math.sqrt(rv[ch] + eps), shift = be[ch] - rm[ch] * scale;
+                for (int i = 0; i < n; i++) {
+                    int at = (i * c + ch) * s;
+                    xv.get(at, row, s);
+                    for (int k = 0; k < s; k++) {
+                        double y = row[k] * scale + shift;
+                        row[k] = relu && y < 0 ? 0 : y;
+                    }
+                    ov.put(at, row, s);
+                }
+            }
+        }
+
+        /**
+         * {@link #backward} in plain Java: per channel the sums of g and g * d in one pass, then
+         * gx = a * g + b * d + k in another. With {@code reluOut} (the fused relu's output) g counts only
+         * where that output is positive. Leaves d as it was.
+         */
+        static void backwardFlat(INDArray g, INDArray reluOut, INDArray d, INDArray inv, INDArray gamma,
+                                 INDArray gammaGrad, INDArray betaGrad, INDArray gx) {
+            int n = (int) g.size(0), c = (int) gamma.length(), s = (int) (g.length() / ((long) n * c));
+            double m = (double) n * s;
+            Flat.View gv = Flat.view(g), dv = Flat.view(d), xv = Flat.view(gx), ov = reluOut == null ? null : Flat.view(reluOut);
+            double[] ga = Flat.view(gamma).all(), iv = Flat.view(inv).all(), gg = new double[c], gb = new double[c];
+            double[] gr = new double[s], dr = new double[s], or = new double[s];
+            for (int ch = 0; ch < c; ch++) {
+                double sg = 0, sgd = 0;
+                for (int i = 0; i < n; i++) {
+                    int at = (i * c + ch) * s;
+                    gv.get(at, gr, s);
+                    dv.get(at, dr, s);
+                    if (ov != null) {
+                        ov.get(at, or, s);
+                        for (int k = 0; k < s; k++) if (!(or[k] > 0)) gr[k] = 0;
+                    }
+                    for (int k = 0; k < s; k++) { sg += gr[k]; sgd += gr[k] * dr[k]; }
+                }
+                double in = iv[ch], a = ga[ch] * in;
+                gb[ch] = sg;
+                gg[ch] = sgd * in;
+                double b = -a * in * gg[ch] / m, k0 = -a * sg / m;
+                for (int i = 0; i < n; i++) {
+                    int at = (i * c + ch) * s;
+                    gv.get(at, gr, s);
+                    dv.get(at, dr, s);
+                    if (ov != null) {
+                        ov.get(at, or, s);
+                        for (int k = 0; k < s; k++) if (!(or[k] > 0)) gr[k] = 0;
+                    }
+                    for (int k = 0; k < s; k++) gr[k] = a * gr[k] + b * dr[k] + k0;
+                    xv.put(at, gr, s);
+                }
+            }
+            Flat.view(gammaGrad).put(0, gg, c);
+            Flat.view(betaGrad).put(0, gb, c);
         }
 
         /** out[c] = the sum of a[n, c, ...] over the batch and the positions. */

@@ -53,30 +53,6 @@ public final class Loss {
         return bufs.computeIfAbsent(key, k -> Nd4j.createUninitialized(like.dataType(), like.shape()));
     }
 
-    /** Whether arrays live in the JVM's host memory (the CPU backend), where Java reads their buffers directly. */
-    private static final class Host {
-        static final boolean HOST = !Nd4j.getExecutioner().getClass().getName().contains("Cuda");
-    }
-
-    /** Whether a's elements lie in its buffer one after another, row-major, from a.offset(). */
-    private static boolean plain(INDArray a) {
-        return Host.HOST && a.ordering() == 'c' && a.elementWiseStride() == 1 && a.length() <= Integer.MAX_VALUE
-                && (a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT || a.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE);
-    }
-
-    private static double[] read(INDArray a) {
-        int len = (int) a.length(), off = (int) a.offset();
-        double[] v = new double[len];
-        if (a.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE) {
-            a.data().asNioDouble().get(off, v, 0, len);
-        } else {
-            float[] f = new float[len];
-            a.data().asNioFloat().get(off, f, 0, len);
-            for (int i = 0; i < len; i++) v[i] = f[i];
-        }
-        return v;
-    }
-
     /**
      * Cross-entropy on logits [n, k] in one pass over the rows, in plain Java (in double): for the
      * small outputs of classifiers a dozen ND4J ops, each with its fixed cost, took longer than the
@@ -85,7 +61,7 @@ public final class Loss {
      */
     private static double crossEntropyLogits(INDArray out, INDArray y, INDArray grad) {
         int n = (int) out.size(0), k = (int) out.size(1);
-        double[] z = read(out), t = read(y), g = grad == null ? null : new double[n * k];
+        double[] z = Flat.view(out).all(), t = Flat.view(y).all(), g = grad == null ? null : new double[n * k];
         double loss = 0;
         for (int i = 0; i < n; i++) {
             int r = i * k;
@@ -99,16 +75,7 @@ public final class Loss {
             loss += Math.log(sum) + max - yz;
             if (g != null) for (int j = 0; j < k; j++) g[r + j] = (Math.exp(z[r + j] - max) / sum - t[r + j]) / n;
         }
-        if (g != null) {
-            int off = (int) grad.offset();
-            if (grad.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE) {
-                grad.data().asNioDouble().put(off, g, 0, g.length);
-            } else {
-                float[] f = new float[g.length];
-                for (int i = 0; i < f.length; i++) f[i] = (float) g[i];
-                grad.data().asNioFloat().put(off, f, 0, f.length);
-            }
-        }
+        if (g != null) Flat.view(grad).put(0, g, g.length);
         return loss / n;
     }
 
@@ -118,7 +85,7 @@ public final class Loss {
         double m = (double) out.length();
         switch (kind) {
             case CE_LOGITS -> {
-                if (plain(out) && plain(y) && (grad == null || plain(grad)) && out.rank() == 2) {
+                if (Flat.plain(out, y, grad) && out.rank() == 2) {
                     return crossEntropyLogits(out, y, grad);
                 }
                 // loss_i = logsumexp(z_i) - z_i[label]: log(sum(e^(z - max))) + max - sum(y z); no log of a

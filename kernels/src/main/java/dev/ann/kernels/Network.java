@@ -18,8 +18,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * non-trainable state (batchnorm running statistics) in a third.
  *
  * <p>Built in three steps: {@link #input}, then {@link #add} and {@link #param}
- * for each op, then {@link #build}, which fuses an activation into the dense or
- * conv2d before it, and a final softmax (or sigmoid) into the loss when the loss
+ * for each op, then {@link #build}, which fuses an activation into the dense,
+ * conv2d or batchnorm before it, and a final softmax (or sigmoid) into the loss when the loss
  * is cross-entropy (binary cross-entropy): {@link #forward} then returns logits
  * and {@link #predict} applies the output function.
  */
@@ -147,7 +147,7 @@ public final class Network {
         if (f != OutputFusion.NONE) skipped[last] = true;
         outId = f != OutputFusion.NONE ? inputs[last][0] : last;
 
-        // activations fused into the dense or conv2d before them
+        // activations fused into the dense, conv2d or batchnorm before them
         for (int i = 1; i < n; i++) {
             if (skipped[i] || !(layers[i] instanceof Layers.ActivationLayer a) || inputs[i].length != 1) continue;
             int p = inputs[i][0];
@@ -157,6 +157,9 @@ public final class Network {
                 alias[i] = p;
             } else if (layers[p] instanceof Layers.Conv2d c && c.act == null) {
                 c.act = a.act;
+                alias[i] = p;
+            } else if (layers[p] instanceof Layers.BatchNorm b && b.act == null) {
+                b.act = a.act;
                 alias[i] = p;
             }
         }

@@ -97,4 +97,82 @@ class FastPathTest {
         float[] gbWant = gz.sum(0).toFloatVector();
         for (int i = 0; i < gbGot.length; i++) assertEquals(gbWant[i], gbGot[i], 1e-4f * (1 + Math.abs(gbWant[i])), "bias gradient " + i);
     }
+
+    private static void close(INDArray want, INDArray got, double tol, String what) {
+        double[] a = want.dup('c').castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        double[] b = got.dup('c').castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        assertEquals(a.length, b.length, what + ": length");
+        for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], tol * (1 + Math.abs(a[i])), what + " " + i);
+    }
+
+    /** batchnorm (+ fused relu) -> a network of one layer, so that the test holds the layer itself. */
+    private static Network batchNorm(DataType dt, Layers.BatchNorm bn, boolean relu, long c, long h, long w) {
+        Network net = new Network(dt);
+        int x0 = net.input(c, h, w);
+        int b = net.add("bn", bn, new long[] {c, h, w}, x0);
+        net.param(b, "gamma", new long[] {c}, true, Network.Init.normal(1));
+        net.param(b, "beta", new long[] {c}, true, Network.Init.normal(1));
+        net.param(b, "running_mean", new long[] {c}, false, Network.Init.zeros());
+        net.param(b, "running_var", new long[] {c}, false, Network.Init.ones());
+        if (relu) net.add("relu", new Layers.ActivationLayer(new Activation(Activation.Fn.RELU, 0)), new long[] {c, h, w}, b);
+        net.build(Loss.Fn.MSE);
+        net.init(3);
+        return net;
+    }
+
+    /**
+     * batchnorm in plain Java (arrays in host memory, row-major) gives what its ND4J ops give (a column-major
+     * input and gradient take the ND4J way): the output, the running statistics, the input's, gamma's and
+     * beta's gradients, in training and in evaluation, with relu fused into it and without, float and double.
+     */
+    @Test
+    void batchNormInJavaEqualsTheNd4jOps() {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (boolean relu : new boolean[] {false, true}) {
+                long n = 5, c = 3, h = 4, w = 6;
+                Layers.BatchNorm fastBn = new Layers.BatchNorm(0.9, 1e-5), slowBn = new Layers.BatchNorm(0.9, 1e-5);
+                Network fast = batchNorm(dt, fastBn, relu, c, h, w), slow = batchNorm(dt, slowBn, relu, c, h, w);
+                INDArray x = rand(21, n, c, h, w).muli(3).addi(1).castTo(dt);
+                INDArray g = rand(22, n, c, h, w).castTo(dt);
+                String what = dt + (relu ? " with relu" : "");
+                double tol = dt == DataType.FLOAT ? 2e-5 : 1e-12;
+                for (int step = 0; step < 2; step++) { // the second step starts from moved running statistics
+                    INDArray yf = fast.forward(x, true).dup(), ys = slow.forward(x.dup('f'), true).dup();
+                    close(ys, yf, tol, what + ": output");
+                    if (relu) assertTrue(yf.eq(0).castTo(DataType.INT).sumNumber().intValue() > 0, "relu cuts something");
+                    INDArray gxf = fastBn.backward(g)[0].dup(), gxs = slowBn.backward(g.dup('f'))[0].dup();
+                    close(gxs, gxf, tol * 10, what + ": input gradient");
+                    close(slow.grads(), fast.grads(), tol * 10, what + ": gamma and beta gradients");
+                    close(slow.state(), fast.state(), tol, what + ": running statistics");
+                }
+                assertTrue(fast.grads().amax().getDouble(0) > 1e-3, "gradients that say something");
+                close(slow.forward(x.dup('f'), false), fast.forward(x, false), tol, what + ": evaluation output");
+            }
+        }
+    }
+
+    /** max and average pooling in plain Java give ND4J's maxpool2d and avgpool2d, forward and backward, overlapping windows too. */
+    @Test
+    void poolingInJavaEqualsTheNd4jOps() {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (boolean max : new boolean[] {true, false}) {
+                for (int[] ks : new int[][] {{2, 2}, {3, 2}, {2, 1}}) { // {size, stride}
+                    long n = 3, c = 2, h = 7, w = 8;
+                    long oh = (h - ks[0]) / ks[1] + 1, ow = (w - ks[0]) / ks[1] + 1;
+                    Layers.Pool fastPool = new Layers.Pool(max, ks[0], ks[0], ks[1], ks[1], false);
+                    Layers.Pool slowPool = new Layers.Pool(max, ks[0], ks[0], ks[1], ks[1], false);
+                    Network fast = new Network(dt), slow = new Network(dt);
+                    fast.add("pool", fastPool, new long[] {c, oh, ow}, fast.input(c, h, w));
+                    slow.add("pool", slowPool, new long[] {c, oh, ow}, slow.input(c, h, w));
+                    fast.build(Loss.Fn.MSE);
+                    slow.build(Loss.Fn.MSE);
+                    INDArray x = rand(31, n, c, h, w).castTo(dt), g = rand(32, n, c, oh, ow).castTo(dt);
+                    String what = dt + (max ? " max" : " avg") + " size " + ks[0] + " stride " + ks[1];
+                    double tol = dt == DataType.FLOAT ? 1e-6 : 1e-12;
+                    close(slow.forward(x.dup('f'), true), fast.forward(x, true), tol, what + ": output");
+                    close(slowPool.backward(g.dup('f'))[0], fastPool.backward(g)[0], tol, what + ": input gradient");
+                }
+            }
+        }
+    }
 }

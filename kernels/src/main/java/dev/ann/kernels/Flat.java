@@ -1,0 +1,98 @@
+package dev.ann.kernels;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Plain Java over an array's host memory, for the few loops ND4J runs badly: an op costs about
+ * 18 µs whatever its size, and a batchnorm of a dozen ops read and wrote every value a dozen
+ * times. These helpers move runs of elements between an array's buffer and a {@code double[]}
+ * (bulk copies; the arithmetic is done in double and rounded once when written back), so one
+ * loop serves float and double networks alike.
+ */
+final class Flat {
+    private Flat() {}
+
+    /** Whether arrays live in the JVM's host memory (the CPU backend), where Java reads their buffers directly. */
+    private static final class Host {
+        static final boolean HOST = !Nd4j.getExecutioner().getClass().getName().contains("Cuda");
+    }
+
+    /**
+     * Whether a's elements lie in its host buffer one after another, row-major from a.offset(), as float or
+     * double (a vector with stride 1 does whatever order ND4J gave its view: a parameter's view is 'f').
+     */
+    static boolean plain(INDArray a) {
+        return Host.HOST && (a.ordering() == 'c' || a.rank() <= 1 || a.isVector()) && a.elementWiseStride() == 1
+                && a.offset() + a.length() <= Integer.MAX_VALUE
+                && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
+    }
+
+    /** Whether every array is {@link #plain} (nulls are skipped). */
+    static boolean plain(INDArray... as) {
+        for (INDArray a : as) if (a != null && !plain(a)) return false;
+        return true;
+    }
+
+    /** A reader and writer of one plain array's elements; holds its scratch so that a loop allocates nothing. */
+    static final class View {
+        private final INDArray a;
+        private final FloatBuffer fb;
+        private final DoubleBuffer db;
+        private final int base;
+        private float[] tmp = new float[0];
+
+        View(INDArray a) {
+            this.a = a;
+            base = (int) a.offset();
+            if (a.dataType() == DataType.DOUBLE) {
+                db = a.data().asNioDouble();
+                fb = null;
+            } else {
+                fb = a.data().asNioFloat();
+                db = null;
+            }
+        }
+
+        /** dst[0, len) = the elements [from, from + len) of the array (row-major). */
+        void get(int from, double[] dst, int len) {
+            if (db != null) {
+                db.get(base + from, dst, 0, len);
+                return;
+            }
+            float[] t = scratch(len);
+            fb.get(base + from, t, 0, len);
+            for (int i = 0; i < len; i++) dst[i] = t[i];
+        }
+
+        /** The elements [from, from + len) of the array = src[0, len), rounded to its type. */
+        void put(int from, double[] src, int len) {
+            if (db != null) {
+                db.put(base + from, src, 0, len);
+                return;
+            }
+            float[] t = scratch(len);
+            for (int i = 0; i < len; i++) t[i] = (float) src[i];
+            fb.put(base + from, t, 0, len);
+        }
+
+        /** All of the array's elements. */
+        double[] all() {
+            double[] v = new double[(int) a.length()];
+            get(0, v, v.length);
+            return v;
+        }
+
+        private float[] scratch(int len) {
+            if (tmp.length < len) tmp = new float[len];
+            return tmp;
+        }
+    }
+
+    static View view(INDArray a) {
+        return new View(a);
+    }
+}
