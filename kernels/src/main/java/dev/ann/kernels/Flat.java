@@ -31,6 +31,12 @@ final class Flat {
                 && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
     }
 
+    /** Whether every array is {@link #plain} and float (nulls are skipped): the loops over whole batches work in float. */
+    static boolean plainFloat(INDArray... as) {
+        for (INDArray a : as) if (a != null && (!plain(a) || a.dataType() != DataType.FLOAT)) return false;
+        return true;
+    }
+
     /** Whether every array is {@link #plain} (nulls are skipped). */
     static boolean plain(INDArray... as) {
         for (INDArray a : as) if (a != null && !plain(a)) return false;
@@ -90,6 +96,27 @@ final class Flat {
             if (tmp.length < len) tmp = new float[len];
             return tmp;
         }
+    }
+
+    /** A float array's buffer, for bulk copies of runs of its elements into float rows and back. */
+    static final class Floats {
+        private final FloatBuffer fb;
+        private final int base;
+
+        Floats(INDArray a) {
+            fb = a.data().asNioFloat();
+            base = (int) a.offset();
+        }
+
+        /** dst[0, len) = the elements [from, from + len). */
+        void get(int from, float[] dst, int len) { fb.get(base + from, dst, 0, len); }
+
+        /** The elements [from, from + len) = src[0, len). */
+        void put(int from, float[] src, int len) { fb.put(base + from, src, 0, len); }
+    }
+
+    static Floats floats(INDArray a) {
+        return new Floats(a);
     }
 
     static View view(INDArray a) {

@@ -177,7 +177,7 @@ public final class Layers {
 
         /** Windows inside the input (no `same` padding): plain Java over the host buffers, in NCHW as they lie. */
         private boolean java(INDArray... as) {
-            return iargs[8] == 0 && Flat.plain(as);
+            return iargs[8] == 0 && Flat.plainFloat(as);
         }
 
         void forward(INDArray[] in, boolean training) {
@@ -228,26 +228,28 @@ public final class Layers {
             int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
             int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
             int[] at = where(x.size(0));
-            Flat.View xv = Flat.view(x), yv = Flat.view(y);
-            double[] in = new double[ih * iw], o = new double[oh * ow];
-            for (int p = 0; p < planes; p++) {
-                xv.get(p * ih * iw, in, ih * iw);
-                for (int r = 0; r < oh; r++) {
-                    for (int q = 0; q < ow; q++) {
-                        int best = r * sh * iw + q * sw;
-                        double v = in[best];
-                        for (int a = 0; a < kh; a++) {
-                            for (int b = 0; b < kw; b++) {
-                                int j = (r * sh + a) * iw + q * sw + b;
-                                if (in[j] > v) { v = in[j]; best = j; }
+            Flat.Floats xv = Flat.floats(x), yv = Flat.floats(y);
+            Halves.run(planes, BatchNorm.twoCores(x), 1, (p0, p1) -> {
+                float[] in = new float[ih * iw], o = new float[oh * ow];
+                for (int p = p0; p < p1; p++) {
+                    xv.get(p * ih * iw, in, ih * iw);
+                    for (int r = 0; r < oh; r++) {
+                        for (int q = 0; q < ow; q++) {
+                            int best = r * sh * iw + q * sw;
+                            float v = in[best];
+                            for (int a = 0; a < kh; a++) {
+                                for (int b = 0; b < kw; b++) {
+                                    int j = (r * sh + a) * iw + q * sw + b;
+                                    if (in[j] > v) { v = in[j]; best = j; }
+                                }
                             }
+                            o[r * ow + q] = v;
+                            at[p * oh * ow + r * ow + q] = best;
                         }
-                        o[r * ow + q] = v;
-                        at[p * oh * ow + r * ow + q] = best;
                     }
+                    yv.put(p * oh * ow, o, oh * ow);
                 }
-                yv.put(p * oh * ow, o, oh * ow);
-            }
+            });
         }
 
         /** The gradient of max pooling: each output's gradient to where its max came from (summed where windows overlap). */
@@ -255,14 +257,16 @@ public final class Layers {
             int planes = (int) (g.size(0) * inShapes[0][0]);
             int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
             int[] at = where(g.size(0));
-            Flat.View gv = Flat.view(g), xv = Flat.view(gx);
-            double[] go = new double[oh * ow], gi = new double[ih * iw];
-            for (int p = 0; p < planes; p++) {
-                gv.get(p * oh * ow, go, oh * ow);
-                java.util.Arrays.fill(gi, 0);
-                for (int k = 0; k < oh * ow; k++) gi[at[p * oh * ow + k]] += go[k];
-                xv.put(p * ih * iw, gi, ih * iw);
-            }
+            Flat.Floats gv = Flat.floats(g), xv = Flat.floats(gx);
+            Halves.run(planes, BatchNorm.twoCores(g), 1, (p0, p1) -> {
+                float[] go = new float[oh * ow], gi = new float[ih * iw];
+                for (int p = p0; p < p1; p++) {
+                    gv.get(p * oh * ow, go, oh * ow);
+                    java.util.Arrays.fill(gi, 0);
+                    for (int k = 0; k < oh * ow; k++) gi[at[p * oh * ow + k]] += go[k];
+                    xv.put(p * ih * iw, gi, ih * iw);
+                }
+            });
         }
 
         /** Average pooling in plain Java: each output the mean of its window (every window lies inside the input). */
@@ -270,20 +274,22 @@ public final class Layers {
             int planes = (int) (x.size(0) * inShapes[0][0]);
             int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
             int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
-            double area = (double) kh * kw;
-            Flat.View xv = Flat.view(x), yv = Flat.view(y);
-            double[] in = new double[ih * iw], o = new double[oh * ow];
-            for (int p = 0; p < planes; p++) {
-                xv.get(p * ih * iw, in, ih * iw);
-                for (int r = 0; r < oh; r++) {
-                    for (int q = 0; q < ow; q++) {
-                        double sum = 0;
-                        for (int a = 0; a < kh; a++) for (int b = 0; b < kw; b++) sum += in[(r * sh + a) * iw + q * sw + b];
-                        o[r * ow + q] = sum / area;
+            float area = (float) kh * kw;
+            Flat.Floats xv = Flat.floats(x), yv = Flat.floats(y);
+            Halves.run(planes, BatchNorm.twoCores(x), 1, (p0, p1) -> {
+                float[] in = new float[ih * iw], o = new float[oh * ow];
+                for (int p = p0; p < p1; p++) {
+                    xv.get(p * ih * iw, in, ih * iw);
+                    for (int r = 0; r < oh; r++) {
+                        for (int q = 0; q < ow; q++) {
+                            float sum = 0;
+                            for (int a = 0; a < kh; a++) for (int b = 0; b < kw; b++) sum += in[(r * sh + a) * iw + q * sw + b];
+                            o[r * ow + q] = sum / area;
+                        }
                     }
+                    yv.put(p * oh * ow, o, oh * ow);
                 }
-                yv.put(p * oh * ow, o, oh * ow);
-            }
+            });
         }
 
         /** The gradient of average pooling: each output's gradient spread evenly over its window. */
@@ -291,20 +297,22 @@ public final class Layers {
             int planes = (int) (g.size(0) * inShapes[0][0]);
             int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
             int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
-            double area = (double) kh * kw;
-            Flat.View gv = Flat.view(g), xv = Flat.view(gx);
-            double[] go = new double[oh * ow], gi = new double[ih * iw];
-            for (int p = 0; p < planes; p++) {
-                gv.get(p * oh * ow, go, oh * ow);
-                java.util.Arrays.fill(gi, 0);
-                for (int r = 0; r < oh; r++) {
-                    for (int q = 0; q < ow; q++) {
-                        double v = go[r * ow + q] / area;
-                        for (int a = 0; a < kh; a++) for (int b = 0; b < kw; b++) gi[(r * sh + a) * iw + q * sw + b] += v;
+            float area = (float) kh * kw;
+            Flat.Floats gv = Flat.floats(g), xv = Flat.floats(gx);
+            Halves.run(planes, BatchNorm.twoCores(g), 1, (p0, p1) -> {
+                float[] go = new float[oh * ow], gi = new float[ih * iw];
+                for (int p = p0; p < p1; p++) {
+                    gv.get(p * oh * ow, go, oh * ow);
+                    java.util.Arrays.fill(gi, 0);
+                    for (int r = 0; r < oh; r++) {
+                        for (int q = 0; q < ow; q++) {
+                            float v = go[r * ow + q] / area;
+                            for (int a = 0; a < kh; a++) for (int b = 0; b < kw; b++) gi[(r * sh + a) * iw + q * sw + b] += v;
+                        }
                     }
+                    xv.put(p * ih * iw, gi, ih * iw);
                 }
-                xv.put(p * ih * iw, gi, ih * iw);
-            }
+            });
         }
     }
 
@@ -409,12 +417,12 @@ public final class Layers {
             long n = in[0].size(0);
             out = buf(0, n, outShape);
             // the plain Java loops when the arrays lie in host memory (the CPU), ND4J's ops otherwise
-            boolean java = Flat.plain(in[0], out, gamma, beta, rmean, rvar);
+            boolean java = Flat.plainFloat(in[0], out, gamma, beta, rmean, rvar);
             z = actAfter() ? buf(4, n, outShape) : out;
             if (training) {
                 d = buf(1, n, inShapes[0]);
                 inv = bufShape(2, n, inShapes[0][0]);
-                if (java && Flat.plain(d, inv)) {
+                if (java && Flat.plainFloat(d, inv)) {
                     trainFlat(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z, reluInside());
                 } else {
                     train(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z);
@@ -437,7 +445,7 @@ public final class Layers {
                 act.backward(z, out, g, gz, act.needsScratch() ? buf(6, n, outShape) : null);
                 g = gz;
             }
-            if (Flat.plain(g, d, inv, gamma, ggamma, gbeta, gx, out)) {
+            if (Flat.plainFloat(g, d, inv, gamma, ggamma, gbeta, gx, out)) {
                 backwardFlat(g, reluInside() ? out : null, d, inv, gamma, ggamma, gbeta, gx);
             } else {
                 if (reluInside()) { // relu's gradient: g where the output is positive
@@ -450,47 +458,54 @@ public final class Layers {
             return new INDArray[] {gx};
         }
 
+        /** Whether a batch this large goes over two cores (when one is idle: {@link Halves}). */
+        static boolean twoCores(INDArray a) {
+            return a.length() >= 1 << 16 && Halves.otherCoreFree();
+        }
+
         /**
-         * {@link #train} in plain Java over the host buffers, channel by channel, each plane of the batch read
-         * into a double row: the mean, then the biased variance about it (two passes, as the ND4J ops), then
-         * d = x - mean and out = gamma * d / sqrt(var + eps) + beta (relu'd when {@code relu}). Three reads of
-         * x and two writes where the dozen ND4J ops read and wrote the batch a dozen times.
+         * {@link #train} in plain Java over float host buffers, channel by channel, each plane of the batch
+         * copied into a float row: the mean and the biased variance in one pass (sums of x and x^2 in double),
+         * then d = x - mean and out = gamma * d / sqrt(var + eps) + beta (relu'd when {@code relu}) in loops
+         * the JIT vectorises. Two reads of x and two writes where the dozen ND4J ops read and wrote the
+         * batch a dozen times (bench: OpBench flat).
          */
         static void trainFlat(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
                               double momentum, double eps, INDArray d, INDArray inv, INDArray out, boolean relu) {
             int n = (int) x.size(0), c = (int) gamma.length(), s = (int) (x.length() / ((long) n * c));
             double m = (double) n * s;
-            Flat.View xv = Flat.view(x), dv = Flat.view(d), ov = Flat.view(out);
+            Flat.Floats xv = Flat.floats(x), dv = Flat.floats(d), ov = Flat.floats(out);
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
             double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all(), iv = new double[c];
-            double[] row = new double[s], o = new double[s];
-            for (int ch = 0; ch < c; ch++) {
-                double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    xv.get((i * c + ch) * s, row, s);
-                    for (int k = 0; k < s; k++) sum += row[k];
-                }
-                double mean = sum / m, sq = 0;
-                for (int i = 0; i < n; i++) {
-                    xv.get((i * c + ch) * s, row, s);
-                    for (int k = 0; k < s; k++) { double t = row[k] - mean; sq += t * t; }
-                }
-                double var = sq / m, in = 1 / Math.sqrt(var + eps), scale = ga[ch] * in, shift = be[ch];
-                for (int i = 0; i < n; i++) {
-                    int at = (i * c + ch) * s;
-                    xv.get(at, row, s);
-                    for (int k = 0; k < s; k++) {
-                        double t = row[k] - mean, y = t * scale + shift;
-                        row[k] = t;
-                        o[k] = relu && y < 0 ? 0 : y;
+            Halves.run(c, twoCores(x), 1, (c0, c1) -> {
+                float[] row = new float[s], o = new float[s];
+                for (int ch = c0; ch < c1; ch++) {
+                    double sum = 0, sq = 0;
+                    for (int i = 0; i < n; i++) {
+                        xv.get((i * c + ch) * s, row, s);
+                        float ps = 0, pq = 0; // a plane's sums in float (short), the batch's in double
+                        for (int k = 0; k < s; k++) { float v = row[k]; ps += v; pq += v * v; }
+                        sum += ps;
+                        sq += pq;
                     }
-                    dv.put(at, row, s);
-                    ov.put(at, o, s);
+                    double mean = sum / m, var = Math.max(0, sq / m - mean * mean), in = 1 / Math.sqrt(var + eps);
+                    float mu = (float) mean, scale = (float) (ga[ch] * in), shift = (float) be[ch];
+                    for (int i = 0; i < n; i++) {
+                        int at = (i * c + ch) * s;
+                        xv.get(at, row, s);
+                        for (int k = 0; k < s; k++) {
+                            float t = row[k] - mu, y = t * scale + shift;
+                            row[k] = t;
+                            o[k] = relu ? Math.max(y, 0f) : y;
+                        }
+                        dv.put(at, row, s);
+                        ov.put(at, o, s);
+                    }
+                    iv[ch] = in;
+                    rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
+                    rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
                 }
-                iv[ch] = in;
-                rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
-                rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
-            }
+            });
             Flat.view(inv).put(0, iv, c);
             Flat.view(runningMean).put(0, rm, c);
             Flat.view(runningVar).put(0, rv, c);
@@ -500,64 +515,73 @@ public final class Layers {
         static void evalFlat(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
                              double eps, INDArray out, boolean relu) {
             int n = (int) x.size(0), c = (int) gamma.length(), s = (int) (x.length() / ((long) n * c));
-            Flat.View xv = Flat.view(x), ov = Flat.view(out);
+            Flat.Floats xv = Flat.floats(x), ov = Flat.floats(out);
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
             double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all();
-            double[] row = new double[s];
-            for (int ch = 0; ch < c; ch++) {
-                double scale = ga[ch] / Math.sqrt(rv[ch] + eps), shift = be[ch] - rm[ch] * scale;
-                for (int i = 0; i < n; i++) {
-                    int at = (i * c + ch) * s;
-                    xv.get(at, row, s);
-                    for (int k = 0; k < s; k++) {
-                        double y = row[k] * scale + shift;
-                        row[k] = relu && y < 0 ? 0 : y;
+            Halves.run(c, twoCores(x), 1, (c0, c1) -> {
+                float[] row = new float[s];
+                for (int ch = c0; ch < c1; ch++) {
+                    double sc = ga[ch] / Math.sqrt(rv[ch] + eps);
+                    float scale = (float) sc, shift = (float) (be[ch] - rm[ch] * sc);
+                    for (int i = 0; i < n; i++) {
+                        int at = (i * c + ch) * s;
+                        xv.get(at, row, s);
+                        for (int k = 0; k < s; k++) {
+                            float y = row[k] * scale + shift;
+                            row[k] = relu ? Math.max(y, 0f) : y;
+                        }
+                        ov.put(at, row, s);
                     }
-                    ov.put(at, row, s);
                 }
-            }
+            });
         }
 
         /**
-         * {@link #backward} in plain Java: per channel the sums of g and g * d in one pass, then
-         * gx = a * g + b * d + k in another. With {@code reluOut} (the fused relu's output) g counts only
-         * where that output is positive. Leaves d as it was.
+         * {@link #backward} in plain Java over float host buffers: per channel the sums of g and g * d in one
+         * pass, then gx = a * g + b * d + k in another. With {@code reluOut} (the fused relu's output) g counts
+         * only where that output is positive. Leaves d as it was.
          */
         static void backwardFlat(INDArray g, INDArray reluOut, INDArray d, INDArray inv, INDArray gamma,
                                  INDArray gammaGrad, INDArray betaGrad, INDArray gx) {
             int n = (int) g.size(0), c = (int) gamma.length(), s = (int) (g.length() / ((long) n * c));
             double m = (double) n * s;
-            Flat.View gv = Flat.view(g), dv = Flat.view(d), xv = Flat.view(gx), ov = reluOut == null ? null : Flat.view(reluOut);
+            Flat.Floats gv = Flat.floats(g), dv = Flat.floats(d), xv = Flat.floats(gx), ov = reluOut == null ? null : Flat.floats(reluOut);
             double[] ga = Flat.view(gamma).all(), iv = Flat.view(inv).all(), gg = new double[c], gb = new double[c];
-            double[] gr = new double[s], dr = new double[s], or = new double[s];
-            for (int ch = 0; ch < c; ch++) {
-                double sg = 0, sgd = 0;
-                for (int i = 0; i < n; i++) {
-                    int at = (i * c + ch) * s;
-                    gv.get(at, gr, s);
-                    dv.get(at, dr, s);
-                    if (ov != null) {
-                        ov.get(at, or, s);
-                        for (int k = 0; k < s; k++) if (!(or[k] > 0)) gr[k] = 0;
+            Halves.run(c, twoCores(g), 1, (c0, c1) -> {
+                float[] gr = new float[s], dr = new float[s], or = new float[s];
+                for (int ch = c0; ch < c1; ch++) {
+                    double sg = 0, sgd = 0;
+                    for (int i = 0; i < n; i++) {
+                        int at = (i * c + ch) * s;
+                        gv.get(at, gr, s);
+                        dv.get(at, dr, s);
+                        if (ov != null) {
+                            ov.get(at, or, s);
+                            for (int k = 0; k < s; k++) gr[k] = or[k] > 0 ? gr[k] : 0f;
+                        }
+                        float ps = 0, pd = 0;
+                        for (int k = 0; k < s; k++) { ps += gr[k]; pd += gr[k] * dr[k]; }
+                        sg += ps;
+                        sgd += pd;
                     }
-                    for (int k = 0; k < s; k++) { sg += gr[k]; sgd += gr[k] * dr[k]; }
-                }
-                double in = iv[ch], a = ga[ch] * in;
-                gb[ch] = sg;
-                gg[ch] = sgd * in;
-                double b = -a * in * gg[ch] / m, k0 = -a * sg / m;
-                for (int i = 0; i < n; i++) {
-                    int at = (i * c + ch) * s;
-                    gv.get(at, gr, s);
-                    dv.get(at, dr, s);
-                    if (ov != null) {
-                        ov.get(at, or, s);
-                        for (int k = 0; k < s; k++) if (!(or[k] > 0)) gr[k] = 0;
+                    double in = iv[ch], a = ga[ch] * in;
+                    gb[ch] = sg;
+                    gg[ch] = sgd * in;
+                    float fa = (float) a, fb = (float) (-a * in * gg[ch] / m), fk = (float) (-a * sg / m);
+                    for (int i = 0; i < n; i++) {
+                        int at = (i * c + ch) * s;
+                        gv.get(at, gr, s);
+                        dv.get(at, dr, s);
+                        if (ov != null) {
+                            ov.get(at, or, s);
+                            for (int k = 0; k < s; k++) gr[k] = or[k] > 0 ? fa * gr[k] + fb * dr[k] + fk : fb * dr[k] + fk;
+                        } else {
+                            for (int k = 0; k < s; k++) gr[k] = fa * gr[k] + fb * dr[k] + fk;
+                        }
+                        xv.put(at, gr, s);
                     }
-                    for (int k = 0; k < s; k++) gr[k] = a * gr[k] + b * dr[k] + k0;
-                    xv.put(at, gr, s);
                 }
-            }
+            });
             Flat.view(gammaGrad).put(0, gg, c);
             Flat.view(betaGrad).put(0, gb, c);
         }

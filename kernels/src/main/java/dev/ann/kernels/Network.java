@@ -69,6 +69,7 @@ public final class Network {
     private Layer[] layers;
     private int[][] inputs;
     private int[] alias;          // op -> op whose output it shares (fused activation), or -1
+    private boolean[] constant;   // op computed from the data alone: no gradient reaches it
     private boolean[] skipped;    // fused output function
     private int[][] consumers;
     private int outId;            // op whose output is the training output
@@ -103,7 +104,6 @@ public final class Network {
         layer.outShape = outShape.clone();
         layer.inShapes = new long[from.length][];
         for (int k = 0; k < from.length; k++) layer.inShapes[k] = layerList.get(from[k]).outShape;
-        layer.needInputGrad = !(from.length == 1 && from[0] == 0);
         layerList.add(layer);
         names.add(name);
         inputList.add(from.clone());
@@ -113,6 +113,18 @@ public final class Network {
     /** Declares a parameter tensor of op {@code op}; parameters are laid out in the order declared. */
     public void param(int op, String role, long[] shape, boolean trainable, Init init) {
         paramList.add(new Param(names.get(op) + "." + role, op, role, shape.clone(), trainable, init));
+    }
+
+    private boolean gradientsToData;
+
+    /**
+     * Back-propagates into the layers between the input and the first trainable layer too (flatten, a
+     * pool...), which training skips: for a tool or test that reads the gradient reaching them. Before
+     * {@link #build}.
+     */
+    public Network gradientsToData() {
+        gradientsToData = true;
+        return this;
     }
 
     /**
@@ -132,6 +144,20 @@ public final class Network {
         for (int i = 0; i < n; i++) for (int in : inputs[i]) cons.get(in).add(i);
         consumers = new int[n][];
         for (int i = 0; i < n; i++) consumers[i] = cons.get(i).stream().mapToInt(Integer::intValue).toArray();
+
+        // ops computed from the data alone (the input, and what follows it with no trainable parameter on the way:
+        // flatten, resize, a pool): no gradient needs to reach them, so the layers reading only them skip their
+        // input's gradient (a first dense after flatten: a gemm as large as its forward pass) and backward stops there
+        constant = new boolean[n];
+        constant[0] = true;
+        java.util.Set<Integer> trained = new java.util.HashSet<>();
+        for (Param p : paramList) if (p.trainable()) trained.add(p.op());
+        for (int i = 1; i < n; i++) {
+            boolean fromData = true;
+            for (int in : inputs[i]) fromData &= constant[in];
+            constant[i] = fromData && !trained.contains(i) && !gradientsToData;
+            layers[i].needInputGrad = !fromData;
+        }
 
         // the output function fused into the loss
         int last = n - 1;
@@ -298,7 +324,7 @@ public final class Network {
         g[outId] = gradOut;
         long batch = gradOut.size(0);
         for (int i = n - 1; i >= 1; i--) {
-            if (skipped[i]) continue;
+            if (skipped[i] || constant[i]) continue;
             if (g[i] == null) continue;
             if (alias[i] >= 0) { g[alias[i]] = g[i]; continue; }
             long t0 = timing != null ? System.nanoTime() : 0;
@@ -307,7 +333,7 @@ public final class Network {
             int[] ins = inputs[i];
             for (int k = 0; k < ins.length; k++) {
                 int j = ins[k];
-                if (j == 0 || gi[k] == null) continue;
+                if (constant[j] || gi[k] == null) continue;
                 if (consumers[j].length == 1) { g[j] = gi[k]; continue; }
                 INDArray acc = accBufs.computeIfAbsent(batch, b -> new INDArray[n])[j];
                 if (acc == null) {

@@ -126,7 +126,7 @@ public final class Optimizer {
      * Timings: bench/training/ops.sh (ops-results.md).
      */
     static void adam(INDArray p, INDArray g, INDArray m, INDArray v, double stepSize, double beta1, double beta2, double eps) {
-        adam(p, g, m, v, stepSize, beta1, beta2, eps, p.length() >= PARALLEL_FROM && otherCoreFree());
+        adam(p, g, m, v, stepSize, beta1, beta2, eps, p.length() >= PARALLEL_FROM && Halves.otherCoreFree());
     }
 
     /** {@link #adam}, on two threads or on the calling one alone: the same numbers either way. */
@@ -152,62 +152,16 @@ public final class Optimizer {
         }
         FloatBuffer pb = p.data().asNioFloat(), gb = g.data().asNioFloat(), mb = m.data().asNioFloat(), vb = v.data().asNioFloat();
         float b1 = (float) beta1, b2 = (float) beta2, c1 = 1 - b1, c2 = 1 - b2, lr = (float) stepSize, e = (float) eps;
-        if (!twoThreads) {
-            adamRange(pb, gb, mb, vb, 0, n, b1, b2, c1, c2, lr, e);
-            return;
-        }
-        // two halves: the second on a pool thread while this one does the first (ann trains small networks
+        // two halves: the second on the helper thread while this one does the first (ann trains small networks
         // with one OpenMP thread, so the other core is free while the optimiser runs, unless others use it)
-        int half = (n / 2) & ~(CHUNK - 1);
-        java.util.concurrent.Future<?> other = pool().submit(() -> adamRange(pb.duplicate(), gb.duplicate(), mb.duplicate(), vb.duplicate(),
-                half, n, b1, b2, c1, c2, lr, e));
-        adamRange(pb, gb, mb, vb, 0, half, b1, b2, c1, c2, lr, e);
-        try {
-            other.get();
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during the optimiser step", ex);
-        } catch (java.util.concurrent.ExecutionException ex) {
-            throw new IllegalStateException("the optimiser step failed", ex.getCause());
-        }
+        Halves.run(n, twoThreads, CHUNK, (from, to) -> adamRange(pb.duplicate(), gb.duplicate(), mb.duplicate(), vb.duplicate(),
+                from, to, b1, b2, c1, c2, lr, e));
     }
 
     /** Elements per chunk: four chunks of floats sit in the L1 cache. */
     static final int CHUNK = 2048;
     /** Below this many parameters the step runs on the calling thread alone. */
     static final int PARALLEL_FROM = 1 << 16;
-    private static java.util.concurrent.ExecutorService pool;
-    private static volatile long loadCheckedAt;
-    private static volatile boolean coreFree;
-
-    /**
-     * Whether a core is idle for the helper thread: the system's load average (looked at once a
-     * second) below the number of cores less a half, this training included. On a busy machine the
-     * training thread waited for the helper to be scheduled: one thread took 5-7 ms a step for
-     * fashion_mlp at a load average of 11-15 on 2 cores where two took 9-20 ms.
-     */
-    private static boolean otherCoreFree() {
-        long now = System.nanoTime();
-        if (loadCheckedAt == 0 || now - loadCheckedAt > 1_000_000_000L) {
-            int cores = Runtime.getRuntime().availableProcessors();
-            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-            coreFree = cores >= 2 && load >= 0 && load < cores - 0.5;
-            loadCheckedAt = now;
-        }
-        return coreFree;
-    }
-
-    private static synchronized java.util.concurrent.ExecutorService pool() {
-        if (pool == null) {
-            pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "ann-optimizer");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return pool;
-    }
-
     /**
      * Adam over elements [from, to): chunk by chunk, the buffers' floats are copied into small arrays
      * (bulk copies), updated there by a loop the JIT vectorises, and p, m and v copied back. Per

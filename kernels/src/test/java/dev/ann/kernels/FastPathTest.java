@@ -123,18 +123,30 @@ class FastPathTest {
     /**
      * batchnorm in plain Java (arrays in host memory, row-major) gives what its ND4J ops give (a column-major
      * input and gradient take the ND4J way): the output, the running statistics, the input's, gamma's and
-     * beta's gradients, in training and in evaluation, with relu fused into it and without, float and double.
+     * beta's gradients, in training and in evaluation, with relu fused into it and without (float: double
+     * networks, as the gradient checks run, take the ND4J ops).
      */
     @Test
     void batchNormInJavaEqualsTheNd4jOps() {
-        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+        for (Boolean two : new Boolean[] {false, true}) {
+            Halves.forced = two;
+            try {
+                batchNormInJavaEqualsTheNd4jOps(two);
+            } finally {
+                Halves.forced = null;
+            }
+        }
+    }
+
+    private void batchNormInJavaEqualsTheNd4jOps(boolean two) {
+        for (DataType dt : new DataType[] {DataType.FLOAT}) {
             for (boolean relu : new boolean[] {false, true}) {
-                long n = 5, c = 3, h = 4, w = 6;
+                long n = 5, c = 3, h = 4, w = two ? 3000 : 6; // two halves from 65,536 values
                 Layers.BatchNorm fastBn = new Layers.BatchNorm(0.9, 1e-5), slowBn = new Layers.BatchNorm(0.9, 1e-5);
                 Network fast = batchNorm(dt, fastBn, relu, c, h, w), slow = batchNorm(dt, slowBn, relu, c, h, w);
                 INDArray x = rand(21, n, c, h, w).muli(3).addi(1).castTo(dt);
                 INDArray g = rand(22, n, c, h, w).castTo(dt);
-                String what = dt + (relu ? " with relu" : "");
+                String what = dt + (relu ? " with relu" : "") + (two ? ", two threads" : "");
                 double tol = dt == DataType.FLOAT ? 2e-5 : 1e-12;
                 for (int step = 0; step < 2; step++) { // the second step starts from moved running statistics
                     INDArray yf = fast.forward(x, true).dup(), ys = slow.forward(x.dup('f'), true).dup();
@@ -151,13 +163,24 @@ class FastPathTest {
         }
     }
 
-    /** max and average pooling in plain Java give ND4J's maxpool2d and avgpool2d, forward and backward, overlapping windows too. */
+    /** max and average pooling in plain Java give ND4J's maxpool2d and avgpool2d, forward and backward, overlapping windows too (float). */
     @Test
     void poolingInJavaEqualsTheNd4jOps() {
-        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+        for (Boolean two : new Boolean[] {false, true}) {
+            Halves.forced = two;
+            try {
+                poolingInJavaEqualsTheNd4jOps(two);
+            } finally {
+                Halves.forced = null;
+            }
+        }
+    }
+
+    private void poolingInJavaEqualsTheNd4jOps(boolean two) {
+        for (DataType dt : new DataType[] {DataType.FLOAT}) {
             for (boolean max : new boolean[] {true, false}) {
                 for (int[] ks : new int[][] {{2, 2}, {3, 2}, {2, 1}}) { // {size, stride}
-                    long n = 3, c = 2, h = 7, w = 8;
+                    long n = two ? 300 : 3, c = 2, h = 15, w = 16; // two halves from 65,536 values
                     long oh = (h - ks[0]) / ks[1] + 1, ow = (w - ks[0]) / ks[1] + 1;
                     Layers.Pool fastPool = new Layers.Pool(max, ks[0], ks[0], ks[1], ks[1], false);
                     Layers.Pool slowPool = new Layers.Pool(max, ks[0], ks[0], ks[1], ks[1], false);
@@ -167,7 +190,7 @@ class FastPathTest {
                     fast.build(Loss.Fn.MSE);
                     slow.build(Loss.Fn.MSE);
                     INDArray x = rand(31, n, c, h, w).castTo(dt), g = rand(32, n, c, oh, ow).castTo(dt);
-                    String what = dt + (max ? " max" : " avg") + " size " + ks[0] + " stride " + ks[1];
+                    String what = dt + (max ? " max" : " avg") + " size " + ks[0] + " stride " + ks[1] + (two ? ", two threads" : "");
                     double tol = dt == DataType.FLOAT ? 1e-6 : 1e-12;
                     close(slow.forward(x.dup('f'), true), fast.forward(x, true), tol, what + ": output");
                     close(slowPool.backward(g.dup('f'))[0], fastPool.backward(g)[0], tol, what + ": input gradient");

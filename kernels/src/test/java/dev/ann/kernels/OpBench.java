@@ -24,6 +24,7 @@ public final class OpBench {
         System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn");
         int reps = a.length > 0 ? Integer.parseInt(a[0]) : 60;
         if (a.length > 1 && a[1].equals("conv1d")) { conv1d(reps); return; }
+        if (a.length > 1 && a[1].equals("flat")) { flat(reps); return; }
         int n = 64, c = 32, h = 28, w = 28;
         INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w), g = Nd4j.rand(DataType.FLOAT, n, c, h, w);
         INDArray gamma = Nd4j.rand(DataType.FLOAT, c), beta = Nd4j.rand(DataType.FLOAT, c);
@@ -136,6 +137,40 @@ public final class OpBench {
                     K.exec("conv2d_bp", new INDArray[] {x4, w4, b, g4}, new INDArray[] {gx4, gw4, gb}, c2, null);
                 },
                 "conv1d NWC, weights copied to [kW, iC, oC]", "conv2d height 1, NHWC views (Sequence.Conv1d)");
+    }
+
+    /** The plain Java batchnorm (+ relu) and pooling of the layers against the ND4J ops they replaced, on fashion_cnn's first shapes. */
+    private static void flat(int reps) {
+        int n = 64, c = 32, h = 28, w = 28;
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w), g = Nd4j.rand(DataType.FLOAT, n, c, h, w);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, c), beta = Nd4j.rand(DataType.FLOAT, c);
+        INDArray rmean = Nd4j.zeros(DataType.FLOAT, c), rvar = Nd4j.ones(DataType.FLOAT, c);
+        INDArray gg = rmean.ulike(), gb = rmean.ulike(), out = x.ulike(), gx = x.ulike(), d = x.ulike(), inv = rmean.ulike();
+        INDArray gr = x.ulike();
+        Activation relu = new Activation(Activation.Fn.RELU, 0);
+        compare("batchnorm + relu [64,32,28,28], forward + backward", reps,
+                () -> {
+                    Layers.BatchNorm.train(x, gamma, beta, rmean, rvar, 0.9, 1e-5, d, inv, out);
+                    relu.forward(out, out);
+                    relu.backward(out, out, g, gr, null);
+                    Layers.BatchNorm.backward(gr, d, inv, gamma, gg, gb, gx);
+                },
+                () -> {
+                    Layers.BatchNorm.trainFlat(x, gamma, beta, rmean, rvar, 0.9, 1e-5, d, inv, out, true);
+                    Layers.BatchNorm.backwardFlat(g, out, d, inv, gamma, gg, gb, gx);
+                },
+                "ND4J ops (Layers.BatchNorm.train, backward, relu)", "plain Java (trainFlat, backwardFlat)");
+        Network nd = new Network(DataType.FLOAT), fl = new Network(DataType.FLOAT);
+        Layers.Pool pn = new Layers.Pool(true, 2, 2, 2, 2, false), pf = new Layers.Pool(true, 2, 2, 2, 2, false);
+        nd.add("pool", pn, new long[] {c, h / 2, w / 2}, nd.input(c, h, w));
+        fl.add("pool", pf, new long[] {c, h / 2, w / 2}, fl.input(c, h, w));
+        nd.build(Loss.Fn.MSE);
+        fl.build(Loss.Fn.MSE);
+        INDArray xf = x.dup('f'), gp = Nd4j.rand(DataType.FLOAT, n, c, h / 2, w / 2), gpf = gp.dup('f');
+        compare("maxpool 2 over [64,32,28,28], forward + backward", reps,
+                () -> { nd.forward(xf, true); pn.backward(gpf); },
+                () -> { fl.forward(x, true); pf.backward(gp); },
+                "ND4J (NHWC copies, maxpool2d, maxpool2d_bp)", "plain Java (Layers.Pool)");
     }
 
     private static void compare(String what, int reps, Runnable nd4j, Runnable ann, String nd4jName, String annName) {

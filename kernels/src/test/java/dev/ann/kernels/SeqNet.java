@@ -172,7 +172,7 @@ final class SeqNet {
 
     /** The network, built for mean squared error, its parameters from seed 3. */
     Network build() {
-        Network n = net.build(Loss.Fn.MSE);
+        Network n = net.gradientsToData().build(Loss.Fn.MSE); // the Masked layer reads the input's gradient
         n.init(3);
         return n;
     }
