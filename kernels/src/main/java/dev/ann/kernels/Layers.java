@@ -483,10 +483,17 @@ public final class Layers {
                     double sum = 0, sq = 0;
                     for (int i = 0; i < n; i++) {
                         xv.get((i * c + ch) * s, row, s);
-                        float ps = 0, pq = 0; // a plane's sums in float (short), the batch's in double
-                        for (int k = 0; k < s; k++) { float v = row[k]; ps += v; pq += v * v; }
-                        sum += ps;
-                        sq += pq;
+                        // a plane's sums in float (four of each, independent chains the CPU overlaps), the batch's in double
+                        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+                        int k = 0;
+                        for (; k + 3 < s; k += 4) {
+                            float v0 = row[k], v1 = row[k + 1], v2 = row[k + 2], v3 = row[k + 3];
+                            s0 += v0; s1 += v1; s2 += v2; s3 += v3;
+                            q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3;
+                        }
+                        for (; k < s; k++) { s0 += row[k]; q0 += row[k] * row[k]; }
+                        sum += (s0 + s1) + (s2 + s3);
+                        sq += (q0 + q1) + (q2 + q3);
                     }
                     double mean = sum / m, var = Math.max(0, sq / m - mean * mean), in = 1 / Math.sqrt(var + eps);
                     float mu = (float) mean, scale = (float) (ga[ch] * in), shift = (float) be[ch];
@@ -559,10 +566,15 @@ public final class Layers {
                             ov.get(at, or, s);
                             for (int k = 0; k < s; k++) gr[k] = or[k] > 0 ? gr[k] : 0f;
                         }
-                        float ps = 0, pd = 0;
-                        for (int k = 0; k < s; k++) { ps += gr[k]; pd += gr[k] * dr[k]; }
-                        sg += ps;
-                        sgd += pd;
+                        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+                        int k = 0;
+                        for (; k + 3 < s; k += 4) {
+                            s0 += gr[k]; s1 += gr[k + 1]; s2 += gr[k + 2]; s3 += gr[k + 3];
+                            q0 += gr[k] * dr[k]; q1 += gr[k + 1] * dr[k + 1]; q2 += gr[k + 2] * dr[k + 2]; q3 += gr[k + 3] * dr[k + 3];
+                        }
+                        for (; k < s; k++) { s0 += gr[k]; q0 += gr[k] * dr[k]; }
+                        sg += (s0 + s1) + (s2 + s3);
+                        sgd += (q0 + q1) + (q2 + q3);
                     }
                     double in = iv[ch], a = ga[ch] * in;
                     gb[ch] = sg;
