@@ -458,6 +458,19 @@ public final class Layers {
             return new INDArray[] {gx};
         }
 
+        /**
+         * g[k] = 0 where relu's output r[k] is 0, else unchanged: without a branch (relu zeroes about half the
+         * values, at random, and a branch per value was mispredicted about as often: three times the time).
+         * r holds relu's outputs, +0 or positive (Math.max(y, 0f) gives +0 for -0), so its bits are 0 or a
+         * positive int, and -bits >> 31 is a mask of all ones exactly where r is positive.
+         */
+        static void keepWherePositive(float[] g, float[] r, int len) {
+            for (int k = 0; k < len; k++) {
+                int mask = -Float.floatToRawIntBits(r[k]) >> 31;
+                g[k] = Float.intBitsToFloat(Float.floatToRawIntBits(g[k]) & mask);
+            }
+        }
+
         /** Whether a batch this large goes over two cores (when one is idle: {@link Halves}). */
         static boolean twoCores(INDArray a) {
             return a.length() >= 1 << 16 && Halves.otherCoreFree();
@@ -564,7 +577,7 @@ public final class Layers {
                         dv.get(at, dr, s);
                         if (ov != null) {
                             ov.get(at, or, s);
-                            for (int k = 0; k < s; k++) gr[k] = or[k] > 0 ? gr[k] : 0f;
+                            keepWherePositive(gr, or, s);
                         }
                         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
                         int k = 0;
@@ -586,10 +599,9 @@ public final class Layers {
                         dv.get(at, dr, s);
                         if (ov != null) {
                             ov.get(at, or, s);
-                            for (int k = 0; k < s; k++) gr[k] = or[k] > 0 ? fa * gr[k] + fb * dr[k] + fk : fb * dr[k] + fk;
-                        } else {
-                            for (int k = 0; k < s; k++) gr[k] = fa * gr[k] + fb * dr[k] + fk;
+                            keepWherePositive(gr, or, s);
                         }
+                        for (int k = 0; k < s; k++) gr[k] = fa * gr[k] + fb * dr[k] + fk;
                         xv.put(at, gr, s);
                     }
                 }
