@@ -240,7 +240,9 @@ public final class Layers {
                             for (int a = 0; a < kh; a++) {
                                 for (int b = 0; b < kw; b++) {
                                     int j = (r * sh + a) * iw + q * sw + b;
-                                    if (in[j] > v) { v = in[j]; best = j; }
+                                    float w = in[j];
+                                    best = w > v ? j : best; // selects, not branches (the larger of two values is a coin toss)
+                                    v = Math.max(v, w);
                                 }
                             }
                             o[r * ow + q] = v;
