@@ -895,6 +895,9 @@ public final class OnnxImport {
                 case "Transpose" -> {
                     long[] perm = ls(m, "perm");
                     if (perm == null || perm.length != a.length()) return null;
+                    // ann's shape reached, then the time-major view for the next LSTM or GRU: that one's, not this one's
+                    List<Onnx.NodeProto> next = consumers(m.getOutput(0));
+                    if (done(in, dirs) && !next.isEmpty() && next.stream().allMatch(c -> isRecurrent(c) && c.getInput(0).equals(m.getOutput(0)))) return null;
                     StringBuilder b = new StringBuilder();
                     for (long p : perm) b.append(a.charAt((int) p));
                     return new Axes(b.toString(), in.dir());
