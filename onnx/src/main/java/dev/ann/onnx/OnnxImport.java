@@ -700,13 +700,15 @@ public final class OnnxImport {
                         + " multiplies the recurrent product with its bias, linear_before_reset 1)");
             }
             Tensor w = constant(n, 1), r = constant(n, 2);
+            need(n, w.floats() != null && r.floats() != null, "weights W and R that are not floats");
             need(n, r.dims().length == 3 && r.dims()[0] == dirs && r.dims()[1] % gates == 0, "a recurrence weight R of shape " + Arrays.toString(r.dims()));
             int u = r.dims()[1] / gates;
             need(n, l(n, "hidden_size", u) == u && r.dims()[2] == u, "hidden_size " + l(n, "hidden_size", u) + " with R of shape " + Arrays.toString(r.dims()));
             need(n, Arrays.equals(w.dims(), new int[] {dirs, gates * u, f}), "an input weight W of shape " + Arrays.toString(w.dims())
                     + " for a [" + t + ", " + f + "] input ([" + dirs + ", " + gates * u + ", " + f + "] expected)");
             Tensor b = present(n, 3) ? constant(n, 3) : null;
-            need(n, b == null || Arrays.equals(b.dims(), new int[] {dirs, 2 * gates * u}), "a bias B of shape " + (b == null ? "" : Arrays.toString(b.dims())));
+            need(n, b == null || b.floats() != null && Arrays.equals(b.dims(), new int[] {dirs, 2 * gates * u}),
+                    "a bias B of shape " + (b == null ? "" : Arrays.toString(b.dims())) + " (floats [" + dirs + ", " + 2 * gates * u + "] expected)");
             boolean lengths = present(n, 4);
             if (lengths && !countsIds(n.getInput(4))) {
                 throw unsupported(n, "sequence_lens that is not the count of the embedding's non-zero token ids (ann's layers skip id 0,"

@@ -79,6 +79,13 @@ class ImportSequencesTest {
             }
             """;
 
+    /** The shapes the import infers, after the node's op type. */
+    static final Map<String, List<String>> SHAPES = Map.of(
+            "Lstm", List.of("(Gather) -> [12, 6]", "(LSTM) -> [5]", "(Gemm) -> [3]"),
+            "Gru", List.of("(GRU) -> [5]"),
+            "Stacked", List.of("(GRU) -> [12, 10]", "(LSTM) -> [8]"),
+            "Steps", List.of("(LSTM) -> [12, 6]", "(MatMul) -> [12, 4]", "(Tanh) -> [12, 4]", "(GRU) -> [6]"));
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Lstm", "Gru", "Stacked", "Steps"})
     void exportImportGivesTheSameOutputs(String network) throws Exception {
@@ -100,7 +107,7 @@ class ImportSequencesTest {
             if (stmt.isEmpty() || stmt.startsWith("network") || stmt.equals("}")) continue;
             for (String part : stmt.split(" -> ")) assertTrue(src.contains(part), "no '" + part + "' in\n" + src);
         }
-        assertTrue(src.contains("// from " + network + "/") || src.contains("(LSTM) -> [") || src.contains("(GRU) -> ["), src);
+        for (String shape : SHAPES.get(network)) assertTrue(src.contains(shape), "no '" + shape + "' in\n" + src);
         assertTrue(src.contains("// token ids: the checkpoint's vocabulary reads ids written as numbers"), src);
 
         Path imported = tmp.resolve("imported.ann");
@@ -111,6 +118,34 @@ class ImportSequencesTest {
         double diff = maxDiff(plan, c, again, r.checkpoint(), 11, new Random(3));
         System.out.printf("%s: export, import: largest difference %.3g%n%s", network, diff, src);
         assertTrue(diff <= 1e-6, network + ": the imported network differs by " + diff + "\n" + src);
+    }
+
+    /** An LSTM of layout 1 (batch first, no Transpose before it) reads the same. */
+    @Test
+    void batchFirstLayout() throws Exception {
+        Path file = tmp.resolve("seq.ann");
+        Files.writeString(file, SOURCE);
+        Plan plan = ExportSequencesTest.plan(file, "Lstm");
+        Checkpoint c = ExportSequencesTest.randomCheckpoint(plan, new Random(8));
+        Onnx.ModelProto m = OnnxExport.export(plan, c);
+        Onnx.ModelProto.Builder b = m.toBuilder();
+        List<Onnx.NodeProto.Builder> nodes = b.getGraphBuilder().getNodeBuilderList();
+        int transpose = -1;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!nodes.get(i).getOpType().equals("LSTM")) continue;
+            for (int k = 0; k < nodes.size(); k++) {
+                if (nodes.get(k).getOpType().equals("Transpose") && nodes.get(k).getOutput(0).equals(nodes.get(i).getInput(0))) transpose = k;
+            }
+            nodes.get(i).setInput(0, nodes.get(transpose).getInput(0));
+            setInt(nodes.get(i), "layout", 1);
+        }
+        b.getGraphBuilder().removeNode(transpose);
+        OnnxImport.Result r = OnnxImport.read(write(b.build(), "batch_first.onnx"));
+        assertTrue(r.source().contains("lstm(5)"), r.source());
+        Path imported = tmp.resolve("imported.ann");
+        Files.writeString(imported, r.source());
+        double diff = maxDiff(plan, c, ExportSequencesTest.plan(imported, "Lstm"), r.checkpoint(), 9, new Random(2));
+        assertTrue(diff <= 1e-6, "layout 1: the imported network differs by " + diff + "\n" + r.source());
     }
 
     /** A vocabulary written beside the model by ann export comes back into the imported checkpoint. */
