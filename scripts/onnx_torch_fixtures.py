@@ -2,9 +2,11 @@
 """Makes the ONNX test fixtures that ann did not make: a small MLP and a small CNN
 with random weights (and random batch-norm statistics; the CNN takes rows of
 64 values, as ann predict reads a CSV file, and views them as 1x8x8 pictures), and
-two small text models on int64 token ids (nn.Embedding -> nn.LSTM, last step ->
+three small text models on int64 token ids (nn.Embedding -> nn.LSTM, last step ->
 nn.Linear -> softmax; nn.Embedding -> bidirectional nn.GRU, both directions'
-final states -> nn.Linear -> softmax), exported by PyTorch's
+final states -> nn.Linear -> softmax; nn.Embedding -> bidirectional nn.LSTM ->
+nn.GRU, its final state -> nn.Linear -> softmax) and, for a refusal, an
+nn.LSTM of num_layers=2 (layers2.onnx, no CSV files), exported by PyTorch's
 torch.onnx.export, with inputs and PyTorch's outputs as CSV.
 
     apt-get install python3-torch       # Debian's PyTorch (1.13)
@@ -13,7 +15,7 @@ torch.onnx.export, with inputs and PyTorch's outputs as CSV.
 Writes, for NAME in mlp, cnn: NAME.onnx, NAME_inputs.csv (header, features,
 then a label column: the argmax, so that a dataset can read the file) and
 NAME_outputs.csv (PyTorch's probabilities, one row per input); for NAME in
-lstm, gru the inputs are texts of token ids as decimal words ("5 17 3 ...",
+lstm, gru, stack the inputs are texts of token ids as decimal words ("5 17 3 ...",
 ids 1..V-1: PyTorch's models have no padding, ann's embedding reads id 0 as
 padding, so no input holds 0) and the label.
 """
@@ -87,7 +89,35 @@ class TextGRU(nn.Module):
         return torch.softmax(self.fc(torch.cat((h[0], h[1]), dim=1)), dim=1)
 
 
-def text_fixture(name, model, n):
+class TextStack(nn.Module):
+    """Two recurrent layers: torch.onnx.export fuses the Transposes between them (the GRU reads the LSTM's time-major Y)."""
+    def __init__(self, layers=1):
+        super().__init__()
+        self.embed = nn.Embedding(V, 16)
+        self.lstm = nn.LSTM(16, 8, batch_first=True, bidirectional=True, num_layers=layers)
+        self.gru = nn.GRU(16, 10, batch_first=True)
+        self.fc = nn.Linear(10, 3)
+
+    def forward(self, ids):
+        y, _ = self.lstm(self.embed(ids))
+        _, h = self.gru(y)
+        return torch.softmax(self.fc(h[-1]), dim=1)
+
+
+class TextLayers(nn.Module):
+    """nn.LSTM with num_layers=2: its h_n joins the layers' Y_h (a Concat), which ann import refuses."""
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(V, 8)
+        self.lstm = nn.LSTM(8, 6, batch_first=True, num_layers=2)
+        self.fc = nn.Linear(6, 3)
+
+    def forward(self, ids):
+        _, (h, _) = self.lstm(self.embed(ids))
+        return torch.softmax(self.fc(h[-1]), dim=1)
+
+
+def text_fixture(name, model, n, data=True):
     model.eval()
     with torch.no_grad():
         for p in model.parameters():          # biases too, so that a wrong gate order or a lost bias shows
@@ -97,6 +127,9 @@ def text_fixture(name, model, n):
     torch.onnx.export(model, ids, os.path.join(out, name + ".onnx"), opset_version=17,
                       input_names=["ids"], output_names=["probabilities"],
                       dynamic_axes={"ids": {0: "batch"}, "probabilities": {0: "batch"}})
+    if not data:
+        print("wrote", name, "(the model only)")
+        return
     with open(os.path.join(out, name + "_inputs.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["text", "label"])
@@ -144,4 +177,6 @@ fixture("mlp", MLP(), (4,), 32)
 fixture("cnn", CNN(), (64,), 32)
 text_fixture("lstm", TextLSTM(), 32)
 text_fixture("gru", TextGRU(), 32)
+text_fixture("stack", TextStack(), 32)
+text_fixture("layers2", TextLayers(), 4, data=False)
 print("torch", torch.__version__)

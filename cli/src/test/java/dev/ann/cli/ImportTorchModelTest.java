@@ -15,9 +15,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Models that ann did not make: a small MLP, a small CNN and two text models
+ * Models that ann did not make: a small MLP, a small CNN and three text models
  * (embedding -> LSTM's last step, embedding -> bidirectional GRU's final
- * states) exported by PyTorch's torch.onnx.export
+ * states, embedding -> bidirectional LSTM -> GRU) exported by PyTorch's torch.onnx.export
  * (scripts/onnx_torch_fixtures.py made the committed fixtures under
  * onnx/src/test/resources/torch) import, and ann predict reproduces
  * PyTorch's outputs within 1e-5; the imported text models check clean and
@@ -63,7 +63,7 @@ class ImportTorchModelTest {
      * reads back as those ids; PyTorch's models have no padding and the texts none (ann's embedding reads id 0 as padding).
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"lstm, Lstm, lstm(24)", "gru, Gru, 'gru(12, bidirectional: true)'"})
+    @CsvSource({"lstm, Lstm, lstm(24)", "gru, Gru, 'gru(12, bidirectional: true)'", "stack, Stack, 'lstm(8, sequences: true, bidirectional: true)'"})
     void textModelsPredictCheckAndTrain(String name, String network, String layer) throws Exception {
         Path dir = tmp.resolve("imported");
         TrainCommandTest.Run i = TrainCommandTest.ann("import", FIXTURES.resolve(name + ".onnx").toString(), "--out", dir.toString());

@@ -92,6 +92,8 @@ public final class OnnxImport {
         int vocabulary = -1, steps;
         /** Whether an LSTM or GRU after an embedding reads every step (no sequence_lens): id 0 is no padding to it. */
         boolean unmasked;
+        /** An LSTM's or GRU's outputs of every step left time-major, [T, batch, D*U], for the next one (PyTorch's stacked layers). */
+        String timeMajor;
 
         Reader(Path file, Onnx.ModelProto model) {
             this.file = file;
@@ -597,7 +599,7 @@ public final class OnnxImport {
                     return recurrent(c.get(0));
                 }
                 case "LSTM", "GRU" -> {
-                    need(n, l(n, "layout", 0) == 1, op + " of layout 0 reading [batch, T, F] without the Transpose to [T, batch, F]");
+                    need(n, l(n, "layout", 0) == 1 || current.equals(timeMajor), op + " of layout 0 reading [batch, T, F] without the Transpose to [T, batch, F]");
                     return recurrent(n);
                 }
                 case "Relu" -> { statement(n, null, "relu"); return advance(n); }
@@ -738,7 +740,8 @@ public final class OnnxImport {
                 put(name + ".bias_hh" + sfx, new int[] {gates * u}, bhh);
             }
             String end = recurrentEnd(n, t, dirs, u, lengths);
-            boolean sequences = end.startsWith("T:");
+            boolean sequences = !end.startsWith("L:");
+            timeMajor = end.startsWith("M:") ? end.substring(2) : null;
             end = end.substring(2);
             shape = sequences ? new int[] {t, dirs * u} : new int[] {dirs * u};
             statement(n, name, kind + "(" + u + (sequences ? ", sequences: true" : "") + (dirs == 2 ? ", bidirectional: true" : "") + ")");
@@ -758,7 +761,7 @@ public final class OnnxImport {
             return name;
         }
 
-        /** Whether v is zeros: a constant, or ConstantOfShape of zero (its shape whatever it is). */
+        /** Whether v is zeros: a constant, or ConstantOfShape of zero (its shape whatever it is), or a part of such. */
         boolean zeros(String v) {
             Tensor c = consts.get(v);
             if (c != null) {
@@ -767,6 +770,11 @@ public final class OnnxImport {
                 return true;
             }
             Onnx.NodeProto p = producer.get(v);
+            // a part of zeros (PyTorch slices each layer's state of num_layers > 1 out of one ConstantOfShape)
+            if (p != null && Set.of("Slice", "Gather", "Squeeze", "Unsqueeze", "Reshape", "Expand", "Cast", "Identity").contains(p.getOpType())
+                    && p.getInputCount() > 0) {
+                return zeros(p.getInput(0));
+            }
             if (p == null || !p.getOpType().equals("ConstantOfShape")) return false;
             Onnx.AttributeProto value = attr(p, "value");
             if (value == null) return true;
@@ -828,18 +836,34 @@ public final class OnnxImport {
                 }
                 for (String in : m.getInputList()) {
                     Axes l = tracked.get(in);
-                    if (l != null && !done(l, dirs)) {
+                    if (l != null && !done(l, dirs) && !nextTimeMajor(m, in, l, dirs)) {
                         throw unsupported(m, "it reads the outputs of " + rnn.getOpType() + " '" + rnn.getName() + "' laid out as "
                                 + axesText(l) + "; ann's layer gives [batch, T, directions * units] (sequences: true) or [batch, directions * units]"
-                                + " (the last step: Y_h, or Y at step -1 of a forward layer)");
+                                + " (the last step: Y_h, or Y at step -1 of a forward layer)"
+                                + (m.getOpType().equals("Concat") ? "; PyTorch's num_layers > 1 joins the layers' h_n so: make each layer an nn.LSTM"
+                                        + " or nn.GRU of its own" : ""));
                     }
                 }
             }
             Set<String> outputs = new HashSet<>();
             for (Onnx.ValueInfoProto o : g.getOutputList()) outputs.add(o.getName());
+            // moves of axes that lead nowhere but to a zero state's shape (PyTorch's batch-first view of stacked layers): set aside
+            for (boolean more = true; more; ) {
+                more = false;
+                for (Onnx.NodeProto m : inside) {
+                    if (!aside.contains(m) && !outputs.contains(m.getOutput(0)) && consumers(m.getOutput(0)).isEmpty()) more = aside.add(m);
+                }
+            }
             String end = null;
             for (var e : tracked.entrySet()) {
-                if (!outputs.contains(e.getKey()) && consumers(e.getKey()).stream().allMatch(inside::contains)) continue;
+                List<Onnx.NodeProto> readers = consumers(e.getKey());
+                if (!outputs.contains(e.getKey()) && readers.stream().allMatch(inside::contains)) continue;
+                if (!outputs.contains(e.getKey()) && readers.stream().allMatch(c -> inside.contains(c) || nextTimeMajor(c, e.getKey(), e.getValue(), dirs))
+                        && !done(e.getValue(), dirs)) {
+                    if (end != null) throw unsupported(rnn, "its outputs are read in two forms ('" + end + "' and '" + e.getKey() + "'); ann's layer gives one");
+                    end = e.getKey();
+                    continue;
+                }
                 if (!done(e.getValue(), dirs)) {
                     throw unsupported(rnn, "the graph's output is its output laid out as " + axesText(e.getValue())
                             + ", not [batch, T, directions * units] or [batch, directions * units]");
@@ -848,7 +872,14 @@ public final class OnnxImport {
                 end = e.getKey();
             }
             if (end == null) throw unsupported(rnn, "nothing reads its outputs");
-            return (tracked.get(end).axes().contains("T") ? "T:" : "L:") + end;
+            Axes a = tracked.get(end);
+            return (!a.axes().contains("T") ? "L:" : a.axes().startsWith("T") ? "M:" : "T:") + end;
+        }
+
+        /** Whether m is an LSTM or GRU of layout 0 that reads v, every step [T, batch, D*U], as its input (PyTorch's next layer). */
+        static boolean nextTimeMajor(Onnx.NodeProto m, String v, Axes a, int dirs) {
+            return isRecurrent(m) && m.getInput(0).equals(v) && l(m, "layout", 0) == 0 && (a.dir() == -1 || dirs == 1)
+                    && (a.axes().equals("TBW") || dirs == 1 && a.axes().equals("TBU"));
         }
 
         static boolean done(Axes a, int dirs) {

@@ -251,6 +251,20 @@ class ImportSequencesTest {
         }, "node '/Gather' (Gather): the last step of a bidirectional layer's outputs Y");
     }
 
+    /** PyTorch's stacked layers: the GRU reads the LSTM's time-major Y (torch fuses the Transposes between them). */
+    @Test
+    void pytorchsStackedLayersImport() throws Exception {
+        OnnxImport.Result r = OnnxImport.read(TORCH.resolve("stack.onnx"));
+        String s = r.source();
+        assertTrue(s.contains("lstm = lstm(8, sequences: true, bidirectional: true)") && s.contains("(LSTM) -> [10, 16]")
+                && s.contains("gru = gru(10)") && s.contains("(GRU) -> [10]"), s);
+        // nn.LSTM(num_layers=2): h_n joins the layers' Y_h
+        RunException e = assertThrows(RunException.class, () -> OnnxImport.read(TORCH.resolve("layers2.onnx")));
+        assertTrue(e.getMessage().contains("(Concat): it reads the outputs of LSTM '/lstm/LSTM'")
+                && e.getMessage().contains("PyTorch's num_layers > 1 joins the layers' h_n so: make each layer an nn.LSTM or nn.GRU of its own"), e.getMessage());
+        System.out.println(s + "refused: " + e.getMessage());
+    }
+
     static List<String> strings(JsonArray a) {
         return a.asList().stream().map(x -> x.getAsString()).toList();
     }
