@@ -590,9 +590,9 @@ public final class OnnxImport {
                 }
                 case "Transpose" -> {
                     List<Onnx.NodeProto> c = consumers(n.getOutput(0));
-                    boolean timeMajor = Arrays.equals(ls(n, "perm"), new long[] {1, 0, 2}) && shape.length == 2 && c.size() == 1
+                    boolean view = Arrays.equals(ls(n, "perm"), new long[] {1, 0, 2}) && shape.length == 2 && c.size() == 1
                             && isRecurrent(c.get(0)) && c.get(0).getInput(0).equals(n.getOutput(0)) && l(c.get(0), "layout", 0) == 0;
-                    if (!timeMajor) {
+                    if (!view) {
                         throw unsupported(n, "a Transpose that is not the time-major view ([T, batch, F], perm [1, 0, 2]) of a sequence"
                                 + " read by an LSTM or GRU");
                     }
