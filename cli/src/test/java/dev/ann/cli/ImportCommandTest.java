@@ -79,6 +79,88 @@ class ImportCommandTest {
         assertTrue(max <= 1e-6, "imported model differs by " + max);
     }
 
+    /**
+     * A text model: train (embedding -> bidirectional LSTM of every step -> GRU -> dense), export (the vocabulary beside
+     * the model), import; ann predict with the imported network and checkpoint gives the probabilities of before on a
+     * file of texts (short ones padded, words the vocabulary lacks) and on a text given on the command line.
+     */
+    @Test
+    void aTextModelRoundTrips() throws Exception {
+        StringBuilder csv = new StringBuilder("review,mood\n");
+        String[] filler = {"the", "film", "was", "plot", "actors", "music", "long", "very"};
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 60; i++) {
+            StringBuilder t = new StringBuilder();
+            for (int k = 0, n = 2 + r.nextInt(7); k < n; k++) t.append(filler[r.nextInt(filler.length)]).append(' ');
+            t.append(i % 2 == 0 ? "great" : "awful");
+            csv.append('"').append(t).append("\",").append(i % 2 == 0 ? "pos" : "neg").append('\n');
+        }
+        Files.writeString(tmp.resolve("reviews.csv"), csv);
+        String data = """
+                dataset Reviews {
+                    train csv("reviews.csv", header: true, text: 0, label: 1)
+                    tokens words, vocabulary 12, length 8, lowercase
+                    validation 20%
+                }
+                """;
+        String train = """
+                train Mood on Reviews {
+                    loss cross_entropy
+                    optimizer adam(lr: 0.01)
+                    epochs 2
+                    batch 16
+                }
+                """;
+        Path file = tmp.resolve("mood.ann");
+        Files.writeString(file, data + """
+                network Mood {
+                    input [8]
+                    embedding(6)
+                    lstm(5, sequences: true, bidirectional: true)
+                    gru(4)
+                    dense(2) -> softmax
+                }
+                """ + train);
+        TrainCommandTest.Run t = ann("train", file.toString(), "--out", tmp.resolve("run").toString());
+        assertEquals(0, t.code(), t.out() + t.err());
+        Path ckpt = tmp.resolve("run/model.ckpt");
+        Path onnx = tmp.resolve("mood.onnx");
+        TrainCommandTest.Run e = ann("export", file.toString(), "--checkpoint", ckpt.toString(), "--out", onnx.toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(Files.exists(tmp.resolve("mood.vocab.json")), e.out());
+
+        Path dir = tmp.resolve("imported");
+        TrainCommandTest.Run i = ann("import", onnx.toString(), "--out", dir.toString());
+        assertEquals(0, i.code(), i.err());
+        String source = Files.readString(dir.resolve("Mood.ann"));
+        assertTrue(source.contains("embedding(6, vocabulary: 12)") && source.contains("lstm(5, sequences: true, bidirectional: true)")
+                && source.contains("-> [8, 10]") && source.contains("gru(4)") && source.contains("mood.vocab.json"), source);
+        Path prog = tmp.resolve("program.ann");
+        Files.writeString(prog, "import \"imported/Mood.ann\"\n" + data + train);
+
+        Path texts = tmp.resolve("new.csv");
+        Files.writeString(texts, "review\n\"awful, awful music\"\ngreat\n\"the very long film was great and the plot was long\"\n"
+                + "\"words it never saw\"\n\"Great ACTORS\"\n");
+        for (String input : new String[] {texts.toString(), "the film was very long and awful"}) {
+            TrainCommandTest.Run before = ann("predict", file.toString(), "--checkpoint", ckpt.toString(), "--input", input, "--top", "2", "--json");
+            TrainCommandTest.Run after = ann("predict", prog.toString(), "--checkpoint", dir.resolve("Mood.ckpt").toString(), "--input", input,
+                    "--top", "2", "--json");
+            assertEquals(0, before.code(), before.err());
+            assertEquals(0, after.code(), after.err());
+            JsonArray a = JsonParser.parseString(before.out()).getAsJsonArray(), b = JsonParser.parseString(after.out()).getAsJsonArray();
+            assertEquals(input.endsWith(".csv") ? 5 : 1, a.size());
+            assertEquals(a.size(), b.size());
+            double max = 0;
+            for (int k = 0; k < a.size(); k++) {
+                Map<String, Double> pa = probs(a.get(k)), pb = probs(b.get(k));
+                assertEquals(pa.keySet(), pb.keySet());
+                for (String c : pa.keySet()) max = Math.max(max, Math.abs(pa.get(c) - pb.get(c)));
+            }
+            System.out.printf("text model round trip (%s): largest difference %.3g%n", input, max);
+            assertTrue(max <= 1e-6, "imported text model differs by " + max);
+        }
+    }
+
     static Map<String, Double> probs(JsonElement e) {
         Map<String, Double> m = new HashMap<>();
         for (JsonElement t : e.getAsJsonObject().getAsJsonArray("top")) {

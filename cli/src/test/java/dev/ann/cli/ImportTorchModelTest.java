@@ -15,10 +15,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Models that ann did not make: a small MLP and a small CNN exported by
- * PyTorch's torch.onnx.export (scripts/onnx_torch_fixtures.py made the
- * committed fixtures under onnx/src/test/resources/torch) import, and
- * ann predict reproduces PyTorch's outputs within 1e-5.
+ * Models that ann did not make: a small MLP, a small CNN and three text models
+ * (embedding -> LSTM's last step, embedding -> bidirectional GRU's final
+ * states, embedding -> bidirectional LSTM -> GRU) exported by PyTorch's torch.onnx.export
+ * (scripts/onnx_torch_fixtures.py made the committed fixtures under
+ * onnx/src/test/resources/torch) import, and ann predict reproduces
+ * PyTorch's outputs within 1e-5; the imported text models check clean and
+ * train an epoch from their weights ({@code init from}).
  */
 class ImportTorchModelTest {
     @TempDir Path tmp;
@@ -52,7 +55,52 @@ class ImportTorchModelTest {
                 + "    classes " + String.join(", ", java.util.stream.IntStream.range(0, classes).mapToObj(k -> "\"" + k + "\"").toList()) + "\n"
                 + "}\n\n"
                 + "train " + network + " on Inputs {\n    loss cross_entropy\n    optimizer adam(lr: 1e-3)\n    batch 8\n    epochs 1\n}\n");
-        TrainCommandTest.Run p = TrainCommandTest.ann("predict", program.toString(), "--checkpoint", dir.resolve(network + ".ckpt").toString(),
+        assertPredictsPyTorchs(name, program, dir.resolve(network + ".ckpt"), rows, classes);
+    }
+
+    /**
+     * The text models: token ids 1..29 written as numbers ("26 20 4 ..."), which the imported checkpoint's vocabulary
+     * reads back as those ids; PyTorch's models have no padding and the texts none (ann's embedding reads id 0 as padding).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"lstm, Lstm, lstm(24)", "gru, Gru, 'gru(12, bidirectional: true)'", "stack, Stack, 'lstm(8, sequences: true, bidirectional: true)'"})
+    void textModelsPredictCheckAndTrain(String name, String network, String layer) throws Exception {
+        Path dir = tmp.resolve("imported");
+        TrainCommandTest.Run i = TrainCommandTest.ann("import", FIXTURES.resolve(name + ".onnx").toString(), "--out", dir.toString());
+        assertEquals(0, i.code(), i.err());
+        assertTrue(i.out().contains("(network " + network + ")"), i.out());
+        String source = Files.readString(dir.resolve(network + ".ann"));
+        assertTrue(source.contains("// from " + name + ".onnx") && source.contains("embedding(16, vocabulary: 30)") && source.contains(layer)
+                && source.contains("-> [10, 16]"), source);
+
+        List<String> rows = Files.readAllLines(FIXTURES.resolve(name + "_outputs.csv"));
+        int classes = rows.get(0).split(",").length;
+        Files.copy(FIXTURES.resolve(name + "_inputs.csv"), tmp.resolve("inputs.csv"));
+        String dataset = "dataset Texts {\n"
+                + "    train csv(\"inputs.csv\", header: true, text: 0, label: 1)\n"
+                + "    test csv(\"inputs.csv\", header: true, text: 0, label: 1)\n"
+                + "    tokens words, vocabulary 30, length 10\n"
+                + "    classes " + String.join(", ", java.util.stream.IntStream.range(0, classes).mapToObj(k -> "\"" + k + "\"").toList()) + "\n"
+                + "}\n\n";
+        Path program = tmp.resolve("program.ann");
+        Files.writeString(program, "import \"imported/" + network + ".ann\"\n\n" + dataset
+                + "train " + network + " on Texts {\n    loss cross_entropy\n    optimizer adam(lr: 1e-3)\n    batch 8\n    epochs 1\n"
+                + "    init from \"imported/" + network + ".ckpt\"\n}\n");
+        TrainCommandTest.Run c = TrainCommandTest.ann("check", program.toString());
+        assertEquals(0, c.code(), c.out() + c.err());
+        assertTrue(!(c.out() + c.err()).contains("warning"), c.out() + c.err());
+
+        assertPredictsPyTorchs(name, program, dir.resolve(network + ".ckpt"), rows, classes);
+
+        // one epoch from the imported weights
+        TrainCommandTest.Run t = TrainCommandTest.ann("train", program.toString(), "--out", tmp.resolve("run").toString());
+        assertEquals(0, t.code(), t.out() + t.err());
+        assertTrue((t.out() + t.err()).contains("starting from the weights of"), t.out() + t.err());
+        assertTrue(Files.exists(tmp.resolve("run").resolve("model.ckpt")), t.out());
+    }
+
+    private void assertPredictsPyTorchs(String name, Path program, Path ckpt, List<String> rows, int classes) {
+        TrainCommandTest.Run p = TrainCommandTest.ann("predict", program.toString(), "--checkpoint", ckpt.toString(),
                 "--input", tmp.resolve("inputs.csv").toString(), "--top", String.valueOf(classes), "--json");
         assertEquals(0, p.code(), p.err());
         JsonArray got = JsonParser.parseString(p.out()).getAsJsonArray();
@@ -66,6 +114,7 @@ class ImportTorchModelTest {
                 max = Math.max(max, Math.abs(e.getValue() - Double.parseDouble(want[Integer.parseInt(e.getKey())])));
             }
         }
+        System.out.printf("%s: ann predict against PyTorch, %d rows: largest difference %.3g%n", name, got.size(), max);
         assertTrue(max <= 1e-5, name + ": ann predict differs from PyTorch by " + max);
     }
 }

@@ -415,19 +415,15 @@ public final class OnnxExport {
          */
         public String recurrent(Kind.Recurrent k) {
             int u = k.units(), dirs = k.bidirectional() ? 2 : 1, gates = k.gru() ? 3 : 4;
-            int[] order = k.gru() ? new int[] {1, 0, 2} : new int[] {0, 3, 1, 2};
             int t = inShape(0).dim(0), f = inShape(0).dim(1);
             float[] w = new float[dirs * gates * u * f], r = new float[dirs * gates * u * u], b = new float[dirs * 2 * gates * u];
             for (int d = 0; d < dirs; d++) {
                 String sfx = d == 1 ? "_reverse" : "";
                 float[] wih = values("weight_ih" + sfx), whh = values("weight_hh" + sfx), bih = values("bias_ih" + sfx), bhh = values("bias_hh" + sfx);
-                for (int gi = 0; gi < gates; gi++) {
-                    int from = order[gi];
-                    System.arraycopy(wih, from * u * f, w, (d * gates + gi) * u * f, u * f);
-                    System.arraycopy(whh, from * u * u, r, (d * gates + gi) * u * u, u * u);
-                    System.arraycopy(bih, from * u, b, d * 2 * gates * u + gi * u, u);
-                    System.arraycopy(bhh, from * u, b, d * 2 * gates * u + (gates + gi) * u, u);
-                }
+                gates(k.gru(), true, wih, 0, w, d * gates * u * f, u * f);
+                gates(k.gru(), true, whh, 0, r, d * gates * u * u, u * u);
+                gates(k.gru(), true, bih, 0, b, d * 2 * gates * u, u);
+                gates(k.gru(), true, bhh, 0, b, d * 2 * gates * u + gates * u, u);
             }
             String n = op.name();
             List<String> ins = new ArrayList<>(List.of(transpose(x(), n + ".time_major", 1, 0, 2),
@@ -538,6 +534,25 @@ public final class OnnxExport {
             float[] pe = dev.ann.kernels.Sequence.Positional.sinusoidal(s.dim(0), s.dim(1))
                     .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
             return g.node("Add", op.name(), List.of(x(), g.floats(op.name() + ".code", s.toArray(), pe)));
+        }
+    }
+
+    /**
+     * ONNX's gate blocks in PyTorch's (and ann's) order: ONNX's LSTM gate k (i, o, f, c) is PyTorch's gate
+     * {@code LSTM_GATES[k]} (of i, f, g, o); ONNX's GRU gate k (z, r, h) is PyTorch's {@code GRU_GATES[k]} (of r, z, n).
+     * The one statement of the permutation, for export and import.
+     */
+    static final int[] LSTM_GATES = {0, 3, 1, 2}, GRU_GATES = {1, 0, 2};
+
+    /**
+     * Copies the gate blocks (each {@code block} values) of one direction's weight or bias from {@code src} at
+     * {@code from} to {@code dst} at {@code to}, from PyTorch's order to ONNX's ({@code toOnnx}) or back.
+     */
+    static void gates(boolean gru, boolean toOnnx, float[] src, int from, float[] dst, int to, int block) {
+        int[] order = gru ? GRU_GATES : LSTM_GATES;
+        for (int k = 0; k < order.length; k++) {
+            int onnx = k * block, torch = order[k] * block;
+            System.arraycopy(src, from + (toOnnx ? torch : onnx), dst, to + (toOnnx ? onnx : torch), block);
         }
     }
 

@@ -30,7 +30,9 @@ import dev.ann.onnx.proto.Onnx;
  * (paths from one value joined by Concat, Sum or Add): Gemm, MatMul (with an Add
  * of a bias), Conv, MaxPool, AveragePool, GlobalAveragePool,
  * BatchNormalization, LayerNormalization, the activations, Flatten, Reshape,
- * and Identity or Dropout (skipped). The input transform that {@code ann export}
+ * and Identity or Dropout (skipped); and text: Gather of a weight by the input's token ids (an
+ * {@code embedding}), LSTM and GRU (the gates reordered to PyTorch's, as {@link OnnxExport#gates}),
+ * with the shape ops around them that {@code ann export} and PyTorch write (see {@link Reader#recurrent}). The input transform that {@code ann export}
  * writes (Mul by a scale, Sub and Mul by per-feature statistics) becomes the
  * checkpoint's data transform. Each statement carries a {@code // from}
  * comment naming its node and the shape it gives. Anything else is an error
@@ -42,7 +44,8 @@ public final class OnnxImport {
     /** The op types it maps, for the error message. */
     public static final List<String> SUPPORTED = List.of("Gemm", "MatMul (+ Add)", "Conv", "MaxPool", "AveragePool",
             "GlobalAveragePool", "BatchNormalization", "LayerNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu",
-            "Softplus", "Softmax", "gelu (0.5 x (1 + Erf(x / sqrt 2)))", "swish (x * Sigmoid(x))", "Flatten", "Reshape", "Identity", "Dropout");
+            "Softplus", "Softmax", "gelu (0.5 x (1 + Erf(x / sqrt 2)))", "swish (x * Sigmoid(x))", "Flatten", "Reshape", "Identity", "Dropout",
+            "Gather (embedding of the input's token ids)", "LSTM", "GRU (linear_before_reset 1)");
 
     /** The result: the network's source, its name, and the checkpoint of its weights (and data transform). */
     public record Result(String network, String source, Checkpoint checkpoint) {}
@@ -80,6 +83,17 @@ public final class OnnxImport {
         float scale = 1f;
         float[] shift, mul;
         int counter;
+        /** The node that writes each value. */
+        final Map<String, Onnx.NodeProto> producer = new HashMap<>();
+        /** Nodes that compute an LSTM's or GRU's zero initial state or its sequence lengths: not layers. */
+        final Set<Onnx.NodeProto> aside = new HashSet<>();
+        /** The value an embedding reads its token ids from (before a Cast), its id space and ids per sample. */
+        String ids;
+        int vocabulary = -1, steps;
+        /** Whether an LSTM or GRU after an embedding reads every step (no sequence_lens): id 0 is no padding to it. */
+        boolean unmasked;
+        /** An LSTM's or GRU's outputs of every step left time-major, [T, batch, D*U], for the next one (PyTorch's stacked layers). */
+        String timeMajor;
 
         Reader(Path file, Onnx.ModelProto model) {
             this.file = file;
@@ -115,6 +129,12 @@ public final class OnnxImport {
             List<Onnx.NodeProto> nodes = g.getNodeList();
             for (Onnx.NodeProto n : nodes) {
                 if (n.getOpType().equals("Constant")) consts.put(n.getOutput(0), tensor(attr(n, "value").getT()));
+                for (String o : n.getOutputList()) producer.put(o, n);
+            }
+            for (Onnx.NodeProto n : nodes) {
+                boolean gru = n.getOpType().equals("GRU");
+                if (!gru && !n.getOpType().equals("LSTM")) continue;
+                for (int k = 4; k <= (gru ? 5 : 7); k++) if (present(n, k)) aside(n.getInput(k));
             }
             Onnx.NodeProto end = walk(nodes);
             if (end != null) throw unsupported(end, "a join of paths that did not start at one fork");
@@ -122,6 +142,14 @@ public final class OnnxImport {
             StringBuilder notes = new StringBuilder(head);
             if (scale != 1f) notes.append("// the model scales its inputs by ").append(num(scale)).append(": give the dataset `scale ").append(num(scale)).append("`\n");
             if (shift != null) notes.append("// the model normalises its inputs with fitted statistics: they are in the checkpoint (data.shift, data.mul)\n");
+            if (vocabulary > 0) {
+                notes.append(Files.exists(OnnxExport.vocabularyPath(file))
+                        ? "// token ids: the checkpoint's vocabulary is " + OnnxExport.vocabularyPath(file).getFileName() + "'s\n"
+                        : "// token ids: the checkpoint's vocabulary reads ids written as numbers (ann predict --input \"5 17 3\"); 0 pads\n");
+                if (unmasked) {
+                    notes.append("// the model's LSTM/GRU reads every step (no sequence_lens); ann's skips id 0 (padding): the two agree on ids from 1\n");
+                }
+            }
             src.insert(0, notes);
             String out = g.getOutput(0).getName();
             if (!out.equals(current)) {
@@ -172,6 +200,7 @@ public final class OnnxImport {
                 s.put("data.mul", new int[] {mul.length});
             }
             if (scale != 1f) h.addProperty("data_scale", scale);
+            if (vocabulary > 0) h.add("text", vocabularyHeader());
             return new Checkpoint(h, a, s);
         }
 
@@ -179,7 +208,7 @@ public final class OnnxImport {
         List<Onnx.NodeProto> consumers(String v) {
             List<Onnx.NodeProto> out = new ArrayList<>();
             for (Onnx.NodeProto n : g.getNodeList()) {
-                if (!n.getOpType().equals("Constant") && n.getInputList().contains(v)) out.add(n);
+                if (!n.getOpType().equals("Constant") && !aside.contains(n) && n.getInputList().contains(v)) out.add(n);
             }
             return out;
         }
@@ -187,7 +216,7 @@ public final class OnnxImport {
         /** Whether a node joins paths: two or more of its inputs are not constants. */
         boolean isJoin(Onnx.NodeProto n) {
             int k = 0;
-            for (String i : n.getInputList()) if (!i.isEmpty() && !consts.containsKey(i)) k++;
+            for (String i : n.getInputList()) if (!i.isEmpty() && !consts.containsKey(i) && !aside.contains(producer.get(i))) k++;
             return k >= 2;
         }
 
@@ -394,6 +423,10 @@ public final class OnnxImport {
             if (op.equals("Shape")) {
                 throw unsupported(n, "a shape computed at run time; export with fixed shapes (no dynamic axes but the batch)");
             }
+            if (op.equals("Gather") && n.getInputCount() == 2 && n.getInput(1).equals(current)
+                    || op.equals("Cast") && n.getInputCount() == 1 && n.getInput(0).equals(current) && castToIds(n) != null) {
+                return embedding(n);
+            }
             if (n.getInputCount() == 0 || !n.getInput(0).equals(current)) {
                 if (op.equals("Shape") || op.equals("Gather") || op.equals("Unsqueeze") || op.equals("Concat")) {
                     throw unsupported(n, "a shape computed at run time; export with fixed shapes (e.g. torch.onnx.export without dynamic axes but the batch), or as one chain");
@@ -439,12 +472,14 @@ public final class OnnxImport {
                     Tensor w = constant(n, 1);
                     if (w.dims().length != 2) throw unsupported(n, "MatMul with a weight of rank " + w.dims().length + " (2 expected)");
                     int inputs = w.dims()[0], units = w.dims()[1];
-                    flattenFor(n, inputs);
+                    // [T, F] times [F, units]: ann's dense acts on each step
+                    boolean perStep = shape.length == 2 && inputs == shape[1] && shape[0] != 1;
+                    if (!perStep) flattenFor(n, inputs);
                     String name = layerName(n, 1);
                     put(name + ".weight", new int[] {inputs, units}, w.floats());
                     boolean bias = i + 1 < nodes.size() && nodes.get(i + 1).getOpType().equals("Add")
                             && nodes.get(i + 1).getInputList().contains(n.getOutput(0));
-                    shape = new int[] {units};
+                    shape = perStep ? new int[] {shape[0], units} : new int[] {units};
                     if (bias) {
                         Onnx.NodeProto add = nodes.get(i + 1);
                         String b = add.getInput(0).equals(n.getOutput(0)) ? add.getInput(1) : add.getInput(0);
@@ -553,6 +588,20 @@ public final class OnnxImport {
                     statement(n, name, "layernorm(eps: " + num(f(n, "epsilon", 1e-5f)) + ")");
                     return advance(n);
                 }
+                case "Transpose" -> {
+                    List<Onnx.NodeProto> c = consumers(n.getOutput(0));
+                    boolean view = Arrays.equals(ls(n, "perm"), new long[] {1, 0, 2}) && shape.length == 2 && c.size() == 1
+                            && isRecurrent(c.get(0)) && c.get(0).getInput(0).equals(n.getOutput(0)) && l(c.get(0), "layout", 0) == 0;
+                    if (!view) {
+                        throw unsupported(n, "a Transpose that is not the time-major view ([T, batch, F], perm [1, 0, 2]) of a sequence"
+                                + " read by an LSTM or GRU");
+                    }
+                    return recurrent(c.get(0));
+                }
+                case "LSTM", "GRU" -> {
+                    need(n, l(n, "layout", 0) == 1 || current.equals(timeMajor), op + " of layout 0 reading [batch, T, F] without the Transpose to [T, batch, F]");
+                    return recurrent(n);
+                }
                 case "Relu" -> { statement(n, null, "relu"); return advance(n); }
                 case "Sigmoid" -> { statement(n, null, "sigmoid"); return advance(n); }
                 case "Tanh" -> { statement(n, null, "tanh"); return advance(n); }
@@ -570,6 +619,427 @@ public final class OnnxImport {
         }
 
         boolean pendingSqueeze;
+
+        boolean present(Onnx.NodeProto n, int input) {
+            return n.getInputCount() > input && !n.getInput(input).isEmpty();
+        }
+
+        static boolean isRecurrent(Onnx.NodeProto n) {
+            return n.getOpType().equals("LSTM") || n.getOpType().equals("GRU");
+        }
+
+        /** Ops that compute a zero state's shape or the sequence lengths; collected back from an LSTM's or GRU's input. */
+        static final Set<String> SHAPE_OPS = Set.of("Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "ConstantOfShape", "Cast",
+                "Slice", "Equal", "Not", "ReduceSum", "Expand");
+
+        /** Puts the nodes that compute v aside, back to a Shape's or an Equal's input (the data they read) or another op. */
+        void aside(String v) {
+            Onnx.NodeProto p = producer.get(v);
+            if (p == null || aside.contains(p) || !SHAPE_OPS.contains(p.getOpType())) return;
+            aside.add(p);
+            if (p.getOpType().equals("Shape") || p.getOpType().equals("Equal")) return;
+            for (String i : p.getInputList()) if (!i.isEmpty()) aside(i);
+        }
+
+        /** A Cast to integers whose only reader is a Gather of a constant table by them (ann export's embedding); else null. */
+        Onnx.NodeProto castToIds(Onnx.NodeProto cast) {
+            long to = l(cast, "to", 0);
+            if (to != Onnx.TensorProto.DataType.INT64_VALUE && to != Onnx.TensorProto.DataType.INT32_VALUE) return null;
+            List<Onnx.NodeProto> c = consumers(cast.getOutput(0));
+            if (c.size() != 1 || !c.get(0).getOpType().equals("Gather") || c.get(0).getInputCount() != 2) return null;
+            return c.get(0).getInput(1).equals(cast.getOutput(0)) && isConst(c.get(0).getInput(0)) ? c.get(0) : null;
+        }
+
+        /** Gather(weight, ids) on the input's token ids [T] (after a Cast to integers, or not): {@code embedding}. */
+        int embedding(Onnx.NodeProto n) {
+            String from = current;
+            Onnx.NodeProto gather = n.getOpType().equals("Cast") ? castToIds(n) : n;
+            if (layersStarted || scale != 1f || shift != null || shape.length != 1) {
+                throw unsupported(gather, "a Gather of a table by " + (layersStarted ? "the output of other layers" : "a " + shapeText(shape)
+                        + " input") + "; ann's embedding reads the token ids [T] of the input, before any layer");
+            }
+            need(gather, l(gather, "axis", 0) == 0, "Gather on axis " + l(gather, "axis", 0) + " (an embedding gathers rows: axis 0)");
+            Tensor w = constant(gather, 0);
+            need(gather, w.floats() != null && w.dims().length == 2, "a Gather of a table that is not a 2-D float weight");
+            layersStarted = true;
+            String name = layerName(gather, 0);
+            put(name + ".weight", w.dims(), w.floats());
+            ids = from;
+            vocabulary = w.dims()[0];
+            steps = shape[0];
+            shape = new int[] {shape[0], w.dims()[1]};
+            statement(gather, name, "embedding(" + w.dims()[1] + ", vocabulary: " + vocabulary + ")");
+            return advance(gather);
+        }
+
+        /**
+         * An ONNX LSTM or GRU as ann's {@code lstm} / {@code gru}: W, R and B (Wb, Rb) per direction, gate blocks put back in
+         * PyTorch's order ({@link OnnxExport#gates}); a forward or bidirectional layer of the default activations, without
+         * clip, input_forget or peepholes; a GRU with linear_before_reset 1 (PyTorch's, ann's). Its initial states, when
+         * given, must be zeros (a constant, or ConstantOfShape of a shape computed at run time, as PyTorch writes them), and
+         * its sequence_lens, when given, the count of the embedding's non-zero ids (as ann export writes it: padding at
+         * the end). What reads its outputs ({@link #recurrentEnd}) decides {@code sequences}.
+         */
+        int recurrent(Onnx.NodeProto n) {
+            boolean gru = n.getOpType().equals("GRU");
+            String kind = gru ? "gru" : "lstm";
+            need(n, shape.length == 2, n.getOpType() + " over a " + shapeText(shape) + " input ([T, F] expected)");
+            int t = shape[0], f = shape[1], gates = gru ? 3 : 4;
+            String direction = s(n, "direction", "forward");
+            need(n, direction.equals("forward") || direction.equals("bidirectional"), "direction " + direction + " (ann's layers run forward or bidirectional)");
+            int dirs = direction.equals("bidirectional") ? 2 : 1;
+            Onnx.AttributeProto acts = attr(n, "activations");
+            if (acts != null) {
+                List<String> want = new ArrayList<>();
+                for (int d = 0; d < dirs; d++) want.addAll(gru ? List.of("Sigmoid", "Tanh") : List.of("Sigmoid", "Tanh", "Tanh"));
+                List<String> got = acts.getStringsList().stream().map(b -> b.toStringUtf8()).toList();
+                need(n, got.equals(want), "activations " + got + " (ann's are " + want + ")");
+            }
+            need(n, attr(n, "clip") == null, "a clip of the cell");
+            need(n, l(n, "input_forget", 0) == 0, "input_forget 1 (coupled input and forget gates)");
+            if (gru) {
+                need(n, l(n, "linear_before_reset", 0) == 1, "GRU with linear_before_reset 0 (ann's gru is PyTorch's: the reset gate"
+                        + " multiplies the recurrent product with its bias, linear_before_reset 1)");
+            }
+            Tensor w = constant(n, 1), r = constant(n, 2);
+            need(n, w.floats() != null && r.floats() != null, "weights W and R that are not floats");
+            need(n, r.dims().length == 3 && r.dims()[0] == dirs && r.dims()[1] % gates == 0, "a recurrence weight R of shape " + Arrays.toString(r.dims()));
+            int u = r.dims()[1] / gates;
+            need(n, l(n, "hidden_size", u) == u && r.dims()[2] == u, "hidden_size " + l(n, "hidden_size", u) + " with R of shape " + Arrays.toString(r.dims()));
+            need(n, Arrays.equals(w.dims(), new int[] {dirs, gates * u, f}), "an input weight W of shape " + Arrays.toString(w.dims())
+                    + " for a [" + t + ", " + f + "] input ([" + dirs + ", " + gates * u + ", " + f + "] expected)");
+            Tensor b = present(n, 3) ? constant(n, 3) : null;
+            need(n, b == null || b.floats() != null && Arrays.equals(b.dims(), new int[] {dirs, 2 * gates * u}),
+                    "a bias B of shape " + (b == null ? "" : Arrays.toString(b.dims())) + " (floats [" + dirs + ", " + 2 * gates * u + "] expected)");
+            boolean lengths = present(n, 4);
+            if (lengths && !countsIds(n.getInput(4))) {
+                throw unsupported(n, "sequence_lens that is not the count of the embedding's non-zero token ids (ann's layers skip id 0,"
+                        + " padding at the end of each text; export without sequence_lens, or with that count)");
+            }
+            if (!lengths && ids != null) unmasked = true;
+            for (int k = 5; k <= (gru ? 5 : 6); k++) {
+                if (present(n, k) && !zeros(n.getInput(k))) {
+                    throw unsupported(n, "an initial " + (k == 5 ? "hidden" : "cell") + " state that is not zero (ann's " + kind
+                            + " starts each sequence from zeros; export without initial_h and initial_c)");
+                }
+            }
+            need(n, gru || !present(n, 7) || zeros(n.getInput(7)), "peephole weights P");
+            String name = recurrentName(n, kind);
+            for (int d = 0; d < dirs; d++) {
+                String sfx = d == 1 ? "_reverse" : "";
+                float[] wih = new float[gates * u * f], whh = new float[gates * u * u], bih = new float[gates * u], bhh = new float[gates * u];
+                OnnxExport.gates(gru, false, w.floats(), d * gates * u * f, wih, 0, u * f);
+                OnnxExport.gates(gru, false, r.floats(), d * gates * u * u, whh, 0, u * u);
+                if (b != null) {
+                    OnnxExport.gates(gru, false, b.floats(), d * 2 * gates * u, bih, 0, u);
+                    OnnxExport.gates(gru, false, b.floats(), d * 2 * gates * u + gates * u, bhh, 0, u);
+                }
+                put(name + ".weight_ih" + sfx, new int[] {gates * u, f}, wih);
+                put(name + ".weight_hh" + sfx, new int[] {gates * u, u}, whh);
+                put(name + ".bias_ih" + sfx, new int[] {gates * u}, bih);
+                put(name + ".bias_hh" + sfx, new int[] {gates * u}, bhh);
+            }
+            String end = recurrentEnd(n, t, dirs, u, lengths);
+            boolean sequences = !end.startsWith("L:");
+            timeMajor = end.startsWith("M:") ? end.substring(2) : null;
+            end = end.substring(2);
+            shape = sequences ? new int[] {t, dirs * u} : new int[] {dirs * u};
+            statement(n, name, kind + "(" + u + (sequences ? ", sequences: true" : "") + (dirs == 2 ? ", bidirectional: true" : "") + ")");
+            current = end;
+            return g.getNodeList().indexOf(n);
+        }
+
+        /** The layer's name: its weights' prefix (ann export's "lstm.W"), else PyTorch's scope ("/lstm/LSTM"), else the op's. */
+        String recurrentName(Onnx.NodeProto n, String kind) {
+            String w = n.getInput(1);
+            String base = w.contains(".") ? w.substring(0, w.lastIndexOf('.'))
+                    : n.getName().matches("/.+/[^/]+") ? n.getName().substring(1, n.getName().lastIndexOf('/')) : kind;
+            String s = sanitize(base, kind).toLowerCase(Locale.ROOT);
+            if (!Character.isLetter(s.charAt(0))) s = kind + "_" + s;
+            String name = s;
+            for (int k = 2; !names.add(name) || RESERVED.contains(name); k++) name = s + "_" + k;
+            return name;
+        }
+
+        /** Whether v is zeros: a constant, or ConstantOfShape of zero (its shape whatever it is), or a part of such. */
+        boolean zeros(String v) {
+            Tensor c = consts.get(v);
+            if (c != null) {
+                if (c.floats() == null) return false;
+                for (float x : c.floats()) if (x != 0f) return false;
+                return true;
+            }
+            Onnx.NodeProto p = producer.get(v);
+            // a part of zeros (PyTorch slices each layer's state of num_layers > 1 out of one ConstantOfShape)
+            if (p != null && Set.of("Slice", "Gather", "Squeeze", "Unsqueeze", "Reshape", "Expand", "Cast", "Identity").contains(p.getOpType())
+                    && p.getInputCount() > 0) {
+                return zeros(p.getInput(0));
+            }
+            if (p == null || !p.getOpType().equals("ConstantOfShape")) return false;
+            Onnx.AttributeProto value = attr(p, "value");
+            if (value == null) return true;
+            Tensor t = tensor(value.getT());
+            if (t.floats() != null) { for (float x : t.floats()) if (x != 0f) return false; return true; }
+            if (t.longs() != null) { for (long x : t.longs()) if (x != 0) return false; return true; }
+            return false;
+        }
+
+        /** Whether v is the count of the embedding's non-zero ids per sample: ReduceSum over time of Not(Equal(ids, 0)), Casts between. */
+        boolean countsIds(String v) {
+            Onnx.NodeProto p = skipCasts(producer.get(v));
+            if (p == null || !p.getOpType().equals("ReduceSum") || l(p, "keepdims", 1) != 0) return false;
+            long[] axes = p.getInputCount() > 1 ? (consts.containsKey(p.getInput(1)) ? consts.get(p.getInput(1)).longs() : null) : ls(p, "axes");
+            if (axes == null || !Arrays.equals(axes, new long[] {1})) return false;
+            p = skipCasts(producer.get(p.getInput(0)));
+            if (p == null || !p.getOpType().equals("Not")) return false;
+            p = producer.get(p.getInput(0));
+            return ids != null && p != null && p.getOpType().equals("Equal") && isScalar(otherInput(p, ids), 0f);
+        }
+
+        Onnx.NodeProto skipCasts(Onnx.NodeProto p) {
+            while (p != null && p.getOpType().equals("Cast")) p = producer.get(p.getInput(0));
+            return p;
+        }
+
+        /**
+         * The axes of an LSTM's or GRU's output on its way to ann's shapes: T (steps), D (directions), B (batch), U (units),
+         * W (D and U as one axis: each direction's units in turn); dir: the one direction a Gather took, or -1.
+         */
+        private record Axes(String axes, int dir) {}
+
+        /**
+         * Follows the nodes that read the layer's outputs (Y [T, D, batch, U], Y_h [D, batch, U], batch first with layout 1)
+         * while they only move axes: Squeeze of D when it is 1, Transpose, Reshape that joins D and U, Gather of one direction
+         * or of the last step, Concat of the directions, Identity. It ends where a value has ann's shape, [batch, T, D*U]
+         * ({@code sequences: true}) or [batch, D*U] (the last step), and another node reads it. Returns that value, with
+         * "T:" or "L:" before it.
+         */
+        String recurrentEnd(Onnx.NodeProto rnn, int t, int dirs, int u, boolean lengths) {
+            Map<String, Axes> tracked = new LinkedHashMap<>();
+            boolean batchMajor = l(rnn, "layout", 0) == 1;
+            if (rnn.getOutputCount() > 0 && !rnn.getOutput(0).isEmpty()) tracked.put(rnn.getOutput(0), new Axes(batchMajor ? "BTDU" : "TDBU", -1));
+            if (rnn.getOutputCount() > 1 && !rnn.getOutput(1).isEmpty()) tracked.put(rnn.getOutput(1), new Axes(batchMajor ? "BDU" : "DBU", -1));
+            if (rnn.getOutputCount() > 2 && !rnn.getOutput(2).isEmpty() && !consumers(rnn.getOutput(2)).isEmpty()) {
+                throw unsupported(consumers(rnn.getOutput(2)).get(0), "it reads the cell state Y_c of '" + rnn.getName()
+                        + "' (ann's lstm gives the hidden state h: its outputs Y or Y_h)");
+            }
+            Set<Onnx.NodeProto> inside = new HashSet<>();
+            List<Onnx.NodeProto> nodes = g.getNodeList();
+            for (int i = nodes.indexOf(rnn) + 1; i < nodes.size(); i++) {
+                Onnx.NodeProto m = nodes.get(i);
+                if (aside.contains(m) || m.getOpType().equals("Constant") || m.getInputList().stream().noneMatch(tracked::containsKey)) continue;
+                Axes a = follow(m, tracked, t, dirs, u, lengths);
+                if (a != null) {
+                    tracked.put(m.getOutput(0), a);
+                    inside.add(m);
+                    continue;
+                }
+                for (String in : m.getInputList()) {
+                    Axes l = tracked.get(in);
+                    if (l != null && !done(l, dirs) && !nextTimeMajor(m, in, l, dirs)) {
+                        throw unsupported(m, "it reads the outputs of " + rnn.getOpType() + " '" + rnn.getName() + "' laid out as "
+                                + axesText(l) + "; ann's layer gives [batch, T, directions * units] (sequences: true) or [batch, directions * units]"
+                                + " (the last step: Y_h, or Y at step -1 of a forward layer)"
+                                + (m.getOpType().equals("Concat") ? "; PyTorch's num_layers > 1 joins the layers' h_n so: make each layer an nn.LSTM"
+                                        + " or nn.GRU of its own" : ""));
+                    }
+                }
+            }
+            Set<String> outputs = new HashSet<>();
+            for (Onnx.ValueInfoProto o : g.getOutputList()) outputs.add(o.getName());
+            // moves of axes that lead nowhere but to a zero state's shape (PyTorch's batch-first view of stacked layers): set aside
+            for (boolean more = true; more; ) {
+                more = false;
+                for (Onnx.NodeProto m : inside) {
+                    if (!aside.contains(m) && !outputs.contains(m.getOutput(0)) && consumers(m.getOutput(0)).isEmpty()) more = aside.add(m);
+                }
+            }
+            String end = null;
+            for (var e : tracked.entrySet()) {
+                List<Onnx.NodeProto> readers = consumers(e.getKey());
+                if (!outputs.contains(e.getKey()) && readers.stream().allMatch(inside::contains)) continue;
+                if (!outputs.contains(e.getKey()) && readers.stream().allMatch(c -> inside.contains(c) || nextTimeMajor(c, e.getKey(), e.getValue(), dirs))
+                        && !done(e.getValue(), dirs)) {
+                    if (end != null) throw unsupported(rnn, "its outputs are read in two forms ('" + end + "' and '" + e.getKey() + "'); ann's layer gives one");
+                    end = e.getKey();
+                    continue;
+                }
+                if (!done(e.getValue(), dirs)) {
+                    throw unsupported(rnn, "the graph's output is its output laid out as " + axesText(e.getValue())
+                            + ", not [batch, T, directions * units] or [batch, directions * units]");
+                }
+                if (end != null) throw unsupported(rnn, "its outputs are read in two forms ('" + end + "' and '" + e.getKey() + "'); ann's layer gives one");
+                end = e.getKey();
+            }
+            if (end == null) throw unsupported(rnn, "nothing reads its outputs");
+            Axes a = tracked.get(end);
+            return (!a.axes().contains("T") ? "L:" : a.axes().startsWith("T") ? "M:" : "T:") + end;
+        }
+
+        /** Whether m is an LSTM or GRU of layout 0 that reads v, every step [T, batch, D*U], as its input (PyTorch's next layer). */
+        static boolean nextTimeMajor(Onnx.NodeProto m, String v, Axes a, int dirs) {
+            return isRecurrent(m) && m.getInput(0).equals(v) && l(m, "layout", 0) == 0 && (a.dir() == -1 || dirs == 1)
+                    && (a.axes().equals("TBW") || dirs == 1 && a.axes().equals("TBU"));
+        }
+
+        static boolean done(Axes a, int dirs) {
+            return (a.dir() == -1 || dirs == 1) && (a.axes().equals("BTW") || a.axes().equals("BW") || dirs == 1 && (a.axes().equals("BTU") || a.axes().equals("BU")));
+        }
+
+        static String axesText(Axes a) {
+            StringBuilder b = new StringBuilder("[");
+            for (char c : a.axes().toCharArray()) {
+                b.append(b.length() > 1 ? ", " : "").append(switch (c) {
+                    case 'T' -> "T";
+                    case 'D' -> "directions";
+                    case 'B' -> "batch";
+                    case 'U' -> "units";
+                    default -> "directions * units";
+                });
+            }
+            return b.append("]").append(a.dir() >= 0 ? " of direction " + a.dir() : "").toString();
+        }
+
+        /** The axes after m, which reads a tracked value; null when m is no such move of axes. */
+        Axes follow(Onnx.NodeProto m, Map<String, Axes> tracked, int t, int dirs, int u, boolean lengths) {
+            Axes in = tracked.get(m.getInput(0));
+            if (in == null) return null;
+            String a = in.axes();
+            java.util.function.IntUnaryOperator size = c -> switch (c) {
+                case 'T' -> t;
+                case 'D' -> dirs;
+                case 'U' -> u;
+                case 'W' -> dirs * u;
+                default -> -1; // the batch
+            };
+            switch (m.getOpType()) {
+                case "Identity", "Dropout" -> { return in; }
+                case "Squeeze" -> {
+                    long[] axes = m.getInputCount() > 1 ? (consts.containsKey(m.getInput(1)) ? consts.get(m.getInput(1)).longs() : null) : ls(m, "axes");
+                    if (axes == null || axes.length == 0) return null;
+                    StringBuilder b = new StringBuilder(a);
+                    long[] sorted = Arrays.stream(axes).map(k -> k < 0 ? k + a.length() : k).sorted().toArray();
+                    for (int k = sorted.length - 1; k >= 0; k--) {
+                        if (sorted[k] < 0 || sorted[k] >= a.length() || size.applyAsInt(a.charAt((int) sorted[k])) != 1) return null;
+                        b.deleteCharAt((int) sorted[k]);
+                    }
+                    return new Axes(b.toString(), in.dir());
+                }
+                case "Transpose" -> {
+                    long[] perm = ls(m, "perm");
+                    if (perm == null || perm.length != a.length()) return null;
+                    // ann's shape reached, then the time-major view for the next LSTM or GRU: that one's, not this one's
+                    List<Onnx.NodeProto> next = consumers(m.getOutput(0));
+                    if (done(in, dirs) && !next.isEmpty() && next.stream().allMatch(c -> isRecurrent(c) && c.getInput(0).equals(m.getOutput(0)))) return null;
+                    StringBuilder b = new StringBuilder();
+                    for (long p : perm) b.append(a.charAt((int) p));
+                    return new Axes(b.toString(), in.dir());
+                }
+                case "Reshape" -> {
+                    Tensor st = m.getInputCount() > 1 ? consts.get(m.getInput(1)) : null;
+                    if (st == null || st.longs() == null) return null;
+                    long[] sh = st.longs();
+                    List<String> candidates = new ArrayList<>(List.of(a));
+                    int d = a.indexOf('D');
+                    if (d >= 0 && d + 1 < a.length() && a.charAt(d + 1) == 'U' && in.dir() == -1) candidates.add(a.substring(0, d) + "W" + a.substring(d + 2));
+                    if (d >= 0 && dirs == 1) candidates.add(a.substring(0, d) + a.substring(d + 1));
+                    for (String c : candidates) {
+                        if (c.length() != sh.length) continue;
+                        boolean ok = true;
+                        int infer = 0;
+                        for (int k = 0; k < sh.length && ok; k++) {
+                            if (sh[k] == 0) ok = k < a.length() && a.charAt(k) == c.charAt(k);
+                            else if (sh[k] == -1) infer++;
+                            else ok = size.applyAsInt(c.charAt(k)) == sh[k];
+                        }
+                        if (ok && infer <= 1) return new Axes(c, in.dir());
+                    }
+                    return null;
+                }
+                case "Gather" -> {
+                    Tensor ix = m.getInputCount() == 2 ? consts.get(m.getInput(1)) : null;
+                    if (ix == null || ix.longs() == null || ix.longs().length != 1 || ix.dims().length != 0) return null;
+                    int axis = (int) l(m, "axis", 0);
+                    if (axis < 0) axis += a.length();
+                    if (axis < 0 || axis >= a.length()) return null;
+                    long k = ix.longs()[0];
+                    String rest = a.substring(0, axis) + a.substring(axis + 1);
+                    if (a.charAt(axis) == 'T') {
+                        if (k != -1 && k != t - 1) {
+                            throw unsupported(m, "step " + k + " of the outputs of '" + m.getInput(0) + "' (ann's lstm and gru give the last step or every step)");
+                        }
+                        if (dirs == 2) {
+                            throw unsupported(m, "the last step of a bidirectional layer's outputs Y, where the backward direction has read one step;"
+                                    + " ann's bidirectional layer ends with each direction's final state (Y_h): in PyTorch take"
+                                    + " torch.cat((h_n[0], h_n[1]), 1) of the layer's h_n, or all steps");
+                        }
+                        if (lengths) {
+                            throw unsupported(m, "the last step of the outputs Y with sequence_lens (0 where a text is padded);"
+                                    + " ann's layer ends with the state after the last real step: Y_h");
+                        }
+                        return new Axes(rest, in.dir());
+                    }
+                    if (a.charAt(axis) == 'D') return new Axes(rest, (int) (k < 0 ? k + dirs : k));
+                    return null;
+                }
+                case "Concat" -> {
+                    int axis = (int) l(m, "axis", 0);
+                    if (axis < 0) axis += a.length();
+                    if (axis < 0 || axis >= a.length() || a.charAt(axis) != 'U' || m.getInputCount() != dirs || dirs == 1) return null;
+                    for (int k = 0; k < dirs; k++) {
+                        Axes x = tracked.get(m.getInput(k));
+                        if (x == null || !x.axes().equals(a) || x.dir() != k) return null;
+                    }
+                    return new Axes(a.substring(0, axis) + "W" + a.substring(axis + 1), -1);
+                }
+                default -> { return null; }
+            }
+        }
+
+        /**
+         * The tokenizer header of an imported text model's checkpoint: the vocabulary {@code ann export} wrote beside the
+         * model ({@code model.vocab.json}) when it is there, else one that reads the ids written as numbers ("17" is id 17,
+         * for ids 2 .. vocabulary - 1; "1" or any other word is id 1, the unknown; a shorter text is padded with 0).
+         */
+        JsonObject vocabularyHeader() {
+            Path beside = OnnxExport.vocabularyPath(file);
+            JsonObject o = new JsonObject();
+            JsonArray tokens = new JsonArray();
+            if (Files.exists(beside)) {
+                try {
+                    JsonObject v = JsonParser.parseString(Files.readString(beside)).getAsJsonObject();
+                    int vocab = v.get("vocabulary").getAsInt(), length = v.get("length").getAsInt();
+                    if (vocab != vocabulary || length != steps) {
+                        throw bad(beside + " says vocabulary " + vocab + ", length " + length + " but the model's embedding has " + vocabulary
+                                + " ids and reads " + steps + "; it belongs to another model: remove it or put the right one beside the model");
+                    }
+                    String[] byId = new String[vocabulary];
+                    for (var e : v.getAsJsonObject("ids").entrySet()) {
+                        int id = e.getValue().getAsInt();
+                        if (id < 2 || id >= vocabulary || byId[id] != null) throw bad(beside + ": id " + id + " of '" + e.getKey() + "' is not in 2.." + (vocabulary - 1) + " or taken twice");
+                        byId[id] = e.getKey();
+                    }
+                    int n = v.getAsJsonObject("ids").size();
+                    for (int id = 2; id < 2 + n; id++) {
+                        if (byId[id] == null) throw bad(beside + ": no token has id " + id + " (ids are 2.." + (n + 1) + ")");
+                        tokens.add(byId[id]);
+                    }
+                    o.add("tokens", v.get("tokens"));
+                    o.add("lowercase", v.get("lowercase"));
+                } catch (IOException | RuntimeException e) {
+                    if (e instanceof RunException r) throw r;
+                    throw bad(beside + ": not a vocabulary that ann export wrote (" + e.getMessage() + "); remove it or put the right one beside the model");
+                }
+            } else {
+                for (int id = 2; id < vocabulary; id++) tokens.add(String.valueOf(id));
+                o.addProperty("tokens", "words");
+                o.addProperty("lowercase", false);
+            }
+            o.addProperty("vocabulary", vocabulary);
+            o.addProperty("length", steps);
+            o.add("ids_from_2", tokens);
+            return o;
+        }
 
         /** The chain has reached this node's output; returns the node's index. */
         int advance(Onnx.NodeProto n) {
