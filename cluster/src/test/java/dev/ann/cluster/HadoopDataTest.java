@@ -54,13 +54,21 @@ class HadoopDataTest {
 
     /** examples/iris.ann with its data at the path or URI given, in a file of its own. */
     static Path irisAt(String where) throws Exception {
-        Path ann = Files.createTempFile(tmp, "iris-", ".ann");
+        return irisAt(tmp, where);
+    }
+
+    static Path irisAt(Path dir, String where) throws Exception {
+        Path ann = Files.createTempFile(dir, "iris-", ".ann");
         Files.writeString(ann, Files.readString(Path.of("../examples/iris.ann")).replace("\"iris.csv\"", "\"" + where + "\""));
         return ann;
     }
 
     static Plan plan(String where) throws Exception {
-        return Compiler.compile(irisAt(where)).plan(null, null);
+        return plan(tmp, where);
+    }
+
+    static Plan plan(Path dir, String where) throws Exception {
+        return Compiler.compile(irisAt(dir, where)).plan(null, null);
     }
 
     static String localCsv() {
