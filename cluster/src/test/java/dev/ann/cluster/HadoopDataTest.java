@@ -117,6 +117,51 @@ class HadoopDataTest {
         assertEquals(5L * n, Shard.READ.sum());
     }
 
+    /** IDX files (one plain, one gzip-compressed) on HDFS: copied into this JVM once, then read as the same files by path. */
+    @Test
+    void idxFilesOnHdfsGiveTheSamplesOfTheFilesByPath() throws Exception {
+        Path data = Path.of("../compiler/src/test/resources/fixtures/data").toAbsolutePath().normalize();
+        org.apache.hadoop.fs.FileSystem fs = dfs.getFileSystem();
+        for (String f : List.of("digits-images.idx", "digits-labels.idx", "digits-images.idx.gz", "digits-labels.idx.gz")) {
+            fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(data.resolve(f).toString()), new org.apache.hadoop.fs.Path("/idx/" + f));
+        }
+        String ann = """
+                dataset Digits {
+                    train idx("DIR/digits-images.idx", "DIR/digits-labels.idx")
+                    test idx("DIR/digits-images.idx.gz", "DIR/digits-labels.idx.gz")
+                    scale 1/255
+                }
+                network Net {
+                    input [1, 8, 8]
+                    flatten
+                    dense(5) -> softmax
+                }
+                train Net on Digits {
+                    loss cross_entropy
+                    optimizer sgd(lr: 0.1)
+                    epochs 1
+                }
+                """;
+        Path byPath = tmp.resolve("digits-path.ann"), byUri = tmp.resolve("digits-hdfs.ann");
+        Files.writeString(byPath, ann.replace("DIR", data.toString()));
+        Files.writeString(byUri, ann.replace("DIR", hdfs + "/idx"));
+        Plan a = Compiler.compile(byPath).plan(null, null), b = Compiler.compile(byUri).plan(null, null);
+        for (long memory : new long[] {0L, 1L << 30}) {
+            try (var x = dev.ann.runtime.data.Pipeline.load(a.data(), memory); var y = dev.ann.runtime.data.Pipeline.load(b.data(), memory)) {
+                for (var s : List.of(new dev.ann.runtime.data.Samples[] {x.train(), y.train()}, new dev.ann.runtime.data.Samples[] {x.test(), y.test()})) {
+                    assertEquals(6, s[1].n);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(s[0].labels, s[1].labels);
+                    float[] p = new float[64], q = new float[64];
+                    for (int i = 0; i < s[0].n; i++) {
+                        s[0].read(i, p, 0);
+                        s[1].read(i, q, 0);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(p, q, "sample " + i);
+                    }
+                }
+            }
+        }
+    }
+
     /** `ann train FILE --cluster local[2]` on hdfs:// data, as a user runs it. */
     @Test
     void theCommandLineTrainsFromHdfs() throws Exception {
