@@ -75,8 +75,8 @@ public final class DataFiles {
         for (Opener o : openers()) if (o.reads(scheme)) return o;
         if (scheme.equals("file")) return null;
         throw new RunException(RunException.BAD_INPUT, uri + ": this run cannot read " + scheme + ":// data; it is read through Hadoop's"
-                + " FileSystem, which `ann train --cluster` carries (ann-cluster.jar): train with --cluster (local[N] for this machine),"
-                + " or copy the file to a local path and name that");
+                + " FileSystem, which `ann train --cluster` carries (ann-cluster.jar): train with --cluster (local[N] for this machine);"
+                + " for other commands copy the file to a local path (hdfs dfs -get, aws s3 cp) and name that");
     }
 
     /** A location as a path of this machine: the path itself, or a file:// URI's path. */
