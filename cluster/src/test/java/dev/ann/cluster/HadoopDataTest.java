@@ -162,6 +162,45 @@ class HadoopDataTest {
         }
     }
 
+    /** An ARFF file of texts on HDFS (copied into this JVM once): the token ids and labels of the file by path. */
+    @Test
+    void anArffFileOnHdfsGivesTheSamplesOfTheFileByPath() throws Exception {
+        Path data = Path.of("../compiler/src/test/resources/fixtures/data/docs.arff").toAbsolutePath().normalize();
+        dfs.getFileSystem().copyFromLocalFile(new org.apache.hadoop.fs.Path(data.toString()), new org.apache.hadoop.fs.Path("/arff/docs.arff"));
+        String ann = """
+                dataset Docs {
+                    arff("WHERE", label: "kind", text: "Text")
+                    tokens words, vocabulary 100, length 8, lowercase
+                }
+                network Net {
+                    input [8]
+                    dense(2) -> softmax
+                }
+                train Net on Docs {
+                    loss cross_entropy
+                    optimizer sgd(lr: 0.1)
+                    epochs 1
+                }
+                """;
+        Path byPath = tmp.resolve("docs-path.ann"), byUri = tmp.resolve("docs-hdfs.ann");
+        Files.writeString(byPath, ann.replace("WHERE", data.toString()));
+        Files.writeString(byUri, ann.replace("WHERE", hdfs + "/arff/docs.arff"));
+        Plan a = Compiler.compile(byPath).plan(null, null), b = Compiler.compile(byUri).plan(null, null);
+        assertEquals(a.data().sampleShape(), b.data().sampleShape());
+        assertEquals(a.data().labels().kind(), b.data().labels().kind());
+        try (var x = dev.ann.runtime.data.Pipeline.load(a.data()); var y = dev.ann.runtime.data.Pipeline.load(b.data())) {
+            assertEquals(x.classNames(), y.classNames());
+            assertEquals(2, x.train().n + (x.validation() == null ? 0 : x.validation().n));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(x.train().labels, y.train().labels);
+            float[] p = new float[8], q = new float[8];
+            for (int i = 0; i < x.train().n; i++) {
+                x.train().read(i, p, 0);
+                y.train().read(i, q, 0);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(p, q, "sample " + i);
+            }
+        }
+    }
+
     /** `ann train FILE --cluster local[2]` on hdfs:// data, as a user runs it. */
     @Test
     void theCommandLineTrainsFromHdfs() throws Exception {

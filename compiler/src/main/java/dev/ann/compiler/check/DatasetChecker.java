@@ -154,6 +154,15 @@ final class DatasetChecker {
 
     private Shape arff(DatasetInfo info, SettingsReader.Source src, Loc loc) {
         Map<String, Object> a = src.args();
+        if (dev.ann.plan.DataPipeline.isUri((String) a.get("path"))) {
+            // not read (W006): the label taken as classes (`labels targets` says otherwise), text's shape from the tokens line
+            readable(src, "path", "ARFF file", false);
+            if (a.get("label") != null) {
+                info.labelKind = "classes";
+                info.labelOrigin = "arff label '" + a.get("label") + "'";
+            }
+            return a.get("text") != null && info.tokensLine ? textShape(info) : null;
+        }
         if (!readable(src, "path", "ARFF file", false)) return null;
         Path path = Path.of((String) a.get("path"));
         DataProbe.ArffHeader h = DataProbe.arff(path);
@@ -312,7 +321,7 @@ final class DatasetChecker {
                 case "csv" -> "its shape comes from features: and its classes from `classes` or the network's output";
                 case "idx" -> "its shape comes from the network's input and its classes from the network's output";
                 case "images" -> "its shape comes from size: and its classes from `classes` or the network's output";
-                default -> "its attributes are not known until training";
+                default -> "its label is taken as classes (`labels targets` for numbers), its shape from the tokens line or the network's input";
             }) + "; training reads it through the opener for " + scheme + ":// (with --cluster, Hadoop's FileSystem)");
             return false;
         }
