@@ -110,6 +110,30 @@ class TrainCommandTest {
         assertTrue(r.err().contains("iris.csv"), r.err());
     }
 
+    /**
+     * Data at a URI without --cluster: `ann check` warns (W006) and exits 0; a local train reads file:// as its path
+     * and refuses hdfs:// (Hadoop's FileSystem is ann-cluster's only) in one line that names --cluster, exit 1.
+     */
+    @Test
+    void dataAtAUriTrainsLocallyFromFileAndIsRefusedFromHdfs() throws Exception {
+        Path csv = tmp.resolve("data.csv");
+        Files.writeString(csv, Files.readString(EXAMPLES.resolve("iris.csv")));
+        Path ann = tmp.resolve("uri.ann");
+        String text = Files.readString(EXAMPLES.resolve("iris.ann"));
+        Files.writeString(ann, text.replace("\"iris.csv\"", "\"" + csv.toUri() + "\""));
+        Run check = ann("check", ann.toString());
+        assertEquals(0, check.code(), check.err() + check.out());
+        assertTrue((check.out() + check.err()).contains("W006"), check.out() + check.err());
+        Run r = ann("train", ann.toString(), "--profile", "dev", "--out", tmp.resolve("file-run").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("== test (22 samples)"), r.out());
+        Files.writeString(ann, text.replace("\"iris.csv\"", "\"hdfs://127.0.0.1:9000/data/iris.csv\""));
+        r = ann("train", ann.toString(), "--profile", "dev", "--out", tmp.resolve("hdfs-run").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("hdfs://127.0.0.1:9000/data/iris.csv: this run cannot read hdfs:// data") && r.err().contains("--cluster"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
     @Test
     void checkpointOfAnotherArchitectureExitsOne() throws Exception {
         Path ann = copyIris(Files.readString(EXAMPLES.resolve("iris.csv")));

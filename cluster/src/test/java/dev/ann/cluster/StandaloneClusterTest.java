@@ -166,10 +166,43 @@ class StandaloneClusterTest {
         assertTrue(text.contains("cluster " + master + ": 2 workers, parameters averaged every 4 steps"), text);
         assertEquals(local.history().size(), spark.history().size(), text);
         assertEquals(accuracy(local), accuracy(spark), 0.01, "test accuracy, local vs cluster:\n" + text);
+        irisLocal = local;
+        irisSpark = spark;
+    }
+
+    static Trainer.Result irisLocal, irisSpark;
+
+    /**
+     * The same run with iris.csv on a real HDFS (MiniDFSCluster in this JVM, on 127.0.0.1): the driver and the
+     * executors of both workers open hdfs://127.0.0.1:PORT/data/iris.csv themselves through Hadoop's FileSystem. The
+     * run is the one from the path above, epoch by epoch, so its test accuracy is the local run's too.
+     */
+    @Test
+    @Order(2)
+    void irisFromHdfsOnTwoWorkersIsTheRunFromThePath() throws Exception {
+        Assumptions.assumeTrue(irisSpark != null, "needs the iris run from the path (the test before)");
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        conf.set(org.apache.hadoop.hdfs.MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
+        org.apache.hadoop.hdfs.MiniDFSCluster dfs = new org.apache.hadoop.hdfs.MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        try {
+            dfs.waitActive();
+            dfs.getFileSystem().copyFromLocalFile(new org.apache.hadoop.fs.Path(Path.of("../examples/iris.csv").toAbsolutePath().toString()),
+                    new org.apache.hadoop.fs.Path("/data/iris.csv"));
+            Path dir = Files.createDirectories(tmp.resolve("iris-hdfs-ann"));
+            Plan plan = HadoopDataTest.plan(dir, "hdfs://127.0.0.1:" + dfs.getNameNodePort() + "/data/iris.csv");
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            Trainer.Result spark = onCluster(plan, tmp.resolve("iris-hdfs"), 4, null, log);
+            String text = log.toString(StandardCharsets.UTF_8);
+            assertTrue(text.contains("cluster " + master + ": 2 workers"), text);
+            HadoopDataTest.sameRun(irisSpark, spark);
+            assertEquals(accuracy(irisLocal), accuracy(spark), 0.01, "test accuracy, local vs cluster from HDFS:\n" + text);
+        } finally {
+            dfs.shutdown();
+        }
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void fashionMlpDevOnTwoWorkersLandsWithinAPointOfTheLocalRun() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                 "Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist (the iris part ran)");
@@ -187,7 +220,7 @@ class StandaloneClusterTest {
 
     /** Four combinations x 2 seeds of iris, one Spark task each: every run finishes and the report ranks the combinations. */
     @Test
-    @Order(3)
+    @Order(4)
     void aSweepOfEightRunsFinishesOnTheClusterAndIsRanked() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("sweep"));
         Files.copy(Path.of("../examples/iris.csv"), dir.resolve("iris.csv"));
@@ -245,7 +278,7 @@ class StandaloneClusterTest {
 
     /** Worker 2 (and its executor) is killed once the first epoch is written: Spark reruns the lost task on worker 1. */
     @Test
-    @Order(4)
+    @Order(5)
     void aWorkerKilledMidTrainingIsReplacedAndTrainingFinishes() throws Exception {
         Plan plan = plan("iris.ann", null);
         ByteArrayOutputStream log = new ByteArrayOutputStream();

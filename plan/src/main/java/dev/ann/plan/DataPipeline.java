@@ -42,6 +42,17 @@ public record DataPipeline(
         sources = List.copyOf(sources);
     }
 
+    private static final java.util.regex.Pattern URI = java.util.regex.Pattern.compile("(?s)[A-Za-z][A-Za-z0-9+.-]+://.*");
+
+    /**
+     * Whether a source's path is a URI with a scheme ({@code hdfs://namenode:8020/data/iris.csv}, {@code s3a://bucket/key},
+     * {@code file:///data/iris.csv}) rather than a file name: the checker does not read it (it keeps it as written) and
+     * the runtime opens it through an opener for its scheme (the cluster's Hadoop FileSystem). The rule, written once.
+     */
+    public static boolean isUri(String path) {
+        return path != null && URI.matcher(path).matches();
+    }
+
     /** A pipeline of tables or pictures (no text, no windows). */
     public DataPipeline(String dataset, List<Source> sources, Shape sampleShape, Labels labels, Split split, double validation,
                         double scale, String normalize, boolean shuffle, long shuffleSeed, double subset, List<Integer> resize) {
@@ -70,7 +81,7 @@ public record DataPipeline(
      *
      * @param role {@code all} (to be split), {@code train}, {@code validation} or {@code test}
      * @param kind {@code csv}, {@code arff}, {@code idx} or {@code images}
-     * @param args resolved arguments; paths are absolute. csv: path, header, features
+     * @param args resolved arguments; paths are absolute, or URIs as written ({@link DataPipeline#isUri}). csv: path, header, features
      *             (list of column indices), label or target (list of column indices),
      *             delimiter, text (the text column, with a {@code tokens} line).
      *             arff: path, label (attribute name), features (attribute names; all

@@ -154,8 +154,17 @@ final class DatasetChecker {
 
     private Shape arff(DatasetInfo info, SettingsReader.Source src, Loc loc) {
         Map<String, Object> a = src.args();
+        if (dev.ann.plan.DataPipeline.isUri((String) a.get("path"))) {
+            // not read (W006): the label taken as classes (`labels targets` says otherwise), text's shape from the tokens line
+            readable(src, "path", "ARFF file", false);
+            if (a.get("label") != null) {
+                info.labelKind = "classes";
+                info.labelOrigin = "arff label '" + a.get("label") + "'";
+            }
+            return a.get("text") != null && info.tokensLine ? textShape(info) : null;
+        }
+        if (!readable(src, "path", "ARFF file", false)) return null;
         Path path = Path.of((String) a.get("path"));
-        if (!exists(path, src.at("path"), "ARFF file", false)) return null;
         DataProbe.ArffHeader h = DataProbe.arff(path);
         if (h.error() != null) {
             p.sink.error(Codes.DATA_UNREADABLE, loc, path + ": " + h.error());
@@ -239,6 +248,16 @@ final class DatasetChecker {
         Map<String, Object> args = new java.util.LinkedHashMap<>(src.args());
         for (String k : List.of("path", "images", "labels", "folder")) {
             if (args.get(k) instanceof String s && !s.isEmpty()) {
+                if (dev.ann.plan.DataPipeline.isUri(s)) {
+                    // hdfs://, s3a://, file://...: kept as written, read by the runtime's opener for its scheme
+                    try {
+                        new java.net.URI(s);
+                    } catch (java.net.URISyntaxException e) {
+                        p.sink.error(Codes.DATA_MISSING, src.at(k), "this is not a valid URI (" + e.getReason() + " at index " + e.getIndex()
+                                + "); write scheme://host:port/path, e.g. hdfs://namenode:8020/data/iris.csv");
+                    }
+                    continue;
+                }
                 Path path;
                 try {
                     path = Path.of(s);
@@ -257,6 +276,14 @@ final class DatasetChecker {
     private void probe(DatasetInfo info, SettingsReader.Source src, SettingsReader.Read read) {
         for (String k : List.of("path", "images", "labels", "folder")) {
             if (src.args().get(k) instanceof String s) {
+                if (dev.ann.plan.DataPipeline.isUri(s)) {
+                    try {
+                        new java.net.URI(s);
+                    } catch (java.net.URISyntaxException e) {
+                        return;     // reported by absolute()
+                    }
+                    continue;
+                }
                 try {
                     Path.of(s);
                 } catch (java.nio.file.InvalidPathException e) {
@@ -280,6 +307,25 @@ final class DatasetChecker {
             p.sink.error(Codes.DATA_UNREADABLE, loc, "the " + src.role() + " samples of " + info.name + " are " + shape
                     + " but the others are " + info.sampleShape + "; every source must give samples of one shape");
         }
+    }
+
+    /**
+     * Whether the source's file can be read now: a URI (hdfs://, s3a://, file://...) is not (W006: the runtime reads it
+     * through its opener for the scheme, the cluster's Hadoop FileSystem), a path must exist (else E043).
+     */
+    private boolean readable(SettingsReader.Source src, String key, String what, boolean folder) {
+        String s = (String) src.args().get(key);
+        if (dev.ann.plan.DataPipeline.isUri(s)) {
+            String scheme = s.substring(0, s.indexOf(':'));
+            p.sink.warning(Codes.DATA_NOT_PROBED, src.at(key), what + " " + s + " is not read now: " + (switch (src.kind()) {
+                case "csv" -> "its shape comes from features: and its classes from `classes` or the network's output";
+                case "idx" -> "its shape comes from the network's input and its classes from the network's output";
+                case "images" -> "its shape comes from size: and its classes from `classes` or the network's output";
+                default -> "its label is taken as classes (`labels targets` for numbers), its shape from the tokens line or the network's input";
+            }) + "; training reads it through the opener for " + scheme + ":// (with --cluster, Hadoop's FileSystem)");
+            return false;
+        }
+        return exists(Path.of(s), src.at(key), what, folder);
     }
 
     private boolean exists(Path path, Loc loc, String what, boolean folder) {
@@ -347,8 +393,8 @@ final class DatasetChecker {
         Shape shape = features == null ? null : info.window != null ? Shape.of((Integer) info.window.get("size"), features.size())
                 : Shape.of(features.size());
         if (text != null) shape = textShape(info);
+        if (!readable(src, "path", "CSV file", false)) return shape;
         Path path = Path.of((String) a.get("path"));
-        if (!exists(path, src.at("path"), "CSV file", false)) return shape;
         DataProbe.Csv csv = DataProbe.csv(path, Boolean.TRUE.equals(a.get("header")), (String) a.getOrDefault("delimiter", ","),
                 label == null ? -1 : label);
         if (csv.error() != null) {
@@ -391,13 +437,14 @@ final class DatasetChecker {
     }
 
     private Shape idx(DatasetInfo info, SettingsReader.Source src, Loc loc) {
-        Path images = Path.of((String) src.args().get("images"));
-        Path labels = Path.of((String) src.args().get("labels"));
         info.labelKind = "classes";
         info.labelOrigin = "idx labels";
         Shape shape = null;
         int count = -1;
-        if (exists(images, src.at("images"), "IDX image file", false)) {
+        boolean imagesNow = readable(src, "images", "IDX image file", false), labelsNow = readable(src, "labels", "IDX label file", false);
+        Path images = imagesNow ? Path.of((String) src.args().get("images")) : null;
+        Path labels = labelsNow ? Path.of((String) src.args().get("labels")) : null;
+        if (imagesNow) {
             DataProbe.Idx h = DataProbe.idx(images);
             if (h.error() != null) {
                 p.sink.error(Codes.DATA_UNREADABLE, loc, images + ": " + h.error());
@@ -409,7 +456,7 @@ final class DatasetChecker {
                 count = h.count();
             }
         }
-        if (exists(labels, src.at("labels"), "IDX label file", false)) {
+        if (labelsNow) {
             DataProbe.Idx h = DataProbe.idx(labels);
             if (h.error() != null) {
                 p.sink.error(Codes.DATA_UNREADABLE, loc, labels + ": " + h.error());
@@ -441,8 +488,8 @@ final class DatasetChecker {
                 shape = new Shape(size);
             }
         }
-        Path folder = Path.of((String) src.args().get("folder"));
-        if (exists(folder, src.at("folder"), "picture folder", true)) {
+        if (readable(src, "folder", "picture folder", true)) {
+            Path folder = Path.of((String) src.args().get("folder"));
             List<String> classes = DataProbe.classFolders(folder);
             if (classes.isEmpty()) {
                 p.sink.error(Codes.DATA_UNREADABLE, loc, folder + " has no sub-folders; put the pictures of each class in a "

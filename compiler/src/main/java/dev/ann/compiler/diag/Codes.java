@@ -110,4 +110,6 @@ public final class Codes {
     public static final String NO_VALIDATION = "W004";
     /** {@code init from} a checkpoint file that is not there (yet): training will stop unless it is by then. */
     public static final String INIT_MISSING = "W005";
+    /** A data source given as a URI (hdfs://, s3a://, file://...): not read at check time; training reads it. */
+    public static final String DATA_NOT_PROBED = "W006";
 }

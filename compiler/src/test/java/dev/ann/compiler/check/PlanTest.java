@@ -132,6 +132,43 @@ class PlanTest {
         assertEquals(Shape.of(1, 4, 4), c.planWithoutData(null, "dev").data().sampleShape(), "resize applies");
     }
 
+    /**
+     * A source at a URI (hdfs://, s3a://, file://) is not read when checking (W006, not E043): the plan keeps the URI as
+     * written, the samples' shape comes from features:, the classes from the network's output; training reads it.
+     */
+    @Test
+    void aDataUriIsKeptAsWrittenAndNotRead() throws CompileException {
+        String text = """
+                dataset Iris {
+                    csv("hdfs://127.0.0.1:9000/data/iris.csv", header: true, features: 0..3, label: 4)
+                    split train 70%, validation 15%, test 15%
+                }
+                network Net {
+                    input [4]
+                    dense(3) -> softmax
+                }
+                train Net on Iris {
+                    loss cross_entropy
+                    optimizer adam(lr: 1e-2)
+                    epochs 1
+                }
+                """;
+        Compilation c = compile(text);
+        assertTrue(c.diagnostics().stream().noneMatch(d -> d.isError()), c.diagnostics().toString());
+        var w = c.diagnostics().stream().filter(d -> d.code().equals("W006")).toList();
+        assertEquals(1, w.size(), c.diagnostics().toString());
+        assertTrue(w.get(0).message().contains("hdfs://127.0.0.1:9000/data/iris.csv is not read now"), w.get(0).message());
+        Plan plan = c.plan(null, null);
+        assertEquals("hdfs://127.0.0.1:9000/data/iris.csv", plan.data().sources().get(0).args().getString("path"));
+        assertEquals(Shape.of(4), plan.data().sampleShape());
+        assertEquals(3, plan.data().labels().numClasses());
+        // a URI that is not one: an error where it is written
+        Compilation bad = compile(text.replace("127.0.0.1:9000/data", "name node/data"));
+        assertEquals(List.of("E043"), bad.diagnostics().stream().filter(d -> d.isError()).map(d -> d.code()).toList());
+        assertTrue(DataPipeline.isUri("s3a://bucket/iris.csv") && DataPipeline.isUri("file:///data/iris.csv"));
+        assertFalse(DataPipeline.isUri("data/iris.csv") || DataPipeline.isUri("C:\\data\\iris.csv") || DataPipeline.isUri("/data/a://b"));
+    }
+
     @Test
     void otherErrorsStillStopPlanningWithoutData() {
         Compilation c = compile(CNN.replace("data/digits-", "data/no-such-").replace("maxpool(2)", "maxpool(2, nope: 1)"));

@@ -7,15 +7,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,7 +29,8 @@ import java.util.Map;
  * {@link #samples}.
  */
 public final class CsvIndex {
-    public final Path file;
+    /** the file's path, or its URI ({@link DataFiles}) */
+    public final String file;
     public final int n, width, targetWidth;
     /** the features of every row, or null when they were over the budget */
     public final float[] x;
@@ -47,7 +45,7 @@ public final class CsvIndex {
     final List<String> headerNames;
     final char delim;
 
-    private CsvIndex(Path file, int n, int width, int targetWidth, float[] x, int[] labelIds, List<String> labelValues, float[] targets,
+    private CsvIndex(String file, int n, int width, int targetWidth, float[] x, int[] labelIds, List<String> labelValues, float[] targets,
                      long[] offsets, int[] lengths, int[] lines, List<Integer> features, List<String> headerNames, char delim) {
         this.file = file;
         this.n = n;
@@ -78,7 +76,13 @@ public final class CsvIndex {
 
     public static CsvIndex scan(Path file, boolean header, List<Integer> features, List<Integer> labelCols,
                                 List<Integer> targetCols, String delimiter, long keepBytes) {
-        String name = file.toString();
+        return scan(file.toString(), header, features, labelCols, targetCols, delimiter, keepBytes);
+    }
+
+    /** The same for a path or a URI ({@link DataFiles}: hdfs://, s3a:// through the cluster's opener). */
+    public static CsvIndex scan(String file, boolean header, List<Integer> features, List<Integer> labelCols,
+                                List<Integer> targetCols, String delimiter, long keepBytes) {
+        String name = file;
         char delim = Csv.delimiter(delimiter);
         int need = 0;
         for (int c : features) need = Math.max(need, c + 1);
@@ -98,7 +102,7 @@ public final class CsvIndex {
         int n = 0;
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = DataFiles.stream(file)) {
             byte[] chunk = new byte[1 << 16];
             int cl = 0, cp = 0;
             byte[] buf = new byte[256];
@@ -184,6 +188,7 @@ public final class CsvIndex {
         } catch (NoSuchFileException e) {
             throw new RunException(RunException.BAD_INPUT, name + ": no such file; check the path in the dataset's csv(...) (relative paths are read from the .ann file's folder)");
         } catch (IOException e) {
+            if (e instanceof java.io.FileNotFoundException) throw DataFiles.cannotOpen(name, e);
             throw new RunException(RunException.BAD_INPUT, name + ": cannot read: " + e.getMessage());
         }
         if (n == 0) throw RunException.data(name, 0, 0, "no data rows");
@@ -219,7 +224,7 @@ public final class CsvIndex {
     /** CSV rows read on demand: one positioned read and one parse per sample. */
     static final class OnDisk extends Samples {
         final CsvIndex ix;
-        private FileChannel ch;
+        private DataFiles.Random ch;
         private final ThreadLocal<ByteBuffer> bufs = new ThreadLocal<>();
         private final ThreadLocal<CharsetDecoder> decs = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
@@ -229,20 +234,14 @@ public final class CsvIndex {
             this.ix = ix;
         }
 
-        private synchronized FileChannel channel() {
-            if (ch == null) {
-                try {
-                    ch = FileChannel.open(ix.file, StandardOpenOption.READ);
-                } catch (IOException e) {
-                    throw new RunException(RunException.BAD_INPUT, ix.file + ": cannot read: " + e.getMessage());
-                }
-            }
+        private synchronized DataFiles.Random channel() {
+            if (ch == null) ch = DataFiles.open(ix.file);
             return ch;
         }
 
         @Override
         public void read(int i, float[] dst, int off) {
-            String name = ix.file.toString();
+            String name = ix.file;
             int len = ix.lengths[i];
             ByteBuffer b = bufs.get();
             if (b == null || b.capacity() < len) {
@@ -251,10 +250,12 @@ public final class CsvIndex {
             }
             b.clear().limit(len);
             try {
-                FileChannel c = channel();
+                DataFiles.Random c = channel();
                 long p = ix.offsets[i];
                 while (b.hasRemaining()) {
-                    if (c.read(b, p + b.position()) < 0) throw RunException.data(name, ix.lines[i], 0, "the file got shorter since it was indexed; do not change data files while training");
+                    int r = c.read(p + b.position(), b.array(), b.position(), b.remaining());
+                    if (r > 0) b.position(b.position() + r);
+                    if (r < 0) throw RunException.data(name, ix.lines[i], 0, "the file got shorter since it was indexed; do not change data files while training");
                 }
             } catch (IOException e) {
                 throw new RunException(RunException.BAD_INPUT, name + ": cannot read: " + e.getMessage());

@@ -248,17 +248,18 @@ public final class Pipeline {
         Args a = s.args();
         switch (s.kind()) {
             case "csv" -> {
-                Path f = Path.of(a.getString("path"));
+                String f = a.getString("path");
                 List<Integer> feats = a.getInts("features");
                 List<Integer> label = !regression && a.has("label") ? a.getInts("label") : List.of();
                 List<Integer> target = regression ? (a.has("target") ? a.getInts("target") : a.getInts("label")) : List.of();
                 boolean header = a.has("header") && a.getBool("header");
                 String delim = a.has("delimiter") ? a.getString("delimiter") : ",";
                 CsvIndex ix = CsvIndex.scan(f, header, feats, label, target, delim, budget);
-                return new Opened(s, f.toString(), ix.n, new int[] {ix.width}, ix, null, null, null);
+                return new Opened(s, f, ix.n, new int[] {ix.width}, ix, null, null, null);
             }
             case "idx" -> {
-                Path im = Path.of(a.getString("images")), lb = Path.of(a.getString("labels"));
+                // a URI (hdfs://, s3a://) is copied here once: the kernels' IDX reader takes a path
+                Path im = DataFiles.local(a.getString("images")), lb = DataFiles.local(a.getString("labels"));
                 dev.ann.kernels.Idx.Header h = IdxLoader.header(im);
                 int[] shape = h.dims().length == 3 ? new int[] {1, h.dims()[1], h.dims()[2]}
                         : h.dims().length == 4 ? new int[] {h.dims()[1], h.dims()[2], h.dims()[3]} : new int[] {1};
@@ -268,6 +269,10 @@ public final class Pipeline {
                 List<Integer> size = a.has("size") ? a.getInts("size") : p.sampleShape().dims();
                 int[] sz = size.stream().mapToInt(Integer::intValue).toArray();
                 if (p.resize() != null && !p.resize().isEmpty()) sz = new int[] {sz[0], sz[1], sz[2]};
+                if (DataFiles.isUri(a.getString("folder"))) {
+                    throw new RunException(RunException.BAD_INPUT, a.getString("folder") + ": picture folders are read from a path;"
+                            + " ann does not list folders through a URI: put the folder on a path every machine sees (a shared folder)");
+                }
                 dev.ann.kernels.Pictures.Listing l = ImageLoader.list(Path.of(a.getString("folder")));
                 return new Opened(s, a.getString("folder"), l.files().size(), sz, null, null, null, l);
             }

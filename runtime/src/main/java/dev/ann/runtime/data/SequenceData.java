@@ -146,7 +146,7 @@ final class SequenceData {
 
     static Rows read(DataPipeline.Source s, DataPipeline p, boolean regression, long budget) {
         Args a = s.args();
-        Path f = Path.of(a.getString("path"));
+        Path f = DataFiles.local(a.getString("path")); // a URI: copied here once (hdfs://, s3a://)
         return switch (s.kind()) {
             case "arff" -> arff(f, a, p, regression, budget);
             case "csv" -> csvText(f, a, regression, budget);
@@ -282,7 +282,7 @@ final class SequenceData {
             TreeSet<Integer> union = new TreeSet<>(feats);
             union.addAll(targs);
             cols = union.stream().mapToInt(Integer::intValue).toArray();
-            Path f = Path.of(a.getString("path"));
+            Path f = DataFiles.local(a.getString("path")); // a URI: copied here once (hdfs://, s3a://)
             String d = a.has("delimiter") ? a.getString("delimiter") : ",";
             try {
                 Windows.Series series = Windows.read(f, a.has("header") && a.getBool("header"), d.isEmpty() ? ',' : d.charAt(0), cols, budget / 4);
