@@ -3,7 +3,10 @@
 library alone: the same series (gaps interpolated linearly in time), the same
 split by time (70% / 15% / 15% of the rows, Java's Math.round) and the same
 windows (52 weeks, horizon 1) as `ann train`. Also the training rows' mean and
-standard deviation, which turn `ann eval`'s standardised MAE into ppm.
+standard deviation, which turn `ann eval`'s standardised MAE into ppm. A third
+forecast, last week's value plus the change from the same week a year before to
+the week after it (a seasonal naive forecast of the change, which a `relative`
+window's network forecasts).
 
     python3 bench/sequences/co2_naive.py [co2.csv]
 """
@@ -41,13 +44,15 @@ mean = sum(train) / nt
 std = math.sqrt(max(0.0, sum(x * x for x in train) / nt - mean * mean))
 start, end = nt + nv, n
 count = end - start - window - horizon + 1
-last = same = 0.0
+last = same = drift = 0.0
 for i in range(count):
     t = start + i + window          # the week forecast
     last += abs(v[t] - v[t - 1])
     same += abs(v[t] - v[t - 52])
+    drift += abs(v[t] - (v[t - 1] + v[t - 52] - v[t - 53]))
 print(f"rows {n} ({missing} missing, interpolated); train rows 0..{nt - 1}, validation {nt}..{nt + nv - 1}, test {nt + nv}..{n - 1}")
 print(f"training rows: mean {mean:.4f} ppm, std {std:.4f} ppm")
 print(f"test windows: {count}")
 print(f"naive last value:            MAE {last / count:.4f} ppm  ({last / count / std:.5f} standardised)")
 print(f"naive same week a year ago:  MAE {same / count:.4f} ppm  ({same / count / std:.5f} standardised)")
+print(f"last value + that week's change a year before:  MAE {drift / count:.4f} ppm  ({drift / count / std:.5f} standardised)")

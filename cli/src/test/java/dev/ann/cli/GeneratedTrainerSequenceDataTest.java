@@ -89,6 +89,12 @@ class GeneratedTrainerSequenceDataTest {
                     split train 60%, validation 20%, test 20%
                     normalize standard
                 }
+                dataset Changes {
+                    csv("series.csv", header: true, features: [1, 2], target: [1])
+                    window 6, horizon 2, relative
+                    split train 60%, validation 20%, test 20%
+                    normalize standard
+                }
                 network BagNet {
                     input [8]
                     dense(6) -> tanh
@@ -143,13 +149,18 @@ class GeneratedTrainerSequenceDataTest {
                     epochs 3
                     batch 8
                 }
+                train changes = Forecast on Changes {
+                    loss mse
+                    epochs 3
+                    batch 8
+                }
                 """);
         compilation = Compiler.compile(ann);
         assertEquals("[]", compilation.diagnostics().stream().filter(d -> d.code().startsWith("E")).map(d -> d.line() + 1 + ": " + d.message()).toList().toString());
     }
 
     @ParameterizedTest
-    @CsvSource({"bag", "ids", "emb", "table", "series"})
+    @CsvSource({"bag", "ids", "emb", "table", "series", "changes"})
     void sameLossesAndWeightsAsAnnTrain(String train) throws Exception {
         assertSameAsAnnTrain(compilation.plan(train, null), Files.createDirectories(tmp.resolve(train)), 3);
     }
@@ -159,7 +170,7 @@ class GeneratedTrainerSequenceDataTest {
      * python3-statsmodels: co2.csv): an embedding + conv1d, an LSTM forecast and the transformer encoder.
      */
     @ParameterizedTest
-    @CsvSource({"reuters_corn.ann,conv,3", "co2.ann,lstm,10", "transformer.ann,Transformer,1"})
+    @CsvSource({"reuters_corn.ann,conv,3", "co2.ann,lstm,5", "transformer.ann,Transformer,1"})
     void examplesDevProfilesSameAsAnnTrain(String file, String train, int epochs) throws Exception {
         Path example = Path.of("..", "examples", file).toAbsolutePath().normalize();
         String text = Files.readString(example);

@@ -53,10 +53,10 @@ class PlanCommandTest {
         assertEquals(Main.OK, c.exit(), c.err());
         Run r = Run.of("plan", "../examples/transformer.ann");
         assertEquals(Main.OK, r.exit(), r.err());
-        assertTrue(r.out().matches("(?s).*embedding_1 +embedding +\\[200, 64\\] +640,000 .*"), r.out());
-        assertTrue(r.out().matches("(?s).*attention_1 +attention +\\[200, 64\\] +16,640 .*"), r.out());
+        assertTrue(r.out().matches("(?s).*embedding_1 +embedding +\\[100, 64\\] +640,000 .*"), r.out());
+        assertTrue(r.out().matches("(?s).*attention_1 +attention +\\[100, 64\\] +16,640 .*"), r.out());
         assertTrue(r.out().matches("(?s).*globalavgpool_1 +globalavgpool +\\[64\\] .*"), r.out());
-        assertTrue(r.out().contains("parameters: 719,874 trainable"), r.out());
+        assertTrue(r.out().contains("parameters: 713,474 trainable"), r.out());
     }
 
     /** Two networks, no dataset, no train block: what a user writes first. */

@@ -125,9 +125,9 @@ final class SequenceDataCode {
             b.addStatement("float[][] fit = $T.fit(series, bounds[0], bounds[1], $L)", WINDOWS, data.normalize().equals("minmax"));
             b.addStatement("$T.normalize(series, fit[0], fit[1])", WINDOWS);
         }
-        b.addStatement("$T train = windows(series, bounds[0], bounds[1], $L, $L, features, targets)", SAMPLES, w.size(), w.horizon());
-        if (hasValidation) b.addStatement("$T validation = windows(series, bounds[1], bounds[2], $L, $L, features, targets)", SAMPLES, w.size(), w.horizon());
-        if (hasTest) b.addStatement("$T test = windows(series, bounds[2], bounds[3], $L, $L, features, targets)", SAMPLES, w.size(), w.horizon());
+        b.addStatement("$T train = windows(series, bounds[0], bounds[1], $L, $L, features, targets, $L)", SAMPLES, w.size(), w.horizon(), w.relative());
+        if (hasValidation) b.addStatement("$T validation = windows(series, bounds[1], bounds[2], $L, $L, features, targets, $L)", SAMPLES, w.size(), w.horizon(), w.relative());
+        if (hasTest) b.addStatement("$T test = windows(series, bounds[2], bounds[3], $L, $L, features, targets, $L)", SAMPLES, w.size(), w.horizon(), w.relative());
         if (data.subset() > 0 && data.subset() < 1) {
             long seed = data.shuffleSeed();
             b.add("// profile: subset $L\n", Code.lit(data.subset()));
@@ -320,15 +320,15 @@ final class SequenceDataCode {
 
     private MethodSpec windowsMethod() {
         return helper("windows", "The windows of rows {@code from..to-1}: {@code [window, features]} each, its targets the next\n"
-                        + "{@code horizon} rows of the target columns.")
+                        + "{@code horizon} rows of the target columns; with {@code relative}, each less the window's last row.")
                 .returns(SAMPLES).addParameter(WINDOWS.nestedClass("Series"), "s").addParameter(int.class, "from").addParameter(int.class, "to")
                 .addParameter(int.class, "window").addParameter(int.class, "horizon").addParameter(int[].class, "features")
-                .addParameter(int[].class, "targets")
+                .addParameter(int[].class, "targets").addParameter(boolean.class, "relative")
                 .addStatement("int n = $T.count(to - from, window, horizon)", WINDOWS)
                 .addStatement("if (n == 0) return null")
                 .addStatement("int xs = window * features.length, ys = horizon * targets.length")
                 .addStatement("float[] x = new float[n * xs], y = new float[n * ys]")
-                .addStatement("for (int i = 0; i < n; i++) $T.sample(s, from, i, window, horizon, features, targets, x, i * xs, y, i * ys)", WINDOWS)
+                .addStatement("for (int i = 0; i < n; i++) $T.sample(s, from, i, window, horizon, features, targets, x, i * xs, y, i * ys, relative)", WINDOWS)
                 .addStatement("return new Samples(n, new int[] {window, features.length}, x, y)")
                 .build();
     }

@@ -18,7 +18,8 @@ import java.util.List;
  * the next {@code horizon} rows of the target columns ({@code [horizon * T]},
  * row by row); no sample reaches across a split boundary, so a part of r rows
  * gives {@code r - window - horizon + 1} samples, in time order. Normalisation
- * statistics are fitted on the training rows only.
+ * statistics are fitted on the training rows only. Optionally ({@code relative})
+ * a sample's values are taken relative to its window's last row.
  */
 public final class Windows {
     private Windows() {}
@@ -144,18 +145,40 @@ public final class Windows {
      * Sample {@code i} of the part that starts at row {@code from}: rows
      * {@code from+i .. from+i+window-1} of {@code features} into
      * {@code x[xo..]} ({@code [window, F]}), and rows
-     * {@code from+i+window .. +horizon-1} of {@code targets} into {@code y[yo..]}.
-     * The columns index the series' columns.
+     * {@code from+i+window .. +horizon-1} of {@code targets} into {@code y[yo..]}
+     * ({@code y} may be null: no targets). The columns index the series' columns.
+     *
+     * <p>With {@code relative}, every value is taken relative to the window's
+     * last row: a feature minus its column's value in that row (so the last
+     * step is 0), a target minus its column's value in that row. The network
+     * then forecasts the change from the last value it saw (as NLinear does);
+     * {@link #restore} adds that value back. An error of the change is the
+     * same error of the level, so MSE and MAE keep their meaning.
      */
     public static void sample(Series s, int from, int i, int window, int horizon, int[] features, int[] targets,
-                              float[] x, int xo, float[] y, int yo) {
-        int r0 = from + i;
+                              float[] x, int xo, float[] y, int yo, boolean relative) {
+        int r0 = from + i, last = r0 + window - 1;
         for (int t = 0; t < window; t++) {
-            for (int f = 0; f < features.length; f++) x[xo + t * features.length + f] = s.at(r0 + t, features[f]);
+            for (int f = 0; f < features.length; f++) {
+                x[xo + t * features.length + f] = relative ? s.at(r0 + t, features[f]) - s.at(last, features[f]) : s.at(r0 + t, features[f]);
+            }
         }
+        if (y == null) return;
         for (int h = 0; h < horizon; h++) {
-            for (int k = 0; k < targets.length; k++) y[yo + h * targets.length + k] = s.at(r0 + window + h, targets[k]);
+            for (int k = 0; k < targets.length; k++) {
+                y[yo + h * targets.length + k] = relative ? s.at(r0 + window + h, targets[k]) - s.at(last, targets[k]) : s.at(r0 + window + h, targets[k]);
+            }
         }
+    }
+
+    /**
+     * Undoes {@code relative} on a forecast of sample {@code i} of the part
+     * that starts at row {@code from}: adds each target column's value in the
+     * window's last row to {@code v} ({@code [horizon * T]}, row by row), in place.
+     */
+    public static void restore(Series s, int from, int i, int window, int[] targets, double[] v) {
+        int last = from + i + window - 1;
+        for (int j = 0; j < v.length; j++) v[j] += s.at(last, targets[j % targets.length]);
     }
 
     /**

@@ -25,9 +25,24 @@ class WindowsTest {
         // window 2 over both columns, horizon 2 of column 1 (b)
         assertEquals(3, Windows.count(6, 2, 2));
         float[] x = new float[4], y = new float[2];
-        Windows.sample(s, 0, 1, 2, 2, new int[] {0, 1}, new int[] {1}, x, 0, y, 0);
+        Windows.sample(s, 0, 1, 2, 2, new int[] {0, 1}, new int[] {1}, x, 0, y, 0, false);
         assertArrayEquals(new float[] {2, 20, 3, 30}, x);
         assertArrayEquals(new float[] {40, 50}, y);
+        // relative: the same window less its last row (3, 30), the targets less column b's 30
+        Windows.sample(s, 0, 1, 2, 2, new int[] {0, 1}, new int[] {1}, x, 0, y, 0, true);
+        assertArrayEquals(new float[] {-1, -10, 0, 0}, x);
+        assertArrayEquals(new float[] {10, 20}, y);
+        // and restore adds it back: the levels of the plain window's targets
+        double[] v = {10, 20};
+        Windows.restore(s, 0, 1, 2, new int[] {1}, v);
+        assertArrayEquals(new double[] {40, 50}, v);
+        // a forecast (no targets) fills x only; a target column that is not a feature is relative to its own last value
+        float[] xa = new float[2];
+        Windows.sample(s, 0, 3, 2, 0, new int[] {0}, new int[] {1}, xa, 0, null, 0, true);
+        assertArrayEquals(new float[] {-1, 0}, xa);
+        float[] ya = new float[1];
+        Windows.sample(s, 0, 0, 2, 1, new int[] {0}, new int[] {1}, xa, 0, ya, 0, true);
+        assertArrayEquals(new float[] {30 - 20}, ya);
     }
 
     @Test

@@ -234,7 +234,7 @@ class SemanticFeaturesTest {
         lsp.close();
         lsp = new LspHarness();
         p = openMain(mark(MAIN, "    split train 70%", "    window 52, <|>\n"));
-        assertTrue(complete(p).contains("horizon"));
+        assertTrue(complete(p).containsAll(List.of("horizon", "relative")), "the window line offers its options");
     }
 
     @Test

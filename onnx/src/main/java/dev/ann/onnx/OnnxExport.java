@@ -181,6 +181,11 @@ public final class OnnxExport {
      */
     private static String preprocess(Plan plan, Checkpoint c, Graph g) {
         DataPipeline d = plan.data();
+        if (d.window() != null && d.window().relative()) {
+            throw new RunException(RunException.BAD_INPUT, plan.file() + ": dataset " + d.dataset() + ": ann export does not yet put a `relative` "
+                    + "window (each value less the window's last row, the forecast added back to it) into the ONNX graph; export a model "
+                    + "trained without `relative`, or use ann predict");
+        }
         Shape sample = plan.inputShape();
         boolean resize = d.resize() != null && !d.resize().isEmpty() && sample.rank() == 3;
         List<Object> dims = new ArrayList<>();

@@ -73,8 +73,10 @@ public record DataPipeline(
     /**
      * Windows over a series in time order (kernels' Windows): samples {@code [size, features]}, targets the
      * next {@code horizon} rows of the target columns; split by time, never shuffled across the split.
+     * {@code relative}: every value of a sample less its column's value in the window's last row (the network
+     * forecasts the change; prediction adds the last value back).
      */
-    public record Window(int size, int horizon) {}
+    public record Window(int size, int horizon, boolean relative) {}
 
     /**
      * A data source.

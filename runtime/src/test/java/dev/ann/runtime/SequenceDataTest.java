@@ -206,6 +206,48 @@ class SequenceDataTest {
     }
 
     @Test
+    void relativeWindowsForecastTheChangeAndPredictionAddsTheLastValueBack() throws Exception {
+        StringBuilder csv = new StringBuilder("t,v\n");
+        for (int i = 0; i < 50; i++) csv.append(i).append(',').append(10 + i).append('\n');
+        Files.writeString(dir.resolve("s.csv"), csv);
+        Plan p = plan("""
+                dataset D {
+                    csv("s.csv", header: true, features: [1], target: [1])
+                    window 4, horizon 2, relative
+                    split train 60%, validation 20%, test 20%
+                    normalize standard
+                }
+                network N {
+                    input [4, 1]
+                    flatten
+                    dense(2)
+                }
+                train N on D {
+                    loss mse
+                    optimizer adam(lr: 0.05)
+                    epochs 200
+                }
+                """);
+        double std = Math.sqrt((30 * 30 - 1) / 12.0);
+        try (Pipeline.Splits s = Pipeline.load(p.data())) {
+            assertEquals(25, s.train().n);
+            // every window of a straight line, less its last row: -3, -2, -1, 0 steps; its targets +1 and +2 steps
+            Dataset te = (Dataset) s.test();
+            for (int t = 0; t < 4; t++) assertEquals((t - 3) / std, te.x[t], 1e-5);
+            assertEquals(1 / std, te.targets[0], 1e-5);
+            assertEquals(2 / std, te.targets[1], 1e-5);
+        }
+        Trainer.Result r = train(p);
+        // far above every training row (10..39): the change is what was learnt, the level comes from the window
+        Path in = dir.resolve("recent.csv");
+        Files.writeString(in, "t,v\n0,1000\n1,1001\n2,1002\n3,1003\n");
+        var ps = new Predictor(p, r.runDir().resolve("model.ckpt")).predict(in.toString(), 1);
+        assertEquals(1, ps.size());
+        assertEquals(1004, ps.get(0).values()[0], 0.5);
+        assertEquals(1005, ps.get(0).values()[1], 0.5);
+    }
+
+    @Test
     void aTooShortSeriesIsRefusedInWords() throws Exception {
         Files.writeString(dir.resolve("s.csv"), "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");
         Plan p = plan("dataset D {\n    csv(\"s.csv\", features: [0], target: [0])\n    window 8, horizon 1\n    split train 50%, test 50%\n}\n"

@@ -231,7 +231,7 @@ final class PlanBuilder implements Compilation.Planner {
                 (Integer) d.tokens.get("vocabulary"), (Integer) d.tokens.get("length"), Boolean.TRUE.equals(d.tokens.get("lowercase")),
                 Boolean.TRUE.equals(d.tokens.get("bag")));
         DataPipeline.Window window = d.window == null ? null : new DataPipeline.Window((Integer) d.window.get("size"),
-                (Integer) d.window.get("horizon"));
+                (Integer) d.window.get("horizon"), Boolean.TRUE.equals(d.window.get("relative")));
         return new DataPipeline(d.name, sources, sample, labels, split, d.validation, d.scale, d.normalize, d.shuffle,
                 d.shuffleSeed != null ? d.shuffleSeed : seed, c.subset, c.resize, text, window);
     }

@@ -46,12 +46,15 @@ final class Settings {
                         Form.OPTIONS, arg("kind", Type.ENUM).choices("words", "characters")
                                 .doc("words: runs of letters and digits; characters: one token per character"), null),
                 new SettingSpec("window", d, List.of(
-                        arg("horizon", Type.INT).def(1).min(1).max(100_000).doc("rows after the window to predict")),
+                        arg("horizon", Type.INT).def(1).min(1).max(100_000).doc("rows after the window to predict"),
+                        arg("relative", Type.BOOL).def(false).doc("every value less its column's value in the window's last row: "
+                                + "the network forecasts the change from the last value (as NLinear does); forecasts are levels again")),
                         "Windows over a CSV in time order: `window 52, horizon 1`. A sample is `size` consecutive rows of the "
                                 + "feature columns, `[size, features]`; its target the next `horizon` rows of the target columns. "
                                 + "The split is by time (train first, then validation, then test) with no window across a "
                                 + "boundary, never shuffled; normalisation is fitted on the training rows; missing values "
-                                + "(empty, `?`, `NA`) are interpolated linearly in time.",
+                                + "(empty, `?`, `NA`) are interpolated linearly in time. `relative` forecasts the change from the "
+                                + "window's last row: `window 52, horizon 1, relative`.",
                         Form.OPTIONS, arg("size", Type.INT).min(1).max(100_000).doc("rows per sample"), null),
                 s("labels", d, Form.VALUE, arg("kind", Type.ENUM).choices("classes", "targets")
                                 .doc("classes: integer class labels; targets: real values (regression)"),

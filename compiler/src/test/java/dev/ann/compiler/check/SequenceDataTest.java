@@ -1,6 +1,7 @@
 package dev.ann.compiler.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,8 +117,19 @@ class SequenceDataTest {
         assertEquals(List.of(), errors(c));
         Plan p = c.plan(null, null);
         assertEquals(Shape.of(2, 2), p.data().sampleShape());
-        assertEquals(new DataPipeline.Window(2, 3), p.data().window());
+        assertEquals(new DataPipeline.Window(2, 3, false), p.data().window());
         assertEquals(6, p.data().labels().targetWidth());
+    }
+
+    @Test
+    void relativeWindowsReachThePlanAndAMisspeltOptionIsAnError() throws CompileException {
+        Compilation c = compile(train("dataset D {\n    csv(\"series.csv\", header: true, features: [1], target: [1])\n"
+                + "    window 2, horizon 1, relative\n    split train 60%, test 40%\n}", "[2, 1]", "dense(1)"));
+        assertEquals(List.of(), errors(c));
+        assertEquals(new DataPipeline.Window(2, 1, true), c.plan(null, null).data().window());
+        Compilation bad = compile(train("dataset D {\n    csv(\"series.csv\", header: true, features: [1], target: [1])\n"
+                + "    window 2, horizon 1, relativ\n    split train 60%, test 40%\n}", "[2, 1]", "dense(1)"));
+        assertFalse(errors(bad).isEmpty(), "a misspelt window option is an error");
     }
 
     /** The first error of the dataset's lines (the network's own are not looked at). */

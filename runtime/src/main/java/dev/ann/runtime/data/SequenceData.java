@@ -356,7 +356,7 @@ final class SequenceData {
                         + Budget.format(budget) + "; give Java more heap (ANN_JAVA_OPTS=-Xmx8g) or --data-memory");
             }
             float[] x = new float[n * xs], y = new float[n * ys];
-            for (int i = 0; i < n; i++) Windows.sample(s, from, i, w.size(), w.horizon(), fi, ti, x, i * xs, y, i * ys);
+            for (int i = 0; i < n; i++) Windows.sample(s, from, i, w.size(), w.horizon(), fi, ti, x, i * xs, y, i * ys, w.relative());
             sets.put(e.getKey(), new Dataset(n, new int[] {w.size(), fi.length}, x, null, y, ys, List.of()));
         }
         Samples train = sets.get("train"), val = sets.get("validation"), test = sets.get("test");
@@ -388,6 +388,7 @@ final class SequenceData {
         int missing = byRole.values().stream().mapToInt(Windows.Series::missing).sum();
         return new Pipeline.Splits(train, val, test, tf, List.of(), false, "data: in memory (" + rows + " rows in time order"
                 + (missing > 0 ? ", " + missing + " missing values interpolated" : "") + "; windows of " + w.size() + ", horizon " + w.horizon()
+                + (w.relative() ? ", relative to their last row" : "")
                 + "; split by time" + (ts == null ? "" : "; targets normalised as the training rows' (x - " + String.format(java.util.Locale.ROOT, "%.6g", ts[0])
                 + ") * " + String.format(java.util.Locale.ROOT, "%.6g", tm[0]) + ": MSE and MAE are in those units, MAE / "
                 + String.format(java.util.Locale.ROOT, "%.6g", tm[0]) + " in the data's; ann predict answers in the data's") + ")");

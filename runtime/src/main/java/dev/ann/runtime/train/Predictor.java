@@ -157,16 +157,21 @@ public final class Predictor {
         float[] x = new float[Math.multiplyExact(n, xs)];
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            dev.ann.kernels.Windows.sample(s, 0, i, w.size(), 0, fi, ti, x, i * xs, null, 0);
+            dev.ann.kernels.Windows.sample(s, 0, i, w.size(), 0, fi, ti, x, i * xs, null, 0, w.relative());
             ids.add("after rows " + (i + 1) + ".." + (i + w.size()));
         }
         List<Prediction> ps = run(new Dataset(n, new int[] {w.size(), fi.length}, x, null, null, 0, List.of()), ids, top);
-        if (t.targetShift() == null) return ps;
-        // forecasts in the data's units: undo the targets' normalisation
+        if (t.targetShift() == null && !w.relative()) return ps;
+        // forecasts in the data's units: a relative window's change added to its last row, then the targets'
+        // normalisation undone
         List<Prediction> out = new ArrayList<>();
-        for (Prediction p : ps) {
+        for (int i = 0; i < ps.size(); i++) {
+            Prediction p = ps.get(i);
             double[] v = p.values().clone();
-            for (int k = 0; k < v.length; k++) v[k] = v[k] / t.targetMul()[k % ti.length] + t.targetShift()[k % ti.length];
+            if (w.relative()) dev.ann.kernels.Windows.restore(s, 0, i, w.size(), ti, v);
+            if (t.targetShift() != null) {
+                for (int k = 0; k < v.length; k++) v[k] = v[k] / t.targetMul()[k % ti.length] + t.targetShift()[k % ti.length];
+            }
             out.add(new Prediction(p.id(), p.classes(), p.probabilities(), v));
         }
         return out;
