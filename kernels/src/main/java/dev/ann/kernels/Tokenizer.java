@@ -63,7 +63,7 @@ public final class Tokenizer {
     /**
      * The vocabulary a checkpoint's header keeps under {@code "text"} (tokens, lowercase, vocabulary, length and
      * {@code ids_from_2}, the tokens in id order from id 2), or null when the header has none; an
-     * IllegalArgumentException naming the file when it cannot be read.
+     * IllegalArgumentException naming the file (when not null) when it cannot be read.
      */
     public static Tokenizer fromHeader(String header, String file) {
         try {
@@ -77,7 +77,7 @@ public final class Tokenizer {
             return new Tokenizer(t.get("tokens").asText().equals("words"), t.get("lowercase").asBoolean(), t.get("vocabulary").asInt(),
                     t.get("length").asInt(), toks);
         } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException(file + ": damaged checkpoint: its vocabulary ('text') cannot be read (" + e.getMessage()
+            throw new IllegalArgumentException((file == null ? "" : file + ": ") + "damaged checkpoint: its vocabulary ('text') cannot be read (" + e.getMessage()
                     + "); use another checkpoint or train anew");
         }
     }

@@ -233,7 +233,7 @@ public final class Model {
     public static dev.ann.kernels.Tokenizer tokenizer(Checkpoint c) {
         if (!c.header.has("text")) return null;
         try {
-            return dev.ann.kernels.Tokenizer.fromHeader(c.header.toString(), "checkpoint");
+            return dev.ann.kernels.Tokenizer.fromHeader(c.header.toString(), null);
         } catch (IllegalArgumentException e) {
             throw new RunException(RunException.BAD_INPUT, e.getMessage());
         }
