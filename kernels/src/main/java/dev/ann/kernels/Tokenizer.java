@@ -84,6 +84,11 @@ public final class Tokenizer {
 
     /** Whether the tokens are the ids written as numbers ("2", "3", ...): the vocabulary of a model imported without its words. */
     public boolean readsNumbers() {
+        return readsNumbers(tokens);
+    }
+
+    /** Whether tokens of ids 2, 3, ... are those ids written as numbers (the checker asks it of a checkpoint's header). */
+    public static boolean readsNumbers(List<String> tokens) {
         for (int k = 0; k < tokens.size(); k++) if (!tokens.get(k).equals(String.valueOf(k + 2))) return false;
         return !tokens.isEmpty();
     }

@@ -110,4 +110,6 @@ public final class Codes {
     public static final String NO_VALIDATION = "W004";
     /** {@code init from} a checkpoint file that is not there (yet): training will stop unless it is by then. */
     public static final String INIT_MISSING = "W005";
+    /** {@code init from} a checkpoint that keeps no vocabulary of words, under a dataset with a tokens line: the ids will not match. */
+    public static final String INIT_VOCABULARY = "W006";
 }
