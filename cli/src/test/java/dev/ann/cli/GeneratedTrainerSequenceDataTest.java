@@ -184,7 +184,7 @@ class GeneratedTrainerSequenceDataTest {
         assertSameAsAnnTrain(c.plan(train, "dev"), Files.createDirectories(tmp.resolve("example-" + train)), epochs);
     }
 
-    private static void assertSameAsAnnTrain(Plan plan, Path dir, int epochs) throws Exception {
+    static void assertSameAsAnnTrain(Plan plan, Path dir, int epochs) throws Exception {
         String train = plan.train();
         Trainer.Options o = new Trainer.Options();
         o.out = dir.resolve("ann");
@@ -212,7 +212,7 @@ class GeneratedTrainerSequenceDataTest {
         }
     }
 
-    private static void runGenerated(Plan plan, Path dir, String... args) throws Exception {
+    static void runGenerated(Plan plan, Path dir, String... args) throws Exception {
         Path src = Files.createDirectories(dir.resolve("src")), classes = Files.createDirectories(dir.resolve("classes"));
         String pkg = "seq." + plan.train().toLowerCase(Locale.ROOT);
         TrainerGenerator.generate(plan, pkg).writeTo(src);

@@ -159,6 +159,34 @@ class ImportCommandTest {
             System.out.printf("text model round trip (%s): largest difference %.3g%n", input, max);
             assertTrue(max <= 1e-6, "imported text model differs by " + max);
         }
+
+        // fine-tuning the imported model one epoch reads the texts with its vocabulary (mood.vocab.json's), not one fitted anew
+        String tune = """
+                train Tune = Mood on Reviews {
+                    loss cross_entropy
+                    optimizer adam(lr: 0.001)
+                    epochs 1
+                    batch 16
+                    init from "%s/Mood.ckpt"
+                }
+                """;
+        Path tuning = tmp.resolve("tune.ann");
+        Files.writeString(tuning, "import \"imported/Mood.ann\"\n" + data + tune.formatted("imported"));
+        TrainCommandTest.Run ft = ann("train", tuning.toString(), "--out", tmp.resolve("tuned").toString());
+        assertEquals(0, ft.code(), ft.out() + ft.err());
+        assertTrue(ft.out().contains("vocabulary: 10 tokens from " + dir.resolve("Mood.ckpt")) && !ft.out().contains("warning"), ft.out());
+        assertEquals(dev.ann.runtime.train.Model.tokenizer(dev.ann.runtime.train.Checkpoint.read(ckpt)).tokens,
+                dev.ann.runtime.train.Model.tokenizer(dev.ann.runtime.train.Checkpoint.read(tmp.resolve("tuned/model.ckpt"))).tokens);
+
+        // imported without its vocabulary, the model reads ids written as numbers: texts of words are a warning
+        Files.delete(tmp.resolve("mood.vocab.json"));
+        TrainCommandTest.Run i2 = ann("import", onnx.toString(), "--out", tmp.resolve("numbers").toString());
+        assertEquals(0, i2.code(), i2.err());
+        Path numbers = tmp.resolve("tune-numbers.ann");
+        Files.writeString(numbers, "import \"numbers/Mood.ann\"\n" + data + tune.formatted("numbers"));
+        TrainCommandTest.Run fn = ann("train", numbers.toString(), "--out", tmp.resolve("tuned-numbers").toString());
+        assertEquals(0, fn.code(), fn.out() + fn.err());
+        assertTrue(fn.out().contains("warning: " + numbers + ":") && fn.out().contains("reads ids written as numbers"), fn.out());
     }
 
     static Map<String, Double> probs(JsonElement e) {

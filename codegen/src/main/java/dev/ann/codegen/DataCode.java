@@ -60,7 +60,8 @@ final class DataCode {
         this.binary = plan.loss().kind().equals("binary_cross_entropy");
         this.sampleShape = KernelCalls.longs(plan.inputShape().toArray());
         this.outputs = (int) plan.outputShape().size();
-        this.sequences = SequenceDataCode.handles(data) ? new SequenceDataCode(data, regression) : null;
+        this.sequences = SequenceDataCode.handles(data) ? new SequenceDataCode(data, regression, plan.loop().initFrom(),
+                plan.loop().initFrom() == null ? null : plan.loop().initFromWhere(), plan.embeddingRows()) : null;
         Map<String, Integer> count = new LinkedHashMap<>();
         for (DataPipeline.Source s : data.sources()) {
             byRole.putIfAbsent(s.role(), s);

@@ -33,10 +33,16 @@ final class SequenceDataCode {
 
     private final DataPipeline data;
     private final boolean regression;
+    /** {@code init from}: the checkpoint, where the setting is written, the fewest embedding rows (-1: none); null: no init from */
+    private final String initFrom, initFromWhere;
+    private final int embeddingRows;
 
-    SequenceDataCode(DataPipeline data, boolean regression) {
+    SequenceDataCode(DataPipeline data, boolean regression, String initFrom, String initFromWhere, int embeddingRows) {
         this.data = data;
         this.regression = regression;
+        this.initFrom = initFrom;
+        this.initFromWhere = initFromWhere;
+        this.embeddingRows = embeddingRows;
     }
 
     static boolean handles(DataPipeline p) {
@@ -81,10 +87,28 @@ final class SequenceDataCode {
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// tokens $L, vocabulary $L, length $L$L$L: fitted on the training split's texts only\n", t.tokens(), t.vocabulary(), t.length(),
                 t.lowercase() ? ", lowercase" : "", t.bag() ? ", bag" : "");
+        if (initFrom != null) {
+            // as ann train: the kernels' Tokenizer.forInit decides between the checkpoint's vocabulary and one fitted here
+            b.add("// init from: the checkpoint's vocabulary, so that its embedding's rows meet the ids they were trained on\n");
+            b.addStatement("$T initFile = $T.of($S)", java.nio.file.Path.class, java.nio.file.Path.class, initFrom);
+            b.addStatement("if (!$T.isRegularFile(initFile)) throw new IllegalArgumentException($S)", java.nio.file.Files.class,
+                    initFromWhere + ": no such checkpoint file");
+            b.addStatement("$T.Init init", TOKENIZER);
+            b.beginControlFlow("try ($T r = new $T(initFile))", KernelTypes.CHECKPOINT_FILE.nestedClass("Reader"),
+                    KernelTypes.CHECKPOINT_FILE.nestedClass("Reader"));
+            b.addStatement("init = $T.forInit($T.fromHeader(r.header(), $S), $S, $S, $L, $L, $L, $L, $L)", TOKENIZER, TOKENIZER, initFrom, initFrom,
+                    initFromWhere, t.tokens().equals("words"), t.lowercase(), t.vocabulary(), t.length(), embeddingRows);
+            b.endControlFlow();
+            b.addStatement("if (init.warning() != null) System.out.println(init.warning())");
+            b.addStatement("if (init.log() != null) System.out.println(init.log())");
+            b.addStatement("$T tokenizer = init.tokenizer()", TOKENIZER);
+            b.beginControlFlow("if (tokenizer == null)");
+        }
         b.addStatement("$T fitTexts = new $T<>()", STRINGS, ArrayList.class);
         b.addStatement("for (int i = 0; i < train.n; i++) fitTexts.add($L.get((int) train.x[i]))", splitTexts.get("train"));
-        b.addStatement("$T tokenizer = $T.fit(fitTexts, $L, $L, $L, $L)", TOKENIZER, TOKENIZER, t.tokens().equals("words"), t.lowercase(),
-                t.vocabulary(), t.length());
+        b.addStatement("$L$T.fit(fitTexts, $L, $L, $L, $L)", initFrom != null ? "tokenizer = " : CodeBlock.of("$T tokenizer = ", TOKENIZER), TOKENIZER,
+                t.tokens().equals("words"), t.lowercase(), t.vocabulary(), t.length());
+        if (initFrom != null) b.endControlFlow();
         for (var e : splitTexts.entrySet()) {
             String v = e.getKey();
             if (v.equals("train")) b.addStatement("train = encode(tokenizer, train, $L)", e.getValue());

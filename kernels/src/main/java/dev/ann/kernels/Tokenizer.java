@@ -60,6 +60,83 @@ public final class Tokenizer {
         return new Tokenizer(words, lowercase, vocabulary, length, keep);
     }
 
+    /**
+     * The vocabulary a checkpoint's header keeps under {@code "text"} (tokens, lowercase, vocabulary, length and
+     * {@code ids_from_2}, the tokens in id order from id 2), or null when the header has none; an
+     * IllegalArgumentException naming the file (when not null) when it cannot be read.
+     */
+    public static Tokenizer fromHeader(String header, String file) {
+        try {
+            org.nd4j.shade.jackson.databind.JsonNode h = new org.nd4j.shade.jackson.databind.ObjectMapper().readTree(header);
+            org.nd4j.shade.jackson.databind.JsonNode t = h == null ? null : h.get("text");
+            if (t == null || t.isNull()) return null;
+            List<String> toks = new ArrayList<>();
+            org.nd4j.shade.jackson.databind.JsonNode ids = t.get("ids_from_2");
+            if (ids == null || !ids.isArray()) throw new IllegalArgumentException("no ids_from_2 list");
+            for (org.nd4j.shade.jackson.databind.JsonNode e : ids) toks.add(e.asText());
+            return new Tokenizer(t.get("tokens").asText().equals("words"), t.get("lowercase").asBoolean(), t.get("vocabulary").asInt(),
+                    t.get("length").asInt(), toks);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException((file == null ? "" : file + ": ") + "damaged checkpoint: its vocabulary ('text') cannot be read (" + e.getMessage()
+                    + "); use another checkpoint or train anew");
+        }
+    }
+
+    /** Whether the tokens are the ids written as numbers ("2", "3", ...): the vocabulary of a model imported without its words. */
+    public boolean readsNumbers() {
+        return readsNumbers(tokens);
+    }
+
+    /** Whether tokens of ids 2, 3, ... are those ids written as numbers (the checker asks it of a checkpoint's header). */
+    public static boolean readsNumbers(List<String> tokens) {
+        for (int k = 0; k < tokens.size(); k++) if (!tokens.get(k).equals(String.valueOf(k + 2))) return false;
+        return !tokens.isEmpty();
+    }
+
+    /**
+     * The vocabulary a training run with {@code init from} a checkpoint uses, so that the embedding's rows meet the
+     * ids they were trained on: the checkpoint's tokens under the dataset's tokens line (its length and vocabulary
+     * size), or null when the checkpoint keeps no vocabulary (the run then fits one, and {@link Init#warning} says
+     * that its ids will not match). {@code where} says where {@code init from} is written ("file:line:col: init from
+     * x.ckpt"); {@code rows} is the fewest rows of the network's embeddings, or -1 without one. An
+     * IllegalArgumentException when the checkpoint's vocabulary does not fit the embedding or was read with other
+     * tokens options.
+     */
+    public static Init forInit(Tokenizer saved, String checkpoint, String where, boolean words, boolean lowercase, int vocabulary,
+                               int length, int rows) {
+        if (saved == null) {
+            return new Init(null, null, "warning: " + where + ": " + checkpoint + " keeps no vocabulary, so the training texts get the ids of a "
+                    + "vocabulary fitted anew, which do not match the rows of its embedding; fine-tune from a checkpoint that keeps its "
+                    + "vocabulary (ann train's, or ann import's with the model's .vocab.json beside the .onnx), or write the texts as the "
+                    + "model's ids and import it again, or train anew");
+        }
+        int ids = saved.tokens.size() + 2;
+        int room = rows > 0 ? Math.min(rows, vocabulary) : vocabulary;
+        if (ids > room) {
+            throw new IllegalArgumentException(where + ": the vocabulary of " + checkpoint + " has " + ids + " ids (" + saved.tokens.size()
+                    + " tokens, padding, unknown) but " + (rows > 0 && rows < vocabulary ? "the embedding has " + rows + " rows"
+                    : "the dataset's tokens line says vocabulary " + vocabulary) + "; give the embedding and the tokens line vocabulary "
+                    + saved.vocabulary + ", as the checkpoint's model has");
+        }
+        boolean numbers = saved.readsNumbers();
+        if (saved.words != words || (!numbers && saved.lowercase != lowercase)) {
+            throw new IllegalArgumentException(where + ": " + checkpoint + " was trained on `tokens " + (saved.words ? "words" : "characters")
+                    + (saved.lowercase ? ", lowercase" : "") + "`, the dataset says `tokens " + (words ? "words" : "characters")
+                    + (lowercase ? ", lowercase" : "") + "`; its vocabulary only matches texts split the same way: write the tokens line as the "
+                    + "checkpoint's");
+        }
+        Tokenizer t = new Tokenizer(words, lowercase, vocabulary, length, saved.tokens);
+        String log = String.format(Locale.ROOT, "vocabulary: %,d tokens from %s", saved.tokens.size(), checkpoint);
+        String warning = !numbers ? null : "warning: " + where + ": " + checkpoint + " keeps no vocabulary of words: it reads ids written as "
+                + "numbers (\"17\" is id 17; a model imported without its .vocab.json); texts of words would all be the unknown id 1 and "
+                + "not match the rows of its embedding: write the texts as the model's ids, or put the model's .vocab.json beside the .onnx "
+                + "and import it again";
+        return new Init(t, log, warning);
+    }
+
+    /** What {@link #forInit} decided: the tokenizer (null: fit one), a line for the training log, a warning (each may be null). */
+    public record Init(Tokenizer tokenizer, String log, String warning) {}
+
     /** The tokens of a text, in order (all of them, before truncation). */
     public List<String> split(String text) {
         String s = lowercase ? text.toLowerCase(Locale.ROOT) : text;

@@ -51,4 +51,45 @@ class TokenizerTest {
         assertThrows(IllegalArgumentException.class, () -> new Tokenizer(true, true, 5, 2, List.of("a", "a")));
         assertThrows(IllegalArgumentException.class, () -> new Tokenizer(true, true, 1, 2, List.of()));
     }
+
+    @Test
+    void initFromKeepsTheCheckpointsTokensUnderTheDatasetsLine() {
+        String header = "{\"version\": 1, \"text\": {\"tokens\": \"words\", \"lowercase\": true, \"vocabulary\": 6, \"length\": 4,"
+                + " \"ids_from_2\": [\"the\", \"\\\"quoted\\\"\", \"caf\\u00e9\"]}}";
+        Tokenizer saved = Tokenizer.fromHeader(header, "a.ckpt");
+        assertEquals(List.of("the", "\"quoted\"", "café"), saved.tokens);
+        assertEquals(false, saved.readsNumbers());
+        // a larger id space and another length: the checkpoint's ids, the dataset's length
+        Tokenizer.Init init = Tokenizer.forInit(saved, "a.ckpt", "t.ann:3:5: init from a.ckpt", true, true, 10, 2, 10);
+        assertEquals(saved.tokens, init.tokenizer().tokens);
+        assertEquals(10, init.tokenizer().vocabulary);
+        assertEquals(2, init.tokenizer().length);
+        assertEquals("vocabulary: 3 tokens from a.ckpt", init.log());
+        assertEquals(null, init.warning());
+        float[] x = new float[2];
+        init.tokenizer().encode("Café THE", x, 0);
+        assertArrayEquals(new float[] {4, 2}, x);
+        // more ids than the embedding's rows, other options: errors that say where init from is
+        IllegalArgumentException rows = assertThrows(IllegalArgumentException.class,
+                () -> Tokenizer.forInit(saved, "a.ckpt", "t.ann:3:5: init from a.ckpt", true, true, 10, 2, 4));
+        assertEquals(true, rows.getMessage().startsWith("t.ann:3:5: init from a.ckpt: the vocabulary of a.ckpt has 5 ids")
+                && rows.getMessage().contains("the embedding has 4 rows"), rows.getMessage());
+        IllegalArgumentException chars = assertThrows(IllegalArgumentException.class,
+                () -> Tokenizer.forInit(saved, "a.ckpt", "t.ann:3:5: init from a.ckpt", false, true, 10, 2, -1));
+        assertEquals(true, chars.getMessage().contains("`tokens words, lowercase`, the dataset says `tokens characters, lowercase`"), chars.getMessage());
+        // none kept: fit one, with a warning
+        assertEquals(null, Tokenizer.fromHeader("{\"version\": 1}", "b.ckpt"));
+        Tokenizer.Init none = Tokenizer.forInit(null, "b.ckpt", "t.ann:3:5: init from b.ckpt", true, true, 10, 2, 10);
+        assertEquals(null, none.tokenizer());
+        assertEquals(true, none.warning().startsWith("warning: t.ann:3:5: init from b.ckpt: b.ckpt keeps no vocabulary"), none.warning());
+        // ids written as numbers (an import without its words): kept, lowercase or not, with a warning
+        Tokenizer numbers = new Tokenizer(true, false, 5, 3, List.of("2", "3", "4"));
+        assertEquals(true, numbers.readsNumbers());
+        Tokenizer.Init n = Tokenizer.forInit(numbers, "c.ckpt", "t.ann:3:5: init from c.ckpt", true, true, 5, 3, 5);
+        assertEquals(numbers.tokens, n.tokenizer().tokens);
+        assertEquals(true, n.warning().contains("reads ids written as numbers"), n.warning());
+        // a damaged vocabulary names the file
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Tokenizer.fromHeader("{\"text\": {\"tokens\": \"words\"}}", "d.ckpt"));
+        assertEquals(true, bad.getMessage().startsWith("d.ckpt: damaged checkpoint"), bad.getMessage());
+    }
 }

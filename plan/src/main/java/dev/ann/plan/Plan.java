@@ -68,6 +68,18 @@ public record Plan(
      */
     public static final long ONE_THREAD_BELOW_FLOPS_PER_BATCH = 250_000_000L;
 
+    /** The fewest rows of the network's embeddings (the token ids it can look up), or -1 when it has none. */
+    public int embeddingRows() {
+        int rows = -1;
+        for (Op op : ops) {
+            if (op.kind().equals("embedding")) {
+                int v = op.args().getInt("vocabulary");
+                rows = rows < 0 ? v : Math.min(rows, v);
+            }
+        }
+        return rows;
+    }
+
     /** Whether this network trains faster on one CPU thread; ann train and the generated trainer then use one. */
     public boolean trainsBestOnOneThread() {
         long perSample = 0;
@@ -95,12 +107,24 @@ public record Plan(
      * @param initFrom      the checkpoint whose parameters (and batchnorm statistics) training starts from,
      *                      resolved against the .ann file's folder ({@code init from "file"}); null: the initialisers
      * @param cluster       the {@code cluster} setting: a Spark address to train on ({@code ann train --cluster}), or null
+     * @param initFromAt    where {@code init from} is written (for messages about the checkpoint); null when unknown
      */
     public record Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint,
-                       int repeat, String device, String initFrom, String cluster) {
+                       int repeat, String device, String initFrom, String cluster, SourcePos initFromAt) {
         /** A loop trained here from the initialisers (no init from, no cluster setting). */
         public Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint, int repeat, String device) {
-            this(batch, epochs, earlyStopping, checkpoint, repeat, device, null, null);
+            this(batch, epochs, earlyStopping, checkpoint, repeat, device, null, null, null);
+        }
+
+        /** A loop whose {@code init from} position is not known (tests, tools that build plans by hand). */
+        public Loop(int batch, int epochs, EarlyStopping earlyStopping, Checkpoint checkpoint, int repeat, String device,
+                    String initFrom, String cluster) {
+            this(batch, epochs, earlyStopping, checkpoint, repeat, device, initFrom, cluster, null);
+        }
+
+        /** Where {@code init from} is written, as "file:line:col", or the checkpoint's path when that is not known. */
+        public String initFromWhere() {
+            return initFromAt != null ? initFromAt + ": init from " + initFrom : "init from " + initFrom;
         }
     }
 

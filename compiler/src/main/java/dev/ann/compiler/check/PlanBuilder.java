@@ -142,7 +142,7 @@ final class PlanBuilder implements Compilation.Planner {
         Plan.Loop loop = new Plan.Loop(intOr(c.value("batch"), DEFAULT_BATCH), intOr(c.value("epochs"), DEFAULT_EPOCHS),
                 earlyStopping(c), checkpoint(c), intOr(c.value("repeat"), 1),
                 c.value("device") instanceof String d ? d : "auto", initFrom(c),
-                c.value("cluster") instanceof String u ? u : null);
+                c.value("cluster") instanceof String u ? u : null, initFromAt(c));
         return new Plan(Plan.FORMAT_VERSION, c.train.source().path().toString(), c.name(),
                 c.network.decl().name().text(), c.profile == null ? null : c.profile.decl().name().text(), c.task,
                 g.input, g.output, ops, params, loss, optimizer, schedule, metrics, data(c, seed), loop, seed,
@@ -200,6 +200,14 @@ final class PlanBuilder implements Compilation.Planner {
         String keep = m.get("keep_best") instanceof String k ? k : null;
         return new Plan.Checkpoint(dir.normalize().toString(), ((Number) m.get("every")).intValue(), keep,
                 keep == null ? null : mode(keep));
+    }
+
+    /** Where {@code init from} is written; null without it. */
+    private static SourcePos initFromAt(TrainConfig c) {
+        SettingsReader.Read r = c.settings.get("init");
+        if (r == null || !(r.value() instanceof String) || r.loc() == null) return null;
+        Loc l = r.loc();
+        return new SourcePos(l.source().path().toString(), l.line(), l.source().column(l.range().start()) + 1);
     }
 
     /** {@code init from "file"}: the checkpoint's path, resolved against the .ann file's folder; null without it. */

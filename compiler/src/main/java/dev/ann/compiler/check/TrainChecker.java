@@ -70,6 +70,7 @@ final class TrainChecker {
         c.graph = g;
         if (g == null) return;
         DatasetInfo d = c.data;
+        initVocabulary(c, d);
         c.sampleShape = d == null ? null : d.sampleShape;
         if (c.resize != null && c.sampleShape != null && c.sampleShape.rank() == 3) {
             c.sampleShape = Shape.of(c.sampleShape.dim(0), c.resize.get(0), c.resize.get(1));
@@ -285,6 +286,42 @@ final class TrainChecker {
         if (ck != null && ck.value() instanceof Map<?, ?> m && m.get("keep_best") instanceof String mon) {
             Loc at = ck.valueLoc();
             if (metricFits(c, mon, at)) noValidation(c, d, mon, at);
+        }
+    }
+
+    /**
+     * {@code init from} a checkpoint (there now) that keeps no vocabulary of words, under a dataset with a tokens
+     * line: its embedding's rows will meet ids they were not trained on (W007). Only the header is read; a file
+     * that cannot be read is ann train's to report.
+     */
+    private void initVocabulary(TrainConfig c, DatasetInfo d) {
+        SettingsReader.Read r = c.settings.get("init");
+        if (r == null || !(r.value() instanceof String f) || d == null || d.tokens == null) return;
+        java.nio.file.Path path = java.nio.file.Path.of(f);
+        java.nio.file.Path folder = r.valueLoc().source().path().toAbsolutePath().getParent();
+        if (!path.isAbsolute() && folder != null) path = folder.resolve(path).normalize();
+        if (!java.nio.file.Files.isRegularFile(path)) return;
+        com.google.gson.JsonElement text;
+        try (dev.ann.kernels.CheckpointFile.Reader in = new dev.ann.kernels.CheckpointFile.Reader(path)) {
+            com.google.gson.JsonElement h = com.google.gson.JsonParser.parseString(in.header());
+            if (!h.isJsonObject()) return;
+            text = h.getAsJsonObject().get("text");
+        } catch (java.io.IOException | RuntimeException e) {
+            return;
+        }
+        if (text != null && text.isJsonObject()) {
+            com.google.gson.JsonElement ids = text.getAsJsonObject().get("ids_from_2");
+            if (ids == null || !ids.isJsonArray()) return;
+            List<String> tokens = new java.util.ArrayList<>();
+            for (com.google.gson.JsonElement e : ids.getAsJsonArray()) tokens.add(e.isJsonPrimitive() ? e.getAsString() : "");
+            if (!dev.ann.kernels.Tokenizer.readsNumbers(tokens)) return;
+            p.sink.warning(Codes.INIT_VOCABULARY, r.valueLoc(), path + " keeps no vocabulary of words: it reads ids written as numbers (a model "
+                    + "imported without its .vocab.json); dataset " + d.name + "'s texts must be the model's ids, else they will not match its "
+                    + "embedding: put the model's .vocab.json beside the .onnx and import it again");
+        } else {
+            p.sink.warning(Codes.INIT_VOCABULARY, r.valueLoc(), path + " keeps no vocabulary, so dataset " + d.name + "'s texts get the ids of "
+                    + "one fitted anew, which do not match its embedding's rows; init from a checkpoint that keeps its vocabulary (ann train's, "
+                    + "or ann import's with the model's .vocab.json beside the .onnx), or train anew");
         }
     }
 

@@ -112,4 +112,6 @@ public final class Codes {
     public static final String INIT_MISSING = "W005";
     /** A data source given as a URI (hdfs://, s3a://, file://...): not read at check time; training reads it. */
     public static final String DATA_NOT_PROBED = "W006";
+    /** {@code init from} a checkpoint that keeps no vocabulary of words, under a dataset with a tokens line: the ids will not match. */
+    public static final String INIT_VOCABULARY = "W007";
 }

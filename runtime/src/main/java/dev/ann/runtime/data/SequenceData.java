@@ -73,13 +73,14 @@ final class SequenceData {
         List<String> valTexts = texts.containsKey("all") ? trainTexts : texts.containsKey("validation") ? texts.get("validation") : trainTexts;
         List<String> testTexts = texts.containsKey("all") ? trainTexts : texts.get("test");
         DataPipeline.Text t = p.text();
-        Tokenizer tok = fitted != null && fitted.tokenizer() != null ? fitted.tokenizer() : fit(t, (Dataset) rows.train(), trainTexts);
+        boolean given = fitted != null && fitted.tokenizer() != null;
+        Tokenizer tok = given ? fitted.tokenizer() : fit(t, (Dataset) rows.train(), trainTexts);
         Dataset tr = encode(tok, t, (Dataset) rows.train(), trainTexts);
         Dataset va = rows.validation() == null ? null : encode(tok, t, (Dataset) rows.validation(), valTexts);
         Dataset te = rows.test() == null ? null : encode(tok, t, (Dataset) rows.test(), testTexts);
         Pipeline.Transform tf = new Pipeline.Transform(null, 1f, null, null, tok, null, null);
         return new Pipeline.Splits(tr, va, te, tf, rows.classNames(), false, rows.mode() + "; vocabulary of " + (tok.tokens.size() + 2)
-                + " ids (" + tok.tokens.size() + " tokens of the training texts, padding, unknown)");
+                + " ids (" + tok.tokens.size() + (given ? " tokens of the checkpoint's" : " tokens of the training texts") + ", padding, unknown)");
     }
 
     private static String mode(Map<String, List<Rows>> byRole) {

@@ -233,15 +233,40 @@ public final class Model {
     public static dev.ann.kernels.Tokenizer tokenizer(Checkpoint c) {
         if (!c.header.has("text")) return null;
         try {
-            JsonObject o = c.header.getAsJsonObject("text");
-            List<String> toks = new ArrayList<>();
-            for (var e : o.getAsJsonArray("ids_from_2")) toks.add(e.getAsString());
-            return new dev.ann.kernels.Tokenizer(o.get("tokens").getAsString().equals("words"), o.get("lowercase").getAsBoolean(),
-                    o.get("vocabulary").getAsInt(), o.get("length").getAsInt(), toks);
-        } catch (RuntimeException e) {
-            throw new RunException(RunException.BAD_INPUT, "damaged checkpoint: its vocabulary ('text') cannot be read (" + e.getMessage()
-                    + "); use another checkpoint or train anew");
+            return dev.ann.kernels.Tokenizer.fromHeader(c.header.toString(), null);
+        } catch (IllegalArgumentException e) {
+            throw new RunException(RunException.BAD_INPUT, e.getMessage());
         }
+    }
+
+    /**
+     * {@code init from} a checkpoint under a dataset with a tokens line: the data transform that carries the
+     * checkpoint's vocabulary (the kernels' {@code Tokenizer.forInit} decides it, as in a generated trainer), with its
+     * line in the training log; null when the run fits its own (no init from, no text, or a checkpoint with no
+     * vocabulary: then a warning says so).
+     */
+    public static Pipeline.Transform initVocabulary(Plan plan, java.io.PrintStream log) {
+        var t = plan.data().text();
+        if (plan.loop().initFrom() == null || t == null) return null;
+        Path from = Path.of(plan.loop().initFrom());
+        String header;
+        try (dev.ann.kernels.CheckpointFile.Reader r = new dev.ann.kernels.CheckpointFile.Reader(from)) {
+            header = r.header();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RunException(RunException.BAD_INPUT, plan.loop().initFromWhere() + ": no such checkpoint file");
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new RunException(RunException.BAD_INPUT, plan.loop().initFromWhere() + ": " + e.getMessage());
+        }
+        dev.ann.kernels.Tokenizer.Init init;
+        try {
+            init = dev.ann.kernels.Tokenizer.forInit(dev.ann.kernels.Tokenizer.fromHeader(header, from.toString()), from.toString(),
+                    plan.loop().initFromWhere(), t.tokens().equals("words"), t.lowercase(), t.vocabulary(), t.length(), plan.embeddingRows());
+        } catch (IllegalArgumentException e) {
+            throw new RunException(RunException.BAD_INPUT, e.getMessage());
+        }
+        if (init.warning() != null) log.println(init.warning());
+        if (init.log() != null) log.println(init.log());
+        return init.tokenizer() == null ? null : new Pipeline.Transform(null, 1f, null, null, init.tokenizer(), null, null);
     }
 
     public static List<String> classNames(Checkpoint c) {

@@ -93,7 +93,7 @@ public final class Trainer {
             if (k > 1) o.log.printf("== run %d of %d, seed %d%n", r + 1, k, seed + r);
             Trainer t = new Trainer(plan, ro);
             if (data == null) {
-                data = Pipeline.load(plan.data(), o.dataMemory);
+                data = Pipeline.load(plan.data(), o.dataMemory, Model.initVocabulary(plan, o.log));
                 if (o.remote != null) o.remote.data(data.transform(), data.train().n);
             }
             Result res;
