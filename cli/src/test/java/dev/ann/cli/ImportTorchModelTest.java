@@ -88,7 +88,9 @@ class ImportTorchModelTest {
                 + "    init from \"imported/" + network + ".ckpt\"\n}\n");
         TrainCommandTest.Run c = TrainCommandTest.ann("check", program.toString());
         assertEquals(0, c.code(), c.out() + c.err());
-        assertTrue(!(c.out() + c.err()).contains("warning"), c.out() + c.err());
+        // the one warning: the checkpoint reads ids written as numbers (PyTorch's model has no vocabulary of
+        // words), which these inputs are
+        assertTrue((c.out() + c.err()).contains("warning[W007]") && (c.out() + c.err()).contains("0 errors, 1 warning"), c.out() + c.err());
 
         assertPredictsPyTorchs(name, program, dir.resolve(network + ".ckpt"), rows, classes);
 
