@@ -729,22 +729,25 @@ try {
   await page.keyboard.press('Enter');
   await page.waitForSelector('.tab:has-text("transformer.ann")', { timeout: 30000 * SLOW });
   const embeddingLine = 'embedding(64, vocabulary: 10000)';
-  // the embedding is below the first screenful: bring its line into view
-  const embeddingAt = readFileSync(join(REPO, 'examples', 'transformer.ann'), 'utf8')
-    .split('\n').findIndex((l) => l.includes(embeddingLine)) + 1;
+  // the embedding is below the first screenful: bring its line into view; T is the tokens line's length
+  const transformerText = readFileSync(join(REPO, 'examples', 'transformer.ann'), 'utf8');
+  const embeddingAt = transformerText.split('\n').findIndex((l) => l.includes(embeddingLine)) + 1;
+  const steps = (/\btokens\b[^\n]*\blength\s+(\d+)/.exec(transformerText) ?? [])[1];
+  check('transformer.ann has a tokens line with a length', !!steps, String(steps));
+  const seqShape = new RegExp(`\\[\\s*${steps},\\s*64\\s*\\]`);
   check('transformer.ann has the embedding line the next check looks for', embeddingAt > 0, embeddingLine);
   await goToLine(embeddingAt);
   let seqRendered;
   const seqDeadline = Date.now() + 30000 * SLOW;
   do {
     seqRendered = await viewLine(embeddingLine);
-    if (seqRendered && /\[\s*200,\s*64\s*\]/.test(seqRendered)) {
+    if (seqRendered && seqShape.test(seqRendered)) {
       break;
     }
     await page.waitForTimeout(300);
   } while (Date.now() < seqDeadline);
-  check('transformer.ann: the inlay hint after the embedding is the sequence [200, 64]',
-    !!seqRendered && /\[\s*200,\s*64\s*\]/.test(seqRendered), `rendered: ${JSON.stringify(seqRendered?.trim())}`);
+  check(`transformer.ann: the inlay hint after the embedding is the sequence [${steps}, 64]`,
+    !!seqRendered && seqShape.test(seqRendered), `rendered: ${JSON.stringify(seqRendered?.trim())}`);
   await shot('11-transformer');
 } catch (e) {
   check('the test ran to the end', false, e instanceof Error ? e.stack : String(e));
