@@ -100,7 +100,7 @@ public final class Dl4jTwins {
         int step = 0;
         outer:
         for (int e = 0; ; e++) {
-            int[] order = Fashion.permutation(d.n, r);
+            int[] order = dev.ann.kernels.Seeds.permutation(d.n, r);
             for (int b = 0; b < nb; b++) {
                 if (step == warm) { t0 = System.nanoTime(); timed = 0; }
                 int from = b * batch, m = Math.min(batch, d.n - from);

@@ -5,14 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Random;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Fashion-MNIST as ann reads it for examples/fashion_data.ann: Debian's dataset-fashion-mnist,
  * pixels scaled by 1/255, 10% of the training file held out for validation with ann's split
- * (kernels' Seeds.permutation over java.util.Random(seed + 1), the last 10% held out, the rest in order).
+ * (kernels' Split.holdOut, compiled into this project from kernels/src/main/java).
  */
 final class Fashion {
     static final String DIR = "/usr/share/datasets/fashion-mnist/";
@@ -23,10 +21,7 @@ final class Fashion {
     Fashion(long seed) throws IOException {
         float[] xa = images("train-images-idx3-ubyte.gz");
         int[] ya = labels("train-labels-idx1-ubyte.gz");
-        int all = ya.length, nv = (int) Math.round(all * 0.1);
-        int[] perm = permutation(all, new Random(seed + 1));
-        int[] keep = Arrays.copyOfRange(perm, 0, all - nv);
-        Arrays.sort(keep);
+        int[] keep = dev.ann.kernels.Split.holdOut(ya.length, true, seed, 0.1).train();
         n = keep.length;
         x = new float[n * 784];
         y = new int[n];
@@ -37,18 +32,6 @@ final class Fashion {
         xt = images("t10k-images-idx3-ubyte.gz");
         yt = labels("t10k-labels-idx1-ubyte.gz");
         nt = yt.length;
-    }
-
-    static int[] permutation(int n, Random r) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     private static DataInputStream open(String name) throws IOException {
