@@ -301,28 +301,58 @@ final class TrainChecker {
         java.nio.file.Path folder = r.valueLoc().source().path().toAbsolutePath().getParent();
         if (!path.isAbsolute() && folder != null) path = folder.resolve(path).normalize();
         if (!java.nio.file.Files.isRegularFile(path)) return;
-        com.google.gson.JsonElement text;
-        try (dev.ann.kernels.CheckpointFile.Reader in = new dev.ann.kernels.CheckpointFile.Reader(path)) {
-            com.google.gson.JsonElement h = com.google.gson.JsonParser.parseString(in.header());
-            if (!h.isJsonObject()) return;
-            text = h.getAsJsonObject().get("text");
-        } catch (java.io.IOException | RuntimeException e) {
-            return;
-        }
-        if (text != null && text.isJsonObject()) {
-            com.google.gson.JsonElement ids = text.getAsJsonObject().get("ids_from_2");
-            if (ids == null || !ids.isJsonArray()) return;
-            List<String> tokens = new java.util.ArrayList<>();
-            for (com.google.gson.JsonElement e : ids.getAsJsonArray()) tokens.add(e.isJsonPrimitive() ? e.getAsString() : "");
-            if (!dev.ann.kernels.Tokenizer.readsNumbers(tokens)) return;
+        Vocabulary v = vocabularyOf(path);
+        if (v == Vocabulary.NUMBERS) {
             p.sink.warning(Codes.INIT_VOCABULARY, r.valueLoc(), path + " keeps no vocabulary of words: it reads ids written as numbers (a model "
                     + "imported without its .vocab.json); dataset " + d.name + "'s texts must be the model's ids, else they will not match its "
                     + "embedding: put the model's .vocab.json beside the .onnx and import it again");
-        } else {
+        } else if (v == Vocabulary.NONE) {
             p.sink.warning(Codes.INIT_VOCABULARY, r.valueLoc(), path + " keeps no vocabulary, so dataset " + d.name + "'s texts get the ids of "
                     + "one fitted anew, which do not match its embedding's rows; init from a checkpoint that keeps its vocabulary (ann train's, "
                     + "or ann import's with the model's .vocab.json beside the .onnx), or train anew");
         }
+    }
+
+    /** What a checkpoint's header says of its vocabulary: none, ids written as numbers, words (or unreadable: ann train reports it). */
+    private enum Vocabulary { NONE, NUMBERS, WORDS_OR_UNREADABLE }
+
+    private record Seen(java.nio.file.Path path, long modified, long size) {}
+
+    /**
+     * The last few checkpoints' answers, by file version: the editor checks on every keystroke, and a header may be
+     * up to {@link dev.ann.kernels.CheckpointFile#MAX_HEADER} bytes; each version of a file is read and parsed once.
+     */
+    private static final Map<Seen, Vocabulary> SEEN = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<Seen, Vocabulary> eldest) {
+            return size() > 16;
+        }
+    });
+
+    private static Vocabulary vocabularyOf(java.nio.file.Path path) {
+        Seen key;
+        try {
+            key = new Seen(path, java.nio.file.Files.getLastModifiedTime(path).toMillis(), java.nio.file.Files.size(path));
+        } catch (java.io.IOException e) {
+            return Vocabulary.WORDS_OR_UNREADABLE;
+        }
+        return SEEN.computeIfAbsent(key, k -> readVocabulary(path));
+    }
+
+    private static Vocabulary readVocabulary(java.nio.file.Path path) {
+        com.google.gson.JsonElement text;
+        try (dev.ann.kernels.CheckpointFile.Reader in = new dev.ann.kernels.CheckpointFile.Reader(path)) {
+            com.google.gson.JsonElement h = com.google.gson.JsonParser.parseString(in.header());
+            if (!h.isJsonObject()) return Vocabulary.WORDS_OR_UNREADABLE;
+            text = h.getAsJsonObject().get("text");
+        } catch (java.io.IOException | RuntimeException e) {
+            return Vocabulary.WORDS_OR_UNREADABLE;
+        }
+        if (text == null || !text.isJsonObject()) return Vocabulary.NONE;
+        com.google.gson.JsonElement ids = text.getAsJsonObject().get("ids_from_2");
+        if (ids == null || !ids.isJsonArray()) return Vocabulary.WORDS_OR_UNREADABLE;
+        List<String> tokens = new java.util.ArrayList<>();
+        for (com.google.gson.JsonElement e : ids.getAsJsonArray()) tokens.add(e.isJsonPrimitive() ? e.getAsString() : "");
+        return dev.ann.kernels.Tokenizer.readsNumbers(tokens) ? Vocabulary.NUMBERS : Vocabulary.WORDS_OR_UNREADABLE;
     }
 
     private void noValidation(TrainConfig c, DatasetInfo d, String monitor, Loc at) {
