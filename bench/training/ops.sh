@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The single-op comparisons behind the runtime's choices (dev.ann.kernels.OpBench): ND4J's op
 # against ann's way for batchnorm, maxpool, relu backward, Adam and conv1d, alternately in one JVM.
-# (`java ... dev.ann.kernels.OpBench REPS conv1d` runs only the conv1d comparison.)
-# Usage: bench/training/ops.sh [repetitions]   (from the repository root)
+# Usage: bench/training/ops.sh [repetitions] [conv1d | flat]   (from the repository root; conv1d: only the
+# conv1d comparison; flat: the plain Java batchnorm + relu and pooling against the ND4J ops they replaced)
 # Results are appended to bench/training/ops-results.md with the machine's load.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -12,7 +12,7 @@ cp="runtime/target/classes:runtime/target/test-classes:kernels/target/classes:ke
 {
   echo "## $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD), $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo '```'
-  OMP_WAIT_POLICY=passive java -cp "$cp" dev.ann.kernels.OpBench "${1:-60}" 2>/dev/null
+  OMP_WAIT_POLICY=passive java -cp "$cp" dev.ann.kernels.OpBench "${1:-60}" ${2:-} 2>/dev/null
   echo '```'
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
