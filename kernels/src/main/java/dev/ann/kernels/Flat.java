@@ -85,6 +85,19 @@ final class Flat {
             fb.put(base + from, t, 0, len);
         }
 
+        /** The elements [to, to + len) of dst = the elements [from, from + len) of this array (no rounding between arrays of one type). */
+        void copyTo(int from, View dst, int to, int len) {
+            if (fb != null && dst.fb != null) {
+                float[] t = scratch(len);
+                fb.get(base + from, t, 0, len);
+                dst.fb.put(dst.base + to, t, 0, len);
+                return;
+            }
+            double[] t = new double[len];
+            get(from, t, len);
+            dst.put(to, t, len);
+        }
+
         /** All of the array's elements. */
         double[] all() {
             double[] v = new double[(int) a.length()];

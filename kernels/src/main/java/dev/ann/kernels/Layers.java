@@ -129,11 +129,32 @@ public final class Layers {
             }
         }
 
+        /** The way of a layer over few input channels (an image network's first), or null: ND4J's conv2d ops. */
+        private Im2col im2col() {
+            if (!im2colChecked && Im2col.suits(inShapes[0], iargs)) im2col = new Im2col(inShapes[0], outShape, iargs);
+            im2colChecked = true;
+            return im2col;
+        }
+        private Im2col im2col;
+        private boolean im2colChecked;
+        /** whether the last forward pass took the im2col way (then backward does too) */
+        private boolean byColumns;
+
         void forward(INDArray[] in, boolean training) {
             long n = in[0].size(0);
             x = in[0];
             z = buf(0, n, outShape);
-            K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, iargs, null, dilated());
+            Im2col ic = im2col();
+            byColumns = ic != null && Flat.plain(x, w, b, z);
+            if (byColumns) {
+                long pixels = n * outShape[1] * outShape[2];
+                INDArray col = bufShape(5, n, ic.colRows(), pixels), wb = bufShape(6, n, outShape[0], ic.colRows());
+                ic.columns(x, col);
+                ic.joined(w, b, wb);
+                ic.forward(col, wb, bufShape(7, n, outShape[0], pixels), z);
+            } else {
+                K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, iargs, null, dilated());
+            }
             if (act == null || act.isIdentity()) { out = z; return; }
             out = buf(1, n, outShape);
             act.forward(z, out);
@@ -147,7 +168,15 @@ public final class Layers {
                 act.backward(z, out, g, gz, act.needsScratch() ? buf(3, n, outShape) : null);
             }
             INDArray gx = buf(4, n, inShapes[0]);
-            K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {gx, gw, gb}, iargs, null, dilated());
+            if (byColumns && Flat.plain(gz, gw, gb, gx)) {
+                Im2col ic = im2col();
+                long pixels = n * outShape[1] * outShape[2];
+                ic.backward(gz, bufShape(5, n, ic.colRows(), pixels), bufShape(6, n, outShape[0], ic.colRows()),
+                        bufShape(7, n, outShape[0], pixels), bufShape(8, n, outShape[0], ic.colRows()), gw, gb,
+                        needInputGrad ? bufShape(9, n, ic.colRows(), pixels) : null, needInputGrad ? gx : null);
+            } else {
+                K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {gx, gw, gb}, iargs, null, dilated());
+            }
             return new INDArray[] {needInputGrad ? gx : null};
         }
     }

@@ -198,4 +198,46 @@ class FastPathTest {
             }
         }
     }
+
+    /**
+     * A convolution over few input channels by im2col and one gemm each way gives ND4J's conv2d and conv2d_bp:
+     * output, weight, bias and input gradients, in float and double, same and valid padding, stride 2, 3 channels,
+     * an even kernel (whose odd padding pixel goes to the bottom and right).
+     */
+    @Test
+    void convolutionByColumnsEqualsNd4jsConv2d() {
+        long[][] cases = { // C, H, W, F, kh, kw, stride, same
+                {1, 28, 28, 32, 3, 3, 1, 1}, {3, 9, 7, 5, 3, 3, 2, 1}, {2, 8, 8, 4, 2, 2, 1, 1}, {1, 10, 6, 3, 5, 3, 1, 0},
+                {3, 11, 11, 6, 3, 3, 2, 0}};
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (long[] k : cases) {
+                int n = 3;
+                long c = k[0], h = k[1], w = k[2], f = k[3];
+                long[] iargs = {k[4], k[5], k[6], k[6], 0, 0, 1, 1, k[7], 0, 1};
+                long oh = k[7] == 1 ? (h + k[6] - 1) / k[6] : (h - k[4]) / k[6] + 1, ow = k[7] == 1 ? (w + k[6] - 1) / k[6] : (w - k[5]) / k[6] + 1;
+                String what = dt + " " + java.util.Arrays.toString(k);
+                assertTrue(Im2col.suits(new long[] {c, h, w}, iargs), what);
+                INDArray x = rand(21, n, c, h, w).castTo(dt), wt = rand(22, f, c, k[4], k[5]).castTo(dt), b = rand(23, f).castTo(dt);
+                INDArray g = rand(24, n, f, oh, ow).castTo(dt);
+                INDArray z = Nd4j.create(dt, n, f, oh, ow), gx = x.ulike(), gw = wt.ulike(), gb = b.ulike();
+                K.exec("conv2d", new INDArray[] {x, wt, b}, new INDArray[] {z}, iargs, null);
+                K.exec("conv2d_bp", new INDArray[] {x, wt, b, g}, new INDArray[] {gx, gw, gb}, iargs, null);
+
+                Im2col ic = new Im2col(new long[] {c, h, w}, new long[] {f, oh, ow}, iargs);
+                long pixels = n * oh * ow;
+                INDArray col = Nd4j.create(dt, ic.colRows(), pixels), wb = Nd4j.create(dt, f, ic.colRows()), prod = Nd4j.create(dt, f, pixels);
+                INDArray z2 = z.ulike(), gx2 = x.ulike(), gw2 = wt.ulike(), gb2 = b.ulike();
+                ic.columns(x, col);
+                ic.joined(wt, b, wb);
+                ic.forward(col, wb, prod, z2);
+                ic.backward(g, col, wb, prod, wb.ulike(), gw2, gb2, Nd4j.create(dt, ic.colRows(), pixels), gx2);
+                double tol = dt == DataType.FLOAT ? 2e-4 : 1e-10;
+                assertArrayEquals(z.data().asDouble(), z2.data().asDouble(), tol, "output " + what);
+                assertArrayEquals(gw.data().asDouble(), gw2.data().asDouble(), tol * 10, "weight gradient " + what);
+                assertArrayEquals(gb.data().asDouble(), gb2.data().asDouble(), tol * 10, "bias gradient " + what);
+                assertArrayEquals(gx.data().asDouble(), gx2.data().asDouble(), tol, "input gradient " + what);
+                assertTrue(z2.amaxNumber().doubleValue() > 0.1, "the output is not all zero " + what);
+            }
+        }
+    }
 }

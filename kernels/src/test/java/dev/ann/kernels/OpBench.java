@@ -25,6 +25,7 @@ public final class OpBench {
         int reps = a.length > 0 ? Integer.parseInt(a[0]) : 60;
         if (a.length > 1 && a[1].equals("conv1d")) { conv1d(reps); return; }
         if (a.length > 1 && a[1].equals("flat")) { flat(reps); return; }
+        if (a.length > 1 && a[1].equals("conv2d")) { conv2d(reps); return; }
         int n = 64, c = 32, h = 28, w = 28;
         INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w), g = Nd4j.rand(DataType.FLOAT, n, c, h, w);
         INDArray gamma = Nd4j.rand(DataType.FLOAT, c), beta = Nd4j.rand(DataType.FLOAT, c);
@@ -171,6 +172,46 @@ public final class OpBench {
                 () -> { nd.forward(xf, true); pn.backward(gpf); },
                 () -> { fl.forward(x, true); pf.backward(gp); },
                 "ND4J (NHWC copies, maxpool2d, maxpool2d_bp)", "plain Java (Layers.Pool)");
+    }
+
+    /** fashion_cnn's convolutions (3x3, same): NCHW with PyTorch's weight layout against NHWC with [oC, kH, kW, iC] weights. */
+    static void conv2d(int reps) {
+        int n = 64;
+        int[][] shapes = {{1, 32, 28}, {32, 32, 28}, {32, 64, 14}, {64, 64, 14}};
+        for (int[] sh : shapes) {
+            int c = sh[0], f = sh[1], h = sh[2];
+            INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, h), w = Nd4j.rand(DataType.FLOAT, f, c, 3, 3), b = Nd4j.rand(DataType.FLOAT, f);
+            INDArray z = Nd4j.create(DataType.FLOAT, n, f, h, h), g = Nd4j.rand(DataType.FLOAT, n, f, h, h);
+            INDArray gx = x.ulike(), gw = w.ulike(), gb = b.ulike();
+            INDArray xn = x.permute(0, 2, 3, 1).dup('c'), wn = w.permute(0, 2, 3, 1).dup('c'), zn = Nd4j.create(DataType.FLOAT, n, h, h, f);
+            INDArray gn = g.permute(0, 2, 3, 1).dup('c'), gxn = xn.ulike(), gwn = wn.ulike();
+            long[] nchw = {3, 3, 1, 1, 0, 0, 1, 1, 1, 0, 1}, nhwc = {3, 3, 1, 1, 0, 0, 1, 1, 1, 1, 2};
+            if (Im2col.suits(new long[] {c, h, h}, nchw)) {
+                Im2col ic = new Im2col(new long[] {c, h, h}, new long[] {f, h, h}, nchw);
+                INDArray col = Nd4j.create(DataType.FLOAT, ic.colRows(), n * h * h), wb = Nd4j.create(DataType.FLOAT, f, ic.colRows());
+                INDArray gwb = wb.ulike(), prod = Nd4j.create(DataType.FLOAT, f, n * h * h);
+                compare("conv2d " + c + "->" + f + " at " + h + "x" + h + ", forward + backward (weight, bias)", reps,
+                        () -> {
+                            K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, nchw, null);
+                            K.exec("conv2d_bp", new INDArray[] {x, w, b, g}, new INDArray[] {gx, gw, gb}, nchw, null);
+                        },
+                        () -> {
+                            ic.columns(x, col);
+                            ic.joined(w, b, wb);
+                            ic.forward(col, wb, prod, z);
+                            ic.backward(g, col, wb, prod, gwb, gw, gb, null, null);
+                        },
+                        "ND4J conv2d, conv2d_bp", "Im2col (Java columns, one gemm each way)");
+            }
+            compare("conv2d " + c + "->" + f + " at " + h + "x" + h + ", forward", reps,
+                    () -> K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, nchw, null),
+                    () -> K.exec("conv2d", new INDArray[] {xn, wn, b}, new INDArray[] {zn}, nhwc, null),
+                    "NCHW [oC,iC,kH,kW]", "NHWC [oC,kH,kW,iC]");
+            compare("conv2d " + c + "->" + f + " at " + h + "x" + h + ", backward", reps,
+                    () -> K.exec("conv2d_bp", new INDArray[] {x, w, b, g}, new INDArray[] {gx, gw, gb}, nchw, null),
+                    () -> K.exec("conv2d_bp", new INDArray[] {xn, wn, b, gn}, new INDArray[] {gxn, gwn, gb}, nhwc, null),
+                    "NCHW [oC,iC,kH,kW]", "NHWC [oC,kH,kW,iC]");
+        }
     }
 
     private static void compare(String what, int reps, Runnable nd4j, Runnable ann, String nd4jName, String annName) {
