@@ -744,20 +744,30 @@ public final class Layers {
             INDArray mean = bufShape(0, n, n);
             inv = bufShape(1, n, n);
             xhat = bufShape(2, n, n, c, s);
+            INDArray y = bufShape(3, n, n, c, s);
+            out = y.reshape(K.prepend(n / stepsPerSample, outShape));
+            // the plain Java loops when the arrays lie in host memory (the CPU), ND4J's ops otherwise
+            if (Flat.plainFloat(x3, gamma, beta, inv, xhat, y)) {
+                normFlat(x3, gamma, beta, eps, xhat, inv, y);
+                return;
+            }
             x3.mean(mean, 1, 2);
             Nd4j.exec(new Variance(x3, inv, false, 1, 2));
             inv.addi(eps);
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt(inv, inv));
             Nd4j.exec(new BroadcastSubOp(x3, mean, xhat, 0));
             Nd4j.exec(new BroadcastMulOp(xhat, inv, xhat, 0));
-            INDArray y = bufShape(3, n, n, c, s);
             Nd4j.exec(new BroadcastMulOp(xhat, gamma, y, 1));
             Nd4j.exec(new BroadcastAddOp(y, beta, y, 1));
-            out = y.reshape(K.prepend(n / stepsPerSample, outShape));
         }
         INDArray[] backward(INDArray g) {
             long n = g.size(0) * stepsPerSample;
             INDArray g3 = g.reshape(n, c, s);
+            INDArray gx = buf(8, g.size(0), inShapes[0]);
+            if (Flat.plainFloat(g3, xhat, inv, gamma, ggamma, gbeta, gx)) {
+                normBackwardFlat(g3, xhat, inv, gamma, ggamma, gbeta, gx);
+                return new INDArray[] {gx};
+            }
             INDArray t = bufShape(4, n, n, c, s);
             Nd4j.exec(new MulOp(g3, xhat, t));
             t.sum(ggamma, 0, 2);
@@ -774,6 +784,83 @@ public final class Layers {
             Nd4j.exec(new BroadcastSubOp(gxh, m1, gxh, 0));
             Nd4j.exec(new BroadcastMulOp(gxh, inv, gxh, 0));
             return new INDArray[] {gxh.reshape(K.prepend(n / stepsPerSample, inShapes[0]))};
+        }
+
+        /**
+         * The forward pass in plain Java over float host buffers, a row (sample, or step) at a time: mean and
+         * biased variance in one pass (sums in double), xhat = (x - mean) / sqrt(var + eps) kept for backward,
+         * y = gamma xhat + beta (gamma and beta per channel of {@code [rows, c, s]}). One read and two writes
+         * where the ND4J ops (mean, variance, four broadcasts) read and wrote the batch about eight times.
+         */
+        static void normFlat(INDArray x3, INDArray gamma, INDArray beta, double eps, INDArray xhat, INDArray inv, INDArray y) {
+            int rows = (int) x3.size(0), c = (int) x3.size(1), s = (int) x3.size(2), len = c * s;
+            Flat.Floats xv = Flat.floats(x3), hv = Flat.floats(xhat), yv = Flat.floats(y);
+            float[] ga = perValue(gamma, s), be = perValue(beta, s), row = new float[len], h = new float[len], out = new float[len];
+            float[] iv = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                xv.get(r * len, row, len);
+                double sum = 0, sq = 0;
+                for (int k = 0; k < len; k++) {
+                    sum += row[k];
+                    sq += (double) row[k] * row[k];
+                }
+                double mean = sum / len, var = Math.max(0, sq / len - mean * mean);
+                float m = (float) mean, i = (float) (1 / Math.sqrt(var + eps));
+                iv[r] = i;
+                for (int k = 0; k < len; k++) {
+                    h[k] = (row[k] - m) * i;
+                    out[k] = ga[k] * h[k] + be[k];
+                }
+                hv.put(r * len, h, len);
+                yv.put(r * len, out, len);
+            }
+            Flat.floats(inv).put(0, iv, rows);
+        }
+
+        /** A per-channel vector repeated over each channel's s values: per value of a row. */
+        private static float[] perValue(INDArray perChannel, int s) {
+            float[] v = perChannel.toFloatVector(), out = new float[v.length * s];
+            for (int k = 0; k < out.length; k++) out[k] = v[k / s];
+            return out;
+        }
+
+        /**
+         * The backward pass in plain Java, a row at a time: gamma's and beta's gradients summed over rows (in
+         * double), and dx = inv (g gamma - mean(g gamma) - xhat mean(g gamma xhat)).
+         */
+        static void normBackwardFlat(INDArray g3, INDArray xhat, INDArray inv, INDArray gamma, INDArray ggamma,
+                                     INDArray gbeta, INDArray gx) {
+            int rows = (int) g3.size(0), c = (int) g3.size(1), s = (int) g3.size(2), len = c * s;
+            Flat.Floats gv = Flat.floats(g3), hv = Flat.floats(xhat), xv = Flat.floats(gx);
+            float[] ga = perValue(gamma, s), iv = inv.toFloatVector(), g = new float[len], h = new float[len], gxh = new float[len];
+            double[] sg = new double[len], sb = new double[len];
+            for (int r = 0; r < rows; r++) {
+                gv.get(r * len, g, len);
+                hv.get(r * len, h, len);
+                double m1 = 0, m2 = 0;
+                for (int k = 0; k < len; k++) {
+                    sg[k] += g[k] * h[k];
+                    sb[k] += g[k];
+                    gxh[k] = g[k] * ga[k];
+                    m1 += gxh[k];
+                    m2 += gxh[k] * h[k];
+                }
+                float a = (float) (m1 / len), b = (float) (m2 / len), i = iv[r];
+                for (int k = 0; k < len; k++) gxh[k] = i * (gxh[k] - a - h[k] * b);
+                xv.put(r * len, gxh, len);
+            }
+            float[] og = new float[c], ob = new float[c];
+            for (int ch = 0; ch < c; ch++) {
+                double dg = 0, db = 0;
+                for (int k = ch * s; k < (ch + 1) * s; k++) {
+                    dg += sg[k];
+                    db += sb[k];
+                }
+                og[ch] = (float) dg;
+                ob[ch] = (float) db;
+            }
+            Flat.floats(ggamma).put(0, og, c);
+            Flat.floats(gbeta).put(0, ob, c);
         }
     }
 

@@ -240,4 +240,38 @@ class FastPathTest {
             }
         }
     }
+
+    /** layernorm -> a network of one layer over samples of the given shape, gamma and beta per channel (or per feature of [T, F]). */
+    private static Network layerNorm(DataType dt, Layers.LayerNorm ln, long... shape) {
+        Network net = new Network(dt);
+        int x0 = net.input(shape);
+        int l = net.add("ln", ln, shape, x0);
+        long c = shape.length == 2 ? shape[1] : shape[0];
+        net.param(l, "gamma", new long[] {c}, true, Network.Init.normal(1));
+        net.param(l, "beta", new long[] {c}, true, Network.Init.normal(1));
+        net.build(Loss.Fn.MSE);
+        net.init(3);
+        return net;
+    }
+
+    /**
+     * layernorm in plain Java over float buffers gives what its ND4J ops give (double networks, as the gradient
+     * checks run, take the ND4J ops): output, input gradient, gamma and beta gradients; on [T, F] steps (the
+     * transformer's) and on [C, H, W] samples with gamma per channel.
+     */
+    @Test
+    void layerNormInJavaEqualsTheNd4jOps() {
+        for (long[] shape : new long[][] {{7, 16}, {3, 4, 5}}) {
+            Layers.LayerNorm fastLn = new Layers.LayerNorm(1e-5), slowLn = new Layers.LayerNorm(1e-5);
+            Network fast = layerNorm(DataType.FLOAT, fastLn, shape), slow = layerNorm(DataType.DOUBLE, slowLn, shape);
+            long[] batch = K.prepend(6, shape);
+            INDArray x = rand(31, batch).muli(3).addi(2), g = rand(32, batch);
+            String what = java.util.Arrays.toString(shape);
+            close(slow.forward(x.castTo(DataType.DOUBLE), true), fast.forward(x, true), 2e-5, what + ": output");
+            close(slowLn.backward(g.castTo(DataType.DOUBLE))[0], fastLn.backward(g)[0], 2e-4, what + ": input gradient");
+            close(slow.grads(), fast.grads(), 2e-4, what + ": gamma and beta gradients");
+            assertTrue(fast.grads().amax().getDouble(0) > 1e-2, "gradients that say something");
+            assertTrue(fastLn.backward(g)[0].amax().getDouble(0) > 1e-2, "an input gradient that says something");
+        }
+    }
 }
