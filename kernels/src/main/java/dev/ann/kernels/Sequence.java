@@ -71,7 +71,13 @@ public final class Sequence {
 
     /** c = op(a) op(b) for rank-3 arrays, one product per index of the first axis (ND4J's batched matmul). */
     static void bmm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
-        K.exec("matmul", new INDArray[] {a, b}, new INDArray[] {c}, new long[] {transA ? 1 : 0, transB ? 1 : 0}, null);
+        bmm(a, b, c, transA, transB, 1.0);
+    }
+
+    /** c = alpha op(a) op(b), one product per index of the first axis (the scale inside the product: no pass of its own). */
+    static void bmm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha) {
+        K.exec("matmul", new INDArray[] {a, b}, new INDArray[] {c}, new long[] {transA ? 1 : 0, transB ? 1 : 0},
+                alpha == 1.0 ? null : new double[] {alpha, 0.0});
     }
 
     /**
@@ -359,8 +365,7 @@ public final class Sequence {
             split(qkv, n, 3, 1, k);
             split(qkv, n, 3, 2, v);
             INDArray sc = s(4, n, nh, t, t);
-            bmm(q, k, sc, false, true);
-            sc.muli(1.0 / Math.sqrt(d));
+            bmm(q, k, sc, false, true, 1.0 / Math.sqrt(d));
             INDArray s4 = sc.reshape(n, heads, t, t);
             INDArray km = keyMask();
             if (km != null) Nd4j.exec(new BroadcastAddOp(s4, km, s4, 0, 3));
@@ -394,17 +399,12 @@ public final class Sequence {
             join(gh, n, gqkv, 3, 2);
             INDArray gp = s(13, n, nh, t, t);
             bmm(goh, v, gp, false, true);
-            // softmax: gs = p * (gp - sum(gp * p, last)), then the scale
-            INDArray tmp = s(4, n, nh, t, t); // the scores' array, free once p is made
-            Nd4j.exec(new MulOp(gp, p, tmp));
-            INDArray rs = tmp.sum(2);
-            Nd4j.exec(new BroadcastSubOp(gp, rs, gp, 0, 1));
-            Nd4j.exec(new MulOp(gp, p, gp));
-            gp.muli(1.0 / Math.sqrt(d));
-            // s = q kᵀ
-            bmm(gp, k, gh, false, false);
+            // softmax: gs = p * (gp - sum(gp * p, last)); the scale goes into the products below
+            softmaxBackward(gp, p);
+            // s = q kᵀ / √d
+            bmm(gp, k, gh, false, false, 1.0 / Math.sqrt(d));
             join(gh, n, gqkv, 3, 0);
-            bmm(gp, q, gh, true, false);
+            bmm(gp, q, gh, true, false, 1.0 / Math.sqrt(d));
             join(gh, n, gqkv, 3, 1);
             // in projection
             Nd4j.gemm(gqkv, x2, gInW, true, false, 1.0, 0.0);
@@ -413,6 +413,35 @@ public final class Sequence {
             INDArray gx = buf(0, n, inShapes[0]);
             Nd4j.gemm(gqkv, inW, gx.reshape(n * t, f), false, false, 1.0, 0.0);
             return new INDArray[] {gx};
+        }
+    }
+
+    /**
+     * The gradient through a softmax over the last axis of {@code [b, T, T]}, in place: g = p (g - Σ g p) row by row, in one plain-Java
+     * pass over the host buffers (in double, one loop for float and double networks) where ND4J took five ops and
+     * a temporary; ND4J's ops for arrays that are not {@link Flat#plain} (other backends).
+     */
+    static void softmaxBackward(INDArray g, INDArray p) {
+        long len = g.size(2);
+        if (!Flat.plain(g, p) || g.dataType() != p.dataType()) {
+            INDArray rs = g.mul(p).sum(2);
+            Nd4j.exec(new BroadcastSubOp(g, rs, g, 0, 1));
+            Nd4j.exec(new MulOp(g, p, g));
+            return;
+        }
+        int row = (int) len, rows = (int) (g.length() / len), chunk = Math.max(1, 8192 / row);
+        Flat.View gv = Flat.view(g), pv = Flat.view(p);
+        double[] gb = new double[chunk * row], pb = new double[chunk * row];
+        for (int r0 = 0; r0 < rows; r0 += chunk) {
+            int m = Math.min(chunk, rows - r0), at = r0 * row;
+            gv.get(at, gb, m * row);
+            pv.get(at, pb, m * row);
+            for (int r = 0; r < m; r++) {
+                double dot = 0;
+                for (int k = r * row; k < (r + 1) * row; k++) dot += gb[k] * pb[k];
+                for (int k = r * row; k < (r + 1) * row; k++) gb[k] = pb[k] * (gb[k] - dot);
+            }
+            gv.put(at, gb, m * row);
         }
     }
 

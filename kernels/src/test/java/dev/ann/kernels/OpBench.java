@@ -203,6 +203,16 @@ public final class OpBench {
                         },
                         "ND4J conv2d, conv2d_bp", "Im2col (Java columns, one gemm each way)");
             }
+            INDArray wn2 = wn.ulike();
+            compare("conv2d " + c + "->" + f + " at " + h + "x" + h + ", forward, NHWC with the copies in and out", reps,
+                    () -> K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, nchw, null),
+                    () -> {
+                        xn.assign(x.permute(0, 2, 3, 1));
+                        wn2.assign(w.permute(0, 2, 3, 1));
+                        K.exec("conv2d", new INDArray[] {xn, wn2, b}, new INDArray[] {zn}, nhwc, null);
+                        z.assign(zn.permute(0, 3, 1, 2));
+                    },
+                    "NCHW [oC,iC,kH,kW]", "NHWC copies + conv2d");
             compare("conv2d " + c + "->" + f + " at " + h + "x" + h + ", forward", reps,
                     () -> K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, nchw, null),
                     () -> K.exec("conv2d", new INDArray[] {xn, wn, b}, new INDArray[] {zn}, nhwc, null),
