@@ -222,8 +222,18 @@ public final class Sequence {
 
         boolean overTime() { return inShapes[0].length == 2; }
 
+        /** Java path: per output value (sample, feature or channel), the flat index of the chosen input value, or -1 (no real step) */
+        private int[] where;
+        private boolean flat;
+
         void forward(INDArray[] in, boolean training) {
             long n = in[0].size(0);
+            out = buf(3, n, outShape);
+            flat = Flat.plain(in[0], out) && (mask == null || mask.dataType() == in[0].dataType());
+            if (flat) {
+                maxFlat(in[0], out);
+                return;
+            }
             INDArray x2;
             if (overTime()) { // rows (sample, feature), values over time
                 long t = inShapes[0][0], f = inShapes[0][1];
@@ -253,7 +263,6 @@ public final class Sequence {
             }
             INDArray prodBuf = bufShape(2, n, rows, len);
             Nd4j.exec(new MulOp(x2, pick, prodBuf));
-            out = buf(3, n, outShape);
             INDArray o = out.reshape(rows);
             prodBuf.sum(o, 1);
             if (any != null) Nd4j.exec(new BroadcastMulOp(out, any, out, 0));
@@ -265,8 +274,69 @@ public final class Sequence {
             Nd4j.exec(new OneHot(idx, pick, (int) len, -1, 1.0, 0.0));
         }
 
+        /**
+         * The forward pass in plain Java over the host buffers (in double: float and double networks run it), a
+         * sample at a time: over time each feature's largest value at a real step (the first of equal ones; 0 and no
+         * gradient for a sample with no real step), over a plane each channel's largest value.
+         */
+        private void maxFlat(INDArray x, INDArray y) {
+            int n = (int) x.size(0), per = (int) Layers.prod(inShapes[0]), outs = (int) Layers.prod(outShape);
+            if (where == null || where.length < n * outs) where = new int[n * outs];
+            Flat.View xv = Flat.view(x), yv = Flat.view(y);
+            double[] v = new double[per], o = new double[outs];
+            double[] m = overTime() && mask != null ? mask.reshape((long) n * inShapes[0][0]).toDoubleVector() : null;
+            for (int s = 0; s < n; s++) {
+                xv.get(s * per, v, per);
+                int base = s * outs;
+                if (overTime()) { // [T, F]: for each feature, over the steps
+                    int t = (int) inShapes[0][0], f = outs;
+                    java.util.Arrays.fill(o, Double.NEGATIVE_INFINITY);
+                    java.util.Arrays.fill(where, base, base + f, -1);
+                    for (int step = 0; step < t; step++) {
+                        if (m != null && m[s * t + step] == 0) continue;
+                        for (int k = 0; k < f; k++) {
+                            double val = v[step * f + k];
+                            if (val > o[k] || where[base + k] < 0) {
+                                o[k] = val;
+                                where[base + k] = s * per + step * f + k;
+                            }
+                        }
+                    }
+                    for (int k = 0; k < f; k++) if (where[base + k] < 0) o[k] = 0;
+                } else { // [c, ...]: for each channel, over its plane
+                    int len = per / outs;
+                    for (int ch = 0; ch < outs; ch++) {
+                        int best = ch * len;
+                        for (int k = ch * len + 1; k < (ch + 1) * len; k++) if (v[k] > v[best]) best = k;
+                        o[ch] = v[best];
+                        where[base + ch] = s * per + best;
+                    }
+                }
+                yv.put(base, o, outs);
+            }
+        }
+
+        /** The gradient of {@link #maxFlat}: each output's gradient to the value it chose, 0 elsewhere. */
+        private INDArray backFlat(INDArray g) {
+            int n = (int) g.size(0), per = (int) Layers.prod(inShapes[0]), outs = (int) Layers.prod(outShape);
+            INDArray gx = buf(7, n, inShapes[0]);
+            Flat.View gv = Flat.view(g), xv = Flat.view(gx);
+            double[] go = new double[outs], gi = new double[per];
+            for (int s = 0; s < n; s++) {
+                gv.get(s * outs, go, outs);
+                java.util.Arrays.fill(gi, 0);
+                for (int k = 0; k < outs; k++) {
+                    int at = where[s * outs + k];
+                    if (at >= 0) gi[at - s * per] += go[k];
+                }
+                xv.put(s * per, gi, per);
+            }
+            return gx;
+        }
+
         INDArray[] backward(INDArray g) {
             long n = g.size(0);
+            if (flat) return new INDArray[] {backFlat(Flat.plain(g) && g.dataType() == out.dataType() ? g : g.dup('c').castTo(out.dataType()))};
             INDArray gr = g;
             if (any != null) {
                 gr = bufShape(5, n, n, g.size(1));

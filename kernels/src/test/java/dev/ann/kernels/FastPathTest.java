@@ -274,4 +274,68 @@ class FastPathTest {
             assertTrue(fastLn.backward(g)[0].amax().getDouble(0) > 1e-2, "an input gradient that says something");
         }
     }
+
+    /**
+     * Global max pooling in plain Java gives what its ND4J ops give (a column-major input takes the ND4J way):
+     * over time with padded steps (a sample with no real step gives 0 and no gradient) and without a mask, and
+     * over channel planes; outputs and input gradients, float and double.
+     */
+    @Test
+    void globalMaxPoolInJavaEqualsTheNd4jOps() {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (long[] shape : new long[][] {{6, 5}, {3, 4, 4}}) {
+                for (boolean masked : shape.length == 2 ? new boolean[] {false, true} : new boolean[] {false}) {
+                    Network net = new Network(dt);
+                    int x0 = net.input(shape);
+                    Sequence.GlobalMaxPool pool = new Sequence.GlobalMaxPool();
+                    net.add("pool", pool, new long[] {shape.length == 2 ? shape[1] : shape[0]}, x0);
+                    net.build(Loss.Fn.MSE);
+                    long n = 4;
+                    INDArray x = rand(41, K.prepend(n, shape)).castTo(dt), g = rand(42, n, shape.length == 2 ? shape[1] : shape[0]).castTo(dt);
+                    if (masked) { // sample 1 pads its last 2 steps, sample 3 has no real step
+                        double[][] m = new double[(int) n][(int) shape[0]];
+                        for (double[] row : m) java.util.Arrays.fill(row, 1);
+                        m[1][4] = m[1][5] = 0;
+                        java.util.Arrays.fill(m[3], 0);
+                        pool.mask = Nd4j.createFromArray(m).castTo(dt);
+                    }
+                    String what = dt + " " + java.util.Arrays.toString(shape) + (masked ? " masked" : "");
+                    pool.forward(new INDArray[] {x.dup('f')}, true);
+                    INDArray slowOut = pool.out.dup(), slowGx = pool.backward(g)[0].dup();
+                    pool.forward(new INDArray[] {x}, true);
+                    INDArray fastOut = pool.out.dup(), fastGx = pool.backward(g)[0].dup();
+                    close(slowOut, fastOut, 0, what + ": output");
+                    close(slowGx, fastGx, 0, what + ": input gradient");
+                    assertEquals(n * g.size(1) - (masked ? g.size(1) : 0), fastGx.neq(0).castTo(DataType.INT).sumNumber().longValue(),
+                            what + ": one gradient per output" + (masked ? ", none for the sample with no real step" : ""));
+                }
+            }
+        }
+    }
+
+    /** The embedding's gradient added row by row in plain Java gives ND4J's unsorted_segment_sum (a column-major gradient takes that way), a word seen twice gets both. */
+    @Test
+    void embeddingGradientInJavaEqualsTheSegmentSum() {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            long steps = 6, dim = 5, vocabulary = 9;
+            Network net = new Network(dt);
+            int x0 = net.input(steps);
+            Recurrent.Embedding e = new Recurrent.Embedding();
+            int l = net.add("embedding", e, new long[] {steps, dim}, x0);
+            net.param(l, "weight", new long[] {vocabulary, dim}, true, Network.Init.normal(1));
+            net.build(Loss.Fn.MSE);
+            net.init(4);
+            INDArray ids = Nd4j.createFromArray(new double[][] {{1, 2, 3, 2, 0, 0}, {8, 8, 8, 1, 4, 5}, {2, 7, 1, 1, 3, 0}}).castTo(dt);
+            INDArray g = rand(51, 3, steps, dim).castTo(dt);
+            e.forward(new INDArray[] {ids}, true);
+            e.backward(g.dup('f'));
+            INDArray slow = net.grads().dup();
+            e.backward(g);
+            close(slow, net.grads(), 1e-6, dt + ": embedding gradient");
+            assertEquals(0.0, net.grads().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(6 * dim, 7 * dim)).amaxNumber().doubleValue(), 0,
+                    "word 6 is not in the batch: no gradient");
+            assertTrue(net.grads().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(8 * dim, 9 * dim)).amaxNumber().doubleValue() > 0,
+                    "word 8, three times, has one");
+        }
+    }
 }

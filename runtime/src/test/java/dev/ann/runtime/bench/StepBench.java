@@ -34,7 +34,7 @@ public final class StepBench {
         String omp = System.getProperty("ann.ompThreads");
         if (omp != null) Nd4j.getEnvironment().setMaxMasterThreads(Integer.parseInt(omp));
         Compilation c = Compiler.compile(Path.of(a[0]));
-        Plan plan = c.plan(null, a.length > 3 ? a[3] : null);
+        Plan plan = c.plan(System.getProperty("ann.train"), a.length > 3 ? a[3] : null); // -Dann.train=NAME: a train block by name
         int batch = a.length > 1 ? Integer.parseInt(a[1]) : plan.loop().batch();
         double seconds = a.length > 2 ? Double.parseDouble(a[2]) : 10;
         Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
