@@ -111,107 +111,19 @@ public final class Sequence {
             gw4 = gw.reshape(w.size(0), w.size(1), 1, kernel);
         }
 
-        /** whether the last forward pass took the windows-as-rows way (then backward does too) */
-        private boolean byRows;
-        private INDArray x;
-
         void forward(INDArray[] in, boolean training) {
             long n = in[0].size(0);
-            x = in[0];
             x4 = in[0].reshape(n, 1, inShapes[0][0], inShapes[0][1]);
             out = buf(0, n, outShape);
-            byRows = stride == 1 && dilation == 1 && Flat.plain(x, out, w, b);
-            if (byRows) {
-                INDArray col = rows(n), wt = bufShape(3, n, (long) kernel * inShapes[0][1], outShape[1]);
-                windows(x, col);
-                transposed(w, wt);
-                INDArray o2 = out.reshape(n * outShape[0], outShape[1]);
-                Nd4j.gemm(col, wt, o2, false, false, 1.0, 0.0);
-                o2.addiRowVector(b);
-                return;
-            }
             K.exec("conv2d", new INDArray[] {x4, w4, b}, new INDArray[] {out.reshape(n, 1, outShape[0], outShape[1])}, iargs, null, dilation > 1);
-        }
-
-        /** The windows as rows, {@code [n T', kernel F]}. */
-        private INDArray rows(long n) { return bufShape(2, n, n * outShape[0], kernel * inShapes[0][1]); }
-
-        /**
-         * Each output step's window of the input as one row: the kernel's F-wide input steps side by side, zeros
-         * where `same` pads. A window of contiguous steps is a contiguous run of x: one copy per row.
-         */
-        private void windows(INDArray x, INDArray col) {
-            int n = (int) x.size(0), t = (int) inShapes[0][0], f = (int) inShapes[0][1], to = (int) outShape[0], width = kernel * f;
-            int pad = (int) padBefore(same, t, to, kernel, stride, dilation);
-            Flat.View xv = Flat.view(x), cv = Flat.view(col);
-            double[] zeros = new double[width];
-            for (int s = 0; s < n; s++) {
-                for (int o = 0; o < to; o++) {
-                    int first = o - pad, from = Math.max(0, first), last = Math.min(t, first + kernel), row = (s * to + o) * width;
-                    if (from > first || last < first + kernel) cv.put(row, zeros, width);
-                    if (last > from) xv.copyTo((s * t + from) * f, cv, row + (from - first) * f, (last - from) * f);
-                }
-            }
-        }
-
-        /** The weight [filters, F, kernel] as [kernel F, filters]: row (j, c) holds w[., c, j]. */
-        private void transposed(INDArray weight, INDArray wt) {
-            int filters = (int) weight.size(0), f = (int) weight.size(1);
-            double[] a = Flat.view(weight).all(), o = new double[a.length];
-            for (int fo = 0; fo < filters; fo++) {
-                for (int c = 0; c < f; c++) for (int j = 0; j < kernel; j++) o[(j * f + c) * filters + fo] = a[(fo * f + c) * kernel + j];
-            }
-            Flat.view(wt).put(0, o, o.length);
-        }
-
-        /** The windows' gradients [n T', kernel F] added back onto the input steps they came from: gx [n, T, F]. */
-        private void unwindows(INDArray gcol, INDArray gx) {
-            int n = (int) gx.size(0), t = (int) inShapes[0][0], f = (int) inShapes[0][1], to = (int) outShape[0], width = kernel * f;
-            int pad = (int) padBefore(same, t, to, kernel, stride, dilation);
-            Flat.View cv = Flat.view(gcol), xv = Flat.view(gx);
-            double[] acc = new double[t * f], row = new double[width];
-            for (int s = 0; s < n; s++) {
-                java.util.Arrays.fill(acc, 0);
-                for (int o = 0; o < to; o++) {
-                    cv.get((s * to + o) * width, row, width);
-                    int first = o - pad;
-                    for (int j = Math.max(0, -first); j < kernel && first + j < t; j++) {
-                        int at = (first + j) * f;
-                        for (int c = 0; c < f; c++) acc[at + c] += row[j * f + c];
-                    }
-                }
-                xv.put(s * t * f, acc, t * f);
-            }
         }
 
         INDArray[] backward(INDArray g) {
             long n = g.size(0);
             INDArray gx = buf(1, n, inShapes[0]);
-            if (byRows && Flat.plain(g, gx, gw, gb) && g.dataType() == out.dataType()) {
-                INDArray col = rows(n), wt = bufShape(3, n, (long) kernel * inShapes[0][1], outShape[1]);
-                INDArray g2 = g.reshape(n * outShape[0], outShape[1]), gwt = bufShape(4, n, wt.size(0), wt.size(1));
-                Nd4j.gemm(col, g2, gwt, true, false, 1.0, 0.0);
-                untransposed(gwt, gw);
-                g2.sum(gb, 0);
-                if (!needInputGrad) return new INDArray[] {null};
-                INDArray gcol = bufShape(5, n, col.size(0), col.size(1));
-                Nd4j.gemm(g2, wt, gcol, false, true, 1.0, 0.0);
-                unwindows(gcol, gx);
-                return new INDArray[] {gx};
-            }
             K.exec("conv2d_bp", new INDArray[] {x4, w4, b, g.reshape(n, 1, outShape[0], outShape[1])},
                     new INDArray[] {gx.reshape(n, 1, inShapes[0][0], inShapes[0][1]), gw4, gb}, iargs, null, dilation > 1);
             return new INDArray[] {needInputGrad ? gx : null};
-        }
-
-        /** [kernel F, filters] back to the weight's layout [filters, F, kernel]. */
-        private void untransposed(INDArray wt, INDArray weight) {
-            int filters = (int) weight.size(0), f = (int) weight.size(1);
-            double[] a = Flat.view(wt).all(), o = new double[a.length];
-            for (int fo = 0; fo < filters; fo++) {
-                for (int c = 0; c < f; c++) for (int j = 0; j < kernel; j++) o[(fo * f + c) * kernel + j] = a[(j * f + c) * filters + fo];
-            }
-            Flat.view(weight).put(0, o, o.length);
         }
 
         @Override INDArray outMask() {

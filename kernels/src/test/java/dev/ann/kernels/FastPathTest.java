@@ -338,45 +338,4 @@ class FastPathTest {
                     "word 8, three times, has one");
         }
     }
-
-    /**
-     * conv1d with stride 1 as windows-as-rows and gemms gives ND4J's conv2d of height 1 (a column-major input has
-     * no way in here, so the test calls the ops): output, weight, bias and input gradients, same (odd and even kernels) and valid, float and double.
-     */
-    @Test
-    void conv1dByRowsEqualsNd4jsConv2d() {
-        // the reference: ND4J's conv2d of height 1 on NHWC views, the way the layer takes on other backends
-        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            for (int[] k : new int[][] {{5, 1}, {4, 1}, {3, 0}, {1, 1}}) { // kernel, same
-                long t = 9, f = 3, filters = 4, n = 2;
-                boolean same = k[1] == 1;
-                long to = same ? t : t - k[0] + 1;
-                Network net = new Network(dt);
-                int x0 = net.input(t, f);
-                Sequence.Conv1d conv = new Sequence.Conv1d(k[0], 1, 1, same);
-                int c = net.add("conv", conv, new long[] {to, filters}, x0);
-                net.param(c, "weight", new long[] {filters, f, k[0]}, true, Network.Init.normal(1));
-                net.param(c, "bias", new long[] {filters}, true, Network.Init.normal(1));
-                net.build(Loss.Fn.MSE);
-                net.init(6);
-                conv.needInputGrad = true; // fed by the data, training would skip it: the test reads it
-                INDArray x = rand(61, n, t, f).castTo(dt), g = rand(62, n, to, filters).castTo(dt);
-                String what = dt + " kernel " + k[0] + (same ? " same" : " valid");
-                // ND4J's way, as the layer runs it on other backends: conv2d of height 1 on NHWC views
-                long[] iargs = {1, k[0], 1, 1, 0, 0, 1, 1, same ? 1 : 0, 1, 1};
-                INDArray w4 = net.paramViews().get("conv.weight").reshape(filters, f, 1, k[0]), b = net.paramViews().get("conv.bias");
-                INDArray slowOut = Nd4j.create(dt, n, 1, to, filters), slowGx = Nd4j.create(dt, n, 1, t, f), gw4 = w4.ulike(), gb = b.ulike();
-                K.exec("conv2d", new INDArray[] {x.reshape(n, 1, t, f), w4, b}, new INDArray[] {slowOut}, iargs, null);
-                K.exec("conv2d_bp", new INDArray[] {x.reshape(n, 1, t, f), w4, b, g.reshape(n, 1, to, filters)}, new INDArray[] {slowGx, gw4, gb}, iargs, null);
-                INDArray slowGrads = Nd4j.concat(0, gw4.reshape(-1), gb.reshape(-1));
-                conv.forward(new INDArray[] {x}, true);
-                INDArray fastOut = conv.out.dup(), fastGx = conv.backward(g)[0].dup();
-                double tol = dt == DataType.FLOAT ? 1e-5 : 1e-12;
-                close(slowOut.reshape(n, to, filters), fastOut, tol, what + ": output");
-                close(slowGx.reshape(n, t, f), fastGx, tol, what + ": input gradient");
-                close(slowGrads, net.grads(), tol, what + ": weight and bias gradients");
-                assertTrue(fastGx.amaxNumber().doubleValue() > 0.1 && net.grads().amaxNumber().doubleValue() > 0.1, "gradients that say something");
-            }
-        }
-    }
 }
