@@ -62,12 +62,14 @@ class FastPathTest {
     /** Dense with a fused relu (ND4J's relu_layer) gives relu(x W + b) exactly as xw_plus_b and relu did, and its backward pass the same gradients. */
     @Test
     void denseWithReluIsXwPlusBThenRelu() {
-        denseWithRelu(16);
-        denseWithRelu(1); // one sample, as `ann predict` of one row
+        for (long in : new long[] {12, 32}) { // a gemm and a bias; ND4J's relu_layer (inputs a multiple of 16)
+            denseWithRelu(16, in);
+            denseWithRelu(1, in); // one sample, as `ann predict` of one row
+        }
     }
 
-    private static void denseWithRelu(long n) {
-        long in = 12, units = 9;
+    private static void denseWithRelu(long n, long in) {
+        long units = 9;
         Network net = new Network(DataType.FLOAT);
         int x0 = net.input(in);
         int d = net.add("dense", new Layers.Dense(), new long[] {units}, x0);
