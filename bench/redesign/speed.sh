@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Training speed before and after a change, alternating in one run: the steady-state
 # samples/s of StepBench (forward, loss, backward, optimiser step on random data in
-# preallocated buffers) for fashion_mlp and fashion_cnn, built from two commits.
-# Usage: bench/redesign/speed.sh BEFORE_REV [rounds] [seconds-per-run]   (from the repository root)
-# Needs Debian's dataset-fashion-mnist (the examples name its files).
+# preallocated buffers) for the examples' networks, built from two commits: fashion_mlp,
+# fashion_cnn and the sequence examples (reuters_corn's bag of words and conv, co2's lstm,
+# the transformer). Both builds run today's StepBench (copied into the old tree), which picks
+# a train block by name (-Dann.train).
+# Usage: bench/redesign/speed.sh BEFORE_REV [rounds] [seconds-per-run] [model...]   (from the repository root)
+#   model: a name of the MODELS list below (default: all)
+# Needs Debian's dataset-fashion-mnist, weka and python3-statsmodels (the examples name their files).
 # Results are appended to bench/redesign/speed-results.md with the machine's load.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -14,6 +18,20 @@ secs="${3:-20}"
 old="$(mktemp -d)"
 trap 'git worktree remove --force "$old" >/dev/null 2>&1 || rm -rf "$old"' EXIT
 git worktree add -q --detach "$old" "$before"
+cp runtime/src/test/java/dev/ann/runtime/bench/StepBench.java "$old/runtime/src/test/java/dev/ann/runtime/bench/StepBench.java"
+shift $(( $# < 3 ? $# : 3 ))
+# name | file | batch | train block (empty: the file's first)
+MODELS=(
+  "fashion_mlp|examples/fashion_mlp.ann|128|"
+  "fashion_cnn|examples/fashion_cnn.ann|64|"
+  "corn_bag|examples/reuters_corn.ann|32|"
+  "corn_conv|examples/reuters_corn.ann|32|conv"
+  "co2_lstm|examples/co2.ann|32|lstm"
+  "transformer|examples/transformer.ann|32|"
+)
+if [ $# -gt 0 ]; then
+  wanted=("$@"); MODELS=($(for m in "${MODELS[@]}"; do for w in "${wanted[@]}"; do [ "${m%%|*}" = "$w" ] && echo "$m"; done; done))
+fi
 
 classpath() { # repository folder -> classpath of its runtime with test classes (StepBench)
   (cd "$1" && mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
@@ -30,22 +48,22 @@ cp_new="$(classpath "$root")"
 main_old=dev.ann.runtime.bench.StepBench
 main_new=dev.ann.runtime.bench.StepBench
 
-run() { # classpath main file batch -> samples/s
-  OMP_WAIT_POLICY=passive ANN_NO_RELAUNCH=1 java -cp "$1" "$2" "$root/$3" "$4" "$secs" 2>/dev/null | tail -1
+run() { # classpath main file batch train -> samples/s
+  OMP_WAIT_POLICY=passive ANN_NO_RELAUNCH=1 java ${5:+-Dann.train=$5} -cp "$1" "$2" "$root/$3" "$4" "$secs" 2>/dev/null | tail -1
 }
 {
   echo "## $(date -u +%Y-%m-%dT%H:%MZ): $before (before) against $(git rev-parse --short HEAD) (after), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo '```'
-  for model in "examples/fashion_mlp.ann 128" "examples/fashion_cnn.ann 64"; do
-    set -- $model
+  for model in "${MODELS[@]}"; do
+    IFS='|' read -r name file batch train <<<"$model"
     for r in $(seq "$rounds"); do
       # odd rounds run the old build first, even rounds the new one: neither always gets the first slot
       if [ $((r % 2)) -eq 1 ]; then
-        echo "$1 round $r before: $(run "$cp_old" "$main_old" "$1" "$2")"
-        echo "$1 round $r after:  $(run "$cp_new" "$main_new" "$1" "$2")"
+        echo "$name round $r before: $(run "$cp_old" "$main_old" "$file" "$batch" "$train")"
+        echo "$name round $r after:  $(run "$cp_new" "$main_new" "$file" "$batch" "$train")"
       else
-        echo "$1 round $r after:  $(run "$cp_new" "$main_new" "$1" "$2")"
-        echo "$1 round $r before: $(run "$cp_old" "$main_old" "$1" "$2")"
+        echo "$name round $r after:  $(run "$cp_new" "$main_new" "$file" "$batch" "$train")"
+        echo "$name round $r before: $(run "$cp_old" "$main_old" "$file" "$batch" "$train")"
       fi
     done
   done

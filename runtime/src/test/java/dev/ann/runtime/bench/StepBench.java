@@ -35,6 +35,12 @@ public final class StepBench {
         if (omp != null) Nd4j.getEnvironment().setMaxMasterThreads(Integer.parseInt(omp));
         Compilation c = Compiler.compile(Path.of(a[0]));
         Plan plan = c.plan(System.getProperty("ann.train"), a.length > 3 ? a[3] : null); // -Dann.train=NAME: a train block by name
+        if (System.getenv("OMP_NUM_THREADS") == null && omp == null && blas == null && plan.trainsBestOnOneThread()) {
+            // as `ann train` runs this plan (Relaunch.wanted): one thread
+            omp = blas = "1";
+            Nd4j.getEnvironment().setMaxMasterThreads(1);
+            Nd4j.factory().blas().setMaxThreads(1);
+        }
         int batch = a.length > 1 ? Integer.parseInt(a[1]) : plan.loop().batch();
         double seconds = a.length > 2 ? Double.parseDouble(a[2]) : 10;
         Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
