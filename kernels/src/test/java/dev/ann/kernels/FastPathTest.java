@@ -340,4 +340,17 @@ class FastPathTest {
                     "word 8, three times, has one");
         }
     }
+
+    /** The softmax's gradient in one Java pass over float buffers gives ND4J's ops (a column-major copy takes that way). */
+    @Test
+    void softmaxGradientInJavaEqualsTheNd4jOps() {
+        INDArray logits = rand(71, 6, 9, 9).muli(3), g = rand(72, 6, 9, 9);
+        INDArray p = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(logits, logits.ulike(), 2))[0];
+        INDArray slow = g.dup('f'), fast = g.dup();
+        Sequence.softmaxBackward(slow, p.dup('f'));
+        Sequence.softmaxBackward(fast, p);
+        close(slow, fast, 1e-6, "softmax gradient");
+        assertTrue(fast.amaxNumber().doubleValue() > 1e-2, "a gradient that says something");
+        assertEquals(0.0, fast.sum(2).amaxNumber().doubleValue(), 1e-5, "each row of a softmax's gradient sums to 0");
+    }
 }
