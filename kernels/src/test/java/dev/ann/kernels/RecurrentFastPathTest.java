@@ -1,0 +1,89 @@
+package dev.ann.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * LSTM and GRU steps in plain Java (one pass over a step's arrays, the CPU's way) give what ND4J's element-wise
+ * ops give (the CUDA backend's way, asked for with {@code Rnn.java = false}): the output, every parameter's
+ * gradient and the input's gradient, with and without padding, one direction and bidirectional, every step's
+ * output and the last one; float to float rounding, double to 1e-12.
+ */
+class RecurrentFastPathTest {
+    static final int STEPS = 7, FEATURES = 3, UNITS = 5;
+
+    /** input [STEPS, FEATURES] -> masked (1 where a step is real; null: no mask) -> lstm/gru. */
+    static SeqNet net(DataType dt, boolean gru, boolean sequences, boolean bi, boolean java, double[][] mask) {
+        SeqNet s = new SeqNet(dt, STEPS, FEATURES);
+        if (mask == null) s.masked((int[]) null);
+        else s.masked(mask);
+        int w = (bi ? 2 : 1) * UNITS;
+        Recurrent.Rnn rnn = new Recurrent.Rnn(gru, UNITS, sequences, bi);
+        rnn.java = java;
+        s.op("rnn", rnn, sequences ? new long[] {STEPS, w} : new long[] {w});
+        RecurrentGradientTest.rnnParams(s.net, s.cur, gru, UNITS, FEATURES, bi);
+        s.build();
+        return s;
+    }
+
+    @TestFactory
+    List<DynamicTest> javaStepsEqualNd4jOps() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (boolean gru : new boolean[] {false, true}) {
+                for (boolean bi : new boolean[] {false, true}) {
+                    for (boolean sequences : new boolean[] {false, true}) {
+                        for (boolean padded : new boolean[] {false, true}) {
+                            String name = dt + " " + (gru ? "gru" : "lstm") + (bi ? " bidirectional" : "")
+                                    + (sequences ? ", sequences" : ", last output") + (padded ? ", padded" : "");
+                            tests.add(DynamicTest.dynamicTest(name, () -> compare(dt, gru, bi, sequences, padded, name)));
+                        }
+                    }
+                }
+            }
+        }
+        return tests;
+    }
+
+    static void compare(DataType dt, boolean gru, boolean bi, boolean sequences, boolean padded, String name) {
+        // padding at the end, at the start, between real steps; step 3 real in every sample (no masking there)
+        double[][] mask = padded ? new double[][] {
+            {1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1}, {1, 0, 1, 1, 0, 1, 1}, {1, 1, 1, 1, 0, 0, 0}, {0, 1, 0, 1, 0, 0, 1}} : null;
+        int n = 5;
+        SeqNet fast = net(dt, gru, sequences, bi, true, mask), slow = net(dt, gru, sequences, bi, false, mask);
+        Recurrent.Rnn fastRnn = (Recurrent.Rnn) fast.layer(fast.cur), slowRnn = (Recurrent.Rnn) slow.layer(slow.cur);
+        close(slow.net.params(), fast.net.params(), 0, name + ": the same parameters");
+        double tol = dt == DataType.FLOAT ? 2e-5 : 1e-12;
+        for (int round = 0; round < 2; round++) { // the second round reuses the first one's arrays
+            Nd4j.getRandom().setSeed(40 + round);
+            INDArray x = Nd4j.randn(dt, n, STEPS, FEATURES).muli(1.5);
+            INDArray yf = fast.net.forward(x, true).dup(), ys = slow.net.forward(x, true).dup();
+            assertTrue(fastRnn.ranJava(), name + ": the Java loops ran");
+            assertFalse(slowRnn.ranJava(), name + ": ND4J's ops ran");
+            close(ys, yf, tol, name + ": output");
+            INDArray g = Nd4j.randn(dt, yf.shape());
+            fast.net.backward(g);
+            slow.net.backward(g);
+            close(slow.net.grads(), fast.net.grads(), tol * 10, name + ": parameter gradients");
+            INDArray gxs = ((SeqNet.Masked) slow.layer(1)).gradIn, gxf = ((SeqNet.Masked) fast.layer(1)).gradIn;
+            close(gxs, gxf, tol * 10, name + ": input gradient");
+            assertTrue(fast.net.grads().amaxNumber().doubleValue() > 1e-2, name + ": gradients that say something");
+        }
+    }
+
+    private static void close(INDArray want, INDArray got, double tol, String what) {
+        double[] a = want.dup('c').castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        double[] b = got.dup('c').castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        assertEquals(a.length, b.length, what + ": length");
+        for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], tol * (1 + Math.abs(a[i])), what + " " + i);
+    }
+}
