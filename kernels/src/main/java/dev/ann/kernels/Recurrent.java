@@ -35,6 +35,12 @@ public final class Recurrent {
         private final Map<Long, INDArray> idBufs = new HashMap<>();
         /** {@code [n, T]}: 1 where the id is a word, 0 where it pads */
         INDArray idMask;
+        /** the ids of the last forward pass in Java, where the input lies in host memory ({@code javaIds}) */
+        private int[] idsJ;
+        boolean javaIds;
+        private double[] idsD, row, acc;
+        /** false: ND4J's segment sum even where the Java loop could run (tests compare the two) */
+        boolean java = true;
 
         public Embedding() {}
 
@@ -54,6 +60,18 @@ public final class Recurrent {
             }
             ids = idBufs.computeIfAbsent(n, k -> Nd4j.createUninitialized(DataType.INT32, k * steps));
             ids.assign(x.reshape(n * steps));
+            javaIds = java && Flat.plain(x);
+            if (javaIds) {
+                int len = (int) (n * steps);
+                if (idsJ == null || idsJ.length != len) {
+                    idsJ = new int[len];
+                    idsD = new double[len];
+                    row = new double[(int) dim];
+                    acc = new double[(int) dim];
+                }
+                Flat.view(x).get(0, idsD, len);
+                for (int i = 0; i < len; i++) idsJ[i] = (int) idsD[i];
+            }
             out = buf(0, n, outShape);
             K.exec("gather", new INDArray[] {w, ids}, new INDArray[] {out.reshape(n * steps, dim)}, new long[] {0}, null);
             idMask = bufShape(1, n, n, steps);
@@ -62,12 +80,32 @@ public final class Recurrent {
 
         INDArray[] backward(INDArray g) {
             long rows = ids.length();
+            if (javaIds && Flat.plain(g, gw)) {
+                addRows(g, gw, idsJ);
+                return new INDArray[] {null};
+            }
             K.exec("unsorted_segment_sum", new INDArray[] {g.reshape(rows, w.size(1)), ids}, new INDArray[] {gw},
                     new long[] {w.size(0)}, null);
             return new INDArray[] {null};
         }
 
         @Override INDArray outMask() { return idMask; }
+
+        /**
+         * The weight's gradient in Java: 0, then each token's row of g added into its word's row (the segment
+         * sum, with ids in a Java array: ND4J's unsorted_segment_sum took ten times as long).
+         */
+        private void addRows(INDArray g, INDArray gw, int[] ids) {
+            int dim = (int) gw.size(1);
+            gw.assign(0);
+            Flat.View gv = Flat.view(g), wv = Flat.view(gw);
+            for (int i = 0; i < ids.length; i++) {
+                gv.get(i * dim, row, dim);
+                wv.get(ids[i] * dim, acc, dim);
+                for (int k = 0; k < dim; k++) acc[k] += row[k];
+                wv.put(ids[i] * dim, acc, dim);
+            }
+        }
     }
 
     /**
@@ -179,6 +217,8 @@ public final class Recurrent {
              * b_hh {@code [G*u]}
              */
             final double[] a, hp, dz, dzh, h, c, hNew, cNew, tc, dhJ, dcJ, go, m, bhh;
+            /** the bias gradients {@code [G*u]} as the backward loops sum them: of dxp, and of dhp (GRU) */
+            final double[] gbx, gbh;
 
             Pass(long n) {
                 this.n = n;
@@ -204,7 +244,7 @@ public final class Recurrent {
                 dirs = new Dir[params.length];
                 for (int d = 0; d < dirs.length; d++) dirs[d] = new Dir(this, d);
                 boolean all = Flat.plain(maskT, dh, gT);
-                for (Dir d : dirs) all &= Flat.plain(d.fwd, d.bwd, d.bhh);
+                for (Dir d : dirs) all &= Flat.plain(d.fwd, d.bwd, d.bhh, grads[d.index][2], grads[d.index][3]);
                 plain = all;
                 maskV = plain ? Flat.view(maskT) : null;
                 dhV = plain ? Flat.view(dh) : null;
@@ -224,6 +264,8 @@ public final class Recurrent {
                 go = new double[sequences && plain ? (int) (n * du) : 0];
                 m = new double[plain ? (int) n : 0];
                 bhh = new double[plain ? gates * units : 0];
+                gbx = new double[plain ? gates * units : 0];
+                gbh = new double[plain && gru ? gates * units : 0];
             }
         }
 
@@ -248,7 +290,7 @@ public final class Recurrent {
             final Step[] at;
             /** the direction's forward and backward buffers (all the arrays above), and their readers and writers for the Java loops (null where not plain) */
             final INDArray fwd, bwd;
-            Flat.View fwdV, bwdV, bhhV;
+            Flat.View fwdV, bwdV, bhhV, gbihV, gbhhV;
             /** where xp, hp, s, c, tc start in the forward buffer, dxp and dhp in the backward one */
             final int xpAt, hpAt, sAt, cAt, tcAt, dxpAt, dhpAt;
 
@@ -278,10 +320,12 @@ public final class Recurrent {
                 INDArray dxp = bwd.next(steps, n, gu);
                 dhpAt = bwd.at();
                 INDArray dhp = gru ? bwd.next(steps, n, gu) : dxp;
-                if (Flat.plain(this.fwd, this.bwd, bhh)) {
+                if (Flat.plain(this.fwd, this.bwd, bhh, grads[d][2], grads[d][3])) {
                     fwdV = Flat.view(this.fwd);
                     bwdV = Flat.view(this.bwd);
                     bhhV = Flat.view(bhh);
+                    gbihV = Flat.view(grads[d][2]);
+                    gbhhV = Flat.view(grads[d][3]);
                 }
                 xp2 = xp.reshape(steps * n, gu);
                 dxp2 = dxp.reshape(steps * n, gu);
@@ -446,7 +490,11 @@ public final class Recurrent {
                 else p.dh.assign(columns(g, d.index));
                 p.dc.assign(0);
                 boolean flat = flat(p);
-                if (flat && !gru) Arrays.fill(p.dcJ, 0); // the Java loops keep dc in double from step to step
+                if (flat) {
+                    if (!gru) Arrays.fill(p.dcJ, 0); // the Java loops keep dc in double from step to step
+                    Arrays.fill(p.gbx, 0);           // and sum the bias gradients as they go
+                    Arrays.fill(p.gbh, 0);
+                }
                 for (int k = steps - 1; k >= 0; k--) {
                     int t = d.reverse ? steps - 1 - k : k;
                     Step st = d.at[t];
@@ -463,8 +511,14 @@ public final class Recurrent {
                 INDArray[] gr = grads[d.index];
                 Nd4j.gemm(d.dxp2, p.x2, gr[0], true, false, 1.0, 0.0);
                 Nd4j.gemm(d.dhp2, d.before2, gr[1], true, false, 1.0, 0.0);
-                d.dxp2.sum(gr[2], 0);
-                d.dhp2.sum(gr[3], 0);
+                if (flat) { // b_ih and b_hh: the sums over rows and steps of dxp and dhp, which the loops took
+                    int gu = gates * units;
+                    d.gbihV.put(0, p.gbx, gu);
+                    d.gbhhV.put(0, gru ? p.gbh : p.gbx, gu);
+                } else {
+                    d.dxp2.sum(gr[2], 0);
+                    d.dhp2.sum(gr[3], 0);
+                }
                 if (needInputGrad) Nd4j.gemm(d.dxp2, d.wih, p.dx2, false, false, 1.0, d.index == 0 ? 0.0 : 1.0);
             }
             if (!needInputGrad) return new INDArray[] {null};
@@ -511,6 +565,17 @@ public final class Recurrent {
         boolean ranJava() { return pass != null && flat(pass); }
 
         private static double sigmoid(double x) { return 1 / (1 + Math.exp(-x)); }
+
+        /**
+         * Gate gradients smaller than this are written as 0. Going back through 200 steps an LSTM's gradient
+         * fades: in bench/sequences/lstm.ann a fifth of dz was nonzero but under 1e-30, and the float products
+         * of the weight gradients over such values (dz xᵀ, dz hᵀ) pass through subnormal numbers, which the
+         * BLAS multiplies about a hundred times slower (50-300 ms a product instead of 3). Against the
+         * gradients that count (1e-8 and up) the values dropped are far below float rounding.
+         */
+        static final double TINY = 1e-30;
+
+        private static double flush(double v) { return Math.abs(v) < TINY ? 0 : v; }
 
         /**
          * tanh through one {@code Math.exp} (a JIT intrinsic; Java 17's Math.tanh is not): {@code (1 - e) / (1 + e)}
@@ -641,14 +706,15 @@ public final class Recurrent {
                     int ai = g0 + j, si = s0 + j;
                     double i = a[ai], f = a[ai + u], g = a[ai + 2 * u], o = a[ai + 3 * u], t1 = tc[si];
                     double dhT = dh[si] * mr, dcT = dc[si] * mr;                   // through the step; the rest skipped it
-                    dz[ai + 3 * u] = dhT * t1 * o * (1 - o);                      // h' = o tanh(c')
+                    dz[ai + 3 * u] = flush(dhT * t1 * o * (1 - o));               // h' = o tanh(c')
                     dcT += dhT * o * (1 - t1 * t1);
-                    dz[ai] = dcT * g * i * (1 - i);                               // c' = f c + i g
-                    dz[ai + u] = dcT * c[si] * f * (1 - f);
-                    dz[ai + 2 * u] = dcT * i * (1 - g * g);
+                    dz[ai] = flush(dcT * g * i * (1 - i));                        // c' = f c + i g
+                    dz[ai + u] = flush(dcT * c[si] * f * (1 - f));
+                    dz[ai + 2 * u] = flush(dcT * i * (1 - g * g));
                     dc[si] = dc[si] - dc[si] * mr + dcT * f;
                     dh[si] = dh[si] - dhT;
                 }
+                for (int k = 0; k < gu; k++) p.gbx[k] += dz[g0 + k];
             }
             d.bwdV.put(d.dxpAt + t * n * gu, dz, n * gu);
             p.dhV.put(0, dh, nu);
@@ -674,16 +740,20 @@ public final class Recurrent {
                     int ai = g0 + j, si = s0 + j;
                     double rg = a[ai], z = a[ai + u], nn = a[ai + 2 * u];
                     double dhT = dh[si] * mr;                                     // through the step; the rest skipped it
-                    double dn = dhT * (1 - z) * (1 - nn * nn);                    // h' = n + z (h - n), n = tanh(..)
-                    double dzz = (h[si] - nn) * dhT * z * (1 - z);
-                    double dr = dn * hp[ai + 2 * u] * rg * (1 - rg);              // n's r (W_hn h + b_hn)
+                    double dn = flush(dhT * (1 - z) * (1 - nn * nn));             // h' = n + z (h - n), n = tanh(..)
+                    double dzz = flush((h[si] - nn) * dhT * z * (1 - z));
+                    double dr = flush(dn * hp[ai + 2 * u] * rg * (1 - rg));       // n's r (W_hn h + b_hn)
                     dz[ai] = dr;
                     dz[ai + u] = dzz;
                     dz[ai + 2 * u] = dn;
                     dzh[ai] = dr;
                     dzh[ai + u] = dzz;
-                    dzh[ai + 2 * u] = dn * rg;
+                    dzh[ai + 2 * u] = flush(dn * rg);
                     dh[si] = dh[si] - dhT + dhT * z;
+                }
+                for (int k = 0; k < gu; k++) {
+                    p.gbx[k] += dz[g0 + k];
+                    p.gbh[k] += dzh[g0 + k];
                 }
             }
             d.bwdV.put(d.dxpAt + t * n * gu, dz, n * gu);

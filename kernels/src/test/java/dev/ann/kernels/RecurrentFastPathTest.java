@@ -80,6 +80,44 @@ class RecurrentFastPathTest {
         }
     }
 
+    /** The embedding's weight gradient summed in Java equals ND4J's segment sum (words repeated in a batch, padding ids), float and double. */
+    @org.junit.jupiter.api.Test
+    void embeddingGradientInJavaEqualsTheSegmentSum() {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            Network[] nets = new Network[2];
+            Recurrent.Embedding[] embs = new Recurrent.Embedding[2];
+            for (int k = 0; k < 2; k++) {
+                Network net = new Network(dt);
+                int in = net.input(STEPS);
+                embs[k] = new Recurrent.Embedding();
+                embs[k].java = k == 0;
+                int e = net.add("embedding", embs[k], new long[] {STEPS, FEATURES}, in);
+                net.param(e, "weight", new long[] {9, FEATURES}, true, Network.Init.normal(0.8));
+                Recurrent.Rnn rnn = new Recurrent.Rnn(false, UNITS, true, false);
+                int r = net.add("rnn", rnn, new long[] {STEPS, UNITS}, e);
+                RecurrentGradientTest.rnnParams(net, r, false, UNITS, FEATURES, false);
+                net.build(Loss.Fn.MSE).init(4);
+                nets[k] = net;
+            }
+            double[][][] batches = {{{3, 5, 3, 8, 1, 1, 2}, {0, 0, 4, 5, 6, 7, 8}, {2, 2, 2, 0, 0, 0, 0}},
+                                    {{1, 2, 2, 2, 0, 0, 0}, {4, 4, 5, 6, 7, 8, 1}, {8, 1, 0, 0, 0, 0, 0}}}; // the second without word 3
+            for (double[][] batch : batches) {
+                INDArray ids = Nd4j.createFromArray(batch).castTo(dt), g = null;
+                for (Network net : nets) {
+                    INDArray y = net.forward(ids, true);
+                    if (g == null) { Nd4j.getRandom().setSeed(5); g = Nd4j.randn(dt, y.shape()); }
+                    net.backward(g);
+                }
+                assertTrue(embs[0].javaIds, dt + ": the Java loop ran");
+                assertFalse(embs[1].javaIds, dt + ": the segment sum ran");
+                double tol = dt == DataType.FLOAT ? 2e-5 : 1e-12;
+                close(nets[1].grads(), nets[0].grads(), tol, dt + ": gradients");
+                INDArray gw = nets[0].grads().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 9 * FEATURES)).reshape(9, FEATURES);
+                assertTrue(gw.getRow(2).amaxNumber().doubleValue() > 1e-3, dt + ": a repeated word's row");
+            }
+        }
+    }
+
     private static void close(INDArray want, INDArray got, double tol, String what) {
         double[] a = want.dup('c').castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
         double[] b = got.dup('c').castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
