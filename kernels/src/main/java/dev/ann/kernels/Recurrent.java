@@ -40,7 +40,7 @@ public final class Recurrent {
         boolean javaIds;
         private double[] idsD, row, acc;
         /** false: ND4J's segment sum even where the Java loop could run (tests compare the two) */
-        boolean java = true;
+        boolean javaLoops = true;
 
         public Embedding() {}
 
@@ -60,7 +60,7 @@ public final class Recurrent {
             }
             ids = idBufs.computeIfAbsent(n, k -> Nd4j.createUninitialized(DataType.INT32, k * steps));
             ids.assign(x.reshape(n * steps));
-            javaIds = java && Flat.plain(x);
+            javaIds = javaLoops && Flat.plain(x);
             if (javaIds) {
                 int len = (int) (n * steps);
                 if (idsJ == null || idsJ.length != len) {
@@ -154,7 +154,7 @@ public final class Recurrent {
         private Pass pass;
         private boolean masked;
         /** false: ND4J's element-wise ops even where the plain Java loops could run (tests compare the two) */
-        boolean java = true;
+        boolean javaLoops = true;
 
         public Rnn(boolean gru, int units, boolean sequences, boolean bidirectional) {
             this.gru = gru;
@@ -559,7 +559,7 @@ public final class Recurrent {
         }
 
         /** Whether the steps run the plain Java loops: the arrays lie in host memory, and no test asked for ND4J's ops. */
-        private boolean flat(Pass p) { return java && p.plain; }
+        private boolean flat(Pass p) { return javaLoops && p.plain; }
 
         /** Whether the last forward pass ran the plain Java loops (for tests). */
         boolean ranJava() { return pass != null && flat(pass); }

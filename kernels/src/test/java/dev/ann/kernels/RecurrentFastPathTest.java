@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LSTM and GRU steps in plain Java (one pass over a step's arrays, the CPU's way) give what ND4J's element-wise
- * ops give (the CUDA backend's way, asked for with {@code Rnn.java = false}): the output, every parameter's
+ * ops give (the CUDA backend's way, asked for with {@code Rnn.javaLoops = false}): the output, every parameter's
  * gradient and the input's gradient, with and without padding, one direction and bidirectional, every step's
  * output and the last one; float to float rounding, double to 1e-12.
  */
@@ -28,7 +28,7 @@ class RecurrentFastPathTest {
         else s.masked(mask);
         int w = (bi ? 2 : 1) * UNITS;
         Recurrent.Rnn rnn = new Recurrent.Rnn(gru, UNITS, sequences, bi);
-        rnn.java = java;
+        rnn.javaLoops = java;
         s.op("rnn", rnn, sequences ? new long[] {STEPS, w} : new long[] {w});
         RecurrentGradientTest.rnnParams(s.net, s.cur, gru, UNITS, FEATURES, bi);
         s.build();
@@ -90,7 +90,7 @@ class RecurrentFastPathTest {
                 Network net = new Network(dt);
                 int in = net.input(STEPS);
                 embs[k] = new Recurrent.Embedding();
-                embs[k].java = k == 0;
+                embs[k].javaLoops = k == 0;
                 int e = net.add("embedding", embs[k], new long[] {STEPS, FEATURES}, in);
                 net.param(e, "weight", new long[] {9, FEATURES}, true, Network.Init.normal(0.8));
                 Recurrent.Rnn rnn = new Recurrent.Rnn(false, UNITS, true, false);
