@@ -74,14 +74,21 @@ final class Flat {
             for (int i = 0; i < len; i++) dst[i] = t[i];
         }
 
-        /** The elements [from, from + len) of the array = src[0, len), rounded to its type. */
+        /**
+         * The elements [from, from + len) of the array = src[0, len), rounded to its type; a float too small
+         * to be normal (below 1.2e-38) is written as 0, as ND4J's own ops flush it: the BLAS multiplies
+         * subnormal inputs about a hundred times slower (an LSTM's gradients fade to them over 200 steps).
+         */
         void put(int from, double[] src, int len) {
             if (db != null) {
                 db.put(base + from, src, 0, len);
                 return;
             }
             float[] t = scratch(len);
-            for (int i = 0; i < len; i++) t[i] = (float) src[i];
+            for (int i = 0; i < len; i++) {
+                float f = (float) src[i];
+                t[i] = Math.abs(f) < Float.MIN_NORMAL ? 0f : f;
+            }
             fb.put(base + from, t, 0, len);
         }
 

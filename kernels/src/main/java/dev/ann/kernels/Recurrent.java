@@ -35,6 +35,12 @@ public final class Recurrent {
         private final Map<Long, INDArray> idBufs = new HashMap<>();
         /** {@code [n, T]}: 1 where the id is a word, 0 where it pads */
         INDArray idMask;
+        /** the ids of the last forward pass in Java, where the input lies in host memory ({@code javaIds}) */
+        private int[] idsJ;
+        boolean javaIds;
+        private double[] idsD, row, acc;
+        /** false: ND4J's segment sum even where the Java loop could run (tests compare the two) */
+        boolean javaLoops = true;
 
         public Embedding() {}
 
@@ -54,6 +60,18 @@ public final class Recurrent {
             }
             ids = idBufs.computeIfAbsent(n, k -> Nd4j.createUninitialized(DataType.INT32, k * steps));
             ids.assign(x.reshape(n * steps));
+            javaIds = javaLoops && Flat.plain(x);
+            if (javaIds) {
+                int len = (int) (n * steps);
+                if (idsJ == null || idsJ.length != len) {
+                    idsJ = new int[len];
+                    idsD = new double[len];
+                    row = new double[(int) dim];
+                    acc = new double[(int) dim];
+                }
+                Flat.view(x).get(0, idsD, len);
+                for (int i = 0; i < len; i++) idsJ[i] = (int) idsD[i];
+            }
             out = buf(0, n, outShape);
             K.exec("gather", new INDArray[] {w, ids}, new INDArray[] {out.reshape(n * steps, dim)}, new long[] {0}, null);
             idMask = bufShape(1, n, n, steps);
@@ -62,8 +80,8 @@ public final class Recurrent {
 
         INDArray[] backward(INDArray g) {
             long rows = ids.length();
-            if (Flat.plain(g, gw) && g.dataType() == gw.dataType()) {
-                addRows(g.reshape(rows, w.size(1)));
+            if (javaIds && Flat.plain(g, gw) && g.dataType() == gw.dataType()) {
+                addRows(g, gw, idsJ);
                 return new INDArray[] {null};
             }
             K.exec("unsorted_segment_sum", new INDArray[] {g.reshape(rows, w.size(1)), ids}, new INDArray[] {gw},
@@ -71,27 +89,24 @@ public final class Recurrent {
             return new INDArray[] {null};
         }
 
+        @Override INDArray outMask() { return idMask; }
+
         /**
-         * gw = 0, then each token's gradient row added into its word's row, in plain Java over the host buffers
-         * (in double: float and double networks run it): ND4J's unsorted_segment_sum took 13-19 ms for a batch
-         * of 32 x 200 tokens of 32 values (StepBench's layer times, reuters_corn conv), this about a tenth of that.
+         * The weight's gradient in Java: 0, then each token's row of g added into its word's row (the segment
+         * sum, with ids in a Java array: ND4J's unsorted_segment_sum took ten times as long; 13-19 ms for
+         * reuters_corn's conv, 32 x 200 tokens of 32 values, in StepBench's layer times).
          */
-        private void addRows(INDArray g2) {
-            int rows = (int) g2.size(0), dim = (int) g2.size(1);
+        private void addRows(INDArray g, INDArray gw, int[] ids) {
+            int dim = (int) gw.size(1);
             gw.assign(0);
-            int[] id = ids.toIntVector();
-            Flat.View gv = Flat.view(g2), wv = Flat.view(gw);
-            double[] all = new double[rows * dim], acc = new double[dim];
-            gv.get(0, all, all.length);
-            for (int r = 0; r < rows; r++) {
-                int at = id[r] * dim;
-                wv.get(at, acc, dim);
-                for (int k = 0; k < dim; k++) acc[k] += all[r * dim + k];
-                wv.put(at, acc, dim);
+            Flat.View gv = Flat.view(g), wv = Flat.view(gw);
+            for (int i = 0; i < ids.length; i++) {
+                gv.get(i * dim, row, dim);
+                wv.get(ids[i] * dim, acc, dim);
+                for (int k = 0; k < dim; k++) acc[k] += row[k];
+                wv.put(ids[i] * dim, acc, dim);
             }
         }
-
-        @Override INDArray outMask() { return idMask; }
     }
 
     /**
@@ -121,6 +136,12 @@ public final class Recurrent {
      *
      * <p>The arrays come from the layer's buffers; their views at each step (a state, a gate's columns) are
      * made once per batch size ({@link Pass}), since making a view costs about as much as a small op.
+     *
+     * <p>Where the arrays lie in host memory ({@link Flat#plain}: the CPU backend) a step is one ND4J product
+     * (forward {@code h W_hhᵀ}, backward {@code dz W_hh}) and one plain Java pass over the step's contiguous
+     * arrays for everything element-wise (the gates, the states, the masking), in double, rounded once when
+     * written back: an ND4J op costs about 18 µs whatever its size, and a step of [32, 64] states had about
+     * 12 of them forward and 20 backward. Elsewhere (the CUDA backend) each step runs ND4J's ops.
      */
     public static final class Rnn extends Layer {
         final boolean gru, sequences, bidirectional;
@@ -133,6 +154,8 @@ public final class Recurrent {
         /** the pass of the last forward, and whether it had a mask */
         private Pass pass;
         private boolean masked;
+        /** false: ND4J's element-wise ops even where the plain Java loops could run (tests compare the two) */
+        boolean javaLoops = true;
 
         public Rnn(boolean gru, int units, boolean sequences, boolean bidirectional) {
             this.gru = gru;
@@ -184,6 +207,19 @@ public final class Recurrent {
             /** step scratch {@code [n, u]}: the state gradients, the parts of them through the step, temporaries */
             final INDArray dh, dc, dhOwn, dcOwn, tmp;
             final Dir[] dirs;
+            /** whether every array a step's Java loop reads or writes is {@link Flat#plain} */
+            final boolean plain;
+            /** the Java loops' readers and writers: the mask, dh, the output's gradient (sequences) */
+            final Flat.View maskV, dhV, gTV;
+            /**
+             * the Java loops' scratch: a step's gate block {@code [n, G*u]} (a), h W_hhᵀ + b_hh (hp, GRU), the
+             * gradients of the gates' pre-activations (dz, dzh: GRU's recurrent ones), the states and their
+             * gradients {@code [n, u]}, the output's gradient at a step {@code [n, D*u]}, the mask {@code [n]},
+             * b_hh {@code [G*u]}
+             */
+            final double[] a, hp, dz, dzh, h, c, hNew, cNew, tc, dhJ, dcJ, go, m, bhh;
+            /** the bias gradients {@code [G*u]} as the backward loops sum them: of dxp, and of dhp (GRU) */
+            final double[] gbx, gbh;
 
             Pass(long n) {
                 this.n = n;
@@ -208,6 +244,29 @@ public final class Recurrent {
                 tmp = scratch.slice(4);
                 dirs = new Dir[params.length];
                 for (int d = 0; d < dirs.length; d++) dirs[d] = new Dir(this, d);
+                boolean all = Flat.plain(maskT, dh, gT);
+                for (Dir d : dirs) all &= Flat.plain(d.fwd, d.bwd, d.bhh, grads[d.index][2], grads[d.index][3]);
+                plain = all;
+                maskV = plain ? Flat.view(maskT) : null;
+                dhV = plain ? Flat.view(dh) : null;
+                gTV = plain && gT != null ? Flat.view(gT) : null;
+                int nu = plain ? (int) (n * units) : 0, ngu = nu * gates;
+                a = new double[ngu];
+                dz = new double[ngu];
+                hp = new double[gru ? ngu : 0];
+                dzh = new double[gru ? ngu : 0];
+                h = new double[nu];
+                hNew = new double[nu];
+                dhJ = new double[nu];
+                c = new double[gru ? 0 : nu];
+                cNew = new double[gru ? 0 : nu];
+                tc = new double[gru ? 0 : nu];
+                dcJ = new double[gru ? 0 : nu];
+                go = new double[sequences && plain ? (int) (n * du) : 0];
+                m = new double[plain ? (int) n : 0];
+                bhh = new double[plain ? gates * units : 0];
+                gbx = new double[plain ? gates * units : 0];
+                gbh = new double[plain && gru ? gates * units : 0];
             }
         }
 
@@ -230,6 +289,11 @@ public final class Recurrent {
             /** the output's columns of this direction */
             final INDArray outPart;
             final Step[] at;
+            /** the direction's forward and backward buffers (all the arrays above), and their readers and writers for the Java loops (null where not plain) */
+            final INDArray fwd, bwd;
+            Flat.View fwdV, bwdV, bhhV, gbihV, gbhhV;
+            /** where xp, hp, s, c, tc start in the forward buffer, dxp and dhp in the backward one */
+            final int xpAt, hpAt, sAt, cAt, tcAt, dxpAt, dhpAt;
 
             Dir(Pass p, int d) {
                 index = d;
@@ -240,13 +304,30 @@ public final class Recurrent {
                 bhh = params[d][3];
                 long n = p.n, steps = p.steps, gu = (long) gates * units;
                 Cut fwd = new Cut(bufShape(7 + d, n, (gru ? 2 : 1) * steps * n * gu + (gru ? 1 : 2) * (steps + 1) * n * units + (gru ? 0 : steps * n * units)));
+                this.fwd = fwd.flat;
+                xpAt = fwd.at();
                 INDArray xp = fwd.next(steps, n, gu);
+                hpAt = fwd.at();
                 INDArray hp = gru ? fwd.next(steps, n, gu) : null;
+                sAt = fwd.at();
                 s = fwd.next(steps + 1, n, units);
+                cAt = fwd.at();
                 c = gru ? null : fwd.next(steps + 1, n, units);
+                tcAt = fwd.at();
                 tc = gru ? null : fwd.next(steps, n, units);
                 Cut bwd = new Cut(bufShape(9 + d, n, (gru ? 2 : 1) * steps * n * gu));
-                INDArray dxp = bwd.next(steps, n, gu), dhp = gru ? bwd.next(steps, n, gu) : dxp;
+                this.bwd = bwd.flat;
+                dxpAt = bwd.at();
+                INDArray dxp = bwd.next(steps, n, gu);
+                dhpAt = bwd.at();
+                INDArray dhp = gru ? bwd.next(steps, n, gu) : dxp;
+                if (Flat.plain(this.fwd, this.bwd, bhh, grads[d][2], grads[d][3])) {
+                    fwdV = Flat.view(this.fwd);
+                    bwdV = Flat.view(this.bwd);
+                    bhhV = Flat.view(bhh);
+                    gbihV = Flat.view(grads[d][2]);
+                    gbhhV = Flat.view(grads[d][3]);
+                }
                 xp2 = xp.reshape(steps * n, gu);
                 dxp2 = dxp.reshape(steps * n, gu);
                 dhp2 = dhp.reshape(steps * n, gu);
@@ -310,6 +391,8 @@ public final class Recurrent {
             final INDArray flat;
             long at;
             Cut(INDArray flat) { this.flat = flat; }
+            /** where the next view starts */
+            int at() { return (int) at; }
             INDArray next(long... shape) {
                 long len = Layers.prod(shape);
                 INDArray v = flat.get(interval(at, at + len)).reshape('c', shape);
@@ -346,10 +429,22 @@ public final class Recurrent {
             int steps = (int) p.steps;
             d.s.slice(d.reverse ? steps : 0).assign(0);
             if (!gru) d.c.slice(d.reverse ? steps : 0).assign(0);
+            boolean flat = flat(p);
+            if (flat && gru) d.bhhV.get(0, p.bhh, gates * units);
             for (int k = 0; k < steps; k++) {
                 int t = d.reverse ? steps - 1 - k : k;
                 Step st = d.at[t];
                 INDArray[] a = st.gate;
+                if (flat) {
+                    if (gru) {
+                        Nd4j.gemm(st.h, d.whh, st.hp, false, true, 1.0, 0.0); // hp = h W_hhᵀ (+ b_hh in the loop)
+                        gruStepJava(p, d, t);
+                    } else {
+                        Nd4j.gemm(st.h, d.whh, st.a, false, true, 1.0, 1.0); // a = x W_ihᵀ + b_ih + b_hh + h W_hhᵀ
+                        lstmStepJava(p, d, t);
+                    }
+                    continue;
+                }
                 if (gru) {
                     Nd4j.gemm(st.h, d.whh, st.hp, false, true, 1.0, 0.0);
                     st.hp.addiRowVector(d.bhh);
@@ -395,9 +490,21 @@ public final class Recurrent {
                 if (sequences) p.dh.assign(0);
                 else p.dh.assign(columns(g, d.index));
                 p.dc.assign(0);
+                boolean flat = flat(p);
+                if (flat) {
+                    if (!gru) Arrays.fill(p.dcJ, 0); // the Java loops keep dc in double from step to step
+                    Arrays.fill(p.gbx, 0);           // and sum the bias gradients as they go
+                    Arrays.fill(p.gbh, 0);
+                }
                 for (int k = steps - 1; k >= 0; k--) {
                     int t = d.reverse ? steps - 1 - k : k;
                     Step st = d.at[t];
+                    if (flat) {
+                        if (gru) gruBackStepJava(p, d, t);
+                        else lstmBackStepJava(p, d, t);
+                        Nd4j.gemm(gru ? st.dhp : st.dx, d.whh, p.dh, false, false, 1.0, 1.0); // dh += dz W_hh
+                        continue;
+                    }
                     if (sequences) p.dh.addi(st.gradOut);
                     if (gru) gruBackStep(p, d, st, t);
                     else lstmBackStep(p, d, st, t);
@@ -405,8 +512,14 @@ public final class Recurrent {
                 INDArray[] gr = grads[d.index];
                 Nd4j.gemm(d.dxp2, p.x2, gr[0], true, false, 1.0, 0.0);
                 Nd4j.gemm(d.dhp2, d.before2, gr[1], true, false, 1.0, 0.0);
-                d.dxp2.sum(gr[2], 0);
-                d.dhp2.sum(gr[3], 0);
+                if (flat) { // b_ih and b_hh: the sums over rows and steps of dxp and dhp, which the loops took
+                    int gu = gates * units;
+                    d.gbihV.put(0, p.gbx, gu);
+                    d.gbhhV.put(0, gru ? p.gbh : p.gbx, gu);
+                } else {
+                    d.dxp2.sum(gr[2], 0);
+                    d.dhp2.sum(gr[3], 0);
+                }
                 if (needInputGrad) Nd4j.gemm(d.dxp2, d.wih, p.dx2, false, false, 1.0, d.index == 0 ? 0.0 : 1.0);
             }
             if (!needInputGrad) return new INDArray[] {null};
@@ -444,6 +557,209 @@ public final class Recurrent {
             Nd4j.gemm(st.dx, d.whh, p.dh, false, false, 1.0, padded ? 1.0 : 0.0);
             if (padded) p.dc.addi(dc.muli(f));
             else p.dc.muli(f);
+        }
+
+        /** Whether the steps run the plain Java loops: the arrays lie in host memory, and no test asked for ND4J's ops. */
+        private boolean flat(Pass p) { return javaLoops && p.plain; }
+
+        /** Whether the last forward pass ran the plain Java loops (for tests). */
+        boolean ranJava() { return pass != null && flat(pass); }
+
+        private static double sigmoid(double x) { return 1 / (1 + Math.exp(-x)); }
+
+        /**
+         * Gate gradients smaller than this are written as 0. Going back through 200 steps an LSTM's gradient
+         * fades: in bench/sequences/lstm.ann a fifth of dz was nonzero but under 1e-30, and the float products
+         * of the weight gradients over such values (dz xᵀ, dz hᵀ) pass through subnormal numbers, which the
+         * BLAS multiplies about a hundred times slower (50-300 ms a product instead of 3). Against the
+         * gradients that count (1e-8 and up) the values dropped are far below float rounding.
+         */
+        static final double TINY = 1e-30;
+
+        private static double flush(double v) { return Math.abs(v) < TINY ? 0 : v; }
+
+        /**
+         * tanh through one {@code Math.exp} (a JIT intrinsic; Java 17's Math.tanh is not): {@code (1 - e) / (1 + e)}
+         * with {@code e = exp(-2|x|)}, and near 0, where that cancels, the series {@code x - x³/3 + 2x⁵/15}
+         * (both within about 1e-14 of tanh, relative).
+         */
+        static double tanh(double x) {
+            double ax = Math.abs(x);
+            if (ax < 0.004) {
+                double x2 = x * x;
+                return x * (1 - x2 * (1.0 / 3 - x2 * (2.0 / 15)));
+            }
+            double e = Math.exp(-2 * ax), y = (1 - e) / (1 + e);
+            return x < 0 ? -y : y;
+        }
+
+        /**
+         * One LSTM step's element-wise part in Java, after {@code a += h W_hhᵀ}: the gates activated in place
+         * (i, f, o by σ, g by tanh; backward reads them), c' = f c + i g, tanh(c'), h' = o tanh(c'), and where
+         * step t pads, the states kept (state + m (state' - state)).
+         */
+        private void lstmStepJava(Pass p, Dir d, int t) {
+            int n = (int) p.n, u = units, gu = gates * u, nu = n * u;
+            int before = d.reverse ? t + 1 : t, after = d.reverse ? t : t + 1;
+            boolean pad = padded(p, t);
+            double[] a = p.a, c = p.c, h = p.h, cNew = p.cNew, tc = p.tc, hNew = p.hNew, m = p.m;
+            d.fwdV.get(d.xpAt + t * n * gu, a, n * gu);
+            d.fwdV.get(d.cAt + before * nu, c, nu);
+            if (pad) {
+                d.fwdV.get(d.sAt + before * nu, h, nu);
+                p.maskV.get(t * n, m, n);
+            }
+            for (int r = 0; r < n; r++) {
+                int g0 = r * gu, s0 = r * u;
+                for (int j = 0; j < u; j++) {
+                    int ai = g0 + j, si = s0 + j;
+                    double i = sigmoid(a[ai]), f = sigmoid(a[ai + u]), g = tanh(a[ai + 2 * u]), o = sigmoid(a[ai + 3 * u]);
+                    a[ai] = i;
+                    a[ai + u] = f;
+                    a[ai + 2 * u] = g;
+                    a[ai + 3 * u] = o;
+                    double c1 = f * c[si] + i * g, t1 = tanh(c1), h1 = o * t1;
+                    tc[si] = t1;
+                    if (pad) {
+                        c1 = c[si] + m[r] * (c1 - c[si]);
+                        h1 = h[si] + m[r] * (h1 - h[si]);
+                    }
+                    cNew[si] = c1;
+                    hNew[si] = h1;
+                }
+            }
+            d.fwdV.put(d.xpAt + t * n * gu, a, n * gu);
+            d.fwdV.put(d.cAt + after * nu, cNew, nu);
+            d.fwdV.put(d.tcAt + t * nu, tc, nu);
+            d.fwdV.put(d.sAt + after * nu, hNew, nu);
+        }
+
+        /**
+         * One GRU step's element-wise part in Java, after {@code hp = h W_hhᵀ}: hp += b_hh (kept: backward reads
+         * hp_n), r, z = σ(a + hp), n = tanh(a_n + r hp_n) written over a, h' = n + z (h - n), kept where step t pads.
+         */
+        private void gruStepJava(Pass p, Dir d, int t) {
+            int n = (int) p.n, u = units, gu = gates * u, nu = n * u;
+            int before = d.reverse ? t + 1 : t, after = d.reverse ? t : t + 1;
+            boolean pad = padded(p, t);
+            double[] a = p.a, hp = p.hp, h = p.h, hNew = p.hNew, m = p.m, b = p.bhh;
+            d.fwdV.get(d.xpAt + t * n * gu, a, n * gu);
+            d.fwdV.get(d.hpAt + t * n * gu, hp, n * gu);
+            d.fwdV.get(d.sAt + before * nu, h, nu);
+            if (pad) p.maskV.get(t * n, m, n);
+            for (int r = 0; r < n; r++) {
+                int g0 = r * gu, s0 = r * u;
+                for (int j = 0; j < u; j++) {
+                    int ai = g0 + j, si = s0 + j;
+                    double hr = hp[ai] + b[j], hz = hp[ai + u] + b[j + u], hn = hp[ai + 2 * u] + b[j + 2 * u];
+                    hp[ai] = hr;
+                    hp[ai + u] = hz;
+                    hp[ai + 2 * u] = hn;
+                    double rg = sigmoid(a[ai] + hr), z = sigmoid(a[ai + u] + hz), nn = tanh(a[ai + 2 * u] + rg * hn);
+                    a[ai] = rg;
+                    a[ai + u] = z;
+                    a[ai + 2 * u] = nn;
+                    double h1 = nn + z * (h[si] - nn);
+                    hNew[si] = pad ? h[si] + m[r] * (h1 - h[si]) : h1;
+                }
+            }
+            d.fwdV.put(d.xpAt + t * n * gu, a, n * gu);
+            d.fwdV.put(d.hpAt + t * n * gu, hp, n * gu);
+            d.fwdV.put(d.sAt + after * nu, hNew, nu);
+        }
+
+        /**
+         * The output's gradient of step t (sequences) added to p.dh's copy in dh, then the part of each state
+         * gradient that goes through the step ({@link #through}): returns whether the step pads, with the mask in p.m.
+         */
+        private boolean stateGradIn(Pass p, Dir d, int t, double[] dh) {
+            int n = (int) p.n, u = units, nu = n * u;
+            p.dhV.get(0, dh, nu);
+            if (sequences) {
+                int du = p.dirs.length * u;
+                p.gTV.get(t * n * du, p.go, n * du);
+                for (int r = 0; r < n; r++) {
+                    for (int j = 0; j < u; j++) dh[r * u + j] += p.go[r * du + d.index * u + j];
+                }
+            }
+            boolean pad = padded(p, t);
+            if (pad) p.maskV.get(t * n, p.m, n);
+            return pad;
+        }
+
+        /**
+         * {@link #lstmBackStep} in Java: from the gradients of the state after step t (p.dh, and p.dcJ, which
+         * stays in Java), dz of all four gates into the step's block of dxp, dc of the state before the step
+         * into p.dcJ, and into p.dh what goes to h directly (what skipped a padded step); the caller adds dz W_hh.
+         */
+        private void lstmBackStepJava(Pass p, Dir d, int t) {
+            int n = (int) p.n, u = units, gu = gates * u, nu = n * u;
+            int before = d.reverse ? t + 1 : t;
+            double[] a = p.a, c = p.c, tc = p.tc, dh = p.dhJ, dc = p.dcJ, dz = p.dz, m = p.m;
+            boolean pad = stateGradIn(p, d, t, dh);
+            d.fwdV.get(d.xpAt + t * n * gu, a, n * gu);
+            d.fwdV.get(d.cAt + before * nu, c, nu);
+            d.fwdV.get(d.tcAt + t * nu, tc, nu);
+            for (int r = 0; r < n; r++) {
+                int g0 = r * gu, s0 = r * u;
+                double mr = pad ? m[r] : 1;
+                for (int j = 0; j < u; j++) {
+                    int ai = g0 + j, si = s0 + j;
+                    double i = a[ai], f = a[ai + u], g = a[ai + 2 * u], o = a[ai + 3 * u], t1 = tc[si];
+                    double dhT = dh[si] * mr, dcT = dc[si] * mr;                   // through the step; the rest skipped it
+                    dz[ai + 3 * u] = flush(dhT * t1 * o * (1 - o));               // h' = o tanh(c')
+                    dcT += dhT * o * (1 - t1 * t1);
+                    dz[ai] = flush(dcT * g * i * (1 - i));                        // c' = f c + i g
+                    dz[ai + u] = flush(dcT * c[si] * f * (1 - f));
+                    dz[ai + 2 * u] = flush(dcT * i * (1 - g * g));
+                    dc[si] = dc[si] - dc[si] * mr + dcT * f;
+                    dh[si] = dh[si] - dhT;
+                }
+                for (int k = 0; k < gu; k++) p.gbx[k] += dz[g0 + k];
+            }
+            d.bwdV.put(d.dxpAt + t * n * gu, dz, n * gu);
+            p.dhV.put(0, dh, nu);
+        }
+
+        /**
+         * {@link #gruBackStep} in Java: from the gradient of the state after step t (p.dh), the gradients of
+         * the gates' input pre-activations (dxp) and recurrent ones (dhp, r times that of n for n), and into
+         * p.dh what goes to h directly (through z, and what skipped a padded step); the caller adds dhp W_hh.
+         */
+        private void gruBackStepJava(Pass p, Dir d, int t) {
+            int n = (int) p.n, u = units, gu = gates * u, nu = n * u;
+            int before = d.reverse ? t + 1 : t;
+            double[] a = p.a, hp = p.hp, h = p.h, dh = p.dhJ, dz = p.dz, dzh = p.dzh, m = p.m;
+            boolean pad = stateGradIn(p, d, t, dh);
+            d.fwdV.get(d.xpAt + t * n * gu, a, n * gu);
+            d.fwdV.get(d.hpAt + t * n * gu, hp, n * gu);
+            d.fwdV.get(d.sAt + before * nu, h, nu);
+            for (int r = 0; r < n; r++) {
+                int g0 = r * gu, s0 = r * u;
+                double mr = pad ? m[r] : 1;
+                for (int j = 0; j < u; j++) {
+                    int ai = g0 + j, si = s0 + j;
+                    double rg = a[ai], z = a[ai + u], nn = a[ai + 2 * u];
+                    double dhT = dh[si] * mr;                                     // through the step; the rest skipped it
+                    double dn = flush(dhT * (1 - z) * (1 - nn * nn));             // h' = n + z (h - n), n = tanh(..)
+                    double dzz = flush((h[si] - nn) * dhT * z * (1 - z));
+                    double dr = flush(dn * hp[ai + 2 * u] * rg * (1 - rg));       // n's r (W_hn h + b_hn)
+                    dz[ai] = dr;
+                    dz[ai + u] = dzz;
+                    dz[ai + 2 * u] = dn;
+                    dzh[ai] = dr;
+                    dzh[ai + u] = dzz;
+                    dzh[ai + 2 * u] = flush(dn * rg);
+                    dh[si] = dh[si] - dhT + dhT * z;
+                }
+                for (int k = 0; k < gu; k++) {
+                    p.gbx[k] += dz[g0 + k];
+                    p.gbh[k] += dzh[g0 + k];
+                }
+            }
+            d.bwdV.put(d.dxpAt + t * n * gu, dz, n * gu);
+            d.bwdV.put(d.dhpAt + t * n * gu, dzh, n * gu);
+            p.dhV.put(0, dh, nu);
         }
 
         /** p.dh: the gradient of the state after step t; on return, of the state before it. */

@@ -59,6 +59,20 @@ class FastPathTest {
         }
     }
 
+    /** Flat.View rounds doubles to a float array's floats, and writes those too small to be normal floats as 0 (ND4J's ops flush them; the BLAS is slow on them). */
+    @Test
+    void flatViewWritesSubnormalFloatsAsZero() {
+        INDArray f = Nd4j.zeros(DataType.FLOAT, 6), d = Nd4j.zeros(DataType.DOUBLE, 6);
+        double[] v = {1e-39, -3e-40, Float.MIN_NORMAL, -2.5, 1.0 / 3, 0};
+        Flat.view(f).put(0, v, 6);
+        Flat.view(d).put(0, v, 6);
+        assertArrayEquals(new float[] {0, 0, Float.MIN_NORMAL, -2.5f, 1f / 3, 0}, f.toFloatVector(), 0f);
+        assertArrayEquals(v, d.toDoubleVector(), 0, "doubles as they are");
+        double[] back = new double[6];
+        Flat.view(f).get(0, back, 6);
+        assertEquals(1f / 3, back[4], 0, "read back as the float it is");
+    }
+
     /** Dense with a fused relu (ND4J's relu_layer) gives relu(x W + b) exactly as xw_plus_b and relu did, and its backward pass the same gradients. */
     @Test
     void denseWithReluIsXwPlusBThenRelu() {

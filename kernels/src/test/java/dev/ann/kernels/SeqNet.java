@@ -44,6 +44,9 @@ final class SeqNet {
 
         void forward(INDArray[] in, boolean training) { out = in[0]; }
 
+        /** steps[i][t]: 1 where step t of sample i is real, 0 where it pads (anywhere: at the start, between real steps) */
+        Masked(double[][] steps) { m = Nd4j.createFromArray(steps); }
+
         INDArray[] backward(INDArray g) {
             gradIn = g;
             return new INDArray[] {g};
@@ -75,6 +78,8 @@ final class SeqNet {
     private void param(String role, Network.Init init, long... s) { net.param(cur, role, s, true, init); }
 
     SeqNet masked(int... lengths) { return op("masked", new Masked(shape[0], lengths), shape); }
+
+    SeqNet masked(double[][] steps) { return op("masked", new Masked(steps), shape); }
 
     /** The layer of op i (after {@link #op}), for tests that look inside. */
     private final java.util.Map<Integer, Layer> layers = new java.util.HashMap<>();
