@@ -44,7 +44,7 @@ MODELS=(
   "corn_conv|examples/reuters_corn.ann|--train conv|conv|44|10|conv"
   "corn_bag|examples/reuters_corn.ann|--train BagOfWords|bag|88|10|BagOfWords"
   "co2_lstm|examples/co2.ann|--train lstm|lstm|44|10|lstm"
-  "transformer|examples/transformer.ann||transformer|22|4|-"
+  "transformer|examples/transformer.ann||transformer|16|3|-"
 )
 # PEERS_ONLY=name: that line alone (a line whole: its options hold spaces)
 [ -n "${PEERS_ONLY:-}" ] && mapfile -t MODELS < <(printf '%s\n' "${MODELS[@]}" | grep "^${PEERS_ONLY}|")
