@@ -268,8 +268,9 @@ def main():
     torch.manual_seed(7)
     if a.model in SEQ:
         make, batch, lr0, warmup, epochs, kind, ids = SEQ[a.model]
-        if not a.data:
-            ap.error(a.model + " reads ann's prepared data: give --data DIR (bench/peers/prepare/PeersData.java writes it)")
+        if not a.data or not os.path.isfile(os.path.join(a.data, "meta.json")):
+            ap.error(a.model + " reads ann's prepared data: give --data DIR, a folder that bench/peers/prepare/PeersData.java wrote"
+                     + (f" ({a.data} has no meta.json)" if a.data else ""))
         xt, yt, meta = prepared(a.data, "test", ids)
         build = lambda: make(meta["vocabulary"] or meta["shape"][0], meta["shape"][0])
         init = lambda net: None  # each twin's own init, in its constructor

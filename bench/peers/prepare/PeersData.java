@@ -45,7 +45,7 @@ public final class PeersData {
         }
         Path out = Path.of(a[2]);
         Files.createDirectories(out);
-        try (Pipeline.Splits s = Pipeline.load(plan.data())) {
+        try (Pipeline.Splits s = load(plan)) {
             Dataset tr = s.train().materialize(), te = s.test().materialize();
             write(out, "train", tr);
             write(out, "test", te);
@@ -57,6 +57,17 @@ public final class PeersData {
                     tr.targetWidth, vocabulary, s.mode().replace("\"", "'"));
             Files.writeString(out.resolve("meta.json"), json);
             System.out.print(json);
+        }
+    }
+
+    /** The data as `ann train` loads it; a data error (a missing file, a bad row) as ann words it, and exit 1. */
+    static Pipeline.Splits load(Plan plan) {
+        try {
+            return Pipeline.load(plan.data());
+        } catch (dev.ann.runtime.RunException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return null;
         }
     }
 

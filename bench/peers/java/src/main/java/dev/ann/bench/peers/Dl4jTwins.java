@@ -90,8 +90,9 @@ public final class Dl4jTwins {
         int steps = a.length > 1 ? Integer.parseInt(a[1]) : 400;
         int warm = a.length > 2 ? Integer.parseInt(a[2]) : 30;
         if (SeqTwins.handles(model)) {
-            if (a.length < 4) {
-                System.err.println("Dl4jTwins " + model + ": give timed steps, warm steps and the prepared data's folder (bench/peers/prepare/PeersData.java)");
+            if (a.length < 4 || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(a[3], "meta.json"))) {
+                System.err.println("Dl4jTwins " + model + ": give timed steps, warm steps and the prepared data's folder, "
+                        + "one that bench/peers/prepare/PeersData.java wrote (with its meta.json)");
                 System.exit(2);
             }
             SeqTwins.main(model, steps, warm, java.nio.file.Path.of(a[3]));
