@@ -5,14 +5,23 @@
 #
 # Each round trains every network with each contender in turn, the order rotating from round to round
 # so that the machine's load hits all alike:
-#   ann      `ann train FILE --epochs 2` as a user runs it: the samples/s ann reports for epoch 2
-#            (metrics.csv; epoch 1 carries the JIT's warm-up); inference: `ann eval` on the 10,000 test
-#            samples, end to end (JVM start, data, forward passes, metrics);
+#   ann      `ann train FILE [--train NAME] --epochs 2` as a user runs it: the samples/s ann reports for
+#            epoch 2 (metrics.csv; epoch 1 carries the JIT's warm-up); inference: `ann eval` on the test
+#            split (10,000 pictures; 604 stories; 290 windows), end to end (JVM start, data, forward passes, metrics);
 #   PyTorch  bench/peers/torch_twins.py (Debian's python3-torch) with 1 and with 2 threads, the better
 #            counts; STEPS timed steps after WARM untimed ones; inference: forward passes over the test set,
 #            and a whole process that loads the test set and runs them, timed as `ann eval` is;
 #   DL4J     bench/peers/java (a bench-only Maven project, not a module of the root pom) Dl4jTwins,
-#            MultiLayerNetwork on the ND4J that ann uses, with 1 and with 2 OpenMP threads, the better counts.
+#            MultiLayerNetwork (the transformer: ComputationGraph) on the ND4J that ann uses, with 1 and with 2
+#            OpenMP threads, the better counts.
+# The sequence examples' twins (reuters_corn conv and BagOfWords, co2 lstm, transformer) train on the data ann
+# itself prepares: bench/peers/prepare/PeersData.java (ann's compiler and runtime Pipeline: the tokenizer fitted
+# on the training split, the validation hold-out, the windows by time, relative and normalised) writes it once
+# as raw float32/int32 files that both twins read, so all three see the same samples. Where DL4J differs:
+# its transformer's layernorm is a SameDiffLayer (DL4J 1.0.0-M2.1 has no layernorm layer), its learned position
+# code a second EmbeddingSequenceLayer over the ids 0..T-1, dropout an identity ActivationLayer with dropOut
+# (its DropoutLayer fails on masked [n, F, T] input), and its attention projections have no biases; its LSTM has
+# one bias vector where ann and PyTorch have two that add up (see SeqTwins and RESULTS.md).
 # Then the peak: square GEMMs through ND4J (bench/peers/java Peak) with 1 and 2 threads; every
 # training figure is also given as a share of the better of the two, with the FLOPs per sample to train
 # that `ann plan` prints.
@@ -26,14 +35,19 @@ py=/usr/bin/python3
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-# The networks: name | ann file | ann train options | twin name (torch_twins.py MODELS, Dl4jTwins) | timed steps | warm steps.
-# The sequence examples (LSTM, GRU, conv1d, attention) go here when they exist: a line each, a twin in
-# torch_twins.py's MODELS and in Dl4jTwins (MultiLayerNetwork or ComputationGraph), and their data.
+# The networks: name | ann file | ann train options | twin name (torch_twins.py MODELS or SEQ, Dl4jTwins) | timed
+# steps | warm steps | prepared data: the train block PeersData writes for the twins (- the file's only one;
+# empty: the twin reads its data itself). An epoch of the corn stories is 44 batches, of the CO2 windows 49.
 MODELS=(
-  "fashion_mlp|examples/fashion_mlp.ann||mlp|300|20"
-  "fashion_cnn|bench/peers/fashion_cnn_short.ann|--profile bench|cnn|20|3"
+  "fashion_mlp|examples/fashion_mlp.ann||mlp|300|20|"
+  "fashion_cnn|bench/peers/fashion_cnn_short.ann|--profile bench|cnn|20|3|"
+  "corn_conv|examples/reuters_corn.ann|--train conv|conv|44|10|conv"
+  "corn_bag|examples/reuters_corn.ann|--train BagOfWords|bag|88|10|BagOfWords"
+  "co2_lstm|examples/co2.ann|--train lstm|lstm|44|10|lstm"
+  "transformer|examples/transformer.ann||transformer|16|3|-"
 )
-[ -n "${PEERS_ONLY:-}" ] && MODELS=($(printf '%s\n' "${MODELS[@]}" | grep "^${PEERS_ONLY}|"))
+# PEERS_ONLY=name: that line alone (a line whole: its options hold spaces)
+[ -n "${PEERS_ONLY:-}" ] && mapfile -t MODELS < <(printf '%s\n' "${MODELS[@]}" | grep "^${PEERS_ONLY}|")
 
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || { echo "run.sh: needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)" >&2; exit 2; }
 "$py" -c 'import torch' 2>/dev/null || { echo "run.sh: needs Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread)" >&2; exit 2; }
@@ -45,6 +59,14 @@ jcp="bench/peers/java/target/ann-bench-peers-0.1.0-SNAPSHOT.jar:$(cat bench/peer
 # ann runs from a copy of the built command line, so that edits to the sources during the run change nothing
 mkdir -p "$out/cli" && cp -r cli/target/ann-cli.jar cli/target/lib "$out/cli/"
 ann() { java -jar "$out/cli/ann-cli.jar" "$@"; }
+# the sequence twins' data, prepared once by ann's own code
+for m in "${MODELS[@]}"; do
+  IFS='|' read -r name file _ _ _ _ block <<<"$m"
+  [ -z "$block" ] && continue
+  java -cp "$out/cli/ann-cli.jar" bench/peers/prepare/PeersData.java "$file" "$block" "$out/data-$name" >/dev/null \
+    || { echo "run.sh: could not prepare the data of $name" >&2; exit 1; }
+done
+data() { [ -d "$out/data-$1" ] && echo "$out/data-$1" || true; } # name: the prepared data's folder, or nothing
 
 log="$out/log.txt"
 ann_run() { # name file options round
@@ -52,20 +74,26 @@ ann_run() { # name file options round
   # shellcheck disable=SC2086
   ann train "$2" $3 --epochs 2 --out "$dir" >"$dir.log" 2>&1 || { tail -5 "$dir.log" >&2; return 1; }
   local sps; sps="$(tail -1 "$dir/metrics.csv" | awk -F, '{print $NF}')"
+  echo "$1 ann train_loss by epoch: $(awk -F, 'NR > 1 {printf "%s ", $3}' "$dir/metrics.csv")" >>"$out/twins.txt"
   local t0 t1; t0="$(date +%s.%N)"
-  ann eval "${2/bench\/peers\/fashion_cnn_short.ann/examples/fashion_cnn.ann}" --checkpoint "$dir/model.ckpt" --json >"$dir.eval" 2>&1
+  # shellcheck disable=SC2046
+  ann eval "${2/bench\/peers\/fashion_cnn_short.ann/examples/fashion_cnn.ann}" $(grep -o -- '--train [^ ]*' <<<"$3" || true) \
+    --checkpoint "$dir/model.ckpt" --json >"$dir.eval" 2>&1
   t1="$(date +%s.%N)"
-  echo "$1 ann train $sps infer $(echo "10000 / ($t1 - $t0)" | bc -l)" | tee -a "$log"
+  echo "$1 ann train $sps infer $(echo "$(jq -r .n "$dir.eval") / ($t1 - $t0)" | bc -l)" | tee -a "$log"
 }
 torch_run() { # name twin steps warm threads
-  local j; j="$("$py" bench/peers/torch_twins.py "$2" --threads "$5" --steps "$3" --warm "$4")"
-  local t0 t1; t0="$(date +%s.%N)"
-  "$py" bench/peers/torch_twins.py "$2" --threads "$5" --eval-only >/dev/null
+  local d=(); [ -n "$(data "$1")" ] && d=(--data "$(data "$1")")
+  local j; j="$("$py" bench/peers/torch_twins.py "$2" "${d[@]}" --threads "$5" --steps "$3" --warm "$4")"
+  echo "$1 torch$5 $j" >>"$out/twins.txt"
+  local t0 t1 e; t0="$(date +%s.%N)"
+  e="$("$py" bench/peers/torch_twins.py "$2" "${d[@]}" --threads "$5" --eval-only)"
   t1="$(date +%s.%N)"
-  echo "$1 torch$5 train $(jq -r .train_samples_per_s <<<"$j") infer $(jq -r .infer_samples_per_s <<<"$j") e2e $(echo "10000 / ($t1 - $t0)" | bc -l)" | tee -a "$log"
+  echo "$1 torch$5 train $(jq -r .train_samples_per_s <<<"$j") infer $(jq -r .infer_samples_per_s <<<"$j") e2e $(echo "$(jq -r .samples <<<"$e") / ($t1 - $t0)" | bc -l)" | tee -a "$log"
 }
 dl4j_run() { # name twin steps warm threads
-  local j; j="$(OMP_NUM_THREADS="$5" OMP_WAIT_POLICY=passive java -cp "$jcp" dev.ann.bench.peers.Dl4jTwins "$2" "$3" "$4" 2>/dev/null | tail -1)"
+  local j; j="$(OMP_NUM_THREADS="$5" OMP_WAIT_POLICY=passive java -cp "$jcp" dev.ann.bench.peers.Dl4jTwins "$2" "$3" "$4" $(data "$1") 2>/dev/null | tail -1)"
+  echo "$1 dl4j$5 $j" >>"$out/twins.txt"
   echo "$1 dl4j$5 train $(jq -r .train_samples_per_s <<<"$j") infer $(jq -r .infer_samples_per_s <<<"$j")" | tee -a "$log"
 }
 
@@ -73,7 +101,7 @@ load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 started="$(date -u +%Y-%m-%dT%H:%MZ)"
 for r in $(seq "$rounds"); do
   for m in "${MODELS[@]}"; do
-    IFS='|' read -r name file opts twin steps warm <<<"$m"
+    IFS='|' read -r name file opts twin steps warm _ <<<"$m"
     runs=("ann_run $name $file '$opts' $r" "torch_run $name $twin $steps $warm 1" "torch_run $name $twin $steps $warm 2"
           "dl4j_run $name $twin $steps $warm 1" "dl4j_run $name $twin $steps $warm 2")
     k=${#runs[@]}
@@ -96,8 +124,9 @@ done
   echo "load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   mhz="$(grep -m1 'cpu MHz' /proc/cpuinfo | awk '{print $4}')"
-  # FLOP a cycle a core: two FMA pipes of 16 floats (AVX-512) or of 8 (AVX2)
-  if grep -qw avx512f /proc/cpuinfo; then fpc=64; isa="AVX-512"; else fpc=32; isa="AVX2"; fi
+  # float32 FLOP a cycle with two FMA pipes: 32 with AVX2's 8 lanes, 64 with AVX-512's 16 (a single thread measured
+  # 130 GFLOP/s at 2.3 GHz on an AVX-512 machine, more than 32 a cycle allow)
+  if grep -qw avx512f /proc/cpuinfo; then fpc=64 isa=AVX-512; else fpc=32 isa=AVX2; fi
   echo "peak (ND4J GEMM, GFLOP/s): 1 thread $peak1; 2 threads $peak2. Nominal: $(nproc) cores x $mhz MHz x $fpc FLOP a cycle ($isa, two FMA pipes) = $(echo "$(nproc) * $mhz * $fpc / 1000" | bc) GFLOP/s"
   echo
   "$py" - "$log" "$peak1" "$peak2" "$flops" <<'EOF'
@@ -131,6 +160,13 @@ EOF
   echo
   echo '```'
   cat "$log"
+  echo '```'
+  echo '</details>'
+  echo
+  echo '<details><summary>what each learned: ann'"'"'s training loss by epoch; each twin'"'"'s JSON line (mean loss over its first and last steps, the test figure after them)</summary>'
+  echo
+  echo '```'
+  cat "$out/twins.txt"
   echo '```'
   echo '</details>'
   echo

@@ -31,9 +31,10 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * (WeightInit.RELU: variance 2 / fan_in) and zero biases, batchnorm decay 0.9, eps 1e-5,
  * dropout as in the file (DL4J's dropOut(p) keeps p, on the layer's input).
  *
- * <pre>java -cp ... dev.ann.bench.peers.Dl4jTwins mlp|cnn [timed steps] [warm steps]</pre>
+ * <pre>java -cp ... dev.ann.bench.peers.Dl4jTwins mlp|cnn [timed steps] [warm steps]
+ * java -cp ... dev.ann.bench.peers.Dl4jTwins conv|bag|lstm|transformer timed-steps warm-steps DATA-DIR</pre>
  * prints one JSON line: training samples/s over the timed steps, inference samples/s over the
- * test set (batch 1000).
+ * test set (batch 1000). The sequence examples' twins are {@link SeqTwins}, on the data ann prepared.
  */
 public final class Dl4jTwins {
     private Dl4jTwins() {}
@@ -88,6 +89,15 @@ public final class Dl4jTwins {
         String model = a[0];
         int steps = a.length > 1 ? Integer.parseInt(a[1]) : 400;
         int warm = a.length > 2 ? Integer.parseInt(a[2]) : 30;
+        if (SeqTwins.handles(model)) {
+            if (a.length < 4 || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(a[3], "meta.json"))) {
+                System.err.println("Dl4jTwins " + model + ": give timed steps, warm steps and the prepared data's folder, "
+                        + "one that bench/peers/prepare/PeersData.java wrote (with its meta.json)");
+                System.exit(2);
+            }
+            SeqTwins.main(model, steps, warm, java.nio.file.Path.of(a[3]));
+            return;
+        }
         boolean conv = model.equals("cnn");
         int batch = conv ? 64 : 128;
         Fashion d = new Fashion(7);
