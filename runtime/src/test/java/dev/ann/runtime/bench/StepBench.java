@@ -55,6 +55,14 @@ public final class StepBench {
             // token ids: whole numbers 1..vocabulary-1, so no step is padding (id 0) and every step is computed
             x = Nd4j.rand(DataType.FLOAT, xs).muli(e.vocabulary() - 1).addi(1);
             x = org.nd4j.linalg.ops.transforms.Transforms.floor(x, false);
+            if (Boolean.getBoolean("ann.pad")) { // -Dann.pad=true: texts of 1/4 to all of the length, the rest padding (id 0), as real texts
+                java.util.Random r = new java.util.Random(1);
+                long t = xs[1];
+                for (int i = 0; i < batch; i++) {
+                    long len = t / 4 + r.nextInt((int) (t - t / 4) + 1);
+                    if (len < t) x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.interval(len, t)).assign(0);
+                }
+            }
         }
         int k = (int) plan.outputShape().size();
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, k);
