@@ -30,7 +30,7 @@ MODELS=(
   "transformer|examples/transformer.ann|32|"
 )
 if [ $# -gt 0 ]; then
-  wanted=("$@"); MODELS=($(for m in "${MODELS[@]}"; do for w in "${wanted[@]}"; do [ "${m%%|*}" = "$w" ] && echo "$m"; done; done))
+  wanted=("$@"); MODELS=($(for m in "${MODELS[@]}"; do for w in "${wanted[@]}"; do if [ "${m%%|*}" = "$w" ]; then echo "$m"; fi; done; done))
 fi
 
 classpath() { # repository folder -> classpath of its runtime with test classes (StepBench)
