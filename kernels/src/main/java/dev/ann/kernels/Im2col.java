@@ -11,12 +11,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * (`bench/training/ops.sh 40 conv2d`), and its backward pass computes the input's gradient, which nobody
  * reads there.
  *
- * <p>With K = C kh kw (at most {@link #MAX_ROWS}) and P = OH OW the output's pixels:
+ * <p>With K = C kh kw (at most {@link #MAX_ROWS}) and P = OH OW the output's pixels, the columns carry a row of
+ * ones so that the bias rides in the product:
  * <pre>
- * col [K, n P]   col[(c, ky, kx), (s, oy, ox)] = x[s, c, oy sh - ph + ky dh, ox sw - pw + kx dw] (0 outside)
- * out [F, n P] = W [F, K] · col           z[s, f, p] = out[f, s P + p] + b[f]
- * gW  [F, K]   = g [F, n P] · colᵀ        g[f, s P + p] = gz[s, f, p];  gb[f] = Σ g[f, ·]
- * gcol [K, n P] = Wᵀ · g                  gx = the sum of gcol's entries back onto the pixels they came from
+ * col [K+1, n P]  col[(c, ky, kx), (s, oy, ox)] = x[s, c, oy sh - ph + ky, ox sw - pw + kx] (0 outside); last row 1
+ * out [F, n P] = [W | b] · col              z[s, f, p] = out[f, s P + p]
+ * g [F, K+1]  = gz' · colᵀ, gz'[f, s P + p] = gz[s, f, p]: gW the first K columns, gb the last
+ * gcol [K+1, n P] = [W | b]ᵀ · gz'          gx = the sum of gcol's entries back onto the pixels they came from
  * </pre>
  * The pixel loops are plain Java over the arrays' host buffers ({@link Flat}), in double, so float training
  * and double gradient checks run the same code; the products are ND4J's gemm.
@@ -46,9 +47,10 @@ final class Im2col {
         }
     }
 
-    /** Whether a layer with these shapes takes this way: few columns, NCHW input and PyTorch's weight layout. */
+    /** Whether a layer with these shapes takes this way: few columns, no dilation, NCHW input and PyTorch's weight layout. */
     static boolean suits(long[] in, long[] iargs) {
-        return in.length == 3 && in[0] * iargs[0] * iargs[1] <= MAX_ROWS && iargs[9] == 0 && iargs[10] == 1;
+        return in.length == 3 && in[0] * iargs[0] * iargs[1] <= MAX_ROWS && iargs[6] == 1 && iargs[7] == 1
+                && iargs[9] == 0 && iargs[10] == 1;
     }
 
     /** Rows of a sample's column matrix: the taps, and a row of ones that carries the bias. */
