@@ -76,8 +76,9 @@ final class Flat {
 
         /**
          * The elements [from, from + len) of the array = src[0, len), rounded to its type; a float too small
-         * to be normal (below 1.2e-38) is written as 0, as ND4J's own ops flush it: the BLAS multiplies
-         * subnormal inputs about a hundred times slower (an LSTM's gradients fade to them over 200 steps).
+         * to be normal (below 1.2e-38) is written as 0: the BLAS multiplies subnormal inputs about a hundred
+         * times slower (an LSTM's gradients fade to them over 200 steps; ND4J's element-wise ops keep them:
+         * bench/sequences/RESULTS.md).
          */
         void put(int from, double[] src, int len) {
             if (db != null) {

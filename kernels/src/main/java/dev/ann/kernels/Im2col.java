@@ -7,9 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * A convolution over few input channels (an image network's first layer: one channel for grey pictures,
  * three for colour) as im2col and one matrix product for the whole batch. ND4J's conv2d and conv2d_bp
  * run such a layer far below the machine: fashion_cnn's first convolution (1 -> 32 channels, 3x3, 28x28,
- * batch 64) took 5-8 ms forward and 20-23 ms backward, about a tenth of a step for 2% of its arithmetic
- * (`bench/training/ops.sh 40 conv2d`), and its backward pass computes the input's gradient, which nobody
- * reads there.
+ * batch 64) takes about 2.3 ms forward and 6 ms backward on an idle machine for 2% of the network's
+ * arithmetic, and its backward pass computes the input's gradient, which nobody reads there; this way
+ * takes 6.8 ms p10 for both against ND4J's 10.0 (`bench/training/ops.sh 30 conv2d`, ops-results.md).
  *
  * <p>With K = C kh kw (at most {@link #MAX_ROWS}) and P = OH OW the output's pixels, the columns carry a row of
  * ones so that the bias rides in the product:
@@ -26,7 +26,7 @@ final class Im2col {
     /** Rows of the column matrix (input channels times the kernel's taps) up to which this way is taken: 3 channels of 3x3. */
     static final int MAX_ROWS = 27;
 
-    private final int c, h, w, kh, kw, sh, sw, dh, dw, ph, pw, f, oh, ow;
+    private final int c, h, w, kh, kw, sh, sw, ph, pw, f, oh, ow;
 
     /**
      * @param in  the per-sample input shape [C, H, W]
@@ -37,10 +37,9 @@ final class Im2col {
         c = (int) in[0]; h = (int) in[1]; w = (int) in[2];
         f = (int) out[0]; oh = (int) out[1]; ow = (int) out[2];
         kh = (int) iargs[0]; kw = (int) iargs[1]; sh = (int) iargs[2]; sw = (int) iargs[3];
-        dh = (int) iargs[6]; dw = (int) iargs[7];
         if (iargs[8] == 1) { // same: ND4J's padding (the odd pixel, if any, at the bottom and right)
-            ph = Math.max(0, ((oh - 1) * sh + (kh - 1) * dh + 1 - h) / 2);
-            pw = Math.max(0, ((ow - 1) * sw + (kw - 1) * dw + 1 - w) / 2);
+            ph = Math.max(0, ((oh - 1) * sh + kh - h) / 2);
+            pw = Math.max(0, ((ow - 1) * sw + kw - w) / 2);
         } else {
             ph = (int) iargs[4];
             pw = (int) iargs[5];
@@ -68,13 +67,13 @@ final class Im2col {
                 for (int ky = 0; ky < kh; ky++) {
                     for (int kx = 0; kx < kw; kx++) {
                         for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * sh - ph + ky * dh, at = oy * ow;
+                            int iy = oy * sh - ph + ky, at = oy * ow;
                             if (iy < 0 || iy >= h) {
                                 java.util.Arrays.fill(row, at, at + ow, 0);
                                 continue;
                             }
                             for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * sw - pw + kx * dw;
+                                int ix = ox * sw - pw + kx;
                                 row[at + ox] = ix >= 0 && ix < w ? pix[iy * w + ix] : 0;
                             }
                         }
@@ -143,10 +142,10 @@ final class Im2col {
                     for (int kx = 0; kx < kw; kx++) {
                         cv.get((((ch * kh + ky) * kw + kx) * n + s) * p, row, p);
                         for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * sh - ph + ky * dh;
+                            int iy = oy * sh - ph + ky;
                             if (iy < 0 || iy >= h) continue;
                             for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * sw - pw + kx * dw;
+                                int ix = ox * sw - pw + kx;
                                 if (ix >= 0 && ix < w) pix[iy * w + ix] += row[oy * ow + ox];
                             }
                         }
