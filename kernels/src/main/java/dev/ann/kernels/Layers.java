@@ -65,8 +65,9 @@ public final class Layers {
             x = in.rank() == 2 ? in : in.reshape(n, prod(inShapes[0]));
             long units = w.size(1);
             // ND4J's xw_plus_b and relu_layer (oneDNN) are fast when the inputs count a multiple of 16 and far
-            // slower than a gemm otherwise: [32, K] x [K, 64] took 4-25 ms at K = 1000, 1004, 1016, 3000, 5000
-            // against 0.1-0.4 ms for the gemm, and 0.07-0.4 ms at K = 784, 1008, 1024, 2000, 4096, 5008 (1 thread)
+            // slower than a gemm otherwise: [32, K] x [K, 64] + bias, 1 thread, xw_plus_b against a gemm and the
+            // bias, p10: K = 1000 5.6 against 0.55 ms, K = 5000 24.8 against 1.0; K = 784, 1008, 1024 0.18 against
+            // 0.33-0.47 (bench/training/ops.sh 30 dense, ops-results.md)
             boolean fused = w.size(0) % 16 == 0;
             if (fused && b != null && act != null && act.fn == Activation.Fn.RELU && n > 1) {
                 // relu(x W + b) in one op (ND4J's relu_layer: xw_plus_b, then relu in place); z is not kept:

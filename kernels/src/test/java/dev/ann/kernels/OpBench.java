@@ -26,6 +26,7 @@ public final class OpBench {
         if (a.length > 1 && a[1].equals("conv1d")) { conv1d(reps); return; }
         if (a.length > 1 && a[1].equals("flat")) { flat(reps); return; }
         if (a.length > 1 && a[1].equals("conv2d")) { conv2d(reps); return; }
+        if (a.length > 1 && a[1].equals("dense")) { dense(reps); return; }
         int n = 64, c = 32, h = 28, w = 28;
         INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w), g = Nd4j.rand(DataType.FLOAT, n, c, h, w);
         INDArray gamma = Nd4j.rand(DataType.FLOAT, c), beta = Nd4j.rand(DataType.FLOAT, c);
@@ -172,6 +173,24 @@ public final class OpBench {
                 () -> { nd.forward(xf, true); pn.backward(gpf); },
                 () -> { fl.forward(x, true); pf.backward(gp); },
                 "ND4J (NHWC copies, maxpool2d, maxpool2d_bp)", "plain Java (Layers.Pool)");
+    }
+
+    /**
+     * A dense layer's forward pass, ND4J's xw_plus_b against a gemm and the bias (Layers.Dense's way when the
+     * inputs do not count a multiple of 16), for inputs that do (784, 1008, 1024) and that do not (1000, 5000).
+     */
+    static void dense(int reps) {
+        for (int k : new int[] {784, 1000, 1008, 1024, 5000}) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, 32, k), w = Nd4j.rand(DataType.FLOAT, k, 64), b = Nd4j.rand(DataType.FLOAT, 64);
+            INDArray z = Nd4j.create(DataType.FLOAT, 32, 64), z2 = z.ulike();
+            compare("dense [32, " + k + "] x [" + k + ", 64] + bias, forward", reps,
+                    () -> K.exec("xw_plus_b", new INDArray[] {x, w, b}, new INDArray[] {z}, null, null),
+                    () -> {
+                        Nd4j.gemm(x, w, z2, false, false, 1.0, 0.0);
+                        z2.addiRowVector(b);
+                    },
+                    "ND4J xw_plus_b", "gemm, then the bias");
+        }
     }
 
     /** fashion_cnn's convolutions (3x3, same): NCHW with PyTorch's weight layout against NHWC with [oC, kH, kW, iC] weights. */
