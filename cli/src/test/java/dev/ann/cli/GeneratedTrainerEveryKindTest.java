@@ -99,7 +99,7 @@ class GeneratedTrainerEveryKindTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"Every", "sgd", "adamw", "rmsprop", "adagrad", "mse", "mae", "huber", "bce", "logits", "two", "Sequences"})
+    @CsvSource({"Every", "sgd", "adamw", "rmsprop", "adagrad", "mse", "mae", "huber", "bce", "logits", "two", "Sequences", "Halves"})
     void sameLossesAndWeightsAsAnnTrain(String train) throws Exception {
         Plan plan = plans.stream().filter(p -> p.train().equals(train)).findFirst().orElseThrow();
         assertSameAsAnnTrain(plan, Files.createDirectories(tmp.resolve(train)));

@@ -62,7 +62,7 @@ final class LoopCode {
 
     /** The network, loss, optimiser, schedule and batch buffers: the trainer's fields. */
     List<FieldSpec> fields() {
-        return List.of(
+        List<FieldSpec> f = new java.util.ArrayList<>(List.of(
                 FieldSpec.builder(KernelTypes.NETWORK, "net", Modifier.PRIVATE, Modifier.FINAL).initializer("network()").build(),
                 FieldSpec.builder(KernelTypes.LOSS, "loss", Modifier.PRIVATE, Modifier.FINAL).initializer(kernels.loss()).build(),
                 FieldSpec.builder(KernelTypes.OPTIMIZER, "opt", Modifier.PRIVATE, Modifier.FINAL).build(),
@@ -70,7 +70,14 @@ final class LoopCode {
                 FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(Integer.class), BATCH), "batches",
                                 Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("The batch buffers by batch size, allocated once and reused on every step.\n")
-                        .initializer("new $T<>()", HashMap.class).build());
+                        .initializer("new $T<>()", HashMap.class).build()));
+        if (plan.trainsInHalves()) {
+            f.add(FieldSpec.builder(KernelTypes.BATCH_HALVES, "halves", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("Each batch trains as two halves at once, the second through a twin of the network that reads its\n"
+                            + "parameters (recurrent or attention layers keep one core busy each: ann's rule, Plan.trainsInHalves).\n")
+                    .initializer("new $T(net, loss, network(), $L)", KernelTypes.BATCH_HALVES, kernels.loss()).build());
+        }
+        return f;
     }
 
     MethodSpec constructor() {
@@ -129,21 +136,37 @@ final class LoopCode {
         b.addStatement("int from = batch * options.batch");
         b.addStatement("Batch a = batch(Math.min(options.batch, train.n - from))");
         b.addStatement("fill(a, train, order, from)");
-        b.add("// dropout masks of this batch come from ND4J's generator, seeded from (seed, epoch, batch)\n");
-        b.addStatement("$T.getRandom().setSeed($T.mix(options.seed, epoch, batch))", Nd4jTypes.ND4J, KernelTypes.SEEDS);
-        b.addStatement("$T out = net.forward(a.x, true)", Nd4jTypes.INDARRAY);
-        b.addStatement("double l = loss.compute(out, a.y, a.grad(out))");
+        boolean halves = plan.trainsInHalves();
+        if (halves) {
+            b.add("// dropout masks of this batch come from ND4J's generator, seeded from (seed, epoch, batch) (the second half's from it mixed with 1)\n");
+            b.addStatement("long stepSeed = $T.mix(options.seed, epoch, batch)", KernelTypes.SEEDS);
+            b.addStatement("$T.getRandom().setSeed(stepSeed)", Nd4jTypes.ND4J);
+            b.add("// forward, loss and backward of the two halves at once; net.grads() holds the batch's gradient\n");
+            b.addStatement("double l = halves.gradient(a.x, a.y, stepSeed)");
+        } else {
+            b.add("// dropout masks of this batch come from ND4J's generator, seeded from (seed, epoch, batch)\n");
+            b.addStatement("$T.getRandom().setSeed($T.mix(options.seed, epoch, batch))", Nd4jTypes.ND4J, KernelTypes.SEEDS);
+            b.addStatement("$T out = net.forward(a.x, true)", Nd4jTypes.INDARRAY);
+            b.addStatement("double l = loss.compute(out, a.y, a.grad(out))");
+        }
         b.beginControlFlow("if (!Double.isFinite(l))");
         b.addStatement("throw new ArithmeticException(String.format($T.ROOT,$W$S$W+ $S,$WDouble.isNaN(l) ? \"NaN\" : \"infinite\", epoch + 1, batch + 1, options.lr))",
                 Locale.class, "the loss became %s at epoch %d, batch %d; training stopped. ",
                 "Try a lower learning rate (--lr, now %g) or check the data for extreme values.");
         b.endControlFlow();
-        b.addStatement("net.backward(a.grad)");
+        if (!halves) b.addStatement("net.backward(a.grad)");
         b.addStatement("lr = schedule.lr(opt.lr0, epoch, (double) batch / batchCount, options.epochs)");
         b.addStatement("opt.apply(net.params(), net.grads(), lr)");
         b.addStatement("lossSum += l * a.n");
         b.addStatement("seen += a.n");
-        if (classification) b.addStatement("correct += $T.correct(out, a.y, $L, $T.threshold(net))", KernelTypes.METRICS, data.binary, KernelTypes.METRICS);
+        if (classification && halves) {
+            b.beginControlFlow("for (int part = 0; part < halves.parts(); part++)");
+            b.addStatement("correct += $T.correct(halves.out(part), halves.y(part), $L, $T.threshold(net))", KernelTypes.METRICS, data.binary,
+                    KernelTypes.METRICS);
+            b.endControlFlow();
+        } else if (classification) {
+            b.addStatement("correct += $T.correct(out, a.y, $L, $T.threshold(net))", KernelTypes.METRICS, data.binary, KernelTypes.METRICS);
+        }
         b.endControlFlow();
         b.addStatement("double seconds = (System.nanoTime() - start) / 1e9");
         b.addStatement("st.trainSeconds += seconds");

@@ -57,7 +57,7 @@ final class Halves {
      */
     static void run(int n, boolean two, int align, Range work) {
         int split = (n / 2) / align * align;
-        if (!two || split == 0) {
+        if (!two || split == 0 || BatchHalves.busy()) { // a batch's halves keep both cores busy already
             work.run(0, n);
             return;
         }

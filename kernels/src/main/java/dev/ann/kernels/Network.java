@@ -199,6 +199,35 @@ public final class Network {
         params = Nd4j.zeros(dt, Math.max(nt, 1));
         grads = Nd4j.zeros(dt, Math.max(nt, 1));
         state = Nd4j.zeros(dt, Math.max(ns, 1));
+        bindAll();
+        return this;
+    }
+
+    /**
+     * Makes this network, built from the same ops, read {@code main}'s parameters and state (its own
+     * arrays are dropped) and keep gradients of its own: the second half of a batch ({@link BatchHalves}).
+     */
+    public Network share(Network main) {
+        if (layers == null || main.layers == null) throw new IllegalStateException("build both networks first");
+        if (main.paramList.size() != paramList.size() || main.params.length() != params.length() || main.state.length() != state.length()) {
+            throw new IllegalArgumentException("only a network of the same ops can share another's parameters");
+        }
+        for (int i = 0; i < paramList.size(); i++) {
+            if (!paramList.get(i).name().equals(main.paramList.get(i).name())) {
+                throw new IllegalArgumentException("only a network of the same ops can share another's parameters");
+            }
+        }
+        params = main.params;
+        state = main.state;
+        bindAll();
+        return this;
+    }
+
+    /** Lays the parameter, gradient and state views over the flat buffers and binds every layer to its own. */
+    private void bindAll() {
+        int n = layers.length;
+        paramViews.clear();
+        stateViews.clear();
         Map<Integer, Map<String, INDArray>> pv = new HashMap<>(), gv = new HashMap<>();
         long off = 0;
         for (Param p : trainable) {
@@ -216,7 +245,6 @@ public final class Network {
             off += p.size();
         }
         for (int i = 0; i < n; i++) layers[i].bind(pv.getOrDefault(i, Map.of()), gv.getOrDefault(i, Map.of()));
-        return this;
     }
 
     private static INDArray view(INDArray flat, long off, Param p) {

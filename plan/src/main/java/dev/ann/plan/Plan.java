@@ -80,11 +80,35 @@ public record Plan(
         return rows;
     }
 
-    /** Whether this network trains faster on one CPU thread; ann train and the generated trainer then use one. */
+    /**
+     * Whether this network trains faster on one CPU thread; ann train and the generated trainer then use one.
+     * A network that {@linkplain #trainsInHalves trains in halves} does: each half runs on one thread.
+     */
     public boolean trainsBestOnOneThread() {
+        if (trainsInHalves()) return true;
         long perSample = 0;
         for (Op op : ops) perSample += op.flops();
         return perSample * (long) loop.batch() < ONE_THREAD_BELOW_FLOPS_PER_BATCH;
+    }
+
+    /**
+     * Whether each training batch is split in two halves that train at once on two threads, each through
+     * its own copy of the layers (kernels' BatchHalves): networks with a recurrent or attention layer, whose
+     * ND4J ops keep one core busy whatever their thread count, and no batchnorm (its statistics are the whole
+     * batch's), nor a dilated convolution (oneDNN has none for floats: kernels run it with ND4J's platform helpers
+     * switched off, a setting of the whole process that would reach the other half's ops too). Decided from the
+     * network alone, never from the machine, so that a seed trains to the same results on any machine; ann train
+     * and the generated trainer both follow it.
+     */
+    public boolean trainsInHalves() {
+        boolean sequence = false;
+        for (Op op : ops) {
+            if (op.layer() instanceof Kind.BatchNorm) return false;
+            if (op.layer() instanceof Kind.Conv1d c && c.dilation() > 1) return false;
+            if (op.layer() instanceof Kind.Conv2d c && (c.dilation().h() > 1 || c.dilation().w() > 1)) return false;
+            sequence |= op.layer() instanceof Kind.Recurrent || op.layer() instanceof Kind.Attention;
+        }
+        return sequence && loop.batch() >= 2;
     }
 
     /** Classification (one label among classes), binary (one sigmoid output) or regression. */

@@ -352,4 +352,40 @@ class PlanTest {
         assertEquals(List.of("Net"), ok.trainNames());
         assertEquals(List.of("dev"), ok.profileNames());
     }
+
+    /** Plan.trainsInHalves: recurrent or attention layers, and neither batchnorm nor a dilated convolution; one thread per half. */
+    @Test
+    void sequenceNetworksTrainInHalves() {
+        String data = CNN.substring(CNN.indexOf("dataset"), CNN.indexOf("block Conv"));
+        java.util.function.BiFunction<String, Integer, Plan> plan = (layers, batch) -> {
+            try {
+                return compile(data + """
+                network Seq {
+                    input [1, 8, 8]
+                %s
+                    dense(5) -> softmax
+                }
+                train Seq on Digits {
+                    loss cross_entropy
+                    optimizer adam(lr: 0.01)
+                    batch %d
+                    epochs 1
+                }
+                """.formatted(layers, batch)).plan(null, null);
+            } catch (CompileException e) {
+                throw new AssertionError(layers + ": " + e.getMessage(), e);
+            }
+        };
+        String R = "    reshape([8, 8])\n";
+        Plan lstm = plan.apply(R + "    lstm(4)", 16);
+        assertTrue(lstm.trainsInHalves(), "an lstm");
+        assertTrue(lstm.trainsBestOnOneThread(), "each half on one thread");
+        assertTrue(plan.apply(R + "    gru(4)", 16).trainsInHalves(), "a gru");
+        assertTrue(plan.apply(R + "    attention(2)\n    flatten", 16).trainsInHalves(), "attention");
+        assertFalse(plan.apply(R + "    flatten\n    dense(8) -> relu", 16).trainsInHalves(), "dense layers alone");
+        assertFalse(plan.apply(R + "    lstm(4)", 1).trainsInHalves(), "a batch of one sample");
+        assertFalse(plan.apply("    batchnorm\n" + R + "    lstm(4)", 16).trainsInHalves(), "batchnorm: the statistics of the whole batch");
+        assertFalse(plan.apply(R + "    conv1d(4, kernel: 2, dilation: 2)\n    lstm(4)", 16).trainsInHalves(), "a dilated convolution");
+        assertTrue(plan.apply(R + "    conv1d(4, kernel: 2)\n    lstm(4)", 16).trainsInHalves(), "an undilated convolution");
+    }
 }

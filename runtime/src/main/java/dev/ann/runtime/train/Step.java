@@ -1,5 +1,6 @@
 package dev.ann.runtime.train;
 
+import dev.ann.kernels.BatchHalves;
 import dev.ann.kernels.Loss;
 import dev.ann.kernels.Network;
 import dev.ann.kernels.Optimizer;
@@ -25,6 +26,8 @@ public final class Step {
     public final Optimizer opt;
     public final Schedule sched;
     private final Map<String, INDArray> gbufs = new HashMap<>();
+    /** the batch as two halves on two threads when the plan says so (Plan.trainsInHalves), else null */
+    private final BatchHalves halves;
 
     /** The network, loss, optimiser and schedule of a Plan, parameters initialised from seed. */
     public Step(Plan plan, long seed) {
@@ -34,6 +37,12 @@ public final class Step {
         loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
         opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
         sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
+        if (plan.trainsInHalves()) {
+            Network twin = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+            halves = new BatchHalves(net, loss, twin, dev.ann.runtime.nn.PlanKernels.loss(plan, twin));
+        } else {
+            halves = null;
+        }
     }
 
     /** What one step did: its loss (not finite: nothing was updated), the learning rate, correct predictions. */
@@ -52,7 +61,15 @@ public final class Step {
      * the batch; the lr of the outcome is NaN.
      */
     public Outcome gradient(INDArray[] xy, long seed, int e, int b, boolean classification) {
-        Nd4j.getRandom().setSeed(Seeds.mix(seed, e, b));
+        long stepSeed = Seeds.mix(seed, e, b);
+        Nd4j.getRandom().setSeed(stepSeed);
+        if (halves != null) {
+            double l = halves.gradient(xy[0], xy[1], stepSeed);
+            if (!Double.isFinite(l) || !classification) return new Outcome(l, Double.NaN, 0);
+            long correct = 0;
+            for (int i = 0; i < halves.parts(); i++) correct += Trainer.correct(halves.out(i), halves.y(i), net, plan);
+            return new Outcome(l, Double.NaN, correct);
+        }
         INDArray out = net.forward(xy[0], true);
         INDArray g = gbufs.computeIfAbsent(Arrays.toString(out.shape()), k -> Nd4j.createUninitialized(out.dataType(), out.shape()));
         double l = loss.compute(out, xy[1], g);

@@ -21,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>java -cp ... dev.ann.runtime.bench.StepBench FILE [batch] [seconds] [profile]</pre>
  *
+ * {@code -Dann.noHalves=true}: one pass over the whole batch where ann train would train it in halves.
  * With {@code -Dann.layerTimes=true} it also prints the milliseconds each
  * layer's forward and backward pass took per step.
  */
@@ -47,6 +48,12 @@ public final class StepBench {
         net.init(1);
         Loss loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
         Optimizer opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
+        // as ann train: the batch in two halves on two threads where the plan says so
+        dev.ann.kernels.BatchHalves halves = null;
+        if (plan.trainsInHalves() && !Boolean.getBoolean("ann.noHalves")) {
+            Network twin = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+            halves = new dev.ann.kernels.BatchHalves(net, loss, twin, dev.ann.runtime.nn.PlanKernels.loss(plan, twin));
+        }
         long[] xs = new long[plan.inputShape().rank() + 1];
         xs[0] = batch;
         for (int i = 0; i < plan.inputShape().rank(); i++) xs[i + 1] = plan.inputShape().dim(i);
@@ -77,10 +84,14 @@ public final class StepBench {
             long now = System.nanoTime();
             if (t0 == 0 && now > warm) { t0 = now; steps = 0; cpu0 = processCpuNanos(); if (layers) timing = net.enableTiming(); }
             if (t0 != 0 && now - t0 > seconds * 1e9) break;
-            INDArray out = net.forward(x, true);
-            if (g == null) g = out.ulike();
-            loss.compute(out, y, g);
-            net.backward(g);
+            if (halves != null) {
+                halves.gradient(x, y, steps);
+            } else {
+                INDArray out = net.forward(x, true);
+                if (g == null) g = out.ulike();
+                loss.compute(out, y, g);
+                net.backward(g);
+            }
             long o0 = System.nanoTime();
             opt.apply(net.params(), net.grads(), 1e-3);
             if (t0 != 0) optNanos += System.nanoTime() - o0;
