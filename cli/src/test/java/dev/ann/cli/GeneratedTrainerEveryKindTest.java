@@ -102,6 +102,7 @@ class GeneratedTrainerEveryKindTest {
     @CsvSource({"Every", "sgd", "adamw", "rmsprop", "adagrad", "mse", "mae", "huber", "bce", "logits", "two", "Sequences", "Halves"})
     void sameLossesAndWeightsAsAnnTrain(String train) throws Exception {
         Plan plan = plans.stream().filter(p -> p.train().equals(train)).findFirst().orElseThrow();
+        assertEquals(train.equals("Halves"), plan.trainsInHalves(), train + ": trains in halves");
         assertSameAsAnnTrain(plan, Files.createDirectories(tmp.resolve(train)));
     }
 

@@ -67,7 +67,10 @@ final class MainCode {
                 .addJavadoc("ND4J's OpenMP threads read their settings from the environment when its native library starts.\n"
                         + "When {@code OMP_WAIT_POLICY} is not set, runs this class again in a child JVM with\n"
                         + "{@code OMP_WAIT_POLICY=passive}, as {@code ann train} does: idle threads that spin take the cores\n"
-                        + "from the threads that work" + (plan.trainsBestOnOneThread()
+                        + "from the threads that work" + (plan.trainsInHalves()
+                                ? "; and, as {@code ann train} does for a network that trains each batch as two\n"
+                                + "halves at once, {@code OMP_NUM_THREADS=1}: one thread for each half"
+                                : plan.trainsBestOnOneThread()
                                 ? "; and, as {@code ann train} does for a network this small,\n"
                                 + "{@code OMP_NUM_THREADS=1}: its ops are too small for a second thread to pay off"
                                 : "") + ".\nReturns the child's exit code, or -1 to go on in this JVM.\n")

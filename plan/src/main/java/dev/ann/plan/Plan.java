@@ -94,21 +94,26 @@ public record Plan(
     /**
      * Whether each training batch is split in two halves that train at once on two threads, each through
      * its own copy of the layers (kernels' BatchHalves): networks with a recurrent or attention layer, whose
-     * ND4J ops keep one core busy whatever their thread count, and no batchnorm (its statistics are the whole
-     * batch's), nor a dilated convolution (oneDNN has none for floats: kernels run it with ND4J's platform helpers
-     * switched off, a setting of the whole process that would reach the other half's ops too). Decided from the
-     * network alone, never from the machine, so that a seed trains to the same results on any machine; ann train
-     * and the generated trainer both follow it.
+     * ND4J ops keep one core busy whatever their thread count, with batches large enough for a second thread
+     * to pay ({@link #ONE_THREAD_BELOW_FLOPS_PER_BATCH}; ann train, 2 cores: the transformer example
+     * 371-381 -> 457-485 samples/s, an LSTM(64) over reuters' 200 words 392-422 -> 469-509, while co2's
+     * LSTM(32), at 14 MFLOP a batch forward, lost a fifth). No batchnorm (its statistics are the whole batch's), nor a
+     * dilated convolution (oneDNN has none for floats: kernels run it with ND4J's platform helpers switched
+     * off, a setting of the whole process that would reach the other half's ops too). Decided from the
+     * network alone, never from the machine, so that a seed trains to the same results on any machine; ann
+     * train and the generated trainer both follow it.
      */
     public boolean trainsInHalves() {
         boolean sequence = false;
+        long perSample = 0;
         for (Op op : ops) {
             if (op.layer() instanceof Kind.BatchNorm) return false;
             if (op.layer() instanceof Kind.Conv1d c && c.dilation() > 1) return false;
             if (op.layer() instanceof Kind.Conv2d c && (c.dilation().h() > 1 || c.dilation().w() > 1)) return false;
             sequence |= op.layer() instanceof Kind.Recurrent || op.layer() instanceof Kind.Attention;
+            perSample += op.flops();
         }
-        return sequence && loop.batch() >= 2;
+        return sequence && loop.batch() >= 2 && perSample * (long) loop.batch() >= ONE_THREAD_BELOW_FLOPS_PER_BATCH;
     }
 
     /** Classification (one label among classes), binary (one sigmoid output) or regression. */

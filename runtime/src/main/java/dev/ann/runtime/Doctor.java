@@ -90,7 +90,9 @@ public final class Doctor {
         Map<String, String> sets = Relaunch.added(plan != null ? Relaunch.wanted(plan) : Relaunch.wanted());
         omp.put(plan != null ? "ann train " + plan.train() + " sets" : "ann train sets", sets.isEmpty() ? "nothing (already set)" : join(sets));
         if (plan != null) {
-            omp.put("why", plan.trainsBestOnOneThread()
+            omp.put("why", plan.trainsInHalves()
+                    ? "each batch trains as two halves at once, each on one OpenMP thread (docs/training.md, Threads)"
+                    : plan.trainsBestOnOneThread()
                     ? "a small network trains fastest on one OpenMP thread (docs/training.md, Threads)"
                     : "a network this large uses every core");
         }

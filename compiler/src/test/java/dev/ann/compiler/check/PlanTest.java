@@ -353,7 +353,7 @@ class PlanTest {
         assertEquals(List.of("dev"), ok.profileNames());
     }
 
-    /** Plan.trainsInHalves: recurrent or attention layers, and neither batchnorm nor a dilated convolution; one thread per half. */
+    /** Plan.trainsInHalves: recurrent or attention layers, batches of 250 MFLOP or more, neither batchnorm nor a dilated convolution; one thread per half. */
     @Test
     void sequenceNetworksTrainInHalves() {
         String data = CNN.substring(CNN.indexOf("dataset"), CNN.indexOf("block Conv"));
@@ -377,15 +377,17 @@ class PlanTest {
             }
         };
         String R = "    reshape([8, 8])\n";
-        Plan lstm = plan.apply(R + "    lstm(4)", 16);
+        Plan lstm = plan.apply(R + "    lstm(256)", 64);
         assertTrue(lstm.trainsInHalves(), "an lstm");
         assertTrue(lstm.trainsBestOnOneThread(), "each half on one thread");
-        assertTrue(plan.apply(R + "    gru(4)", 16).trainsInHalves(), "a gru");
-        assertTrue(plan.apply(R + "    attention(2)\n    flatten", 16).trainsInHalves(), "attention");
-        assertFalse(plan.apply(R + "    flatten\n    dense(8) -> relu", 16).trainsInHalves(), "dense layers alone");
-        assertFalse(plan.apply(R + "    lstm(4)", 1).trainsInHalves(), "a batch of one sample");
-        assertFalse(plan.apply("    batchnorm\n" + R + "    lstm(4)", 16).trainsInHalves(), "batchnorm: the statistics of the whole batch");
-        assertFalse(plan.apply(R + "    conv1d(4, kernel: 2, dilation: 2)\n    lstm(4)", 16).trainsInHalves(), "a dilated convolution");
-        assertTrue(plan.apply(R + "    conv1d(4, kernel: 2)\n    lstm(4)", 16).trainsInHalves(), "an undilated convolution");
+        assertTrue(plan.apply(R + "    gru(256)", 128).trainsInHalves(), "a gru");
+        assertTrue(plan.apply(R + "    dense(512)\n    attention(2)\n    flatten", 16).trainsInHalves(), "attention");
+        assertFalse(plan.apply(R + "    lstm(4)", 32).trainsInHalves(), "a small lstm: under the FLOPs a second thread needs");
+        assertTrue(plan.apply(R + "    lstm(4)", 32).trainsBestOnOneThread(), "a small lstm: one thread");
+        assertFalse(plan.apply(R + "    flatten\n    dense(2048) -> relu\n    dense(2048) -> relu", 64).trainsInHalves(), "dense layers alone");
+        assertFalse(plan.apply(R + "    lstm(256)", 1).trainsInHalves(), "a batch of one sample");
+        assertFalse(plan.apply("    batchnorm\n" + R + "    lstm(256)", 64).trainsInHalves(), "batchnorm: the statistics of the whole batch");
+        assertFalse(plan.apply(R + "    conv1d(8, kernel: 2, dilation: 2)\n    lstm(256)", 128).trainsInHalves(), "a dilated convolution");
+        assertTrue(plan.apply(R + "    conv1d(8, kernel: 2)\n    lstm(256)", 128).trainsInHalves(), "an undilated convolution");
     }
 }
