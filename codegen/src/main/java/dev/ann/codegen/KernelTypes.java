@@ -20,6 +20,7 @@ final class KernelTypes {
     static final ClassName SEQUENCE = ClassName.get(PACKAGE, "Sequence");
     static final ClassName ACTIVATION = ClassName.get(PACKAGE, "Activation");
     static final ClassName LOSS = ClassName.get(PACKAGE, "Loss");
+    static final ClassName K = ClassName.get(PACKAGE, "K");
     static final ClassName BATCH_HALVES = ClassName.get(PACKAGE, "BatchHalves");
     static final ClassName OPTIMIZER = ClassName.get(PACKAGE, "Optimizer");
     static final ClassName SCHEDULE = ClassName.get(PACKAGE, "Schedule");

@@ -309,8 +309,8 @@ final class LoopCode {
         else if (data.binary) b.addStatement("a.hostY[i * OUTPUTS] = s.labels[j]");
         else b.addStatement("$T.arraycopy(s.targets, j * OUTPUTS, a.hostY, i * OUTPUTS, OUTPUTS)", System.class);
         b.endControlFlow();
-        b.addStatement("a.x.data().setData(a.hostX)");
-        b.addStatement("a.y.data().setData(a.hostY)");
+        b.addStatement("$T.copyIn(a.x, a.hostX)", KernelTypes.K);
+        b.addStatement("$T.copyIn(a.y, a.hostY)", KernelTypes.K);
         return MethodSpec.methodBuilder("fill")
                 .addJavadoc("Copies samples {@code order[from..]} (or {@code from..} when order is null) into {@code a.x} and\n"
                         + (oneHot ? "their classes, one-hot," : data.binary ? "their labels" : "their targets") + " into {@code a.y}.\n")

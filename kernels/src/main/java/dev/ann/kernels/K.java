@@ -8,6 +8,17 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class K {
     private K() {}
 
+    /**
+     * The elements of {@code a} (row-major) = {@code src}: on the CPU backend, for a float array laid out plainly
+     * (a batch buffer from {@code Nd4j.create}), one bulk copy into its host buffer; else {@code DataBuffer.setData}.
+     * setData copied element by element: 0.8 ms for a batch of reuters' bags of words ([32, 5000]), a third of a
+     * training step.
+     */
+    public static void copyIn(INDArray a, float[] src) {
+        if (Flat.plainFloat(a) && a.length() == src.length) Flat.floats(a).put(0, src, src.length);
+        else a.data().setData(src);
+    }
+
     /** Runs a libnd4j custom op by name with preallocated outputs. */
     public static void exec(String op, INDArray[] in, INDArray[] out, long[] iargs, double[] targs) {
         DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(op).addInputs(in).addOutputs(out);

@@ -19,6 +19,20 @@ class FastPathTest {
     }
 
     /** Adam in chunks (over two threads for the larger size) equals the element-by-element loop bit for bit, over many steps, tail chunk included. */
+    /** K.copyIn (a bulk copy into the host buffer) writes what DataBuffer.setData writes, for float batches and the double fallback. */
+    @Test
+    void copyInWritesWhatSetDataWrites() {
+        float[] src = new float[3 * 7];
+        for (int k = 0; k < src.length; k++) src[k] = (float) Math.sin(k + 1);
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray want = Nd4j.create(dt, 3, 7), got = Nd4j.create(dt, 3, 7);
+            want.data().setData(src);
+            K.copyIn(got, src);
+            assertArrayEquals(want.reshape(-1).toDoubleVector(), got.reshape(-1).toDoubleVector(), 0.0, dt + "");
+            assertEquals(src[8], got.getDouble(1, 1), 0.0, dt + ": row-major");
+        }
+    }
+
     @Test
     void adamInChunksEqualsTheElementwiseLoop() {
         for (int n : new int[] {1000, Optimizer.PARALLEL_FROM + 4099}) {

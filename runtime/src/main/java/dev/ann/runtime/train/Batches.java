@@ -3,6 +3,7 @@ package dev.ann.runtime.train;
 import dev.ann.plan.Plan;
 import dev.ann.runtime.RunException;
 import dev.ann.runtime.data.Samples;
+import dev.ann.kernels.K;
 import dev.ann.kernels.Loss;
 import dev.ann.kernels.Metrics;
 import dev.ann.kernels.Network;
@@ -77,8 +78,8 @@ public final class Batches {
             for (int i = 0; i < d.sampleShape.length; i++) xs[i + 1] = d.sampleShape[i];
             return new INDArray[] {Nd4j.create(DataType.FLOAT, xs), Nd4j.create(DataType.FLOAT, k, yWidth)};
         });
-        b[0].data().setData(h.x);
-        b[1].data().setData(h.y);
+        K.copyIn(b[0], h.x);
+        K.copyIn(b[1], h.y);
         return b;
     }
 
