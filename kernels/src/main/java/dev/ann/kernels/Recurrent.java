@@ -39,6 +39,8 @@ public final class Recurrent {
         private int[] idsJ;
         boolean javaIds;
         private double[] idsD, row, acc;
+        /** 1 where a token is a word, 0 where it pads (the mask of the output), filled with idsJ */
+        private double[] real;
         /** false: ND4J's segment sum even where the Java loop could run (tests compare the two) */
         boolean javaLoops = true;
 
@@ -52,7 +54,31 @@ public final class Recurrent {
         void forward(INDArray[] in, boolean training) {
             INDArray x = in[0];
             long n = x.size(0), steps = inShapes[0][0], vocabulary = w.size(0), dim = w.size(1);
-            double lo = x.minNumber().doubleValue(), hi = x.maxNumber().doubleValue();
+            javaIds = javaLoops && Flat.plain(x);
+            double lo, hi;
+            if (javaIds) { // the ids, their range and the mask in one pass over the host buffer
+                int len = (int) (n * steps);
+                if (idsJ == null || idsJ.length != len) {
+                    idsJ = new int[len];
+                    idsD = new double[len];
+                    real = new double[len];
+                    row = new double[(int) dim];
+                    acc = new double[(int) dim];
+                }
+                Flat.view(x).get(0, idsD, len);
+                lo = Double.POSITIVE_INFINITY;
+                hi = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < len; i++) {
+                    double v = idsD[i];
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                    idsJ[i] = (int) v;
+                    real[i] = v != 0 ? 1 : 0;
+                }
+            } else {
+                lo = x.minNumber().doubleValue();
+                hi = x.maxNumber().doubleValue();
+            }
             if (lo < 0 || hi >= vocabulary) {
                 throw new IllegalArgumentException("embedding: token id " + (long) (lo < 0 ? lo : hi)
                         + " is outside its vocabulary of " + vocabulary + " (ids 0.." + (vocabulary - 1)
@@ -60,22 +86,11 @@ public final class Recurrent {
             }
             ids = idBufs.computeIfAbsent(n, k -> Nd4j.createUninitialized(DataType.INT32, k * steps));
             ids.assign(x.reshape(n * steps));
-            javaIds = javaLoops && Flat.plain(x);
-            if (javaIds) {
-                int len = (int) (n * steps);
-                if (idsJ == null || idsJ.length != len) {
-                    idsJ = new int[len];
-                    idsD = new double[len];
-                    row = new double[(int) dim];
-                    acc = new double[(int) dim];
-                }
-                Flat.view(x).get(0, idsD, len);
-                for (int i = 0; i < len; i++) idsJ[i] = (int) idsD[i];
-            }
             out = buf(0, n, outShape);
             K.exec("gather", new INDArray[] {w, ids}, new INDArray[] {out.reshape(n * steps, dim)}, new long[] {0}, null);
             idMask = bufShape(1, n, n, steps);
-            Nd4j.exec(new Sign(x.reshape(n, steps), idMask)); // ids are >= 0: sign is 1 for a word, 0 for padding
+            if (javaIds && Flat.plain(idMask)) Flat.view(idMask).put(0, real, (int) (n * steps));
+            else Nd4j.exec(new Sign(x.reshape(n, steps), idMask)); // ids are >= 0: sign is 1 for a word, 0 for padding
         }
 
         INDArray[] backward(INDArray g) {
