@@ -19,10 +19,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * batch's mean loss, as one pass over the whole batch gives it up to float rounding.
  *
  * <p>For the networks whose ND4J ops keep one core busy whatever their thread count (recurrent and
- * attention layers, many small products): on 2 cores the transformer example trained 1.75 times as fast
- * and co2's LSTM 1.4 times (bench/peers/profiles/README.md). Which networks train so is the plan's rule
- * ({@code Plan.trainsInHalves}): it looks at the network alone, never at the machine, so that one seed gives
- * the same results on any machine (on one core the halves take turns).
+ * attention layers, many small products): on 2 cores {@code ann train} trained the transformer example at
+ * 458-485 samples/s against 371-381 in one pass, while co2's small LSTM did not gain
+ * (bench/peers/profiles/README.md). Which networks train so is the plan's rule ({@code Plan.trainsInHalves},
+ * which also needs 250 MFLOP a batch): it looks at the network alone, never at the machine, so that one seed
+ * gives the same results on any machine (on one core the halves take turns).
+ *
+ * <p>When the first half fails (a token id outside the vocabulary, say), the exception leaves at once; the
+ * second half ends on its own thread and its result is dropped.
  *
  * <p>Dropout: the first half's masks come from the calling thread's ND4J generator as the caller seeded it,
  * the second half's from the helper thread's, seeded with {@code Seeds.mix(stepSeed, 1)}.
@@ -74,7 +78,7 @@ public final class BatchHalves {
      * @param stepSeed the seed the caller gave the calling thread's generator for this step
      */
     public double gradient(INDArray x, INDArray y, long stepSeed) {
-        long n = x.size(0), n1 = n / 2, n0 = n - n1;
+        long n = x.size(0), n1 = Flat.host() ? n / 2 : 0, n0 = n - n1; // on a GPU: one pass (untried with two threads)
         if (n1 == 0) {
             parts = 1;
             INDArray[] b = bufs(n, n0, n1, x, y);
@@ -137,7 +141,7 @@ public final class BatchHalves {
         return (l0 * n0 + l1 * n1) / n;
     }
 
-    /** How many parts the last batch trained as (1 when it held one sample, else 2). */
+    /** How many parts the last batch trained as (1 when it held one sample or ran on a GPU, else 2). */
     public int parts() { return parts; }
 
     /** Part i's training output of the last batch (logits when the output function is fused into the loss). */

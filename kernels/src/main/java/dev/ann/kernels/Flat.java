@@ -21,6 +21,9 @@ final class Flat {
         static final boolean HOST = !Nd4j.getExecutioner().getClass().getName().contains("Cuda");
     }
 
+    /** Whether arrays live in host memory (the CPU backend). */
+    static boolean host() { return Host.HOST; }
+
     /**
      * Whether a's elements lie in its host buffer one after another, row-major from a.offset(), as float or
      * double (a vector with stride 1 does whatever order ND4J gave its view: a parameter's view is 'f').
