@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,13 +46,7 @@ public final class BatchHalves {
     static boolean busy() { return inFlight.get() > 0; }
 
     private static synchronized ExecutorService thread() {
-        if (thread == null) {
-            thread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "ann-half");
-                t.setDaemon(true);
-                return t;
-            });
-        }
+        if (thread == null) thread = Halves.oneThread("ann-half");
         return thread;
     }
 

@@ -74,13 +74,16 @@ final class Halves {
     }
 
     private static synchronized ExecutorService pool() {
-        if (pool == null) {
-            pool = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "ann-kernels");
-                t.setDaemon(true);
-                return t;
-            });
-        }
+        if (pool == null) pool = oneThread("ann-kernels");
         return pool;
+    }
+
+    /** An executor of one daemon thread of this name: a helper that never keeps the JVM alive. */
+    static ExecutorService oneThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 }
