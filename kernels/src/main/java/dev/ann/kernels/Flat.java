@@ -139,6 +139,11 @@ final class Flat {
         void put(int from, float[] src, int len) { fb.put(base + from, src, 0, len); }
     }
 
+    /** All of a's elements, row-major, as doubles: read in bulk from the host buffer (a copy first when a is not plain). */
+    static double[] values(INDArray a) {
+        return view(plain(a) ? a : a.dup('c')).all();
+    }
+
     static Floats floats(INDArray a) {
         return new Floats(a);
     }

@@ -43,7 +43,7 @@ public final class Sequence {
     static INDArray windowMask(INDArray mask, long tOut, int kernel, int stride, int dilation, long before) {
         if (mask == null) return null;
         int n = (int) mask.size(0), tIn = (int) mask.size(1), to = (int) tOut;
-        double[] m = Flat.view(Flat.plain(mask) ? mask : mask.dup('c')).all();
+        double[] m = Flat.values(mask);
         double[] o = new double[n * to];
         for (int i = 0; i < n; i++) {
             for (int t = 0; t < to; t++) {
@@ -401,7 +401,7 @@ public final class Sequence {
          */
         private INDArray keyMask(long n) {
             if (mask == null) return null;
-            double[] m = Flat.plain(mask) ? Flat.view(mask).all() : Flat.view(mask.dup('c')).all();
+            double[] m = Flat.values(mask);
             int tt = (int) t;
             double[] a = new double[m.length];
             boolean any = false;
@@ -418,7 +418,8 @@ public final class Sequence {
             }
             if (!any) return null;
             INDArray km = s(17, n, n, t);
-            km.data().setData(a);
+            if (Flat.plain(km)) Flat.view(km).put(0, a, a.length); // -inf and 0 pass put's subnormal flush unchanged
+            else km.data().setData(a);
             return km;
         }
 

@@ -85,10 +85,14 @@ public record Plan(
      * A network that {@linkplain #trainsInHalves trains in halves} does: each half runs on one thread.
      */
     public boolean trainsBestOnOneThread() {
-        if (trainsInHalves()) return true;
+        return trainsInHalves() || forwardFlopsPerBatch() < ONE_THREAD_BELOW_FLOPS_PER_BATCH;
+    }
+
+    /** The FLOPs of the network's forward pass over one training batch. */
+    private long forwardFlopsPerBatch() {
         long perSample = 0;
         for (Op op : ops) perSample += op.flops();
-        return perSample * (long) loop.batch() < ONE_THREAD_BELOW_FLOPS_PER_BATCH;
+        return perSample * (long) loop.batch();
     }
 
     /**
@@ -97,7 +101,7 @@ public record Plan(
      * ND4J ops keep one core busy whatever their thread count, with batches large enough for a second thread
      * to pay ({@link #ONE_THREAD_BELOW_FLOPS_PER_BATCH}; ann train, 2 cores: the transformer example
      * 371-381 -> 457-485 samples/s, an LSTM(64) over reuters' 200 words 392-422 -> 469-509, while co2's
-     * LSTM(32), at 14 MFLOP a batch forward, lost a fifth). No batchnorm (its statistics are the whole batch's), nor a
+     * LSTM(32), at 14 MFLOP a batch forward, did not gain: 2,383-2,709 against 2,410-2,683). No batchnorm (its statistics are the whole batch's), nor a
      * dilated convolution (oneDNN has none for floats: kernels run it with ND4J's platform helpers switched
      * off, a setting of the whole process that would reach the other half's ops too). Decided from the
      * network alone, never from the machine, so that a seed trains to the same results on any machine; ann
@@ -105,15 +109,13 @@ public record Plan(
      */
     public boolean trainsInHalves() {
         boolean sequence = false;
-        long perSample = 0;
         for (Op op : ops) {
             if (op.layer() instanceof Kind.BatchNorm) return false;
             if (op.layer() instanceof Kind.Conv1d c && c.dilation() > 1) return false;
             if (op.layer() instanceof Kind.Conv2d c && (c.dilation().h() > 1 || c.dilation().w() > 1)) return false;
             sequence |= op.layer() instanceof Kind.Recurrent || op.layer() instanceof Kind.Attention;
-            perSample += op.flops();
         }
-        return sequence && loop.batch() >= 2 && perSample * (long) loop.batch() >= ONE_THREAD_BELOW_FLOPS_PER_BATCH;
+        return sequence && loop.batch() >= 2 && forwardFlopsPerBatch() >= ONE_THREAD_BELOW_FLOPS_PER_BATCH;
     }
 
     /** Classification (one label among classes), binary (one sigmoid output) or regression. */

@@ -100,6 +100,16 @@ public final class PlanKernels {
     }
 
     /** The loss of the plan, for a network built by {@link #network}. */
+    /**
+     * The batch-halves trainer of net and its loss when the plan trains in halves (a twin network and loss built
+     * from the plan), else null.
+     */
+    public static dev.ann.kernels.BatchHalves halves(Plan plan, Network net, Loss loss) {
+        if (!plan.trainsInHalves()) return null;
+        Network twin = network(plan, net.dataType());
+        return new dev.ann.kernels.BatchHalves(net, loss, twin, loss(plan, twin));
+    }
+
     public static Loss loss(Plan plan, Network net) {
         Args a = plan.loss().args();
         return new Loss(lossFn(plan.loss()), a.has("from_logits") && a.getBool("from_logits"),

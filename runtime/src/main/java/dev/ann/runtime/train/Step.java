@@ -37,12 +37,7 @@ public final class Step {
         loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
         opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
         sched = dev.ann.runtime.nn.PlanKernels.schedule(plan.schedule());
-        if (plan.trainsInHalves()) {
-            Network twin = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-            halves = new BatchHalves(net, loss, twin, dev.ann.runtime.nn.PlanKernels.loss(plan, twin));
-        } else {
-            halves = null;
-        }
+        halves = dev.ann.runtime.nn.PlanKernels.halves(plan, net, loss);
     }
 
     /** What one step did: its loss (not finite: nothing was updated), the learning rate, correct predictions. */

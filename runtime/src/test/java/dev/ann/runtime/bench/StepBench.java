@@ -49,11 +49,7 @@ public final class StepBench {
         Loss loss = dev.ann.runtime.nn.PlanKernels.loss(plan, net);
         Optimizer opt = dev.ann.runtime.nn.PlanKernels.optimizer(plan.optimizer(), net.params());
         // as ann train: the batch in two halves on two threads where the plan says so
-        dev.ann.kernels.BatchHalves halves = null;
-        if (plan.trainsInHalves() && !Boolean.getBoolean("ann.noHalves")) {
-            Network twin = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-            halves = new dev.ann.kernels.BatchHalves(net, loss, twin, dev.ann.runtime.nn.PlanKernels.loss(plan, twin));
-        }
+        dev.ann.kernels.BatchHalves halves = Boolean.getBoolean("ann.noHalves") ? null : dev.ann.runtime.nn.PlanKernels.halves(plan, net, loss);
         long[] xs = new long[plan.inputShape().rank() + 1];
         xs[0] = batch;
         for (int i = 0; i < plan.inputShape().rank(); i++) xs[i + 1] = plan.inputShape().dim(i);
