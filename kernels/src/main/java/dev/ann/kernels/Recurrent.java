@@ -235,6 +235,13 @@ public final class Recurrent {
             final double[] a, hp, dz, dzh, h, c, hNew, cNew, tc, dhJ, dcJ, go, m, bhh;
             /** the bias gradients {@code [G*u]} as the backward loops sum them: of dxp, and of dhp (GRU) */
             final double[] gbx, gbh;
+            /**
+             * σ and tanh of the Java loops: over a gate block {@code [n, G*u]} (LSTM: g by tanh; GRU: all three by
+             * σ, n's pre-activation not yet complete), and tanh over {@code [n, u]} (LSTM: c'; GRU: n); GRU's
+             * scratch: the σ of its gate block {@code [n, 3u]}, n's pre-activation {@code [n, u]}
+             */
+            final Squash gateSquash, cellSquash;
+            final double[] sq, nPre;
 
             Pass(long n) {
                 this.n = n;
@@ -282,6 +289,11 @@ public final class Recurrent {
                 bhh = new double[plain ? gates * units : 0];
                 gbx = new double[plain ? gates * units : 0];
                 gbh = new double[plain && gru ? gates * units : 0];
+                gateSquash = !plain ? null : gru ? new Squash((int) n, gates * units, false, false, false)
+                        : new Squash((int) n, gates * units, false, false, true, false);
+                cellSquash = plain ? new Squash((int) n, units, true) : null;
+                sq = new double[plain && gru ? ngu : 0];
+                nPre = new double[plain && gru ? nu : 0];
             }
         }
 
@@ -580,8 +592,6 @@ public final class Recurrent {
         /** Whether the last forward pass ran the plain Java loops (for tests). */
         boolean ranJava() { return pass != null && flat(pass); }
 
-        private static double sigmoid(double x) { return 1 / (1 + Math.exp(-x)); }
-
         /**
          * Gate gradients smaller than this are written as 0. Going back through 200 steps an LSTM's gradient
          * fades: in bench/sequences/lstm.ann a fifth of dz was nonzero but under 1e-30, and the float products
@@ -592,21 +602,6 @@ public final class Recurrent {
         static final double TINY = 1e-30;
 
         private static double flush(double v) { return Math.abs(v) < TINY ? 0 : v; }
-
-        /**
-         * tanh through one {@code Math.exp} (a JIT intrinsic; Java 17's Math.tanh is not): {@code (1 - e) / (1 + e)}
-         * with {@code e = exp(-2|x|)}, and near 0, where that cancels, the series {@code x - x³/3 + 2x⁵/15}
-         * (both within about 1e-14 of tanh, relative).
-         */
-        static double tanh(double x) {
-            double ax = Math.abs(x);
-            if (ax < 0.004) {
-                double x2 = x * x;
-                return x * (1 - x2 * (1.0 / 3 - x2 * (2.0 / 15)));
-            }
-            double e = Math.exp(-2 * ax), y = (1 - e) / (1 + e);
-            return x < 0 ? -y : y;
-        }
 
         /**
          * One LSTM step's element-wise part in Java, after {@code a += h W_hhᵀ}: the gates activated in place
@@ -624,23 +619,24 @@ public final class Recurrent {
                 d.fwdV.get(d.sAt + before * nu, h, nu);
                 p.maskV.get(t * n, m, n);
             }
-            for (int r = 0; r < n; r++) {
+            p.gateSquash.apply(a, n * gu);                           // i, f, o = σ, g = tanh, in place
+            for (int r = 0; r < n; r++) {                            // c' = f c + i g
                 int g0 = r * gu, s0 = r * u;
-                for (int j = 0; j < u; j++) {
-                    int ai = g0 + j, si = s0 + j;
-                    double i = sigmoid(a[ai]), f = sigmoid(a[ai + u]), g = tanh(a[ai + 2 * u]), o = sigmoid(a[ai + 3 * u]);
-                    a[ai] = i;
-                    a[ai + u] = f;
-                    a[ai + 2 * u] = g;
-                    a[ai + 3 * u] = o;
-                    double c1 = f * c[si] + i * g, t1 = tanh(c1), h1 = o * t1;
-                    tc[si] = t1;
-                    if (pad) {
-                        c1 = c[si] + m[r] * (c1 - c[si]);
-                        h1 = h[si] + m[r] * (h1 - h[si]);
+                for (int j = 0; j < u; j++) cNew[s0 + j] = a[g0 + u + j] * c[s0 + j] + a[g0 + j] * a[g0 + 2 * u + j];
+            }
+            p.cellSquash.apply(cNew, tc, nu);                        // tanh(c')
+            for (int r = 0; r < n; r++) {                            // h' = o tanh(c')
+                int g0 = r * gu + 3 * u, s0 = r * u;
+                for (int j = 0; j < u; j++) hNew[s0 + j] = a[g0 + j] * tc[s0 + j];
+            }
+            if (pad) {                                               // the states kept where step t pads
+                for (int r = 0; r < n; r++) {
+                    int s0 = r * u;
+                    double mr = m[r];
+                    for (int j = 0; j < u; j++) {
+                        cNew[s0 + j] = c[s0 + j] + mr * (cNew[s0 + j] - c[s0 + j]);
+                        hNew[s0 + j] = h[s0 + j] + mr * (hNew[s0 + j] - h[s0 + j]);
                     }
-                    cNew[si] = c1;
-                    hNew[si] = h1;
                 }
             }
             d.fwdV.put(d.xpAt + t * n * gu, a, n * gu);
@@ -662,20 +658,29 @@ public final class Recurrent {
             d.fwdV.get(d.hpAt + t * n * gu, hp, n * gu);
             d.fwdV.get(d.sAt + before * nu, h, nu);
             if (pad) p.maskV.get(t * n, m, n);
-            for (int r = 0; r < n; r++) {
+            double[] sq = p.sq, nPre = p.nPre;
+            for (int r = 0; r < n; r++) {                            // hp += b_hh; r and z's pre-activations a + hp
+                int g0 = r * gu;
+                for (int k = 0; k < gu; k++) hp[g0 + k] += b[k];
+                for (int k = 0; k < 2 * u; k++) a[g0 + k] += hp[g0 + k];
+            }
+            p.gateSquash.apply(a, sq, n * gu);                       // r, z = σ (and a σ of n's column, not used)
+            for (int r = 0; r < n; r++) {                            // n's pre-activation a_n + r hp_n
                 int g0 = r * gu, s0 = r * u;
-                for (int j = 0; j < u; j++) {
-                    int ai = g0 + j, si = s0 + j;
-                    double hr = hp[ai] + b[j], hz = hp[ai + u] + b[j + u], hn = hp[ai + 2 * u] + b[j + 2 * u];
-                    hp[ai] = hr;
-                    hp[ai + u] = hz;
-                    hp[ai + 2 * u] = hn;
-                    double rg = sigmoid(a[ai] + hr), z = sigmoid(a[ai + u] + hz), nn = tanh(a[ai + 2 * u] + rg * hn);
-                    a[ai] = rg;
-                    a[ai + u] = z;
-                    a[ai + 2 * u] = nn;
-                    double h1 = nn + z * (h[si] - nn);
-                    hNew[si] = pad ? h[si] + m[r] * (h1 - h[si]) : h1;
+                for (int j = 0; j < u; j++) nPre[s0 + j] = a[g0 + 2 * u + j] + sq[g0 + j] * hp[g0 + 2 * u + j];
+            }
+            p.cellSquash.apply(nPre, nu);                            // n = tanh(..)
+            for (int r = 0; r < n; r++) {                            // the gates over a; h' = n + z (h - n)
+                int g0 = r * gu, s0 = r * u;
+                System.arraycopy(sq, g0, a, g0, 2 * u);
+                System.arraycopy(nPre, s0, a, g0 + 2 * u, u);
+                for (int j = 0; j < u; j++) hNew[s0 + j] = nPre[s0 + j] + sq[g0 + u + j] * (h[s0 + j] - nPre[s0 + j]);
+            }
+            if (pad) {                                               // the state kept where step t pads
+                for (int r = 0; r < n; r++) {
+                    int s0 = r * u;
+                    double mr = m[r];
+                    for (int j = 0; j < u; j++) hNew[s0 + j] = h[s0 + j] + mr * (hNew[s0 + j] - h[s0 + j]);
                 }
             }
             d.fwdV.put(d.xpAt + t * n * gu, a, n * gu);
