@@ -210,6 +210,9 @@ class GeneratedTrainerSequenceDataTest {
             assertTrue(got.arrays.containsKey(name), train + ": the generated model.ckpt has no " + name);
             assertArrayEquals(want.array(name), got.array(name), train + ": " + name);
         }
+        // a text dataset's vocabulary, which ann predict needs to read texts with the checkpoint
+        if (plan.data().text() != null) assertTrue(got.header.has("text"), train + ": the generated model.ckpt keeps its vocabulary");
+        assertEquals(want.header.get("text"), got.header.get("text"), train + ": the vocabulary in model.ckpt's header");
     }
 
     static void runGenerated(Plan plan, Path dir, String... args) throws Exception {

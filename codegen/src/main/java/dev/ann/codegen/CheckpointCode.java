@@ -77,6 +77,7 @@ final class CheckpointCode {
             b.addStatement("h.append(\", \\\"class_names\\\": []\")");
         }
         b.addStatement("h.append($S)", ", \"normalize\": " + data.normalizes());
+        if (data.text()) b.addStatement("h.append(\", \\\"text\\\": \").append(data.tokenizer.headerJson())");
         StringBuilder arch = new StringBuilder();
         for (Op op : plan.ops()) arch.append(arch.length() == 0 ? "" : ", ").append(jsonString(op.kind() + " " + op.outShape()));
         b.addStatement("h.append($S)", ", \"architecture\": [" + arch + "]");

@@ -183,6 +183,11 @@ final class DataCode {
                 .build();
     }
 
+    /** Whether the samples are texts made token ids (the Splits then carry the tokenizer). */
+    boolean text() {
+        return sequences != null && sequences.text();
+    }
+
     private TypeSpec splitsType() {
         TypeSpec.Builder t = TypeSpec.classBuilder("Splits")
                 .addJavadoc("The training, validation and test samples" + (normalizes() ? ", and the normalisation fitted on the training split" : "") + ".\n")
@@ -205,6 +210,11 @@ final class DataCode {
             t.addField(float[].class, "mul", Modifier.FINAL);
             ctor.addParameter(float[].class, "shift").addParameter(float[].class, "mul")
                     .addStatement("this.shift = shift").addStatement("this.mul = mul");
+        }
+        if (text()) {
+            t.addField(FieldSpec.builder(SequenceDataCode.TOKENIZER, "tokenizer", Modifier.FINAL)
+                    .addJavadoc("the vocabulary fitted on the training texts, which the checkpoints keep for ann predict\n").build());
+            ctor.addParameter(SequenceDataCode.TOKENIZER, "tokenizer").addStatement("this.tokenizer = tokenizer");
         }
         return t.addMethod(ctor.build()).build();
     }
@@ -385,6 +395,7 @@ final class DataCode {
         if (hasTest()) args.add(test == null ? "null" : test);
         if (!regression) args.add("classNames");
         if (normalizes()) args.addAll(List.of("fit.shift()", "fit.mul()"));
+        if (text()) args.add("tokenizer");
         b.addStatement("return new $T($L)", splits, String.join(", ", args));
         if (!byRole.containsKey("all") && !byRole.containsKey("train")) {
             throw new IllegalArgumentException("dataset " + data.dataset() + " has no training data");

@@ -82,6 +82,27 @@ public final class Tokenizer {
         }
     }
 
+    /**
+     * This vocabulary as a checkpoint's header keeps it under {@code "text"}, as JSON: what {@link #fromHeader}
+     * reads back. ann train and the generated trainer both write it, so that {@code ann predict} reads texts
+     * with either's checkpoint.
+     */
+    public String headerJson() {
+        org.nd4j.shade.jackson.databind.ObjectMapper m = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        org.nd4j.shade.jackson.databind.node.ObjectNode o = m.createObjectNode();
+        o.put("tokens", words ? "words" : "characters");
+        o.put("lowercase", lowercase);
+        o.put("vocabulary", vocabulary);
+        o.put("length", length);
+        org.nd4j.shade.jackson.databind.node.ArrayNode ids = o.putArray("ids_from_2");
+        tokens.forEach(ids::add);
+        try {
+            return m.writeValueAsString(o);
+        } catch (org.nd4j.shade.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the vocabulary cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
     /** Whether the tokens are the ids written as numbers ("2", "3", ...): the vocabulary of a model imported without its words. */
     public boolean readsNumbers() {
         return readsNumbers(tokens);

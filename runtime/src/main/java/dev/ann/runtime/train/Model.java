@@ -2,6 +2,7 @@ package dev.ann.runtime.train;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.ann.plan.Op;
 import dev.ann.plan.Param;
 import dev.ann.plan.Plan;
@@ -193,17 +194,9 @@ public final class Model {
                 c.array("data.target_shift"), c.array("data.target_mul"));
     }
 
-    /** The fitted tokenizer as the checkpoint header keeps it: its settings and its tokens in id order (from id 2). */
+    /** The fitted tokenizer as the checkpoint header keeps it: its settings and its tokens in id order (from id 2; the kernels' Tokenizer writes it). */
     static JsonObject textJson(dev.ann.kernels.Tokenizer t) {
-        JsonObject o = new JsonObject();
-        o.addProperty("tokens", t.words ? "words" : "characters");
-        o.addProperty("lowercase", t.lowercase);
-        o.addProperty("vocabulary", t.vocabulary);
-        o.addProperty("length", t.length);
-        JsonArray toks = new JsonArray();
-        t.tokens.forEach(toks::add);
-        o.add("ids_from_2", toks);
-        return o;
+        return JsonParser.parseString(t.headerJson()).getAsJsonObject();
     }
 
     /**
