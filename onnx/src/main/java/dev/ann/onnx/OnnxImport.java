@@ -1003,8 +1003,8 @@ public final class OnnxImport {
          */
         JsonObject vocabularyHeader() {
             Path beside = OnnxExport.vocabularyPath(file);
-            JsonObject o = new JsonObject();
-            JsonArray tokens = new JsonArray();
+            List<String> tokens = new ArrayList<>();
+            boolean words = true, lowercase = false;
             if (Files.exists(beside)) {
                 try {
                     JsonObject v = JsonParser.parseString(Files.readString(beside)).getAsJsonObject();
@@ -1024,21 +1024,20 @@ public final class OnnxImport {
                         if (byId[id] == null) throw bad(beside + ": no token has id " + id + " (ids are 2.." + (n + 1) + ")");
                         tokens.add(byId[id]);
                     }
-                    o.add("tokens", v.get("tokens"));
-                    o.add("lowercase", v.get("lowercase"));
+                    words = v.get("tokens").getAsString().equals("words");
+                    lowercase = v.get("lowercase").getAsBoolean();
                 } catch (IOException | RuntimeException e) {
                     if (e instanceof RunException r) throw r;
                     throw bad(beside + ": not a vocabulary that ann export wrote (" + e.getMessage() + "); remove it or put the right one beside the model");
                 }
             } else {
                 for (int id = 2; id < vocabulary; id++) tokens.add(String.valueOf(id));
-                o.addProperty("tokens", "words");
-                o.addProperty("lowercase", false);
             }
-            o.addProperty("vocabulary", vocabulary);
-            o.addProperty("length", steps);
-            o.add("ids_from_2", tokens);
-            return o;
+            try { // the header as ann train writes it: the kernels' Tokenizer
+                return JsonParser.parseString(new dev.ann.kernels.Tokenizer(words, lowercase, vocabulary, steps, tokens).headerJson()).getAsJsonObject();
+            } catch (IllegalArgumentException e) {
+                throw bad("the model's text input cannot take a vocabulary: " + e.getMessage());
+            }
         }
 
         /** The chain has reached this node's output; returns the node's index. */
