@@ -98,7 +98,8 @@ public final class Tokenizer {
         tokens.forEach(ids::add);
         try {
             return m.writeValueAsString(o);
-        } catch (org.nd4j.shade.jackson.core.JsonProcessingException e) {
+        } catch (java.io.IOException e) { // Jackson's JsonProcessingException, caught by a JDK type: the compiler loads
+            // this class (readsNumbers) without ND4J, and the verifier loads the classes a catch names
             throw new IllegalStateException("the vocabulary cannot be written as JSON: " + e.getMessage(), e);
         }
     }
