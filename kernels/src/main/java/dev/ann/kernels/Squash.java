@@ -38,6 +38,9 @@ final class Squash {
      * {@code tanh[c / (columns / tanh.length)]}, else by σ (an LSTM's gates: {@code {false, false, true, false}}).
      */
     Squash(int rows, int columns, boolean... tanh) {
+        if (tanh.length == 0 || columns % tanh.length != 0) {
+            throw new IllegalArgumentException(columns + " columns do not split into " + tanh.length + " blocks");
+        }
         this.rows = rows;
         this.columns = columns;
         int n = rows * columns, block = columns / tanh.length;
@@ -69,12 +72,12 @@ final class Squash {
         for (int k = 0; k < len; k++) y[k] = result(p[k], q[k], e[k]);
     }
 
-    /** σ(x), as {@link #apply} computes it for one element. */
+    /** σ(x), as {@link #apply} computes it for one element (SquashTest's reference for the loops). */
     static double sigmoid(double x) {
         return result(1, 0, square5(square5(taylor(arg(-1, x)))));
     }
 
-    /** tanh(x), as {@link #apply} computes it for one element. */
+    /** tanh(x), as {@link #apply} computes it for one element (SquashTest's reference for the loops). */
     static double tanh(double x) {
         return result(0, -1, square5(square5(taylor(arg(-2, x)))));
     }

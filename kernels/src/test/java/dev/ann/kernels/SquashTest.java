@@ -64,5 +64,6 @@ class SquashTest {
         for (int k = 0; k < x.length; k++) assertEquals((k % (4 * units)) / units == 2 ? Squash.tanh(x[k]) : Squash.sigmoid(x[k]), in[k], 0.0);
         assertThrows(IllegalArgumentException.class, () -> lstm.apply(x, 4 * units + 1), "whole rows only");
         assertThrows(IllegalArgumentException.class, () -> lstm.apply(new double[x.length + 28], x.length + 28), "no more rows than made for");
+        assertThrows(IllegalArgumentException.class, () -> new Squash(2, 10, false, false, true, false), "10 columns are not four blocks");
     }
 }
