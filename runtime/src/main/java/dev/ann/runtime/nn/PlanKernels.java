@@ -99,7 +99,6 @@ public final class PlanKernels {
         return Loss.Fn.valueOf(c.kind().toUpperCase(java.util.Locale.ROOT));
     }
 
-    /** The loss of the plan, for a network built by {@link #network}. */
     /**
      * The batch-halves trainer of net and its loss when the plan trains in halves (a twin network and loss built
      * from the plan), else null.
@@ -110,6 +109,7 @@ public final class PlanKernels {
         return new dev.ann.kernels.BatchHalves(net, loss, twin, loss(plan, twin));
     }
 
+    /** The loss of the plan, for a network built by {@link #network}. */
     public static Loss loss(Plan plan, Network net) {
         Args a = plan.loss().args();
         return new Loss(lossFn(plan.loss()), a.has("from_logits") && a.getBool("from_logits"),
