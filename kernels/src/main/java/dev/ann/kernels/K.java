@@ -47,6 +47,38 @@ public final class K {
         }
     }
 
+    /**
+     * From this many FLOPs a product runs on two OpenMP threads when ND4J runs on one ({@link #gemm}). 2 cores,
+     * ms one thread -> two: [128, 784] x [784, 256] (51 MFLOP) 0.50 -> 0.31-0.34, [256, 784] x [784, 256]
+     * 0.97 -> 0.57; at 8-20 MFLOP no gain, below 1 MFLOP four times slower (docs/training.md, "Threads").
+     */
+    static final long TWO_THREADS_FROM_FLOPS = 40_000_000L;
+
+    /**
+     * c = op(a) op(b) ({@code Nd4j.gemm}). ann trains small networks on one OpenMP thread (the plan's
+     * {@code trainsBestOnOneThread}); their few large products still gain from a second core, so such a product
+     * ({@link #TWO_THREADS_FROM_FLOPS}) runs on two threads when the other core is idle and no batch's halves
+     * keep it busy. The threads split the product's rows and columns, never its sums, so the result is the
+     * same bit for bit (FastPathTest).
+     */
+    public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+        long k = transA ? a.size(0) : a.size(1);
+        if (2 * c.size(0) * c.size(1) * k >= TWO_THREADS_FROM_FLOPS && Flat.host() && Halves.otherCoreFree()
+                && !BatchHalves.busy()) {
+            org.nd4j.nativeblas.NativeOps ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+            if (ops.ompGetMaxThreads() == 1) {
+                ops.setOmpNumThreads(2);
+                try {
+                    Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);
+                } finally {
+                    ops.setOmpNumThreads(1);
+                }
+                return;
+            }
+        }
+        Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);
+    }
+
     private static Double[] toD(double[] t) {
         Double[] o = new Double[t.length];
         for (int k = 0; k < t.length; k++) o[k] = t[k];

@@ -68,6 +68,17 @@ public final class Layers {
             // slower than a gemm otherwise: [32, K] x [K, 64] + bias, 1 thread, xw_plus_b against a gemm and the
             // bias, p10: K = 1000 5.6 against 0.55 ms, K = 5000 24.8 against 1.0; K = 784, 1008, 1024 0.18 against
             // 0.33-0.47 (bench/training/ops.sh 30 dense, ops-results.md)
+            boolean relu = act != null && act.fn == Activation.Fn.RELU;
+            if ((act == null || act.isIdentity() || relu) && Flat.host() && x.dataType() == DataType.FLOAT && Flat.plainFloat(b)) {
+                // the product, then the bias and relu in one Java pass over the rows: ND4J's bias add and relu
+                // took 20-120 µs each at fashion_mlp's sizes, and its relu_layer gains nothing from a second
+                // thread where the product alone does (K.gemm)
+                z = bufShape(0, n, n, units);
+                K.gemm(x, w, z, false, false);
+                out = relu ? bufShape(1, n, n, units) : z;
+                if (b != null || relu) biasRelu(z, b, out, relu);
+                return;
+            }
             boolean fused = w.size(0) % 16 == 0;
             if (fused && b != null && act != null && act.fn == Activation.Fn.RELU && n > 1) {
                 // relu(x W + b) in one op (ND4J's relu_layer: xw_plus_b, then relu in place); z is not kept:
@@ -90,6 +101,52 @@ public final class Layers {
             act.forward(z, out);
         }
 
+        /** Scratch rows of the Java passes below: a row of the output, of its gradient, and the bias or its sums. */
+        private float[] rowA = new float[0], rowB = new float[0];
+        private double[] sums = new double[0];
+
+        /** out = relu(z + b) (or z + b), row by row; b may be null, out may be z. All plain float [n, units] (b [units]). */
+        private void biasRelu(INDArray z, INDArray b, INDArray out, boolean relu) {
+            int n = (int) z.size(0), u = (int) z.size(1);
+            if (rowA.length < u) { rowA = new float[u]; rowB = new float[u]; }
+            float[] row = rowA, bias = rowB;
+            if (b != null) Flat.floats(b).get(0, bias, u);
+            else java.util.Arrays.fill(bias, 0, u, 0f);
+            Flat.Floats fz = Flat.floats(z), fo = out == z ? fz : Flat.floats(out);
+            for (int r = 0; r < n; r++) {
+                fz.get(r * u, row, u);
+                if (relu) for (int j = 0; j < u; j++) row[j] = Math.max(row[j] + bias[j], 0f);
+                else for (int j = 0; j < u; j++) row[j] += bias[j];
+                fo.put(r * u, row, u);
+            }
+        }
+
+        /**
+         * gz = g * step(out) when relu (else g itself), and gb = the column sums of gz, in one Java pass over
+         * the rows (relu's step(z) is step(out)). gz may be g; gb may be null. All plain float.
+         */
+        private void reluBackBiasGrad(INDArray out, INDArray g, INDArray gz, INDArray gb, boolean relu) {
+            int n = (int) g.size(0), u = (int) g.size(1);
+            if (rowA.length < u) { rowA = new float[u]; rowB = new float[u]; }
+            if (sums.length < u) sums = new double[u];
+            float[] o = rowA, gr = rowB;
+            double[] acc = sums;
+            java.util.Arrays.fill(acc, 0, u, 0.0);
+            Flat.Floats fo = Flat.floats(out), fg = Flat.floats(g), fgz = gz == g ? fg : Flat.floats(gz);
+            for (int r = 0; r < n; r++) {
+                fg.get(r * u, gr, u);
+                if (relu) {
+                    fo.get(r * u, o, u);
+                    for (int j = 0; j < u; j++) gr[j] = o[j] > 0f ? gr[j] : 0f;
+                    fgz.put(r * u, gr, u);
+                }
+                for (int j = 0; j < u; j++) acc[j] += gr[j];
+            }
+            if (gb == null) return;
+            for (int j = 0; j < u; j++) gr[j] = (float) acc[j];
+            Flat.floats(gb).put(0, gr, u);
+        }
+
         INDArray[] backward(INDArray g) {
             if (!steps()) return backward(g, out, inShapes[0]);
             // rows as in the forward pass, the input's gradient back as [n, T, F]
@@ -102,6 +159,16 @@ public final class Layers {
         private INDArray[] backward(INDArray g, INDArray out, long[] inShape) {
             long n = g.size(0);
             INDArray gz = g;
+            boolean relu = act != null && act.fn == Activation.Fn.RELU;
+            if ((act == null || act.isIdentity() || relu) && Flat.plainFloat(g, out, gb)) {
+                if (relu) gz = bufShape(2, n, n, w.size(1));
+                reluBackBiasGrad(out, g, gz, gb, relu);
+                K.gemm(x, gz, gw, true, false);
+                if (!needInputGrad) return new INDArray[] {null};
+                INDArray gx = bufShape(4, n, n, w.size(0));
+                K.gemm(gz, w, gx, false, true);
+                return new INDArray[] {inShape.length == 1 ? gx : gx.reshape(K.prepend(n, inShape))};
+            }
             if (act != null && !act.isIdentity()) {
                 gz = bufShape(2, n, n, w.size(1));
                 act.backward(z, out, g, gz, act.needsScratch() ? bufShape(3, n, n, w.size(1)) : null);
@@ -406,15 +473,43 @@ public final class Layers {
             long n = in[0].size(0);
             mask = buf(0, n, outShape);
             Nd4j.exec(new BernoulliDistribution(mask, 1.0 - rate));
-            mask.muli(1.0 / (1.0 - rate));
             out = buf(1, n, outShape);
+            if (Flat.plainFloat(in[0], mask)) { // the scale and the product in one Java pass: the same floats as the two ops
+                multiply(mask, true, (float) (1.0 / (1.0 - rate)), in[0], out);
+                return;
+            }
+            mask.muli(1.0 / (1.0 - rate));
             Nd4j.exec(new MulOp(in[0], mask, out));
         }
         INDArray[] backward(INDArray g) {
             if (!active) return new INDArray[] {g};
             INDArray gx = buf(2, g.size(0), outShape);
-            Nd4j.exec(new MulOp(g, mask, gx));
+            if (Flat.plainFloat(g, mask)) multiply(mask, false, 1f, g, gx);
+            else Nd4j.exec(new MulOp(g, mask, gx));
             return new INDArray[] {gx};
+        }
+
+        private float[] ma = new float[0], xa = new float[0];
+
+        /**
+         * out = x * mask in runs of elements, the mask first scaled in place by {@code scale} when {@code scaleMask}
+         * (the same floats as ND4J's scalar and pairwise products). All plain float.
+         */
+        private void multiply(INDArray mask, boolean scaleMask, float scale, INDArray x, INDArray out) {
+            int len = (int) x.length(), run = Math.min(len, 4096);
+            if (ma.length < run) { ma = new float[run]; xa = new float[run]; }
+            Flat.Floats fm = Flat.floats(mask), fx = Flat.floats(x), fo = Flat.floats(out);
+            for (int from = 0; from < len; from += run) {
+                int k = Math.min(run, len - from);
+                fm.get(from, ma, k);
+                fx.get(from, xa, k);
+                if (scaleMask) {
+                    for (int i = 0; i < k; i++) ma[i] *= scale;
+                    fm.put(from, ma, k);
+                }
+                for (int i = 0; i < k; i++) xa[i] *= ma[i];
+                fo.put(from, xa, k);
+            }
         }
     }
 

@@ -87,18 +87,107 @@ class FastPathTest {
         assertEquals(1f / 3, back[4], 0, "read back as the float it is");
     }
 
-    /** Dense with a fused relu (ND4J's relu_layer) gives relu(x W + b) exactly as xw_plus_b and relu did, and its backward pass the same gradients. */
+    /**
+     * Dense with a fused relu gives relu(x W + b) exactly as ND4J's xw_plus_b and relu did, and its backward pass
+     * the same gradients: float (the product, then the bias and relu in Java) and double (ND4J's relu_layer when
+     * the inputs count a multiple of 16, else a gemm and the bias).
+     */
     @Test
     void denseWithReluIsXwPlusBThenRelu() {
-        for (long in : new long[] {12, 32}) { // a gemm and a bias; ND4J's relu_layer (inputs a multiple of 16)
-            denseWithRelu(16, in);
-            denseWithRelu(1, in); // one sample, as `ann predict` of one row
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (long in : new long[] {12, 32}) {
+                denseWithRelu(dt, 16, in);
+                denseWithRelu(dt, 1, in); // one sample, as `ann predict` of one row
+            }
         }
     }
 
-    private static void denseWithRelu(long n, long in) {
-        long units = 9;
+    /**
+     * A product of at least {@link K#TWO_THREADS_FROM_FLOPS}, which K.gemm runs on two OpenMP threads when ND4J
+     * runs on one and a core is free, gives the one-thread product bit for bit, with either factor transposed.
+     */
+    @Test
+    void gemmOnTwoThreadsEqualsOneThread() {
+        var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int threads = ops.ompGetMaxThreads();
+        Boolean forced = Halves.forced;
+        ops.setOmpNumThreads(1);
+        try {
+            assertTrue(2L * 128 * 784 * 256 >= K.TWO_THREADS_FROM_FLOPS, "a product that takes two threads");
+            INDArray x = rand(1, 128, 784), w = rand(2, 784, 256), gz = rand(3, 128, 256);
+            INDArray[][] cases = {{x, w, Nd4j.create(DataType.FLOAT, 128, 256)}, {x, gz, Nd4j.create(DataType.FLOAT, 784, 256)},
+                    {gz, w, Nd4j.create(DataType.FLOAT, 128, 784)}};
+            boolean[][] trans = {{false, false}, {true, false}, {false, true}};
+            for (int c = 0; c < cases.length; c++) {
+                INDArray one = cases[c][2], two = one.ulike();
+                Halves.forced = false;
+                K.gemm(cases[c][0], cases[c][1], one, trans[c][0], trans[c][1]);
+                Halves.forced = true;
+                K.gemm(cases[c][0], cases[c][1], two, trans[c][0], trans[c][1]);
+                assertEquals(1, ops.ompGetMaxThreads(), "one thread again after the product");
+                assertArrayEquals(one.reshape(-1).toFloatVector(), two.reshape(-1).toFloatVector(), 0f, "case " + c);
+                INDArray want = (trans[c][0] ? cases[c][0].transpose() : cases[c][0]).mmul(trans[c][1] ? cases[c][1].transpose() : cases[c][1]);
+                close(want, two, 1e-4, "case " + c + " against mmul");
+            }
+        } finally {
+            Halves.forced = forced;
+            ops.setOmpNumThreads(threads);
+        }
+    }
+
+    /** Dropout's scale and products in Java give ND4J's ops' floats bit for bit, forward and backward, from the same random mask. */
+    @Test
+    void dropoutInJavaEqualsTheNd4jOps() {
+        long n = 37, f = 300; // more than one run of the Java pass's 4,096 elements
+        double rate = 0.3;
         Network net = new Network(DataType.FLOAT);
+        int x0 = net.input(f);
+        Layers.Dropout d = new Layers.Dropout(rate);
+        net.add("dropout", d, new long[] {f}, x0);
+        net.build(Loss.Fn.MSE);
+        net.init(5);
+        INDArray x = rand(9, n, f), g = rand(10, n, f);
+        Nd4j.getRandom().setSeed(77);
+        d.forward(new INDArray[] {x}, true);
+        INDArray out = d.out.dup();
+        INDArray gx = d.backward(g)[0].dup();
+        Nd4j.getRandom().setSeed(77);
+        INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, n, f);
+        Nd4j.exec(new org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution(mask, 1.0 - rate));
+        mask.muli(1.0 / (1.0 - rate));
+        assertArrayEquals(x.mul(mask).reshape(-1).toFloatVector(), out.reshape(-1).toFloatVector(), 0f, "output");
+        assertArrayEquals(g.mul(mask).reshape(-1).toFloatVector(), gx.reshape(-1).toFloatVector(), 0f, "input gradient");
+        long dropped = out.eq(0).castTo(DataType.INT).sumNumber().longValue();
+        assertTrue(dropped > n * f / 5 && dropped < n * f * 2 / 5, "about 30% dropped: " + dropped);
+    }
+
+    /** Dense without an activation: x W + b (the bias in Java for float), and the bias gradient the column sums of g. */
+    @Test
+    void denseWithoutActivationIsXwPlusB() {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            long n = 13, in = 20, units = 7;
+            Network net = new Network(dt);
+            int x0 = net.input(in);
+            int d = net.add("dense", new Layers.Dense(), new long[] {units}, x0);
+            net.param(d, "weight", new long[] {in, units}, true, Network.Init.he(in));
+            net.param(d, "bias", new long[] {units}, true, Network.Init.normal(0.5));
+            net.build(Loss.Fn.MSE);
+            net.init(5);
+            INDArray x = rand(9, n, in).castTo(dt);
+            INDArray out = net.forward(x, true).dup();
+            Map<String, INDArray> pv = net.paramViews();
+            close(x.mmul(pv.get("dense.weight")).addiRowVector(pv.get("dense.bias")), out, dt == DataType.FLOAT ? 1e-5 : 1e-12, dt + " output");
+            INDArray g = rand(11, n, units).castTo(dt);
+            net.backward(g);
+            INDArray grads = net.grads();
+            close(x.transpose().mmul(g), grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, in * units)).reshape(in, units), 1e-5, dt + " weight gradient");
+            close(g.sum(0), grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(in * units, in * units + units)), 1e-5, dt + " bias gradient");
+        }
+    }
+
+    private static void denseWithRelu(DataType dt, long n, long in) {
+        long units = 9;
+        Network net = new Network(dt);
         int x0 = net.input(in);
         int d = net.add("dense", new Layers.Dense(), new long[] {units}, x0);
         net.param(d, "weight", new long[] {in, units}, true, Network.Init.he(in));
@@ -106,25 +195,25 @@ class FastPathTest {
         net.add("relu", new Layers.ActivationLayer(new Activation(Activation.Fn.RELU, 0)), new long[] {units}, d);
         net.build(Loss.Fn.MSE);
         net.init(5);
-        INDArray x = rand(9, n, in);
+        INDArray x = rand(9, n, in).castTo(dt);
         INDArray out = net.forward(x, true).dup();
         Map<String, INDArray> pv = net.paramViews();
-        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, n, units);
+        INDArray z = Nd4j.createUninitialized(dt, n, units);
         K.exec("xw_plus_b", new INDArray[] {x, pv.get("dense.weight"), pv.get("dense.bias")}, new INDArray[] {z}, null, null);
         INDArray expect = z.ulike();
         Nd4j.exec(new RectifiedLinear(z, expect, 0.0));
-        assertArrayEquals(expect.reshape(-1).toFloatVector(), out.reshape(-1).toFloatVector(), 0f);
+        assertArrayEquals(expect.reshape(-1).toDoubleVector(), out.reshape(-1).toDoubleVector(), 0, dt + ", " + n + " x " + in);
         if (n > 1) assertTrue(out.eq(0).castTo(DataType.INT).sumNumber().intValue() > 0 && out.gt(0).castTo(DataType.INT).sumNumber().intValue() > 0, "both sides of relu are hit");
-        INDArray g = rand(11, n, units);
+        INDArray g = rand(11, n, units).castTo(dt);
         net.backward(g);
-        INDArray gz = g.mul(z.gt(0).castTo(DataType.FLOAT));
+        INDArray gz = g.mul(z.gt(0).castTo(dt));
         INDArray gw = x.transpose().mmul(gz);
         INDArray grads = net.grads();
-        float[] gwGot = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, in * units)).toFloatVector();
-        float[] gwWant = gw.reshape(-1).toFloatVector();
+        float[] gwGot = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, in * units)).castTo(DataType.FLOAT).toFloatVector();
+        float[] gwWant = gw.reshape(-1).castTo(DataType.FLOAT).toFloatVector();
         for (int i = 0; i < gwGot.length; i++) assertEquals(gwWant[i], gwGot[i], 1e-4f * (1 + Math.abs(gwWant[i])), "weight gradient " + i);
-        float[] gbGot = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(in * units, in * units + units)).toFloatVector();
-        float[] gbWant = gz.sum(0).toFloatVector();
+        float[] gbGot = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(in * units, in * units + units)).castTo(DataType.FLOAT).toFloatVector();
+        float[] gbWant = gz.sum(0).castTo(DataType.FLOAT).toFloatVector();
         for (int i = 0; i < gbGot.length; i++) assertEquals(gbWant[i], gbGot[i], 1e-4f * (1 + Math.abs(gbWant[i])), "bias gradient " + i);
     }
 
