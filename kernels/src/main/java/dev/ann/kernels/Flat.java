@@ -135,6 +135,9 @@ final class Flat {
         /** dst[0, len) = the elements [from, from + len). */
         void get(int from, float[] dst, int len) { fb.get(base + from, dst, 0, len); }
 
+        /** dst[at, at + len) = the elements [from, from + len). */
+        void get(int from, float[] dst, int at, int len) { fb.get(base + from, dst, at, len); }
+
         /** The elements [from, from + len) = src[0, len). */
         void put(int from, float[] src, int len) { fb.put(base + from, src, 0, len); }
     }

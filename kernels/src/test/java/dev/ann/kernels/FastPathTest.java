@@ -399,6 +399,56 @@ class FastPathTest {
      * over time with padded steps (a sample with no real step gives 0 and no gradient) and without a mask, and
      * over channel planes; outputs and input gradients, float and double.
      */
+    /**
+     * A relu before a global max pool moves after it (the Network fuses them): the pool's output and input
+     * gradient with {@code reluAfter} equal relu, then the pool, then relu's gradient, bit for bit, in the Java
+     * way and the ND4J way (column-major input), masked and not, over time and over planes.
+     */
+    @Test
+    void reluMovedAfterGlobalMaxPoolGivesWhatReluBeforeGave() {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (long[] shape : new long[][] {{6, 5}, {3, 4, 4}}) {
+                for (boolean masked : shape.length == 2 ? new boolean[] {false, true} : new boolean[] {false}) {
+                    long outs = shape.length == 2 ? shape[1] : shape[0], n = 4;
+                    Network net = new Network(dt);
+                    int x0 = net.input(shape);
+                    int r = net.add("relu", new Layers.ActivationLayer(new Activation(Activation.Fn.RELU, 0)), shape, x0);
+                    Sequence.GlobalMaxPool fused = new Sequence.GlobalMaxPool();
+                    net.add("pool", fused, new long[] {outs}, r);
+                    net.build(Loss.Fn.MSE);
+                    assertTrue(fused.reluAfter, "the Network moved the relu into the pool");
+                    Network net2 = new Network(dt);
+                    Sequence.GlobalMaxPool plain = new Sequence.GlobalMaxPool();
+                    net2.add("pool", plain, new long[] {outs}, net2.input(shape));
+                    net2.build(Loss.Fn.MSE);
+                    // every feature's values below zero in sample 0: the relu's zero gradient
+                    INDArray x = rand(41, K.prepend(n, shape)).castTo(dt), g = rand(42, n, outs).castTo(dt);
+                    x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).assign(-1);
+                    if (masked) {
+                        double[][] m = new double[(int) n][(int) shape[0]];
+                        for (double[] row : m) java.util.Arrays.fill(row, 1);
+                        m[1][4] = m[1][5] = 0;
+                        java.util.Arrays.fill(m[3], 0);
+                        fused.mask = Nd4j.createFromArray(m).castTo(dt);
+                        plain.mask = fused.mask;
+                    }
+                    INDArray rx = Nd4j.exec(new RectifiedLinear(x, x.ulike(), 0.0));
+                    plain.forward(new INDArray[] {rx}, true);
+                    INDArray wantOut = plain.out.dup();
+                    INDArray wantGx = plain.backward(g)[0].mul(x.gt(0).castTo(dt));
+                    for (INDArray in : new INDArray[] {x, x.dup('f')}) {
+                        String what = dt + " " + java.util.Arrays.toString(shape) + (masked ? " masked" : "") + (in.ordering() == 'f' ? ", ND4J way" : ", Java way");
+                        fused.forward(new INDArray[] {in}, true);
+                        close(wantOut, fused.out.dup(), 0, what + ": output");
+                        close(wantGx, fused.backward(g)[0].dup(), 0, what + ": input gradient");
+                    }
+                    assertEquals(0, wantOut.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).sumNumber().doubleValue(), 0, "sample 0 all below zero");
+                    assertTrue(wantGx.neq(0).castTo(DataType.INT).sumNumber().longValue() > 0, "some gradient gets through");
+                }
+            }
+        }
+    }
+
     @Test
     void globalMaxPoolInJavaEqualsTheNd4jOps() {
         for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
