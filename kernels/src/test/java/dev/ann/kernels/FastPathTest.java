@@ -496,7 +496,12 @@ class FastPathTest {
             net.init(4);
             INDArray ids = Nd4j.createFromArray(new double[][] {{1, 2, 3, 2, 0, 0}, {8, 8, 8, 1, 4, 5}, {2, 7, 1, 1, 3, 0}}).castTo(dt);
             INDArray g = rand(51, 3, steps, dim).castTo(dt);
+            e.javaLoops = false;
             e.forward(new INDArray[] {ids}, true);
+            INDArray gathered = e.out.dup();
+            e.javaLoops = true;
+            e.forward(new INDArray[] {ids}, true);
+            close(gathered, e.out, 0, dt + ": the rows gathered in Java are ND4J's gather's");
             e.backward(g.dup('f'));
             INDArray slow = net.grads().dup();
             e.backward(g);
