@@ -101,50 +101,68 @@ public final class Layers {
             act.forward(z, out);
         }
 
-        /** Scratch rows of the Java passes below: a row of the output, of its gradient, and the bias or its sums. */
-        private float[] rowA = new float[0], rowB = new float[0];
+        /** Scratch of the Java passes below: the batch's values, a second array of them, the bias or its sums. */
+        private float[] valsA = new float[0], valsB = new float[0], biasRow = new float[0];
         private double[] sums = new double[0];
 
-        /** out = relu(z + b) (or z + b), row by row; b may be null, out may be z. All plain float [n, units] (b [units]). */
+        /**
+         * out = relu(z + b) (or z + b); b may be null, out may be z. All plain float [n, units] (b [units]). Whole
+         * batches in bulk and small loops, each a method of its own: the same work written as one method with
+         * per-row copies took C2 a quarter of a second to compile (JFR), while the first epochs of a short
+         * training ran it unoptimised.
+         */
         private void biasRelu(INDArray z, INDArray b, INDArray out, boolean relu) {
-            int n = (int) z.size(0), u = (int) z.size(1);
-            if (rowA.length < u) { rowA = new float[u]; rowB = new float[u]; }
-            float[] row = rowA, bias = rowB;
-            if (b != null) Flat.floats(b).get(0, bias, u);
-            else java.util.Arrays.fill(bias, 0, u, 0f);
-            Flat.Floats fz = Flat.floats(z), fo = out == z ? fz : Flat.floats(out);
-            for (int r = 0; r < n; r++) {
-                fz.get(r * u, row, u);
-                if (relu) for (int j = 0; j < u; j++) row[j] = Math.max(row[j] + bias[j], 0f);
-                else for (int j = 0; j < u; j++) row[j] += bias[j];
-                fo.put(r * u, row, u);
+            int n = (int) z.size(0), u = (int) z.size(1), len = n * u;
+            if (valsA.length < len) valsA = new float[len];
+            float[] v = valsA;
+            Flat.floats(z).get(0, v, len);
+            if (b != null) {
+                if (biasRow.length < u) biasRow = new float[u];
+                Flat.floats(b).get(0, biasRow, u);
+                for (int r = 0; r < n; r++) addInto(v, r * u, biasRow, u);
             }
+            if (relu) relu(v, len);
+            Flat.floats(out).put(0, v, len);
         }
 
         /**
-         * gz = g * step(out) when relu (else g itself), and gb = the column sums of gz, in one Java pass over
-         * the rows (relu's step(z) is step(out)). gz may be g; gb may be null. All plain float.
+         * gz = g * step(out) when relu (else g itself), and gb = the column sums of gz (in double), over the whole
+         * batch (relu's step(z) is step(out)). gz may be g; gb may be null. All plain float.
          */
         private void reluBackBiasGrad(INDArray out, INDArray g, INDArray gz, INDArray gb, boolean relu) {
-            int n = (int) g.size(0), u = (int) g.size(1);
-            if (rowA.length < u) { rowA = new float[u]; rowB = new float[u]; }
-            if (sums.length < u) sums = new double[u];
-            float[] o = rowA, gr = rowB;
-            double[] acc = sums;
-            java.util.Arrays.fill(acc, 0, u, 0.0);
-            Flat.Floats fo = Flat.floats(out), fg = Flat.floats(g), fgz = gz == g ? fg : Flat.floats(gz);
-            for (int r = 0; r < n; r++) {
-                fg.get(r * u, gr, u);
-                if (relu) {
-                    fo.get(r * u, o, u);
-                    for (int j = 0; j < u; j++) gr[j] = o[j] > 0f ? gr[j] : 0f;
-                    fgz.put(r * u, gr, u);
-                }
-                for (int j = 0; j < u; j++) acc[j] += gr[j];
+            int n = (int) g.size(0), u = (int) g.size(1), len = n * u;
+            if (valsA.length < len) valsA = new float[len];
+            float[] gv = valsA;
+            Flat.floats(g).get(0, gv, len);
+            if (relu) {
+                if (valsB.length < len) valsB = new float[len];
+                Flat.floats(out).get(0, valsB, len);
+                keepWherePositive(gv, valsB, len);
+                Flat.floats(gz).put(0, gv, len);
             }
             if (gb == null) return;
-            for (int j = 0; j < u; j++) gr[j] = (float) acc[j];
-            Flat.floats(gb).put(0, gr, u);
+            if (sums.length < u) sums = new double[u];
+            if (biasRow.length < u) biasRow = new float[u];
+            java.util.Arrays.fill(sums, 0, u, 0.0);
+            for (int r = 0; r < n; r++) sumInto(sums, gv, r * u, u);
+            for (int k = 0; k < u; k++) biasRow[k] = (float) sums[k];
+            Flat.floats(gb).put(0, biasRow, u);
+        }
+
+        private static void addInto(float[] v, int at, float[] b, int u) {
+            for (int k = 0; k < u; k++) v[at + k] += b[k];
+        }
+
+        private static void relu(float[] v, int len) {
+            for (int i = 0; i < len; i++) v[i] = Math.max(v[i], 0f);
+        }
+
+        private static void keepWherePositive(float[] g, float[] out, int len) {
+            for (int i = 0; i < len; i++) g[i] = out[i] > 0f ? g[i] : 0f;
+        }
+
+        private static void sumInto(double[] acc, float[] v, int at, int u) {
+            for (int k = 0; k < u; k++) acc[k] += v[at + k];
         }
 
         INDArray[] backward(INDArray g) {
@@ -492,24 +510,30 @@ public final class Layers {
         private float[] ma = new float[0], xa = new float[0];
 
         /**
-         * out = x * mask in runs of elements, the mask first scaled in place by {@code scale} when {@code scaleMask}
-         * (the same floats as ND4J's scalar and pairwise products). All plain float.
+         * out = x * mask, the mask first scaled in place by {@code scale} when {@code scaleMask} (the same floats
+         * as ND4J's scalar and pairwise products): whole arrays in bulk, then small loops of their own (see
+         * Dense.biasRelu on the JIT). All plain float.
          */
         private void multiply(INDArray mask, boolean scaleMask, float scale, INDArray x, INDArray out) {
-            int len = (int) x.length(), run = Math.min(len, 4096);
-            if (ma.length < run) { ma = new float[run]; xa = new float[run]; }
-            Flat.Floats fm = Flat.floats(mask), fx = Flat.floats(x), fo = Flat.floats(out);
-            for (int from = 0; from < len; from += run) {
-                int k = Math.min(run, len - from);
-                fm.get(from, ma, k);
-                fx.get(from, xa, k);
-                if (scaleMask) {
-                    for (int i = 0; i < k; i++) ma[i] *= scale;
-                    fm.put(from, ma, k);
-                }
-                for (int i = 0; i < k; i++) xa[i] *= ma[i];
-                fo.put(from, xa, k);
+            int len = (int) x.length();
+            if (ma.length < len) { ma = new float[len]; xa = new float[len]; }
+            Flat.Floats fm = Flat.floats(mask);
+            fm.get(0, ma, len);
+            Flat.floats(x).get(0, xa, len);
+            if (scaleMask) {
+                scale(ma, scale, len);
+                fm.put(0, ma, len);
             }
+            times(xa, ma, len);
+            Flat.floats(out).put(0, xa, len);
+        }
+
+        private static void scale(float[] a, float s, int len) {
+            for (int i = 0; i < len; i++) a[i] *= s;
+        }
+
+        private static void times(float[] a, float[] b, int len) {
+            for (int i = 0; i < len; i++) a[i] *= b[i];
         }
     }
 

@@ -138,7 +138,7 @@ class FastPathTest {
     /** Dropout's scale and products in Java give ND4J's ops' floats bit for bit, forward and backward, from the same random mask. */
     @Test
     void dropoutInJavaEqualsTheNd4jOps() {
-        long n = 37, f = 300; // more than one run of the Java pass's 4,096 elements
+        long n = 37, f = 300;
         double rate = 0.3;
         Network net = new Network(DataType.FLOAT);
         int x0 = net.input(f);
