@@ -376,25 +376,33 @@ public final class Sequence {
             }
         }
 
+        /**
+         * {@link #backFlat} for float arrays, the whole batch at once: zeros and the chosen values, no conversion
+         * through double.
+         */
+        private void backFloat(INDArray g, INDArray gx, int n, int per, int outs) {
+            int len = n * per, m = n * outs;
+            if (gBatch.length < len) gBatch = new float[len];
+            if (gOut.length < 2 * m) gOut = new float[2 * m];
+            float[] gi = gBatch, go = gOut;
+            java.util.Arrays.fill(gi, 0, len, 0f);
+            Flat.floats(g).get(0, go, m);
+            if (reluAfter) Flat.floats(out).get(0, go, m, m);
+            for (int i = 0; i < m; i++) {
+                int at = where[i];
+                if (at >= 0 && (!reluAfter || go[m + i] > 0)) gi[at] += go[i];
+            }
+            Flat.floats(gx).put(0, gi, len);
+        }
+
+        private float[] gBatch = new float[0], gOut = new float[0];
+
         /** The gradient of {@link #maxFlat}: each output's gradient to the value it chose, 0 elsewhere. */
         private INDArray backFlat(INDArray g) {
             int n = (int) g.size(0), per = (int) Layers.prod(inShapes[0]), outs = (int) Layers.prod(outShape);
             INDArray gx = buf(7, n, inShapes[0]);
-            if (Flat.plainFloat(g, gx, out)) { // float: zeros and the chosen values, no conversion through double
-                if (fv.length < per) fv = new float[per];
-                if (fo.length < 2 * outs) fo = new float[2 * outs];
-                float[] gi = fv, go = fo;
-                Flat.Floats gf = Flat.floats(g), xf = Flat.floats(gx), of = Flat.floats(out);
-                for (int s = 0; s < n; s++) {
-                    gf.get(s * outs, go, outs);
-                    if (reluAfter) of.get(s * outs, go, outs, outs);
-                    java.util.Arrays.fill(gi, 0, per, 0f);
-                    for (int k = 0; k < outs; k++) {
-                        int at = where[s * outs + k];
-                        if (at >= 0 && (!reluAfter || go[outs + k] > 0)) gi[at - s * per] += go[k];
-                    }
-                    xf.put(s * per, gi, per);
-                }
+            if (Flat.plainFloat(g, gx, out)) {
+                backFloat(g, gx, n, per, outs);
                 return gx;
             }
             Flat.View gv = Flat.view(g), xv = Flat.view(gx), ov = reluAfter ? Flat.view(out) : null;
