@@ -108,8 +108,8 @@ public final class Layers {
         /**
          * out = relu(z + b) (or z + b); b may be null, out may be z. All plain float [n, units] (b [units]). Whole
          * batches in bulk and small loops, each a method of its own: the same work written as one method with
-         * per-row copies took C2 a quarter of a second to compile (JFR), while the first epochs of a short
-         * training ran it unoptimised.
+         * per-row copies took C2 a quarter of a second to compile (JFR's wall-clock figure on 2 busy cores), while
+         * the first epochs of a short training ran it unoptimised.
          */
         private void biasRelu(INDArray z, INDArray b, INDArray out, boolean relu) {
             int n = (int) z.size(0), u = (int) z.size(1), len = n * u;
