@@ -48,8 +48,9 @@ MODELS=(
   "co2_lstm|examples/co2.ann|--train lstm|lstm|44|10|lstm"
   "transformer|examples/transformer.ann||transformer|16|3|-"
 )
-# PEERS_ONLY=name: that line alone (a line whole: its options hold spaces)
-[ -n "${PEERS_ONLY:-}" ] && mapfile -t MODELS < <(printf '%s\n' "${MODELS[@]}" | grep "^${PEERS_ONLY}|")
+# PEERS_ONLY=prefix: the lines whose name starts with it, a grep pattern ('corn_\|co2_' for several: each
+# alternative a prefix of a name); a line is kept whole, its options hold spaces
+[ -n "${PEERS_ONLY:-}" ] && mapfile -t MODELS < <(printf '%s\n' "${MODELS[@]}" | grep "^\(${PEERS_ONLY}\)[^|]*|")
 
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || { echo "run.sh: needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)" >&2; exit 2; }
 "$py" -c 'import torch' 2>/dev/null || { echo "run.sh: needs Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread)" >&2; exit 2; }

@@ -166,13 +166,7 @@ class FastPathTest {
     void denseWithoutActivationIsXwPlusB() {
         for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             long n = 13, in = 20, units = 7;
-            Network net = new Network(dt);
-            int x0 = net.input(in);
-            int d = net.add("dense", new Layers.Dense(), new long[] {units}, x0);
-            net.param(d, "weight", new long[] {in, units}, true, Network.Init.he(in));
-            net.param(d, "bias", new long[] {units}, true, Network.Init.normal(0.5));
-            net.build(Loss.Fn.MSE);
-            net.init(5);
+            Network net = denseNet(dt, in, units, false);
             INDArray x = rand(9, n, in).castTo(dt);
             INDArray out = net.forward(x, true).dup();
             Map<String, INDArray> pv = net.paramViews();
@@ -185,16 +179,22 @@ class FastPathTest {
         }
     }
 
-    private static void denseWithRelu(DataType dt, long n, long in) {
-        long units = 9;
+    /** input [in] -> dense(units) with a bias (-> relu), built and initialised. */
+    private static Network denseNet(DataType dt, long in, long units, boolean relu) {
         Network net = new Network(dt);
         int x0 = net.input(in);
         int d = net.add("dense", new Layers.Dense(), new long[] {units}, x0);
         net.param(d, "weight", new long[] {in, units}, true, Network.Init.he(in));
         net.param(d, "bias", new long[] {units}, true, Network.Init.normal(0.5));
-        net.add("relu", new Layers.ActivationLayer(new Activation(Activation.Fn.RELU, 0)), new long[] {units}, d);
+        if (relu) net.add("relu", new Layers.ActivationLayer(new Activation(Activation.Fn.RELU, 0)), new long[] {units}, d);
         net.build(Loss.Fn.MSE);
         net.init(5);
+        return net;
+    }
+
+    private static void denseWithRelu(DataType dt, long n, long in) {
+        long units = 9;
+        Network net = denseNet(dt, in, units, true);
         INDArray x = rand(9, n, in).castTo(dt);
         INDArray out = net.forward(x, true).dup();
         Map<String, INDArray> pv = net.paramViews();
