@@ -326,7 +326,7 @@ public final class Sequence {
             }
         }
 
-        private float[] fv = new float[0], fo = new float[0];
+        private float[] fv = new float[0], fo = new float[0], maskF = new float[0];
 
         /**
          * {@link #maxFlat} over time for float arrays, in two passes a sample that the JIT vectorises: each
@@ -341,7 +341,8 @@ public final class Sequence {
             Flat.Floats xf = Flat.floats(x), yf = Flat.floats(y);
             float[] m = null;
             if (mask != null) {
-                m = new float[n * t];
+                if (maskF.length < n * t) maskF = new float[n * t];
+                m = maskF;
                 Flat.floats(mask).get(0, m, n * t);
             }
             for (int s = 0; s < n; s++) {
