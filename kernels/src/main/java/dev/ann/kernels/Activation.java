@@ -74,6 +74,16 @@ public final class Activation {
         }
     }
 
+    /** relu over v[0, len) in place: the relu of the kernels' plain Java loops (dense layers, the global max pool). */
+    static void relu(float[] v, int len) {
+        for (int i = 0; i < len; i++) v[i] = Math.max(v[i], 0f);
+    }
+
+    /** relu's gradient in place, given relu's output: g[i] = 0 where out[i] is not above 0 (step(z) is step(out)). */
+    static void reluGradient(float[] g, float[] out, int len) {
+        for (int i = 0; i < len; i++) g[i] = out[i] > 0f ? g[i] : 0f;
+    }
+
     /** gz = ga * f'(z), given z, a = f(z) and ga; scratch has z's shape. */
     public void backward(INDArray z, INDArray a, INDArray ga, INDArray gz, INDArray scratch) {
         switch (fn) {

@@ -64,10 +64,6 @@ public final class Layers {
             long n = in.size(0);
             x = in.rank() == 2 ? in : in.reshape(n, prod(inShapes[0]));
             long units = w.size(1);
-            // ND4J's xw_plus_b and relu_layer (oneDNN) are fast when the inputs count a multiple of 16 and far
-            // slower than a gemm otherwise: [32, K] x [K, 64] + bias, 1 thread, xw_plus_b against a gemm and the
-            // bias, p10: K = 1000 5.6 against 0.55 ms, K = 5000 24.8 against 1.0; K = 784, 1008, 1024 0.18 against
-            // 0.33-0.47 (bench/training/ops.sh 30 dense, ops-results.md)
             boolean relu = act != null && act.fn == Activation.Fn.RELU;
             if ((act == null || act.isIdentity() || relu) && Flat.host() && x.dataType() == DataType.FLOAT && Flat.plainFloat(b)) {
                 // the product, then the bias and relu in one Java pass over the rows: ND4J's bias add and relu
@@ -79,6 +75,10 @@ public final class Layers {
                 if (b != null || relu) biasRelu(z, b, out, relu);
                 return;
             }
+            // elsewhere (double networks, other activations): ND4J's xw_plus_b and relu_layer (oneDNN) are fast
+            // when the inputs count a multiple of 16 and far slower than a gemm otherwise: [32, K] x [K, 64] + bias,
+            // 1 thread, xw_plus_b against a gemm and the bias, p10: K = 1000 5.6 against 0.55 ms, K = 5000 24.8
+            // against 1.0; K = 784, 1008, 1024 0.18 against 0.33-0.47 (bench/training/ops.sh 30 dense, ops-results.md)
             boolean fused = w.size(0) % 16 == 0;
             if (fused && b != null && act != null && act.fn == Activation.Fn.RELU && n > 1) {
                 // relu(x W + b) in one op (ND4J's relu_layer: xw_plus_b, then relu in place); z is not kept:
@@ -121,7 +121,7 @@ public final class Layers {
                 Flat.floats(b).get(0, biasRow, u);
                 for (int r = 0; r < n; r++) addInto(v, r * u, biasRow, u);
             }
-            if (relu) relu(v, len);
+            if (relu) Activation.relu(v, len);
             Flat.floats(out).put(0, v, len);
         }
 
@@ -137,7 +137,7 @@ public final class Layers {
             if (relu) {
                 if (valsB.length < len) valsB = new float[len];
                 Flat.floats(out).get(0, valsB, len);
-                keepWherePositive(gv, valsB, len);
+                Activation.reluGradient(gv, valsB, len);
                 Flat.floats(gz).put(0, gv, len);
             }
             if (gb == null) return;
@@ -151,14 +151,6 @@ public final class Layers {
 
         private static void addInto(float[] v, int at, float[] b, int u) {
             for (int k = 0; k < u; k++) v[at + k] += b[k];
-        }
-
-        private static void relu(float[] v, int len) {
-            for (int i = 0; i < len; i++) v[i] = Math.max(v[i], 0f);
-        }
-
-        private static void keepWherePositive(float[] g, float[] out, int len) {
-            for (int i = 0; i < len; i++) g[i] = out[i] > 0f ? g[i] : 0f;
         }
 
         private static void sumInto(double[] acc, float[] v, int at, int u) {

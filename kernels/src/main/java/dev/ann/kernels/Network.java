@@ -197,8 +197,8 @@ public final class Network {
             if (skipped[i] || alias[i] >= 0 || !(layers[i] instanceof Layers.ActivationLayer a) || a.act.fn != Activation.Fn.RELU
                     || inputs[i].length != 1 || consumers[inputs[i][0]].length != 1 || consumers[i].length != 1) continue;
             int q = consumers[i][0];
-            if (layers[q] instanceof Sequence.GlobalMaxPool pool && !pool.reluAfter && inputs[q].length == 1) {
-                pool.reluAfter = true;
+            if (layers[q] instanceof Sequence.GlobalMaxPool pool && pool.after == null && inputs[q].length == 1) {
+                pool.after = a.act;
                 alias[i] = inputs[i][0];
             }
         }

@@ -131,7 +131,10 @@ public final class Recurrent {
             Flat.floats(out).put(0, rowsF, len);
         }
 
-        /** {@link #addRows} in float: the same sums, a token at a time, each rounded to float as the double way rounds it. */
+        /**
+         * {@link #addRows} in float: the same sums, a token at a time, each rounded to float as the double way rounds
+         * it (the double way also writes a sum below the smallest normal float as 0).
+         */
         private void addRowsFloat(INDArray g, INDArray gw, int[] ids) {
             int dim = (int) gw.size(1), len = ids.length * dim;
             gw.assign(0);

@@ -224,8 +224,8 @@ public final class Sequence {
 
         public GlobalMaxPool() {}
 
-        /** relu applied to the output, moved here by the Network from the layer before: relu(max x) = max relu(x). */
-        boolean reluAfter;
+        /** relu applied to the output, moved here by the Network from the layer before (relu(max x) = max relu(x)), or null. */
+        Activation after;
 
         boolean overTime() { return inShapes[0].length == 2; }
 
@@ -274,7 +274,7 @@ public final class Sequence {
             INDArray o = out.reshape(rows);
             prodBuf.sum(o, 1);
             if (any != null) Nd4j.exec(new BroadcastMulOp(out, any, out, 0));
-            if (reluAfter) Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(out, out, 0.0));
+            if (after != null) after.forward(out, out);
         }
 
         private void pickOf(INDArray x2, long n) {
@@ -321,7 +321,7 @@ public final class Sequence {
                         where[base + ch] = s * per + best;
                     }
                 }
-                if (reluAfter) for (int k = 0; k < outs; k++) o[k] = Math.max(o[k], 0);
+                if (after != null) for (int k = 0; k < outs; k++) o[k] = Math.max(o[k], 0); // relu, in double
                 yv.put(base, o, outs);
             }
         }
@@ -372,7 +372,7 @@ public final class Sequence {
                         }
                     }
                 }
-                if (reluAfter) for (int k = 0; k < f; k++) o[k] = Math.max(o[k], 0f);
+                if (after != null) Activation.relu(o, f);
                 yf.put(base, o, f);
             }
         }
@@ -388,10 +388,10 @@ public final class Sequence {
             float[] gi = gBatch, go = gOut;
             java.util.Arrays.fill(gi, 0, len, 0f);
             Flat.floats(g).get(0, go, m);
-            if (reluAfter) Flat.floats(out).get(0, go, m, m);
+            if (after != null) Flat.floats(out).get(0, go, m, m);
             for (int i = 0; i < m; i++) {
                 int at = where[i];
-                if (at >= 0 && (!reluAfter || go[m + i] > 0)) gi[at] += go[i];
+                if (at >= 0 && (after == null || go[m + i] > 0)) gi[at] += go[i];
             }
             Flat.floats(gx).put(0, gi, len);
         }
@@ -406,15 +406,15 @@ public final class Sequence {
                 backFloat(g, gx, n, per, outs);
                 return gx;
             }
-            Flat.View gv = Flat.view(g), xv = Flat.view(gx), ov = reluAfter ? Flat.view(out) : null;
-            double[] go = new double[outs], gi = new double[per], o = reluAfter ? new double[outs] : null;
+            Flat.View gv = Flat.view(g), xv = Flat.view(gx), ov = after != null ? Flat.view(out) : null;
+            double[] go = new double[outs], gi = new double[per], o = after != null ? new double[outs] : null;
             for (int s = 0; s < n; s++) {
                 gv.get(s * outs, go, outs);
-                if (reluAfter) ov.get(s * outs, o, outs);
+                if (after != null) ov.get(s * outs, o, outs);
                 java.util.Arrays.fill(gi, 0);
                 for (int k = 0; k < outs; k++) {
                     int at = where[s * outs + k];
-                    if (at >= 0 && (!reluAfter || o[k] > 0)) gi[at - s * per] += go[k];
+                    if (at >= 0 && (after == null || o[k] > 0)) gi[at - s * per] += go[k];
                 }
                 xv.put(s * per, gi, per);
             }
@@ -429,11 +429,10 @@ public final class Sequence {
                 gr = bufShape(5, n, n, g.size(1));
                 Nd4j.exec(new BroadcastMulOp(g, any, gr, 0));
             }
-            if (reluAfter) { // relu's gradient: step(out), out being relu's output
-                INDArray step = bufShape(8, n, n, g.size(1));
-                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.Step(out, step, 0.0));
-                step.muli(gr);
-                gr = step;
+            if (after != null) { // relu's gradient, given its output
+                INDArray gz = bufShape(8, n, n, g.size(1));
+                after.backward(out, out, gr, gz, null);
+                gr = gz;
             }
             INDArray g2 = bufShape(6, n, rows, len);
             Nd4j.exec(new BroadcastMulOp(pick, gr.reshape(rows), g2, 0));

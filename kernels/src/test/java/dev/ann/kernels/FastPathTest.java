@@ -416,7 +416,7 @@ class FastPathTest {
                     Sequence.GlobalMaxPool fused = new Sequence.GlobalMaxPool();
                     net.add("pool", fused, new long[] {outs}, r);
                     net.build(Loss.Fn.MSE);
-                    assertTrue(fused.reluAfter, "the Network moved the relu into the pool");
+                    assertTrue(fused.after != null && fused.after.fn == Activation.Fn.RELU, "the Network moved the relu into the pool");
                     Network net2 = new Network(dt);
                     Sequence.GlobalMaxPool plain = new Sequence.GlobalMaxPool();
                     net2.add("pool", plain, new long[] {outs}, net2.input(shape));
