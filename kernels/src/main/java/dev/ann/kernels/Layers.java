@@ -560,6 +560,10 @@ public final class Layers {
         Activation act;
         /** the normalised values before the fused activation (when it is not relu) */
         INDArray z;
+        /** each channel's float gamma / sqrt(var + eps) from the last training forward pass in Java ({@link #trainFlat}) */
+        float[] scales;
+        /** whether the last training forward pass ran in Java and left {@link #scales} for the backward pass */
+        boolean scalesFresh;
 
         private boolean reluInside() { return act != null && act.fn == Activation.Fn.RELU; }
         private boolean actAfter() { return act != null && !act.isIdentity() && !reluInside(); }
@@ -574,10 +578,13 @@ public final class Layers {
                 d = buf(1, n, inShapes[0]);
                 inv = bufShape(2, n, inShapes[0][0]);
                 if (java && Flat.plainFloat(d, inv)) {
-                    trainFlat(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z, reluInside());
+                    if (scales == null || scales.length != gamma.length()) scales = new float[(int) gamma.length()];
+                    trainFlat(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z, reluInside(), scales);
+                    scalesFresh = true;
                 } else {
                     train(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z);
                     if (reluInside()) act.forward(z, z);
+                    scalesFresh = false;
                 }
             } else if (java) {
                 evalFlat(in[0], gamma, beta, rmean, rvar, eps, z, reluInside());
@@ -596,8 +603,8 @@ public final class Layers {
                 act.backward(z, out, g, gz, act.needsScratch() ? buf(6, n, outShape) : null);
                 g = gz;
             }
-            if (Flat.plainFloat(g, d, inv, gamma, ggamma, gbeta, gx, out)) {
-                backwardFlat(g, reluInside() ? out : null, d, inv, gamma, ggamma, gbeta, gx);
+            if (scalesFresh && Flat.plainFloat(g, d, inv, gamma, beta, ggamma, gbeta, gx)) {
+                backwardFlat(g, reluInside(), scales, beta, d, inv, gamma, ggamma, gbeta, gx);
             } else {
                 if (reluInside()) { // relu's gradient: g where the output is positive
                     INDArray gz = buf(5, n, outShape);
@@ -609,69 +616,65 @@ public final class Layers {
             return new INDArray[] {gx};
         }
 
-        /**
-         * g[k] = 0 where relu's output r[k] is 0, else unchanged: without a branch (relu zeroes about half the
-         * values, at random, and a branch per value was mispredicted about as often: three times the time).
-         * r holds relu's outputs, +0 or positive (Math.max(y, 0f) gives +0 for -0), so its bits are 0 or a
-         * positive int, and -bits >> 31 is a mask of all ones exactly where r is positive.
-         */
-        static void keepWherePositive(float[] g, float[] r, int len) {
-            for (int k = 0; k < len; k++) {
-                int mask = -Float.floatToRawIntBits(r[k]) >> 31;
-                g[k] = Float.intBitsToFloat(Float.floatToRawIntBits(g[k]) & mask);
-            }
-        }
-
         /** Whether a batch this large goes over two cores (when one is idle: {@link Halves}). */
         static boolean twoCores(INDArray a) {
             return a.length() >= 1 << 16 && Halves.otherCoreFree();
         }
 
         /**
+         * Planes summed per position in float before the sums move to double: sums of a few floats stay exact to
+         * float rounding, and the loops over positions vectorise (C2 keeps a running float sum scalar).
+         */
+        static final int SUM_BLOCK = 16;
+
+        /**
          * {@link #train} in plain Java over float host buffers, channel by channel, each plane of the batch
-         * copied into a float row: the mean and the biased variance in one pass (sums of x and x^2 in double),
-         * then d = x - mean and out = gamma * d / sqrt(var + eps) + beta (relu'd when {@code relu}) in loops
-         * the JIT vectorises. Two reads of x and two writes where the dozen ND4J ops read and wrote the
-         * batch a dozen times (bench: OpBench flat).
+         * copied into a float row: the mean and the biased variance from one pass (per position, the sums of x
+         * and x^2 over up to {@link #SUM_BLOCK} planes in float, then in double), then d = x - mean and
+         * out = gamma * d / sqrt(var + eps) + beta (relu'd when {@code relu}) in loops the JIT vectorises. Two
+         * reads of x and two writes where the dozen ND4J ops read and wrote the batch a dozen times (bench:
+         * OpBench flat). {@code scales} receives each channel's float gamma / sqrt(var + eps), which
+         * {@link #backwardFlat} needs to find where the fused relu cut.
          */
         static void trainFlat(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
-                              double momentum, double eps, INDArray d, INDArray inv, INDArray out, boolean relu) {
+                              double momentum, double eps, INDArray d, INDArray inv, INDArray out, boolean relu, float[] scales) {
             int n = (int) x.size(0), c = (int) gamma.length(), s = (int) (x.length() / ((long) n * c));
             double m = (double) n * s;
             Flat.Floats xv = Flat.floats(x), dv = Flat.floats(d), ov = Flat.floats(out);
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
             double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all(), iv = new double[c];
             Halves.run(c, twoCores(x), 1, (c0, c1) -> {
-                float[] row = new float[s], o = new float[s];
+                float[] row = new float[s], o = new float[s], fs = new float[s], fq = new float[s];
+                double[] ds = new double[s], dq = new double[s];
                 for (int ch = c0; ch < c1; ch++) {
-                    double sum = 0, sq = 0;
-                    for (int i = 0; i < n; i++) {
-                        xv.get((i * c + ch) * s, row, s);
-                        // a plane's sums in float (four of each, independent chains the CPU overlaps), the batch's in double
-                        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-                        int k = 0;
-                        for (; k + 3 < s; k += 4) {
-                            float v0 = row[k], v1 = row[k + 1], v2 = row[k + 2], v3 = row[k + 3];
-                            s0 += v0; s1 += v1; s2 += v2; s3 += v3;
-                            q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3;
+                    java.util.Arrays.fill(ds, 0);
+                    java.util.Arrays.fill(dq, 0);
+                    for (int i0 = 0; i0 < n; i0 += SUM_BLOCK) {
+                        java.util.Arrays.fill(fs, 0f);
+                        java.util.Arrays.fill(fq, 0f);
+                        for (int i = i0; i < Math.min(n, i0 + SUM_BLOCK); i++) {
+                            xv.get((i * c + ch) * s, row, s);
+                            addSums(row, fs, fq, s);
                         }
-                        for (; k < s; k++) { s0 += row[k]; q0 += row[k] * row[k]; }
-                        sum += (s0 + s1) + (s2 + s3);
-                        sq += (q0 + q1) + (q2 + q3);
+                        addTo(fs, ds, s);
+                        addTo(fq, dq, s);
+                    }
+                    double sum = 0, sq = 0;
+                    for (int k = 0; k < s; k++) {
+                        sum += ds[k];
+                        sq += dq[k];
                     }
                     double mean = sum / m, var = Math.max(0, sq / m - mean * mean), in = 1 / Math.sqrt(var + eps);
                     float mu = (float) mean, scale = (float) (ga[ch] * in), shift = (float) be[ch];
                     for (int i = 0; i < n; i++) {
                         int at = (i * c + ch) * s;
                         xv.get(at, row, s);
-                        for (int k = 0; k < s; k++) {
-                            float t = row[k] - mu, y = t * scale + shift;
-                            row[k] = t;
-                            o[k] = relu ? Math.max(y, 0f) : y;
-                        }
+                        if (relu) normaliseRelu(row, o, mu, scale, shift, s);
+                        else normalise(row, o, mu, scale, shift, s);
                         dv.put(at, row, s);
                         ov.put(at, o, s);
                     }
+                    scales[ch] = scale;
                     iv[ch] = in;
                     rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
                     rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
@@ -680,6 +683,38 @@ public final class Layers {
             Flat.view(inv).put(0, iv, c);
             Flat.view(runningMean).put(0, rm, c);
             Flat.view(runningVar).put(0, rv, c);
+        }
+
+        /** sums[k] += row[k], squares[k] += row[k]^2. */
+        private static void addSums(float[] row, float[] sums, float[] squares, int s) {
+            for (int k = 0; k < s; k++) {
+                float v = row[k];
+                sums[k] += v;
+                squares[k] += v * v;
+            }
+        }
+
+        /** to[k] += from[k]. */
+        private static void addTo(float[] from, double[] to, int s) {
+            for (int k = 0; k < s; k++) to[k] += from[k];
+        }
+
+        /** row[k] = d = row[k] - mu in place, o[k] = d * scale + shift. */
+        private static void normalise(float[] row, float[] o, float mu, float scale, float shift, int s) {
+            for (int k = 0; k < s; k++) {
+                float t = row[k] - mu;
+                row[k] = t;
+                o[k] = t * scale + shift;
+            }
+        }
+
+        /** {@link #normalise}, relu'd: o[k] = max(d * scale + shift, 0). */
+        private static void normaliseRelu(float[] row, float[] o, float mu, float scale, float shift, int s) {
+            for (int k = 0; k < s; k++) {
+                float t = row[k] - mu;
+                row[k] = t;
+                o[k] = Math.max(t * scale + shift, 0f);
+            }
         }
 
         /** {@link #eval} in plain Java: out = x * scale + shift per channel (relu'd when {@code relu}). */
@@ -709,36 +744,42 @@ public final class Layers {
 
         /**
          * {@link #backward} in plain Java over float host buffers: per channel the sums of g and g * d in one
-         * pass, then gx = a * g + b * d + k in another. With {@code reluOut} (the fused relu's output) g counts
-         * only where that output is positive. Leaves d as it was.
+         * pass (per position over up to {@link #SUM_BLOCK} planes in float, then in double), then
+         * gx = a * g + b * d + k in another. With {@code relu} (fused) g counts only where relu's output
+         * max(d * scale + shift, 0) was positive: recomputed from d and the forward pass's {@code scales} and
+         * beta with the same float operations, so it is the output bit for bit without reading it. Leaves d as it was.
          */
-        static void backwardFlat(INDArray g, INDArray reluOut, INDArray d, INDArray inv, INDArray gamma,
-                                 INDArray gammaGrad, INDArray betaGrad, INDArray gx) {
+        static void backwardFlat(INDArray g, boolean relu, float[] scales, INDArray beta, INDArray d, INDArray inv,
+                                 INDArray gamma, INDArray gammaGrad, INDArray betaGrad, INDArray gx) {
             int n = (int) g.size(0), c = (int) gamma.length(), s = (int) (g.length() / ((long) n * c));
             double m = (double) n * s;
-            Flat.Floats gv = Flat.floats(g), dv = Flat.floats(d), xv = Flat.floats(gx), ov = reluOut == null ? null : Flat.floats(reluOut);
-            double[] ga = Flat.view(gamma).all(), iv = Flat.view(inv).all(), gg = new double[c], gb = new double[c];
+            Flat.Floats gv = Flat.floats(g), dv = Flat.floats(d), xv = Flat.floats(gx);
+            double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all(), iv = Flat.view(inv).all();
+            double[] gg = new double[c], gb = new double[c];
             Halves.run(c, twoCores(g), 1, (c0, c1) -> {
-                float[] gr = new float[s], dr = new float[s], or = new float[s];
+                float[] gr = new float[s], dr = new float[s], fs = new float[s], fq = new float[s];
+                double[] ds = new double[s], dq = new double[s];
                 for (int ch = c0; ch < c1; ch++) {
+                    // relu off: a shift of +infinity keeps every value (step 1 everywhere)
+                    float scale = relu ? scales[ch] : 0f, shift = relu ? (float) be[ch] : Float.POSITIVE_INFINITY;
+                    java.util.Arrays.fill(ds, 0);
+                    java.util.Arrays.fill(dq, 0);
+                    for (int i0 = 0; i0 < n; i0 += SUM_BLOCK) {
+                        java.util.Arrays.fill(fs, 0f);
+                        java.util.Arrays.fill(fq, 0f);
+                        for (int i = i0; i < Math.min(n, i0 + SUM_BLOCK); i++) {
+                            int at = (i * c + ch) * s;
+                            gv.get(at, gr, s);
+                            dv.get(at, dr, s);
+                            addGradSums(gr, dr, scale, shift, fs, fq, s);
+                        }
+                        addTo(fs, ds, s);
+                        addTo(fq, dq, s);
+                    }
                     double sg = 0, sgd = 0;
-                    for (int i = 0; i < n; i++) {
-                        int at = (i * c + ch) * s;
-                        gv.get(at, gr, s);
-                        dv.get(at, dr, s);
-                        if (ov != null) {
-                            ov.get(at, or, s);
-                            keepWherePositive(gr, or, s);
-                        }
-                        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-                        int k = 0;
-                        for (; k + 3 < s; k += 4) {
-                            s0 += gr[k]; s1 += gr[k + 1]; s2 += gr[k + 2]; s3 += gr[k + 3];
-                            q0 += gr[k] * dr[k]; q1 += gr[k + 1] * dr[k + 1]; q2 += gr[k + 2] * dr[k + 2]; q3 += gr[k + 3] * dr[k + 3];
-                        }
-                        for (; k < s; k++) { s0 += gr[k]; q0 += gr[k] * dr[k]; }
-                        sg += (s0 + s1) + (s2 + s3);
-                        sgd += (q0 + q1) + (q2 + q3);
+                    for (int k = 0; k < s; k++) {
+                        sg += ds[k];
+                        sgd += dq[k];
                     }
                     double in = iv[ch], a = ga[ch] * in;
                     gb[ch] = sg;
@@ -748,17 +789,30 @@ public final class Layers {
                         int at = (i * c + ch) * s;
                         gv.get(at, gr, s);
                         dv.get(at, dr, s);
-                        if (ov != null) {
-                            ov.get(at, or, s);
-                            keepWherePositive(gr, or, s);
-                        }
-                        for (int k = 0; k < s; k++) gr[k] = fa * gr[k] + fb * dr[k] + fk;
+                        inputGrad(gr, dr, scale, shift, fa, fb, fk, s);
                         xv.put(at, gr, s);
                     }
                 }
             });
             Flat.view(gammaGrad).put(0, gg, c);
             Flat.view(betaGrad).put(0, gb, c);
+        }
+
+        /** With gm = g[k] where relu kept the value (see {@link #backwardFlat}): sums[k] += gm, products[k] += gm * d[k]. */
+        private static void addGradSums(float[] g, float[] d, float scale, float shift, float[] sums, float[] products, int s) {
+            for (int k = 0; k < s; k++) {
+                float t = d[k], gm = g[k] * Activation.reluStep(Math.max(t * scale + shift, 0f));
+                sums[k] += gm;
+                products[k] += gm * t;
+            }
+        }
+
+        /** g[k] = a * gm + b * d[k] + k0 in place, gm as in {@link #addGradSums}. */
+        private static void inputGrad(float[] g, float[] d, float scale, float shift, float a, float b, float k0, int s) {
+            for (int k = 0; k < s; k++) {
+                float t = d[k], gm = g[k] * Activation.reluStep(Math.max(t * scale + shift, 0f));
+                g[k] = a * gm + b * t + k0;
+            }
         }
 
         /** out[c] = the sum of a[n, c, ...] over the batch and the positions. */
