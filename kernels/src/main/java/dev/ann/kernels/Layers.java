@@ -223,6 +223,16 @@ public final class Layers {
         }
         private Im2col im2col;
         private boolean im2colChecked;
+        /** The way of a first layer (few input channels, stride 1, no input gradient), or null. */
+        private FirstConv firstConv() {
+            if (!firstConvChecked && !needInputGrad && FirstConv.suits(inShapes[0], iargs)) firstConv = new FirstConv(inShapes[0], outShape, iargs);
+            firstConvChecked = true;
+            return firstConv;
+        }
+        private FirstConv firstConv;
+        private boolean firstConvChecked;
+        /** whether the last forward pass took the FirstConv way (then backward does too) */
+        private boolean direct;
         /** whether the last forward pass took the im2col way (then backward does too) */
         private boolean byColumns;
 
@@ -230,9 +240,13 @@ public final class Layers {
             long n = in[0].size(0);
             x = in[0];
             z = buf(0, n, outShape);
-            Im2col ic = im2col();
+            FirstConv fc = firstConv();
+            direct = fc != null && Flat.plainFloat(x, w, b, z);
+            Im2col ic = direct ? null : im2col();
             byColumns = ic != null && Flat.plain(x, w, b, z);
-            if (byColumns) {
+            if (direct) {
+                fc.forward(x, w, b, z);
+            } else if (byColumns) {
                 long pixels = n * outShape[1] * outShape[2];
                 INDArray col = bufShape(5, n, ic.colRows(), pixels), wb = bufShape(6, n, outShape[0], ic.colRows());
                 ic.columns(x, col);
@@ -252,6 +266,10 @@ public final class Layers {
             if (act != null && !act.isIdentity()) {
                 gz = buf(2, n, outShape);
                 act.backward(z, out, g, gz, act.needsScratch() ? buf(3, n, outShape) : null);
+            }
+            if (direct && Flat.plainFloat(gz, gw, gb)) {
+                firstConv().backward(gz, gw, gb);
+                return new INDArray[] {null};
             }
             INDArray gx = buf(4, n, inShapes[0]);
             if (byColumns && Flat.plain(gz, gw, gb, gx)) {

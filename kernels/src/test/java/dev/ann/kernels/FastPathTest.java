@@ -360,6 +360,48 @@ class FastPathTest {
         }
     }
 
+    /**
+     * A first layer's convolution in plain Java (few channels, stride 1, no input gradient) gives ND4J's conv2d
+     * and conv2d_bp: output, weight and bias gradients, same and valid padding, an even kernel (the odd padding
+     * pixel at the bottom and right), 3 channels, a batch of 70 (sums over blocks of 64 and 6 samples), on one
+     * thread and on two.
+     */
+    @Test
+    void firstConvolutionInJavaEqualsNd4jsConv2d() {
+        long[][] cases = { // n, C, H, W, F, kh, kw, same
+                {3, 1, 28, 28, 32, 3, 3, 1}, {70, 1, 12, 12, 6, 3, 3, 1}, {4, 2, 8, 8, 4, 2, 2, 1}, {3, 1, 10, 6, 3, 5, 3, 0},
+                {5, 3, 9, 11, 4, 3, 3, 0}, {2, 3, 7, 7, 2, 3, 3, 1}};
+        for (Boolean two : new Boolean[] {false, true}) {
+            Halves.forced = two;
+            try {
+                for (long[] k : cases) {
+                    int n = (int) k[0];
+                    long c = k[1], h = k[2], w = k[3], f = k[4];
+                    long[] iargs = {k[5], k[6], 1, 1, 0, 0, 1, 1, k[7], 0, 1};
+                    long oh = k[7] == 1 ? h : h - k[5] + 1, ow = k[7] == 1 ? w : w - k[6] + 1;
+                    String what = java.util.Arrays.toString(k) + (two ? ", two threads" : "");
+                    assertTrue(FirstConv.suits(new long[] {c, h, w}, iargs), what);
+                    INDArray x = rand(21, n, c, h, w), wt = rand(22, f, c, k[5], k[6]), b = rand(23, f);
+                    INDArray g = rand(24, n, f, oh, ow);
+                    INDArray z = Nd4j.create(DataType.FLOAT, n, f, oh, ow), gx = x.ulike(), gw = wt.ulike(), gb = b.ulike();
+                    K.exec("conv2d", new INDArray[] {x, wt, b}, new INDArray[] {z}, iargs, null);
+                    K.exec("conv2d_bp", new INDArray[] {x, wt, b, g}, new INDArray[] {gx, gw, gb}, iargs, null);
+
+                    FirstConv fc = new FirstConv(new long[] {c, h, w}, new long[] {f, oh, ow}, iargs);
+                    INDArray z2 = z.ulike(), gw2 = wt.ulike(), gb2 = b.ulike();
+                    fc.forward(x, wt, b, z2);
+                    fc.backward(g, gw2, gb2);
+                    assertArrayEquals(z.data().asDouble(), z2.data().asDouble(), 2e-5, "output " + what);
+                    assertArrayEquals(gw.data().asDouble(), gw2.data().asDouble(), 1e-4 * n, "weight gradient " + what);
+                    assertArrayEquals(gb.data().asDouble(), gb2.data().asDouble(), 1e-4 * n, "bias gradient " + what);
+                    assertTrue(z2.amaxNumber().doubleValue() > 0.1 && gw2.amaxNumber().doubleValue() > 0.1, "not all zero " + what);
+                }
+            } finally {
+                Halves.forced = null;
+            }
+        }
+    }
+
     /** layernorm -> a network of one layer over samples of the given shape, gamma and beta per channel (or per feature of [T, F]). */
     private static Network layerNorm(DataType dt, Layers.LayerNorm ln, long... shape) {
         Network net = new Network(dt);

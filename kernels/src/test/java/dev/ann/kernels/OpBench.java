@@ -27,6 +27,7 @@ public final class OpBench {
         if (a.length > 1 && a[1].equals("flat")) { flat(reps); return; }
         if (a.length > 1 && a[1].equals("conv2d")) { conv2d(reps); return; }
         if (a.length > 1 && a[1].equals("dense")) { dense(reps); return; }
+        if (a.length > 1 && a[1].equals("firstconv")) { firstConv(reps); return; }
         int n = 64, c = 32, h = 28, w = 28;
         INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w), g = Nd4j.rand(DataType.FLOAT, n, c, h, w);
         INDArray gamma = Nd4j.rand(DataType.FLOAT, c), beta = Nd4j.rand(DataType.FLOAT, c);
@@ -192,6 +193,30 @@ public final class OpBench {
                     },
                     "ND4J xw_plus_b", "gemm, then the bias");
         }
+    }
+
+    /** fashion_cnn's first convolution (1 -> 32 channels, 3x3, same, 28x28, batch 64): Im2col and the gemm against FirstConv. */
+    static void firstConv(int reps) {
+        int n = 64, c = 1, h = 28, f = 32;
+        long[] iargs = {3, 3, 1, 1, 0, 0, 1, 1, 1, 0, 1};
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, h), w = Nd4j.rand(DataType.FLOAT, f, c, 3, 3), b = Nd4j.rand(DataType.FLOAT, f);
+        INDArray z = Nd4j.create(DataType.FLOAT, n, f, h, h), g = Nd4j.rand(DataType.FLOAT, n, f, h, h), gw = w.ulike(), gb = b.ulike();
+        FirstConv fc = new FirstConv(new long[] {c, h, h}, new long[] {f, h, h}, iargs);
+        Im2col ic = new Im2col(new long[] {c, h, h}, new long[] {f, h, h}, iargs);
+        INDArray col = Nd4j.create(DataType.FLOAT, ic.colRows(), n * h * h), wb = Nd4j.create(DataType.FLOAT, f, ic.colRows());
+        INDArray prod = Nd4j.create(DataType.FLOAT, f, n * h * h), gwb = wb.ulike();
+        compare("conv2d 1->32 at 28x28, batch 64, forward + backward (weight, bias)", reps,
+                () -> {
+                    ic.columns(x, col);
+                    ic.joined(w, b, wb);
+                    ic.forward(col, wb, prod, z);
+                    ic.backward(g, col, wb, prod, gwb, gw, gb, null, null);
+                },
+                () -> {
+                    fc.forward(x, w, b, z);
+                    fc.backward(g, gw, gb);
+                },
+                "Im2col (columns, one gemm each way)", "FirstConv (plain Java, a loop per tap)");
     }
 
     /** fashion_cnn's convolutions (3x3, same): NCHW with PyTorch's weight layout against NHWC with [oC, kH, kW, iC] weights. */
