@@ -160,8 +160,14 @@ public final class Optimizer {
 
     /** Elements per chunk: four chunks of floats sit in the L1 cache. */
     static final int CHUNK = 2048;
-    /** Below this many parameters the step runs on the calling thread alone. */
-    static final int PARALLEL_FROM = 1 << 16;
+    /**
+     * Below this many parameters the step runs on the calling thread alone. Waking the helper costs more than
+     * half the step saves below it: `ann train`, median of epochs 2-4, runs alternating with the helper from
+     * 65,536 parameters as before, on the 2-core AMD machine: fashion_mlp (235k parameters) 49-54k samples/s on
+     * one thread against 44-54k on two, reuters_corn's BagOfWords (320k) 14-25k against 13-20k, while its conv
+     * network (650k, Adam 1.5 ms a step at DRAM speed) kept two: 3.43-3.55k against 3.05-3.56k on one.
+     */
+    static final int PARALLEL_FROM = 1 << 19;
     /**
      * Adam over elements [from, to): chunk by chunk, the buffers' floats are copied into small arrays
      * (bulk copies), updated there by a loop the JIT vectorises, and p, m and v copied back. Per
