@@ -662,26 +662,15 @@ public final class Layers {
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
             double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all(), iv = new double[c];
             Halves.run(c, twoCores(x), 1, (c0, c1) -> {
-                float[] row = new float[s], o = new float[s], fs = new float[s], fq = new float[s];
-                double[] ds = new double[s], dq = new double[s];
+                float[] row = new float[s], o = new float[s];
+                Sums sums = new Sums(s);
                 for (int ch = c0; ch < c1; ch++) {
-                    java.util.Arrays.fill(ds, 0);
-                    java.util.Arrays.fill(dq, 0);
-                    for (int i0 = 0; i0 < n; i0 += SUM_BLOCK) {
-                        java.util.Arrays.fill(fs, 0f);
-                        java.util.Arrays.fill(fq, 0f);
-                        for (int i = i0; i < Math.min(n, i0 + SUM_BLOCK); i++) {
-                            xv.get((i * c + ch) * s, row, s);
-                            addSums(row, fs, fq, s);
-                        }
-                        addTo(fs, ds, s);
-                        addTo(fq, dq, s);
-                    }
-                    double sum = 0, sq = 0;
-                    for (int k = 0; k < s; k++) {
-                        sum += ds[k];
-                        sq += dq[k];
-                    }
+                    int cc = ch;
+                    sums.over(n, (i, fs, fq) -> {
+                        xv.get((i * c + cc) * s, row, s);
+                        addSums(row, fs, fq, s);
+                    });
+                    double sum = sums.a, sq = sums.b;
                     double mean = sum / m, var = Math.max(0, sq / m - mean * mean), in = 1 / Math.sqrt(var + eps);
                     float mu = (float) mean, scale = (float) (ga[ch] * in), shift = (float) be[ch];
                     for (int i = 0; i < n; i++) {
@@ -701,6 +690,48 @@ public final class Layers {
             Flat.view(inv).put(0, iv, c);
             Flat.view(runningMean).put(0, rm, c);
             Flat.view(runningVar).put(0, rv, c);
+        }
+
+        /** Two sums over a channel's planes, per position in float over up to {@link #SUM_BLOCK} planes, then in double. */
+        static final class Sums {
+            /** Adds plane i's values to the float sums per position fa and fb. */
+            interface Plane {
+                void add(int i, float[] fa, float[] fb);
+            }
+
+            private final int s;
+            private final float[] fa, fb;
+            private final double[] da, db;
+            /** the two sums of the last {@link #over} */
+            double a, b;
+
+            Sums(int positions) {
+                s = positions;
+                fa = new float[s];
+                fb = new float[s];
+                da = new double[s];
+                db = new double[s];
+            }
+
+            /** The sums over planes 0..n-1 into {@link #a} and {@link #b}. */
+            void over(int n, Plane plane) {
+                java.util.Arrays.fill(da, 0);
+                java.util.Arrays.fill(db, 0);
+                for (int i0 = 0; i0 < n; i0 += SUM_BLOCK) {
+                    java.util.Arrays.fill(fa, 0f);
+                    java.util.Arrays.fill(fb, 0f);
+                    for (int i = i0; i < Math.min(n, i0 + SUM_BLOCK); i++) plane.add(i, fa, fb);
+                    addTo(fa, da, s);
+                    addTo(fb, db, s);
+                }
+                double x = 0, y = 0;
+                for (int k = 0; k < s; k++) {
+                    x += da[k];
+                    y += db[k];
+                }
+                a = x;
+                b = y;
+            }
         }
 
         /** sums[k] += row[k], squares[k] += row[k]^2. */
@@ -775,30 +806,19 @@ public final class Layers {
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all(), iv = Flat.view(inv).all();
             double[] gg = new double[c], gb = new double[c];
             Halves.run(c, twoCores(g), 1, (c0, c1) -> {
-                float[] gr = new float[s], dr = new float[s], fs = new float[s], fq = new float[s];
-                double[] ds = new double[s], dq = new double[s];
+                float[] gr = new float[s], dr = new float[s];
+                Sums sums = new Sums(s);
                 for (int ch = c0; ch < c1; ch++) {
                     // relu off: a shift of +infinity keeps every value (step 1 everywhere)
                     float scale = relu ? scales[ch] : 0f, shift = relu ? (float) be[ch] : Float.POSITIVE_INFINITY;
-                    java.util.Arrays.fill(ds, 0);
-                    java.util.Arrays.fill(dq, 0);
-                    for (int i0 = 0; i0 < n; i0 += SUM_BLOCK) {
-                        java.util.Arrays.fill(fs, 0f);
-                        java.util.Arrays.fill(fq, 0f);
-                        for (int i = i0; i < Math.min(n, i0 + SUM_BLOCK); i++) {
-                            int at = (i * c + ch) * s;
-                            gv.get(at, gr, s);
-                            dv.get(at, dr, s);
-                            addGradSums(gr, dr, scale, shift, fs, fq, s);
-                        }
-                        addTo(fs, ds, s);
-                        addTo(fq, dq, s);
-                    }
-                    double sg = 0, sgd = 0;
-                    for (int k = 0; k < s; k++) {
-                        sg += ds[k];
-                        sgd += dq[k];
-                    }
+                    int cc = ch;
+                    sums.over(n, (i, fs, fq) -> {
+                        int at = (i * c + cc) * s;
+                        gv.get(at, gr, s);
+                        dv.get(at, dr, s);
+                        addGradSums(gr, dr, scale, shift, fs, fq, s);
+                    });
+                    double sg = sums.a, sgd = sums.b;
                     double in = iv[ch], a = ga[ch] * in;
                     gb[ch] = sg;
                     gg[ch] = sgd * in;
