@@ -37,6 +37,8 @@ final class FirstConv {
      * another float[] at q: they might be one array)
      */
     private float[][][] cols = new float[0][][];
+    /** the backward pass's copies of gz, one set per half of the filters ({@link Halves}), kept between batches */
+    private final float[][][][] gzRows = new float[2][][][];
 
     /**
      * @param in  the per-sample input shape [C, H, W]
@@ -66,7 +68,8 @@ final class FirstConv {
     /** z [n, F, OH, OW] = x [n, C, H, W] convolved with weight [F, C, kh, kw] plus bias [F]. */
     void forward(INDArray x, INDArray weight, INDArray bias, INDArray z) {
         int n = (int) x.size(0), plane = ph * pw, taps = c * kh * kw;
-        if (cols.length != n) cols = new float[n][taps][oh * ow];
+        // grown, never shrunk: an epoch's short last batch uses the first n samples' arrays
+        if (cols.length < n) cols = new float[n][taps][oh * ow];
         float[][][] all = cols;
         float[] wv = new float[(int) weight.length()], bv = new float[(int) bias.length()];
         Flat.floats(weight).get(0, wv, wv.length);
@@ -108,8 +111,9 @@ final class FirstConv {
         float[] gw = new float[f * taps], gb = new float[f];
         Flat.Floats gv = Flat.floats(gz);
         Halves.run(f, Layers.BatchNorm.twoCores(gz), FILTER_BLOCK, (f0, f1) -> {
-            int p = oh * ow;
-            float[][][] gp = new float[FILTER_BLOCK][n][p];
+            int p = oh * ow, half = f0 == 0 ? 0 : 1;
+            if (gzRows[half] == null || gzRows[half][0].length < n) gzRows[half] = new float[FILTER_BLOCK][n][p];
+            float[][][] gp = gzRows[half];
             float[][] acc = new float[FILTER_BLOCK][p];
             for (int fb = f0; fb < f1; fb += FILTER_BLOCK) {
                 int nf = Math.min(FILTER_BLOCK, f1 - fb);
