@@ -98,7 +98,7 @@ final class Im2col {
 
     /** z [n, F, OH, OW] = the columns [K + 1, n P] convolved with wb [F, K + 1] ({@link #joined}); prod [F, n P] is scratch. */
     void forward(INDArray col, INDArray wb, INDArray prod, INDArray z) {
-        Nd4j.gemm(wb, col, prod, false, false, 1.0, 0.0);
+        K.gemm(wb, col, prod, false, false);
         interleave(prod, z, true);
     }
 
@@ -122,7 +122,7 @@ final class Im2col {
                   INDArray gcol, INDArray gx) {
         int n = (int) gz.size(0), p = oh * ow, k = colRows() - 1;
         interleave(g, gz, false);
-        Nd4j.gemm(g, col, gwb, false, true, 1.0, 0.0);
+        K.gemm(g, col, gwb, false, true);
         double[] all = Flat.view(gwb).all(), gw = new double[f * k], gb = new double[f];
         for (int fi = 0; fi < f; fi++) {
             System.arraycopy(all, fi * (k + 1), gw, fi * k, k);
@@ -131,7 +131,7 @@ final class Im2col {
         Flat.view(gWeight).put(0, gw, gw.length);
         Flat.view(gBias).put(0, gb, f);
         if (gx == null) return;
-        Nd4j.gemm(wb, g, gcol, true, false, 1.0, 0.0);
+        K.gemm(wb, g, gcol, true, false);
         Flat.View cv = Flat.view(gcol), xv = Flat.view(gx);
         int plane = h * w;
         double[] pix = new double[plane], row = new double[p];

@@ -63,20 +63,48 @@ public final class K {
      */
     public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
         long k = transA ? a.size(0) : a.size(1);
-        if (2 * c.size(0) * c.size(1) * k >= TWO_THREADS_FROM_FLOPS && Flat.host() && Halves.otherCoreFree()
-                && !BatchHalves.busy()) {
+        onTwoThreadsIfLarge(2 * c.size(0) * c.size(1) * k, () -> Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0));
+    }
+
+    /**
+     * Runs an op of {@code flops} FLOPs (a product, a convolution's forward pass) on two OpenMP threads when it is
+     * that large ({@link #TWO_THREADS_FROM_FLOPS}), ND4J runs on one, the other core is idle and no batch's halves
+     * keep it busy; else as ND4J is set. Only for ops whose threads split the output, never a sum: the result is
+     * then the same bit for bit on one thread or two (FastPathTest), whatever the machine's load decided.
+     * oneDNN's convolutions take their thread count from OpenMP at each call, as the BLAS product does:
+     * reuters_corn's conv1d ([32, 200, 32] by 64 filters of 5, 128 MFLOP), one thread -> two, StepBench: forward
+     * 1.60 -> 1.14 ms.
+     */
+    static void onTwoThreadsIfLarge(long flops, Runnable op) {
+        twoThreads(flops >= TWO_THREADS_FROM_FLOPS && Flat.host() && Halves.otherCoreFree() && !BatchHalves.busy(), op);
+    }
+
+    /**
+     * {@link #onTwoThreadsIfLarge} for an op whose two threads split a sum (a convolution's weight gradient: oneDNN
+     * sums the batch's halves on a thread each, so the last bits differ from one thread's): two threads whenever
+     * the machine has two cores, whatever its load, so that a training's numbers depend on the machine alone and
+     * the same command gives the same numbers again. reuters_corn's conv1d backward (256 MFLOP), StepBench:
+     * 3.57 -> 2.70 ms.
+     */
+    static void onTwoThreadsIfLargeSplittingSums(long flops, Runnable op) {
+        twoThreads(flops >= TWO_THREADS_FROM_FLOPS && Flat.host() && Runtime.getRuntime().availableProcessors() >= 2
+                && !BatchHalves.busy(), op);
+    }
+
+    private static void twoThreads(boolean two, Runnable op) {
+        if (two) {
             org.nd4j.nativeblas.NativeOps ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
             if (ops.ompGetMaxThreads() == 1) {
                 ops.setOmpNumThreads(2);
                 try {
-                    Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);
+                    op.run();
                 } finally {
                     ops.setOmpNumThreads(1);
                 }
                 return;
             }
         }
-        Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);
+        op.run();
     }
 
     private static Double[] toD(double[] t) {

@@ -253,7 +253,8 @@ public final class Layers {
                 ic.joined(w, b, wb);
                 ic.forward(col, wb, bufShape(7, n, outShape[0], pixels), z);
             } else {
-                K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, iargs, null, dilated());
+                INDArray zz = z;
+                K.onTwoThreadsIfLarge(flops(n), () -> K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {zz}, iargs, null, dilated()));
             }
             if (act == null || act.isIdentity()) { out = z; return; }
             out = buf(1, n, outShape);
@@ -279,9 +280,16 @@ public final class Layers {
                         bufShape(7, n, outShape[0], pixels), bufShape(8, n, outShape[0], ic.colRows()), gw, gb,
                         needInputGrad ? bufShape(9, n, ic.colRows(), pixels) : null, needInputGrad ? gx : null);
             } else {
-                K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {gx, gw, gb}, iargs, null, dilated());
+                INDArray gzz = gz;
+                // conv2d_bp computes the input's gradient whether read or not: two products' worth
+                K.onTwoThreadsIfLargeSplittingSums(2 * flops(n), () -> K.exec("conv2d_bp", new INDArray[] {x, w, b, gzz}, new INDArray[] {gx, gw, gb}, iargs, null, dilated()));
             }
             return new INDArray[] {needInputGrad ? gx : null};
+        }
+
+        /** the forward pass's multiply-adds times two: every output value over kernel x channels */
+        private long flops(long n) {
+            return 2 * n * outShape[0] * outShape[1] * outShape[2] * iargs[0] * iargs[1] * inShapes[0][0];
         }
     }
 

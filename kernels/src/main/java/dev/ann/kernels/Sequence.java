@@ -116,16 +116,24 @@ public final class Sequence {
             long n = in[0].size(0);
             x4 = in[0].reshape(n, 1, inShapes[0][0], inShapes[0][1]);
             out = buf(0, n, outShape);
-            K.exec("conv2d", new INDArray[] {x4, w4, b}, new INDArray[] {out.reshape(n, 1, outShape[0], outShape[1])}, iargs, null, dilation > 1);
+            INDArray o4 = out.reshape(n, 1, outShape[0], outShape[1]);
+            K.onTwoThreadsIfLarge(flops(n), () -> K.exec("conv2d", new INDArray[] {x4, w4, b}, new INDArray[] {o4}, iargs, null, dilation > 1));
             outMask = windowMask(mask, outShape[0], kernel, stride, dilation, padBefore(same, inShapes[0][0], outShape[0], kernel, stride, dilation));
         }
 
         INDArray[] backward(INDArray g) {
             long n = g.size(0);
             INDArray gx = buf(1, n, inShapes[0]);
-            K.exec("conv2d_bp", new INDArray[] {x4, w4, b, g.reshape(n, 1, outShape[0], outShape[1])},
-                    new INDArray[] {gx.reshape(n, 1, inShapes[0][0], inShapes[0][1]), gw4, gb}, iargs, null, dilation > 1);
+            INDArray g4 = g.reshape(n, 1, outShape[0], outShape[1]), gx4 = gx.reshape(n, 1, inShapes[0][0], inShapes[0][1]);
+            // conv2d_bp computes the input's gradient whether read or not: two products' worth
+            K.onTwoThreadsIfLargeSplittingSums(2 * flops(n), () -> K.exec("conv2d_bp", new INDArray[] {x4, w4, b, g4},
+                    new INDArray[] {gx4, gw4, gb}, iargs, null, dilation > 1));
             return new INDArray[] {needInputGrad ? gx : null};
+        }
+
+        /** the forward pass's multiply-adds times two: every output step of every filter over kernel x features */
+        private long flops(long n) {
+            return 2 * n * outShape[0] * outShape[1] * kernel * inShapes[0][1];
         }
 
         /** the output's mask, made by the forward pass */

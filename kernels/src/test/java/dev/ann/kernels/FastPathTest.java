@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,6 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** The kernels' faster ways give what the plain ways gave: Adam bit for bit, cross-entropy to float rounding, dense+relu bit for bit. */
 class FastPathTest {
+    /** ND4J's backend loaded before a test reaches its native ops directly (NativeOpsHolder fails before that). */
+    @BeforeAll
+    static void backend() {
+        Nd4j.getBackend();
+    }
     private static INDArray rand(long seed, long... shape) {
         Nd4j.getRandom().setSeed(seed);
         return Nd4j.randn(DataType.FLOAT, shape);
@@ -128,6 +134,59 @@ class FastPathTest {
                 assertArrayEquals(one.reshape(-1).toFloatVector(), two.reshape(-1).toFloatVector(), 0f, "case " + c);
                 INDArray want = (trans[c][0] ? cases[c][0].transpose() : cases[c][0]).mmul(trans[c][1] ? cases[c][1].transpose() : cases[c][1]);
                 close(want, two, 1e-4, "case " + c + " against mmul");
+            }
+        } finally {
+            Halves.forced = forced;
+            ops.setOmpNumThreads(threads);
+        }
+    }
+
+    /**
+     * ND4J's (oneDNN's) convolutions on two OpenMP threads: the forward pass ({@link K#onTwoThreadsIfLarge}) gives
+     * what one thread gives, bit for bit, so a training's numbers do not depend on whether the other core was
+     * free; the backward pass, whose weight gradient sums the batch's halves on a thread each, does not (the
+     * last bits differ), so it takes two threads by the machine's cores alone
+     * ({@link K#onTwoThreadsIfLargeSplittingSums}) and gives the same numbers every time. reuters_corn's conv1d
+     * (NHWC, height 1, as Sequence.Conv1d runs it) and a 3x3 conv2d (NCHW, same padding).
+     */
+    @Test
+    void convolutionsOnTwoThreads() {
+        var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int threads = ops.ompGetMaxThreads();
+        Boolean forced = Halves.forced;
+        ops.setOmpNumThreads(1);
+        try {
+            long[][][] shapes = {{{32, 1, 200, 32}, {64, 32, 1, 5}, {64}, {32, 1, 196, 64}}, {{32, 16, 14, 14}, {32, 16, 3, 3}, {32}, {32, 32, 14, 14}}};
+            long[][] iargs = {{1, 5, 1, 1, 0, 0, 1, 1, 0, 1, 1}, {3, 3, 1, 1, 0, 0, 1, 1, 1, 0, 1}};
+            long[] flops = {2L * 32 * 196 * 64 * 5 * 32, 2L * 32 * 32 * 14 * 14 * 9 * 16};
+            String[] names = {"input gradient", "weight gradient", "bias gradient"};
+            for (int c = 0; c < shapes.length; c++) {
+                assertTrue(flops[c] >= K.TWO_THREADS_FROM_FLOPS, "a convolution that takes two threads, case " + c);
+                INDArray x = rand(31, shapes[c][0]), w = rand(32, shapes[c][1]), b = rand(33, shapes[c][2]), gz = rand(34, shapes[c][3]);
+                long[] ia = iargs[c];
+                INDArray one = gz.ulike(), two = gz.ulike();
+                Halves.forced = false;
+                K.onTwoThreadsIfLarge(flops[c], () -> K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {one}, ia, null));
+                Halves.forced = true;
+                K.onTwoThreadsIfLarge(flops[c], () -> K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {two}, ia, null));
+                assertEquals(1, ops.ompGetMaxThreads(), "one thread again after the convolution");
+                assertTrue(two.amaxNumber().doubleValue() > 0.1, "output not all zero, case " + c);
+                assertArrayEquals(one.data().asFloat(), two.data().asFloat(), 0f, "output, one thread against two, case " + c);
+                Halves.forced = false; // busy: the backward pass takes two threads all the same
+                INDArray[][] grads = new INDArray[2][];
+                for (int t = 0; t < 2; t++) {
+                    INDArray gx = x.ulike(), gw = w.ulike(), gb = b.ulike();
+                    grads[t] = new INDArray[] {gx, gw, gb};
+                    K.onTwoThreadsIfLargeSplittingSums(2 * flops[c], () -> K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {gx, gw, gb}, ia, null));
+                    assertEquals(1, ops.ompGetMaxThreads(), "one thread again after the convolution's backward pass");
+                }
+                INDArray gw1 = w.ulike();
+                K.exec("conv2d_bp", new INDArray[] {x, w, b, gz}, new INDArray[] {x.ulike(), gw1, b.ulike()}, ia, null);
+                for (int k = 0; k < 3; k++) {
+                    assertTrue(grads[1][k].amaxNumber().doubleValue() > 0.1, names[k] + " not all zero, case " + c);
+                    assertArrayEquals(grads[0][k].data().asFloat(), grads[1][k].data().asFloat(), 0f, names[k] + ", twice on two threads, case " + c);
+                }
+                close(gw1, grads[1][1], 2e-3, "weight gradient (sums over 6,272 positions), one thread against two, case " + c);
             }
         } finally {
             Halves.forced = forced;
