@@ -23,7 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * {@code -Dann.noHalves=true}: one pass over the whole batch where ann train would train it in halves.
  * With {@code -Dann.layerTimes=true} it also prints the milliseconds each
- * layer's forward and backward pass took per step.
+ * layer's forward and backward pass took per step; with {@code -Dann.window=N}, during the warm-up, the
+ * milliseconds a step every N steps and how long the JIT compiled meanwhile (its compiler threads share the
+ * cores with the training's second thread).
  */
 public final class StepBench {
     private StepBench() {}
@@ -80,8 +82,19 @@ public final class StepBench {
         INDArray g = null;
         long warm = System.nanoTime() + (long) (Math.min(3, seconds / 3) * 1e9);
         long steps = 0, t0 = 0, cpu0 = 0;
+        // -Dann.window=N: the warm-up as it goes, every N steps from the first: ms a step and the JIT's compile time
+        int window = Integer.getInteger("ann.window", 0);
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long windowAt = System.nanoTime(), jitAt = jit.getTotalCompilationTime(), all = 0;
         while (true) {
             long now = System.nanoTime();
+            if (window > 0 && all > 0 && all % window == 0 && t0 == 0) {
+                System.out.printf("  steps %5d-%5d: %7.2f ms a step, the JIT compiling %4d ms of them%n", all - window + 1, all,
+                        (now - windowAt) / 1e6 / window, jit.getTotalCompilationTime() - jitAt);
+                windowAt = now;
+                jitAt = jit.getTotalCompilationTime();
+            }
+            all++;
             if (t0 == 0 && now > warm) { t0 = now; steps = 0; cpu0 = processCpuNanos(); if (layers) timing = net.enableTiming(); }
             if (t0 != 0 && now - t0 > seconds * 1e9) break;
             if (halves != null) {
