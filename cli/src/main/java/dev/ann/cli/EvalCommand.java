@@ -44,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
 
         static int eval(EvalCommand c, Plan plan) {
             PrintWriter out = c.spec.commandLine().getOut();
-            return RunSetup.run(c.spec, null, RunSetup.DATA_MEMORY_ADVICE, () -> {
+            return RunSetup.runInference(c.spec, plan, RunSetup.DATA_MEMORY_ADVICE, () -> {
                 String[] split = new String[1];
                 dev.ann.runtime.train.Evaluation e = new dev.ann.runtime.train.Predictor(plan, c.checkpoint)
                         .evaluate(split, c.dataMemory.bytes);

@@ -53,7 +53,7 @@ final class PredictCommand implements Callable<Integer> {
 
         static int predict(PredictCommand c, Plan plan) {
             PrintWriter out = c.spec.commandLine().getOut();
-            return RunSetup.run(c.spec, null, RunSetup.INPUT_ADVICE, () -> {
+            return RunSetup.runInference(c.spec, plan, RunSetup.INPUT_ADVICE, () -> {
                 List<dev.ann.runtime.train.Predictor.Prediction> ps = new dev.ann.runtime.train.Predictor(plan, c.checkpoint).predict(c.input, c.top);
                 if (c.json) out.println(new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(dev.ann.runtime.train.Predictor.toJson(ps)));
                 else for (dev.ann.runtime.train.Predictor.Prediction p : ps) out.println(dev.ann.runtime.train.Predictor.line(p));

@@ -40,6 +40,23 @@ final class RunSetup {
         return guard(spec.commandLine().getErr(), memoryAdvice, body, failed);
     }
 
+    /**
+     * {@link #run} for eval and predict of {@code plan}'s network: a network small enough for one thread runs in
+     * this JVM on one OpenMP thread, without the relaunch's second JVM ({@code Relaunch.infersInProcess}); any
+     * other relaunches when the OpenMP settings are missing, as training does. {@code ANN_NO_RELAUNCH} keeps its
+     * meaning: no relaunch and OpenMP as it is.
+     */
+    static int runInference(CommandLine.Model.CommandSpec spec, Plan plan, String memoryAdvice, Callable<Integer> body) {
+        boolean noRelaunch = System.getenv("ANN_NO_RELAUNCH") != null || Boolean.getBoolean("ann.noRelaunch");
+        if (noRelaunch || System.getenv("ANN_RELAUNCHED") != null || !dev.ann.runtime.Relaunch.infersInProcess(plan, System.getenv())) {
+            return run(spec, null, memoryAdvice, body);
+        }
+        return guard(spec.commandLine().getErr(), memoryAdvice, () -> {
+            dev.ann.runtime.Backend.oneThread();
+            return body.call();
+        });
+    }
+
     /** Runs the body; a RunException prints its message (no stack trace) and gives its exit code. */
     static int guard(PrintWriter err, String memoryAdvice, Callable<Integer> body) {
         return guard(err, memoryAdvice, body, null);

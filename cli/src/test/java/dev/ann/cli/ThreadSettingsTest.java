@@ -2,6 +2,7 @@ package dev.ann.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ann.compiler.Compiler;
 import dev.ann.runtime.Relaunch;
@@ -30,6 +31,22 @@ class ThreadSettingsTest {
             assertEquals("passive", s.get("OMP_WAIT_POLICY"), file);
             assertEquals("1", s.get("OMP_NUM_THREADS"), file);
         }
+    }
+
+    /** The plan of an example (as {@link #settings}). */
+    dev.ann.plan.Plan plan(String file) throws Exception {
+        return Compiler.compile(FashionFixture.examples(tmp.resolve(file), true).resolve(file)).plan(null, null);
+    }
+
+    @Test
+    void smallNetworksInferInThisJvmUnlessTheUserSetOpenMp() throws Exception {
+        for (String file : new String[] {"iris.ann", "fashion_mlp.ann", "xor.ann"}) {
+            dev.ann.plan.Plan p = plan(file);
+            assertTrue(Relaunch.infersInProcess(p, Map.of()), file);
+            assertFalse(Relaunch.infersInProcess(p, Map.of("OMP_NUM_THREADS", "2")), file);
+            assertFalse(Relaunch.infersInProcess(p, Map.of("OMP_WAIT_POLICY", "active")), file);
+        }
+        assertFalse(Relaunch.infersInProcess(plan("fashion_cnn.ann"), Map.of()), "fashion_cnn relaunches with passive waiting");
     }
 
     @Test

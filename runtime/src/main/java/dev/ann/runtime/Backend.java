@@ -180,6 +180,20 @@ public final class Backend {
                 + threads(org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads());
     }
 
+    /**
+     * One thread for ND4J's ops in this JVM from here on, on the CPU: ND4J's own count, its BLAS's, and OpenMP's,
+     * which oneDNN's convolutions read (the first two alone leave those on every core). What
+     * {@code OMP_NUM_THREADS=1} gives a relaunched JVM, for a process that does not relaunch (eval and predict of
+     * a small network, {@link Relaunch#infersInProcess}; StepBench). Kernels' {@code K.gemm} and convolutions still
+     * take a second thread for their largest ops, as under {@code OMP_NUM_THREADS=1}.
+     */
+    public static void oneThread() {
+        if (!"cpu".equals(init().device())) return;
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(1);
+        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(1);
+        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+    }
+
     /** True when the loaded nd4j-native library is the oneDNN build. */
     public static boolean oneDnnLoaded() {
         return nativeLibrary().contains("-onednn/");

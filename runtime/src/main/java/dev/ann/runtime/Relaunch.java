@@ -50,6 +50,21 @@ public final class Relaunch {
         return ifNeeded(args, mainClass, wanted(plan));
     }
 
+    /**
+     * Whether eval and predict run this plan's network in this JVM, on one OpenMP thread
+     * ({@link Backend#oneThread}), instead of relaunching: a network that
+     * {@linkplain dev.ann.plan.Plan#trainsBestOnOneThread() trains best on one thread}, when the user has set
+     * neither OpenMP variable. With one thread OpenMP starts no worker to spin between ops, so passive waiting,
+     * the reason for the relaunch, does not matter, and the second JVM's start is saved: `ann predict` of one
+     * text with reuters_corn's conv network 1.64-1.67 -> 1.02-1.06 s, `ann eval` of its 604 test stories
+     * 1.86-1.96 -> 1.40-1.49 s (docs/training.md, "Threads"). A larger network relaunches as before.
+     *
+     * @param env the environment ({@code System.getenv()})
+     */
+    public static boolean infersInProcess(dev.ann.plan.Plan plan, Map<String, String> env) {
+        return plan.trainsBestOnOneThread() && !env.containsKey("OMP_NUM_THREADS") && !env.containsKey("OMP_WAIT_POLICY");
+    }
+
     /** Of the wanted settings, those the relaunch adds: the ones the user has not set ({@code ann doctor} shows them). */
     public static Map<String, String> added(Map<String, String> wanted) {
         Map<String, String> add = new LinkedHashMap<>();

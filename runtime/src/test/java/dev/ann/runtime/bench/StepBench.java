@@ -41,12 +41,9 @@ public final class StepBench {
         if (System.getenv("OMP_NUM_THREADS") == null && omp == null && blas == null && plan.trainsBestOnOneThread()) {
             // as `ann train` runs this plan (Relaunch.wanted): one thread
             omp = blas = "1";
-            Nd4j.getEnvironment().setMaxMasterThreads(1);
-            Nd4j.factory().blas().setMaxThreads(1);
-            // and OpenMP's own count, which oneDNN's convolutions read (the two calls above leave them on every
-            // core: reuters_corn's conv1d ran 1.6 -> 1.1 ms forward faster here than under ann train's
-            // OMP_NUM_THREADS=1, docs/training.md, "Threads")
-            org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+            // ND4J's, BLAS's and OpenMP's counts: oneDNN's convolutions read OpenMP's (with ND4J's two alone
+            // reuters_corn's conv1d ran 1.6 -> 1.1 ms forward faster here than under OMP_NUM_THREADS=1)
+            Backend.oneThread();
         }
         int batch = a.length > 1 ? Integer.parseInt(a[1]) : plan.loop().batch();
         double seconds = a.length > 2 ? Double.parseDouble(a[2]) : 10;
