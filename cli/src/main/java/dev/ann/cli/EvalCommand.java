@@ -32,6 +32,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!dataMemory.parse(spec.commandLine().getErr())) return Main.USAGE;
+        RunSetup.startNd4jEarly(true);
         int[] exit = new int[1];
         Plan plan = source.plan(spec, exit);
         if (plan == null) return exit[0];

@@ -41,6 +41,7 @@ final class PredictCommand implements Callable<Integer> {
             err.println("error: --top must be at least 1");
             return Main.USAGE;
         }
+        RunSetup.startNd4jEarly(true);
         int[] exit = new int[1];
         Plan plan = source.plan(spec, exit);
         if (plan == null) return exit[0];

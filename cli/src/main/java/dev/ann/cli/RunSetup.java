@@ -41,6 +41,21 @@ final class RunSetup {
     }
 
     /**
+     * Starts ND4J on a background thread (Backend.startInBackground) while the command compiles its .ann file and
+     * reads its data, where this JVM is the one that will run: a relaunched child, no relaunch wanted, or
+     * OpenMP set up by the user; {@code inference}: eval and predict, which also run here for every network
+     * small enough for one thread (runInference), so they start it unless the user set OpenMP's thread count
+     * alone (then they relaunch). A parent that relaunches after all (eval of a convolutional network) has
+     * spent a core for half a second beside its child's start.
+     */
+    static void startNd4jEarly(boolean inference) {
+        boolean here = System.getenv("ANN_RELAUNCHED") != null || System.getenv("ANN_NO_RELAUNCH") != null
+                || Boolean.getBoolean("ann.noRelaunch") || System.getenv("OMP_WAIT_POLICY") != null
+                || inference && System.getenv("OMP_NUM_THREADS") == null;
+        if (here) dev.ann.runtime.Backend.startInBackground();
+    }
+
+    /**
      * {@link #run} for eval and predict of {@code plan}'s network: a network small enough for one thread runs in
      * this JVM on one OpenMP thread, without the relaunch's second JVM ({@code Relaunch.infersInProcess}); any
      * other relaunches when the OpenMP settings are missing, as training does. {@code ANN_NO_RELAUNCH} keeps its

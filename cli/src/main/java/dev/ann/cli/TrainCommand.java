@@ -96,6 +96,7 @@ final class TrainCommand implements Callable<Integer> {
             var problem = dev.ann.compiler.spec.Registry.standard().clusterProblem(cluster);
             if (problem.isPresent()) return usage("--cluster: " + problem.get());
         }
+        if (!"gpu".equals(device)) RunSetup.startNd4jEarly(false);
         int[] exit = new int[1];
         List<List<Diagnostic>> failed = new java.util.ArrayList<>();
         Plan plan = source.plan(spec, exit, failed::add);

@@ -39,6 +39,29 @@ public final class Backend {
 
     private Backend() {}
 
+    /** What a start on the background thread threw, rethrown by the next {@link #init(String)}; null when none. */
+    private static volatile Throwable backgroundFailure;
+
+    /**
+     * Starts ND4J on a background thread, so that loading its native libraries (about 0.45 s on the 2-core
+     * machine) overlaps the compiling of the .ann file and the reading of the data; the caller's own
+     * {@link #init(String)} then waits for it (it is synchronized) or finds it done. Only in a build without the
+     * CUDA backend, where every request gives the CPU (gpu gets its message from the caller's own init, as
+     * before), so the choice is the one the caller would make.
+     */
+    public static void startInBackground() {
+        if (done || Cuda.inBuild()) return;
+        Thread t = new Thread(() -> {
+            try {
+                init("auto");
+            } catch (RuntimeException | LinkageError e) {
+                backgroundFailure = e;
+            }
+        }, "ann-nd4j-start");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** {@link #init(String)} with auto: eval, predict and the tests. */
     public static Choice init() {
         return init("auto");
@@ -53,6 +76,12 @@ public final class Backend {
      */
     public static synchronized Choice init(String requested) {
         String r = requested == null ? "auto" : requested;
+        Throwable failed = backgroundFailure;
+        if (failed != null) { // the same failure the caller's own start would have met, where it meets it
+            backgroundFailure = null;
+            if (failed instanceof RuntimeException e) throw e;
+            throw (LinkageError) failed;
+        }
         if (done) {
             if ("gpu".equals(r) && !"gpu".equals(choice.device())) {
                 choose(r, Cuda.inBuild()); // throws, saying what is missing, when the GPU cannot run
