@@ -23,12 +23,7 @@ class ExportCommandTest {
     }
 
     Path trainedIris() throws Exception {
-        Path ann = tmp.resolve("iris.ann");
-        Files.copy(TrainCommandTest.EXAMPLES.resolve("iris.ann"), ann);
-        Files.copy(TrainCommandTest.EXAMPLES.resolve("iris.csv"), tmp.resolve("iris.csv"));
-        TrainCommandTest.Run r = TrainCommandTest.ann("train", ann.toString(), "--profile", "dev", "--out", tmp.resolve("run").toString());
-        assertEquals(0, r.code(), r.err());
-        return ann;
+        return TrainCommandTest.trainedIris(tmp, "--profile", "dev");
     }
 
     @Test

@@ -48,11 +48,7 @@ class InferenceInProcessTest {
 
     @Test
     void aSmallNetworkPredictsAndEvaluatesWithoutASecondJvm() throws Exception {
-        Path ann = tmp.resolve("iris.ann");
-        Files.copy(TrainCommandTest.EXAMPLES.resolve("iris.ann"), ann);
-        Files.copy(TrainCommandTest.EXAMPLES.resolve("iris.csv"), tmp.resolve("iris.csv"));
-        TrainCommandTest.Run t = TrainCommandTest.ann("train", ann.toString(), "--epochs", "3", "--out", tmp.resolve("run").toString());
-        assertEquals(0, t.code(), t.err());
+        Path ann = TrainCommandTest.trainedIris(tmp, "--epochs", "3");
         Path ckpt = tmp.resolve("run").resolve("model.ckpt");
         Path in = tmp.resolve("in.csv");
         Files.writeString(in, "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n");

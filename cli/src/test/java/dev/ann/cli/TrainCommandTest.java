@@ -35,6 +35,19 @@ class TrainCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** iris.ann and iris.csv copied into dir and trained there with the options, into dir/run; the .ann's path. */
+    static Path trainedIris(Path dir, String... options) throws Exception {
+        Path ann = dir.resolve("iris.ann");
+        Files.copy(EXAMPLES.resolve("iris.ann"), ann);
+        Files.copy(EXAMPLES.resolve("iris.csv"), dir.resolve("iris.csv"));
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", ann.toString()));
+        args.addAll(java.util.List.of(options));
+        args.addAll(java.util.List.of("--out", dir.resolve("run").toString()));
+        Run r = ann(args.toArray(String[]::new));
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.code(), r.err());
+        return ann;
+    }
+
     Path copyIris(String csv) throws Exception {
         Path ann = tmp.resolve("iris.ann");
         Files.writeString(ann, Files.readString(EXAMPLES.resolve("iris.ann")));
