@@ -103,6 +103,7 @@ final class DoctorCommand implements Callable<Integer> {
         if (jar != null) {
             Path root = jar.getParent() != null && jar.getParent().getParent() != null ? jar.getParent().getParent().getParent() : null;
             m.put("ann-check.jsa", archive(jar.resolveSibling("ann-check.jsa"), jar, "check, plan, fmt and --help (./ann)"));
+            m.put("ann-run.jsa", archive(jar.resolveSibling("ann-run.jsa"), jar, "train, eval and predict (./ann)"));
             if (root != null) {
                 Path lspJar = root.resolve("lsp-server/target/ann-lsp.jar");
                 m.put("ann-lsp.jsa", archive(root.resolve("lsp-server/target/ann-lsp.jsa"), lspJar, "the language server (./ann lsp, VS Code)"));
