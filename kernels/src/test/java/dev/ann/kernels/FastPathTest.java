@@ -109,16 +109,29 @@ class FastPathTest {
     }
 
     /**
-     * A product of at least {@link K#TWO_THREADS_FROM_FLOPS}, which K.gemm runs on two OpenMP threads when ND4J
-     * runs on one and a core is free, gives the one-thread product bit for bit, with either factor transposed.
+     * Runs body with ND4J's ops on one OpenMP thread (as in a one-thread plan), then puts the thread count and
+     * {@link Halves#forced} back as they were.
      */
-    @Test
-    void gemmOnTwoThreadsEqualsOneThread() {
+    private static void onOneThread(java.util.function.Consumer<org.nd4j.nativeblas.NativeOps> body) {
         var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
         int threads = ops.ompGetMaxThreads();
         Boolean forced = Halves.forced;
         ops.setOmpNumThreads(1);
         try {
+            body.accept(ops);
+        } finally {
+            Halves.forced = forced;
+            ops.setOmpNumThreads(threads);
+        }
+    }
+
+    /**
+     * A product of at least {@link K#TWO_THREADS_FROM_FLOPS}, which K.gemm runs on two OpenMP threads when ND4J
+     * runs on one and a core is free, gives the one-thread product bit for bit, with either factor transposed.
+     */
+    @Test
+    void gemmOnTwoThreadsEqualsOneThread() {
+        onOneThread(ops -> {
             assertTrue(2L * 128 * 784 * 256 >= K.TWO_THREADS_FROM_FLOPS, "a product that takes two threads");
             INDArray x = rand(1, 128, 784), w = rand(2, 784, 256), gz = rand(3, 128, 256);
             // and Im2col's weight gradient for 3-channel 32x32 pictures: a tiny output over a long sum (K = n P = 65,536)
@@ -138,10 +151,7 @@ class FastPathTest {
                 INDArray want = (trans[c][0] ? cases[c][0].transpose() : cases[c][0]).mmul(trans[c][1] ? cases[c][1].transpose() : cases[c][1]);
                 close(want, two, c == 3 ? 2e-3 : 1e-4, "case " + c + " against mmul");
             }
-        } finally {
-            Halves.forced = forced;
-            ops.setOmpNumThreads(threads);
-        }
+        });
     }
 
     /**
@@ -154,11 +164,7 @@ class FastPathTest {
      */
     @Test
     void convolutionsOnTwoThreads() {
-        var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int threads = ops.ompGetMaxThreads();
-        Boolean forced = Halves.forced;
-        ops.setOmpNumThreads(1);
-        try {
+        onOneThread(ops -> {
             long[][][] shapes = {{{32, 1, 200, 32}, {64, 32, 1, 5}, {64}, {32, 1, 196, 64}}, {{32, 16, 14, 14}, {32, 16, 3, 3}, {32}, {32, 32, 14, 14}}};
             long[][] iargs = {{1, 5, 1, 1, 0, 0, 1, 1, 0, 1, 1}, {3, 3, 1, 1, 0, 0, 1, 1, 1, 0, 1}};
             long[] flops = {2L * 32 * 196 * 64 * 5 * 32, 2L * 32 * 32 * 14 * 14 * 9 * 16};
@@ -191,10 +197,7 @@ class FastPathTest {
                 }
                 close(gw1, grads[1][1], 2e-3, "weight gradient (sums over 6,272 positions), one thread against two, case " + c);
             }
-        } finally {
-            Halves.forced = forced;
-            ops.setOmpNumThreads(threads);
-        }
+        });
     }
 
     /** Dropout's scale and products in Java give ND4J's ops' floats bit for bit, forward and backward, from the same random mask. */
