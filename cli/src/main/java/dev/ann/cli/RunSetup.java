@@ -49,9 +49,8 @@ final class RunSetup {
      * spent a core for half a second beside its child's start.
      */
     static void startNd4jEarly(boolean inference) {
-        boolean here = System.getenv("ANN_RELAUNCHED") != null || System.getenv("ANN_NO_RELAUNCH") != null
-                || Boolean.getBoolean("ann.noRelaunch") || System.getenv("OMP_WAIT_POLICY") != null
-                || inference && System.getenv("OMP_NUM_THREADS") == null;
+        boolean here = dev.ann.runtime.Relaunch.isChild() || dev.ann.runtime.Relaunch.turnedOff()
+                || System.getenv("OMP_WAIT_POLICY") != null || inference && System.getenv("OMP_NUM_THREADS") == null;
         if (here) dev.ann.runtime.Backend.startInBackground();
     }
 
@@ -62,8 +61,8 @@ final class RunSetup {
      * meaning: no relaunch and OpenMP as it is.
      */
     static int runInference(CommandLine.Model.CommandSpec spec, Plan plan, String memoryAdvice, Callable<Integer> body) {
-        boolean noRelaunch = System.getenv("ANN_NO_RELAUNCH") != null || Boolean.getBoolean("ann.noRelaunch");
-        if (noRelaunch || System.getenv("ANN_RELAUNCHED") != null || !dev.ann.runtime.Relaunch.infersInProcess(plan, System.getenv())) {
+        if (dev.ann.runtime.Relaunch.turnedOff() || dev.ann.runtime.Relaunch.isChild()
+                || !dev.ann.runtime.Relaunch.infersInProcess(plan, System.getenv())) {
             return run(spec, null, memoryAdvice, body);
         }
         return guard(spec.commandLine().getErr(), memoryAdvice, () -> {

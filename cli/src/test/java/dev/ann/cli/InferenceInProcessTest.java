@@ -39,8 +39,14 @@ class InferenceInProcessTest {
         pb.environment().putAll(env);
         Process p = pb.start();
         Set<Long> children = new HashSet<>();
+        long deadline = System.nanoTime() + 120_000_000_000L; // a hung command ends the test, not the build
         while (p.isAlive()) { // a relaunched child lives as long as the command (about a second): seen many times over
             p.toHandle().children().forEach(c -> children.add(c.pid()));
+            if (System.nanoTime() > deadline) {
+                p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("ann " + String.join(" ", args) + " still ran after 120 s");
+            }
             Thread.sleep(2);
         }
         return new Outcome(p.waitFor(), Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8), children.size());

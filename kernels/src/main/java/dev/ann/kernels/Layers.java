@@ -253,8 +253,7 @@ public final class Layers {
                 ic.joined(w, b, wb);
                 ic.forward(col, wb, bufShape(7, n, outShape[0], pixels), z);
             } else {
-                INDArray zz = z;
-                K.onTwoThreadsIfLarge(flops(n), () -> K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {zz}, iargs, null, dilated()));
+                K.onTwoThreadsIfLarge(flops(n), () -> K.exec("conv2d", new INDArray[] {x, w, b}, new INDArray[] {z}, iargs, null, dilated()));
             }
             if (act == null || act.isIdentity()) { out = z; return; }
             out = buf(1, n, outShape);

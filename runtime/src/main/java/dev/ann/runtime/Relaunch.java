@@ -50,14 +50,27 @@ public final class Relaunch {
         return ifNeeded(args, mainClass, wanted(plan));
     }
 
+    /** Set in the child's environment: this JVM is the relaunched one. */
+    static final String CHILD = "ANN_RELAUNCHED";
+
+    /** Whether this JVM is a relaunched child (it never relaunches again). */
+    public static boolean isChild() {
+        return System.getenv(CHILD) != null;
+    }
+
+    /** Whether the user turned the relaunch off: {@code ANN_NO_RELAUNCH} set, or {@code -Dann.noRelaunch=true}. */
+    public static boolean turnedOff() {
+        return System.getenv("ANN_NO_RELAUNCH") != null || Boolean.getBoolean("ann.noRelaunch");
+    }
+
     /**
      * Whether eval and predict run this plan's network in this JVM, on one OpenMP thread
      * ({@link Backend#oneThread}), instead of relaunching: a network that
      * {@linkplain dev.ann.plan.Plan#trainsBestOnOneThread() trains best on one thread}, when the user has set
      * neither OpenMP variable. With one thread OpenMP starts no worker to spin between ops, so passive waiting,
      * the reason for the relaunch, does not matter, and the second JVM's start is saved: `ann predict` of one
-     * text with reuters_corn's conv network 1.64-1.67 -> 1.02-1.06 s, `ann eval` of its 604 test stories
-     * 1.86-1.96 -> 1.40-1.49 s (docs/training.md, "Threads"). A larger network relaunches as before.
+     * text with reuters_corn's conv network 1.64-1.67 -> 1.10-1.12 s, `ann eval` of its 604 test stories
+     * 1.86-1.96 -> 1.28-1.45 s (docs/training.md, "Threads"). A larger network relaunches as before.
      *
      * @param env the environment ({@code System.getenv()})
      */
@@ -81,11 +94,11 @@ public final class Relaunch {
     static final long WATCH_MS = 250;
 
     private static Integer ifNeeded(List<String> args, String mainClass, Map<String, String> wanted) {
-        if (System.getenv("ANN_RELAUNCHED") != null) {
+        if (isChild()) {
             watchParent(System.getenv(PARENT_PID));
             return null;
         }
-        if (System.getenv("ANN_NO_RELAUNCH") != null || Boolean.getBoolean("ann.noRelaunch")) return null;
+        if (turnedOff()) return null;
         Map<String, String> add = added(wanted);
         if (add.isEmpty()) return null;
         List<String> cmd = new ArrayList<>();
@@ -104,7 +117,7 @@ public final class Relaunch {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         pb.environment().putAll(add);
-        pb.environment().put("ANN_RELAUNCHED", "1");
+        pb.environment().put(CHILD, "1");
         pb.environment().put(PARENT_PID, String.valueOf(ProcessHandle.current().pid()));
         Process p;
         try {
