@@ -22,7 +22,8 @@ final class Halves {
     }
 
     private static ExecutorService pool;
-    private static volatile long loadCheckedAt;
+    /** When the machine's load was last looked at (0: never, or looked at again on the next call: tests). */
+    static volatile long loadCheckedAt;
     private static volatile boolean coreFree;
     /** Tests set this to run the two-halves way (true) or the one-thread way (false) whatever the machine does; null: decide. */
     static volatile Boolean forced;
@@ -38,11 +39,15 @@ final class Halves {
         long now = System.nanoTime();
         if (loadCheckedAt == 0 || now - loadCheckedAt > 1_000_000_000L) {
             int cores = Runtime.getRuntime().availableProcessors();
-            double others;
-            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                    && os.getCpuLoad() >= 0 && os.getProcessCpuLoad() >= 0) {
-                others = Math.max(0, os.getCpuLoad() - os.getProcessCpuLoad()) * cores;
-            } else { // no CPU figures: the load average, this training included
+            double others = -1;
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+                // each figure read once: a read covers the time since the one before, so a second read at once
+                // covers microseconds and gave 0 (the rule read each twice until 2026-12-03 and so took every
+                // core as free)
+                double machine = os.getCpuLoad(), process = os.getProcessCpuLoad();
+                if (machine >= 0 && process >= 0) others = Math.max(0, machine - process) * cores;
+            }
+            if (others < 0) { // no CPU figures: the load average, this training included
                 others = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() - 1;
             }
             coreFree = cores >= 2 && others < 0.5;
