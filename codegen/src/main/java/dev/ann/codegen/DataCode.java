@@ -424,7 +424,7 @@ final class DataCode {
     }
 
     private float scale() {
-        return (float) (data.scale() == 0 ? 1.0 : data.scale());
+        return data.scaleFactor();
     }
 
     private static String pct(double f) {

@@ -42,6 +42,16 @@ public record DataPipeline(
         sources = List.copyOf(sources);
     }
 
+    /** The factor every feature is multiplied by first: {@code scale}, or 1 when the dataset gives none (0). */
+    public float scaleFactor() {
+        return (float) (scale == 0 ? 1.0 : scale);
+    }
+
+    /** {@code [height, width]} pictures are resized to, or null when the profile does not resize. */
+    public int[] resizeTo() {
+        return resize == null || resize.isEmpty() ? null : new int[] {resize.get(0), resize.get(1)};
+    }
+
     private static final java.util.regex.Pattern URI = java.util.regex.Pattern.compile("(?s)[A-Za-z][A-Za-z0-9+.-]+://.*");
 
     /**

@@ -179,6 +179,37 @@ class StreamTest {
         }
     }
 
+    /**
+     * ann eval's test split read alone (Pipeline.loadTest) holds the samples of the whole load's test split,
+     * in memory and streamed, and reads nothing of the training files: it still loads with them deleted.
+     */
+    @Test
+    void theTestSplitReadAloneIsTheWholeLoadsTestSplit() throws Exception {
+        DataPipeline p = idxPipeline("standard");
+        try (Pipeline.Splits whole = Pipeline.load(p, null)) {
+            Pipeline.Transform fitted = whole.transform();
+            assertNotNull(fitted.shift());
+            Path trainImages = Path.of(p.sources().get(0).args().getString("images"));
+            for (boolean deleted : new boolean[] {false, true}) {
+                if (deleted) Files.delete(trainImages);
+                for (Long memory : new Long[] {null, 0L}) {
+                    try (Pipeline.Splits alone = Pipeline.loadTest(p, memory, fitted)) {
+                        assertNotNull(alone, "an IDX dataset with a test source");
+                        assertNull(alone.train());
+                        assertNull(alone.validation());
+                        assertEquals(memory != null, alone.streamed());
+                        assertSame(whole.test(), alone.test());
+                        assertEquals(whole.classNames(), alone.classNames());
+                    }
+                }
+            }
+            assertThrows(RunException.class, () -> Pipeline.load(p, null), "the whole load reads the deleted training file");
+        }
+        // where the test split depends on the other sources, or no model's transform is given: null, load it whole
+        assertNull(Pipeline.loadTest(Fixtures.iris().data(), null, new Pipeline.Transform(null, 1f, null, null)));
+        assertNull(Pipeline.loadTest(idxPipeline("none"), null, null));
+    }
+
     static void assertSame(Samples a, Samples b) {
         if (a == null) {
             assertNull(b);

@@ -188,9 +188,7 @@ public final class Model {
     /** The data transform stored in a checkpoint (normalisation fitted on its training split). */
     public static Pipeline.Transform transform(Checkpoint c, Plan plan) {
         var p = plan.data();
-        int[] resize = p.resize() == null || p.resize().isEmpty() ? null : new int[] {p.resize().get(0), p.resize().get(1)};
-        float scale = (float) (p.scale() == 0 ? 1.0 : p.scale());
-        return new Pipeline.Transform(resize, scale, c.array("data.shift"), c.array("data.mul"), tokenizer(c, plan),
+        return new Pipeline.Transform(p.resizeTo(), p.scaleFactor(), c.array("data.shift"), c.array("data.mul"), tokenizer(c, plan),
                 c.array("data.target_shift"), c.array("data.target_mul"));
     }
 

@@ -49,7 +49,10 @@ public final class Predictor {
     public Evaluation evaluate(String[] splitOut, Long dataMemory) {
         // the checkpoint's fitted normalisation, not one fitted anew as the file now says (a changed normalize
         // would otherwise feed the model data scaled unlike its training data, and score it wrongly)
-        try (Pipeline.Splits s = Pipeline.load(plan.data(), dataMemory, Model.transform(ckpt, plan))) {
+        // where the test split can be read alone (Pipeline.loadTest), the other sources are not read
+        Pipeline.Transform fitted = Model.transform(ckpt, plan);
+        Pipeline.Splits testOnly = Pipeline.loadTest(plan.data(), dataMemory, fitted);
+        try (Pipeline.Splits s = testOnly != null ? testOnly : Pipeline.load(plan.data(), dataMemory, fitted)) {
             Samples d = s.test() != null ? s.test() : s.validation();
             if (splitOut != null) splitOut[0] = s.test() != null ? "test" : "validation";
             if (d == null) throw new RunException(RunException.BAD_INPUT, "dataset " + plan.data().dataset() + " has no test or validation split to evaluate on; add a test source or a split");
