@@ -16,11 +16,7 @@ rounds="${1:-3}"
 py=/usr/bin/python3
 "$py" -c 'import torch' 2>/dev/null || { echo "floor.sh: needs Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread)" >&2; exit 2; }
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || { echo "floor.sh: needs Debian's dataset-fashion-mnist" >&2; exit 2; }
-mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.cp >/dev/null
-cp=""
-for m in runtime kernels plan compiler grammar; do cp="$cp:$m/target/classes:$m/target/test-classes"; done
-cp="${cp#:}:$(cat runtime/target/bench.cp)"
+cp="$(bench/classpath.sh)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 run_java() { OMP_WAIT_POLICY=passive ANN_NO_RELAUNCH=1 java -cp "$cp" "$@" 2>/dev/null | grep -v '^WARN'; }

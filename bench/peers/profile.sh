@@ -11,11 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 secs="${1:-20}"
-mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.cp >/dev/null
-cp=""
-for m in runtime kernels plan compiler grammar; do cp="$cp:$m/target/classes:$m/target/test-classes"; done
-cp="${cp#:}:$(cat runtime/target/bench.cp)"
+cp="$(bench/classpath.sh)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p bench/peers/profiles

@@ -33,18 +33,8 @@ if [ $# -gt 0 ]; then
   wanted=("$@"); MODELS=($(for m in "${MODELS[@]}"; do for w in "${wanted[@]}"; do if [ "${m%%|*}" = "$w" ]; then echo "$m"; fi; done; done))
 fi
 
-classpath() { # repository folder -> classpath of its runtime with test classes (StepBench)
-  (cd "$1" && mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-     -Dmdep.outputFile=target/bench.cp >/dev/null)
-  local cp="" m
-  for m in runtime kernels plan compiler grammar; do
-    [ -d "$1/$m/target/classes" ] && cp="$cp:$1/$m/target/classes"
-    [ -d "$1/$m/target/test-classes" ] && cp="$cp:$1/$m/target/test-classes"
-  done
-  echo "${cp#:}:$(cat "$1/runtime/target/bench.cp")"
-}
-cp_old="$(classpath "$old")"
-cp_new="$(classpath "$root")"
+cp_old="$(bench/classpath.sh "$old")"
+cp_new="$(bench/classpath.sh "$root")"
 main_old=dev.ann.runtime.bench.StepBench
 main_new=dev.ann.runtime.bench.StepBench
 

@@ -16,13 +16,7 @@ rounds="${1:-3}"
 secs="${2:-15}"
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "needs PyTorch: apt-get install python3-torch" >&2; exit 2; }
 [ -f /usr/share/doc/weka/examples/ReutersCorn-train.arff ] || { echo "needs the Reuters data: apt-get install weka" >&2; exit 2; }
-(mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-   -Dmdep.outputFile=target/bench.cp >/dev/null)
-cp=""
-for m in runtime kernels plan compiler grammar; do
-  cp="$cp:$m/target/classes:$m/target/test-classes"
-done
-cp="${cp#:}:$(cat runtime/target/bench.cp)"
+cp="$(bench/classpath.sh)"
 
 ann() { # threads -> StepBench's line
   OMP_NUM_THREADS="$1" OMP_WAIT_POLICY=passive ANN_NO_RELAUNCH=1 java -Dann.ompThreads="$1" -Dann.blasThreads="$1" \

@@ -11,13 +11,7 @@ before="${1:?usage: recurrent_before_after.sh BEFORE_REV [rounds] [seconds] [thr
 rounds="${2:-3}"
 secs="${3:-20}"
 threads="${4:-1}"
-(mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-   -Dmdep.outputFile=target/bench.cp >/dev/null)
-cp=""
-for m in runtime kernels plan compiler grammar; do
-  cp="$cp:$m/target/classes:$m/target/test-classes"
-done
-cp="${cp#:}:$(cat runtime/target/bench.cp)"
+cp="$(bench/classpath.sh)"
 old="$(mktemp -d)"
 trap 'rm -rf "$old"' EXIT
 mkdir -p "$old/classes"

@@ -9,8 +9,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp >/dev/null
-cp="runtime/target/classes:runtime/target/test-classes:kernels/target/classes:kernels/target/test-classes:plan/target/classes:compiler/target/classes:grammar/target/classes:$(cat runtime/target/bench.cp)"
+cp="$(bench/classpath.sh)"
 {
   echo "## $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD), $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo '```'

@@ -7,8 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 secs="${1:-15}"
-mvn -B -o -q -pl runtime -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp >/dev/null
-cp="runtime/target/classes:runtime/target/test-classes:kernels/target/classes:kernels/target/test-classes:plan/target/classes:compiler/target/classes:grammar/target/classes:$(cat runtime/target/bench.cp)"
+cp="$(bench/classpath.sh)"
 out=bench/training/results.txt
 {
   echo "## $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
