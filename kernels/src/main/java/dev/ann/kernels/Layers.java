@@ -93,7 +93,7 @@ public final class Layers {
             if (b != null && fused) {
                 K.exec("xw_plus_b", new INDArray[] {x, w, b}, new INDArray[] {z}, null, null);
             } else {
-                Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+                K.gemm(x, w, z, false, false, 1.0, 0.0);
                 if (b != null) z.addiRowVector(b);
             }
             if (act == null || act.isIdentity()) { out = z; return; }
@@ -183,11 +183,11 @@ public final class Layers {
                 gz = bufShape(2, n, n, w.size(1));
                 act.backward(z, out, g, gz, act.needsScratch() ? bufShape(3, n, n, w.size(1)) : null);
             }
-            Nd4j.gemm(x, gz, gw, true, false, 1.0, 0.0);
+            K.gemm(x, gz, gw, true, false, 1.0, 0.0);
             if (gb != null) gz.sum(gb, 0);
             if (!needInputGrad) return new INDArray[] {null};
             INDArray gx = bufShape(4, n, n, w.size(0));
-            Nd4j.gemm(gz, w, gx, false, true, 1.0, 0.0);
+            K.gemm(gz, w, gx, false, true, 1.0, 0.0);
             return new INDArray[] {inShape.length == 1 ? gx : gx.reshape(K.prepend(n, inShape))};
         }
     }
@@ -864,7 +864,7 @@ public final class Layers {
         static void channelSum(INDArray a, long c, INDArray out) {
             long n = a.size(0), s = a.length() / (n * c);
             INDArray rows = Nd4j.createUninitialized(a.dataType(), n * c, 1);
-            Nd4j.gemm(a.reshape(n * c, s), Nd4j.ones(a.dataType(), s, 1), rows, false, false, 1.0, 0.0);
+            K.gemm(a.reshape(n * c, s), Nd4j.ones(a.dataType(), s, 1), rows, false, false, 1.0, 0.0);
             rows.reshape(n, c).sum(out, 0);
         }
 

@@ -496,7 +496,7 @@ public final class Recurrent {
         }
 
         private void runForward(Pass p, Dir d) {
-            Nd4j.gemm(p.x2, d.wih, d.xp2, false, true, 1.0, 0.0);
+            K.gemm(p.x2, d.wih, d.xp2, false, true, 1.0, 0.0);
             d.xp2.addiRowVector(d.bih);
             if (!gru) d.xp2.addiRowVector(d.bhh); // LSTM: b_hh adds as b_ih does; GRU: b_hn sits inside r (...)
             int steps = (int) p.steps;
@@ -510,16 +510,16 @@ public final class Recurrent {
                 INDArray[] a = st.gate;
                 if (flat) {
                     if (gru) {
-                        Nd4j.gemm(st.h, d.whh, st.hp, false, true, 1.0, 0.0); // hp = h W_hhᵀ (+ b_hh in the loop)
+                        K.gemm(st.h, d.whh, st.hp, false, true, 1.0, 0.0); // hp = h W_hhᵀ (+ b_hh in the loop)
                         gruStepJava(p, d, t);
                     } else {
-                        Nd4j.gemm(st.h, d.whh, st.a, false, true, 1.0, 1.0); // a = x W_ihᵀ + b_ih + b_hh + h W_hhᵀ
+                        K.gemm(st.h, d.whh, st.a, false, true, 1.0, 1.0); // a = x W_ihᵀ + b_ih + b_hh + h W_hhᵀ
                         lstmStepJava(p, d, t);
                     }
                     continue;
                 }
                 if (gru) {
-                    Nd4j.gemm(st.h, d.whh, st.hp, false, true, 1.0, 0.0);
+                    K.gemm(st.h, d.whh, st.hp, false, true, 1.0, 0.0);
                     st.hp.addiRowVector(d.bhh);
                     st.rz.addi(st.hpRz);
                     Nd4j.exec(new Sigmoid(st.rz, st.rz));                   // r, z
@@ -528,7 +528,7 @@ public final class Recurrent {
                     Nd4j.exec(new Tanh(a[2], a[2]));                        // n = tanh(W_in x + b_in + r (W_hn h + b_hn))
                     st.h.sub(a[2], st.hNew).muli(a[1]).addi(a[2]);          // h' = n + z (h - n)
                 } else {
-                    Nd4j.gemm(st.h, d.whh, st.a, false, true, 1.0, 1.0);    // a = x W_ihᵀ + b_ih + b_hh + h W_hhᵀ
+                    K.gemm(st.h, d.whh, st.a, false, true, 1.0, 1.0);    // a = x W_ihᵀ + b_ih + b_hh + h W_hhᵀ
                     INDArray ifg = st.rz;                                   // the i and f columns
                     Nd4j.exec(new Sigmoid(ifg, ifg));
                     Nd4j.exec(new Tanh(a[2], a[2]));
@@ -575,7 +575,7 @@ public final class Recurrent {
                     if (flat) {
                         if (gru) gruBackStepJava(p, d, t);
                         else lstmBackStepJava(p, d, t);
-                        Nd4j.gemm(gru ? st.dhp : st.dx, d.whh, p.dh, false, false, 1.0, 1.0); // dh += dz W_hh
+                        K.gemm(gru ? st.dhp : st.dx, d.whh, p.dh, false, false, 1.0, 1.0); // dh += dz W_hh
                         continue;
                     }
                     if (sequences) p.dh.addi(st.gradOut);
@@ -583,8 +583,8 @@ public final class Recurrent {
                     else lstmBackStep(p, d, st, t);
                 }
                 INDArray[] gr = grads[d.index];
-                Nd4j.gemm(d.dxp2, p.x2, gr[0], true, false, 1.0, 0.0);
-                Nd4j.gemm(d.dhp2, d.before2, gr[1], true, false, 1.0, 0.0);
+                K.gemm(d.dxp2, p.x2, gr[0], true, false, 1.0, 0.0);
+                K.gemm(d.dhp2, d.before2, gr[1], true, false, 1.0, 0.0);
                 if (flat) { // b_ih and b_hh: the sums over rows and steps of dxp and dhp, which the loops took
                     int gu = gates * units;
                     d.gbihV.put(0, p.gbx, gu);
@@ -593,7 +593,7 @@ public final class Recurrent {
                     d.dxp2.sum(gr[2], 0);
                     d.dhp2.sum(gr[3], 0);
                 }
-                if (needInputGrad) Nd4j.gemm(d.dxp2, d.wih, p.dx2, false, false, 1.0, d.index == 0 ? 0.0 : 1.0);
+                if (needInputGrad) K.gemm(d.dxp2, d.wih, p.dx2, false, false, 1.0, d.index == 0 ? 0.0 : 1.0);
             }
             if (!needInputGrad) return new INDArray[] {null};
             p.gx.assign(p.dx2.reshape(p.steps, p.n, p.features).permute(1, 0, 2));
@@ -627,7 +627,7 @@ public final class Recurrent {
             g.mul(g, dz[2]).rsubi(1.0).muli(i).muli(dc);                   // dz_g = dc' i (1 - g²)
             // to the state before the step: through the gates, plus what skipped a padded step
             boolean padded = padded(p, t);
-            Nd4j.gemm(st.dx, d.whh, p.dh, false, false, 1.0, padded ? 1.0 : 0.0);
+            K.gemm(st.dx, d.whh, p.dh, false, false, 1.0, padded ? 1.0 : 0.0);
             if (padded) p.dc.addi(dc.muli(f));
             else p.dc.muli(f);
         }
@@ -844,7 +844,7 @@ public final class Recurrent {
             // to the state before the step: directly through z, through the gates, plus what skipped a padded step
             if (padded(p, t)) p.dh.addi(dh.muli(z));
             else p.dh.muli(z);
-            Nd4j.gemm(st.dhp, d.whh, p.dh, false, false, 1.0, 1.0);
+            K.gemm(st.dhp, d.whh, p.dh, false, false, 1.0, 1.0);
         }
     }
 }

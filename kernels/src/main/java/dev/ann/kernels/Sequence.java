@@ -555,7 +555,7 @@ public final class Sequence {
             long n = in[0].size(0), nh = n * heads;
             x2 = in[0].reshape(n * t, f);
             INDArray qkv = s(0, n, n * t, 3 * f);
-            Nd4j.gemm(x2, inW, qkv, false, true, 1.0, 0.0);
+            K.gemm(x2, inW, qkv, false, true, 1.0, 0.0);
             if (inB != null) qkv.addiRowVector(inB);
             q = s(1, n, nh, t, d); k = s(2, n, nh, t, d); v = s(3, n, nh, t, d);
             split(qkv, n, 3, 0, q);
@@ -574,7 +574,7 @@ public final class Sequence {
             o2 = s(7, n, n * t, f);
             join(oh, n, o2, 1, 0);
             INDArray y = s(8, n, n * t, f);
-            Nd4j.gemm(o2, outW, y, false, true, 1.0, 0.0);
+            K.gemm(o2, outW, y, false, true, 1.0, 0.0);
             if (outB != null) y.addiRowVector(outB);
             out = y.reshape(n, t, f);
         }
@@ -583,10 +583,10 @@ public final class Sequence {
             long n = g.size(0), nh = n * heads;
             INDArray gy = g.reshape(n * t, f);
             // out projection
-            Nd4j.gemm(gy, o2, gOutW, true, false, 1.0, 0.0);
+            K.gemm(gy, o2, gOutW, true, false, 1.0, 0.0);
             if (gOutB != null) gy.sum(gOutB, 0);
             INDArray go2 = s(9, n, n * t, f);
-            Nd4j.gemm(gy, outW, go2, false, false, 1.0, 0.0);
+            K.gemm(gy, outW, go2, false, false, 1.0, 0.0);
             INDArray goh = s(10, n, nh, t, d), gohT = s(14, n, nh, d, t);
             split(go2, n, 1, 0, goh);
             splitT(go2, n, 1, 0, gohT);
@@ -609,11 +609,11 @@ public final class Sequence {
             bmm(qT, gp, ghT, false, false, 1.0 / Math.sqrt(d)); // (gsᵀ q)ᵀ
             joinT(ghT, n, gqkv, 3, 1);
             // in projection
-            Nd4j.gemm(gqkv, x2, gInW, true, false, 1.0, 0.0);
+            K.gemm(gqkv, x2, gInW, true, false, 1.0, 0.0);
             if (gInB != null) gqkv.sum(gInB, 0);
             if (!needInputGrad) return new INDArray[] {null};
             INDArray gx = buf(0, n, inShapes[0]);
-            Nd4j.gemm(gqkv, inW, gx.reshape(n * t, f), false, false, 1.0, 0.0);
+            K.gemm(gqkv, inW, gx.reshape(n * t, f), false, false, 1.0, 0.0);
             return new INDArray[] {gx};
         }
     }
