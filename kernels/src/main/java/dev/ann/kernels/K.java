@@ -83,13 +83,16 @@ public final class K {
 
     /**
      * Small products straight to OpenBLAS's {@code cblas_sgemm} / {@code cblas_dgemm}, the functions ND4J's CPU
-     * backend's BLAS calls (nd4j-native's CpuLevel3), without ND4J's Java around the call (its matmul op sums some
-     * layouts in another order: the same product up to rounding, FastPathTest): co2's LSTM step {@code [32, 32] x [32, 128]ᵀ} 5 against 20-25 µs, a dense
-     * layer's {@code [32, 64] x [64, 2]} 0.9 against 19 µs (2 cores, one thread). Small: m n k up to 2^18, where
-     * OpenBLAS runs a product on the calling thread whatever its thread count (its GEMM_MULTITHREAD_THRESHOLD),
-     * so two of ann's threads may call it at once. Larger products go through ND4J, whose oneDNN matmul is faster
-     * there ({@code [32, 5000] x [5000, 64]} 0.25 against 0.40 ms). Only on the CPU backend, for plain row-major
-     * arrays of one float type; OpenBLAS is looked up by name, as kernels compile against ND4J's API alone.
+     * backend's BLAS calls (nd4j-native's CpuLevel3), without ND4J's Java around the call. ND4J's matmul op sums
+     * some layouts in another order: the same product up to rounding (FastPathTest). One call, 2 cores, one
+     * thread: co2's LSTM step {@code [32, 32] x [32, 128]ᵀ} 5 against 20-25 µs, a dense layer's
+     * {@code [32, 64] x [64, 2]ᵀ} 0.9 against 19 µs.
+     *
+     * <p>Small: m n k up to 2^18, where OpenBLAS runs a product on the calling thread whatever its thread count
+     * (its GEMM_MULTITHREAD_THRESHOLD), so two of ann's threads may call it at once. Larger products go through
+     * ND4J, whose oneDNN matmul is faster there ({@code [32, 5000] x [5000, 64]} 0.25 against 0.40 ms). Only on
+     * the CPU backend, for plain row-major arrays of one float type; OpenBLAS is looked up by name, as the
+     * kernels compile against ND4J's API alone.
      */
     static final class Blas {
         private Blas() {}
