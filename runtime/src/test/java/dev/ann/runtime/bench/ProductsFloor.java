@@ -44,8 +44,7 @@ public final class ProductsFloor {
         Backend.init();
         Compilation c = Compiler.compile(Path.of(a[0]));
         Plan plan = c.plan(System.getProperty("ann.train"), null);
-        boolean oneThread = System.getenv("OMP_NUM_THREADS") == null && plan.trainsBestOnOneThread();
-        if (oneThread) Backend.oneThread(); // as ann train's relaunch runs this plan
+        boolean oneThread = StepBench.threadsAsAnnTrain(plan);
         int batch = a.length > 1 ? Integer.parseInt(a[1]) : plan.loop().batch();
         double peer = a.length > 2 ? Double.parseDouble(a[2]) : 0;
         Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);

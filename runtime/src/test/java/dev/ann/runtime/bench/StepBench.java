@@ -30,6 +30,18 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class StepBench {
     private StepBench() {}
 
+    /**
+     * The benchmarks' threads as {@code ann train} runs the plan (Relaunch.wanted): one thread for a plan that trains
+     * best on one, unless OMP_NUM_THREADS is set; true when it set one. ND4J's, BLAS's and OpenMP's counts: oneDNN's
+     * convolutions read OpenMP's (with ND4J's two alone reuters_corn's conv1d ran 1.6 -> 1.1 ms forward faster here
+     * than under OMP_NUM_THREADS=1).
+     */
+    static boolean threadsAsAnnTrain(Plan plan) {
+        if (System.getenv("OMP_NUM_THREADS") != null || !plan.trainsBestOnOneThread()) return false;
+        Backend.oneThread();
+        return true;
+    }
+
     public static void main(String[] a) throws Exception {
         Backend.init();
         String blas = System.getProperty("ann.blasThreads");
@@ -38,13 +50,7 @@ public final class StepBench {
         if (omp != null) Nd4j.getEnvironment().setMaxMasterThreads(Integer.parseInt(omp));
         Compilation c = Compiler.compile(Path.of(a[0]));
         Plan plan = c.plan(System.getProperty("ann.train"), a.length > 3 ? a[3] : null); // -Dann.train=NAME: a train block by name
-        if (System.getenv("OMP_NUM_THREADS") == null && omp == null && blas == null && plan.trainsBestOnOneThread()) {
-            // as `ann train` runs this plan (Relaunch.wanted): one thread
-            omp = blas = "1";
-            // ND4J's, BLAS's and OpenMP's counts: oneDNN's convolutions read OpenMP's (with ND4J's two alone
-            // reuters_corn's conv1d ran 1.6 -> 1.1 ms forward faster here than under OMP_NUM_THREADS=1)
-            Backend.oneThread();
-        }
+        if (omp == null && blas == null && threadsAsAnnTrain(plan)) omp = blas = "1";
         int batch = a.length > 1 ? Integer.parseInt(a[1]) : plan.loop().batch();
         double seconds = a.length > 2 ? Double.parseDouble(a[2]) : 10;
         Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
