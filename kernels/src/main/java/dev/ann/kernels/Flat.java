@@ -147,6 +147,17 @@ final class Flat {
         return view(plain(a) ? a : a.dup('c')).all();
     }
 
+    /**
+     * Sets a plain array's elements to 0 with one native memset (an ND4J op costs about 18 µs before its work).
+     * A view's buffer may itself be a view: its address is where its own offset starts, while the array's offset
+     * counts from the whole buffer's start (as asNioFloat reads it).
+     */
+    static void zero(INDArray a) {
+        long bytes = a.length() * a.dataType().width();
+        org.bytedeco.javacpp.BytePointer p = new org.bytedeco.javacpp.BytePointer(a.data().addressPointer());
+        org.bytedeco.javacpp.Pointer.memset(p.position((a.offset() - a.data().offset()) * a.dataType().width()), 0, bytes);
+    }
+
     static Floats floats(INDArray a) {
         return new Floats(a);
     }

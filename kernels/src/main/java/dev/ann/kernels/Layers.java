@@ -70,11 +70,13 @@ public final class Layers {
                 // took 20-120 µs each at fashion_mlp's sizes, and its relu_layer gains nothing from a second
                 // thread where the product alone does (K.gemm)
                 z = bufShape(0, n, n, units);
-                K.gemm(x, w, z, false, false);
+                if (Flat.plainFloat(w, gw) && sparse.hold(x)) sparse.times(w, z);
+                else K.gemm(x, w, z, false, false);
                 out = relu ? bufShape(1, n, n, units) : z;
                 if (b != null || relu) biasRelu(z, b, out, relu);
                 return;
             }
+            sparse.forget();
             // elsewhere (double networks, other activations): ND4J's xw_plus_b and relu_layer (oneDNN) are fast
             // when the inputs count a multiple of 16 and far slower than a gemm otherwise: [32, K] x [K, 64] + bias,
             // 1 thread, xw_plus_b against a gemm and the bias, p10: K = 1000 5.6 against 0.55 ms, K = 5000 24.8
@@ -103,6 +105,8 @@ public final class Layers {
 
         /** Scratch of the Java passes below: the batch's values, a second array of them, the bias or its sums. */
         private float[] valsA = new float[0], valsB = new float[0], biasRow = new float[0];
+        /** This batch's inputs by their nonzero entries, when they are mostly zeros (a bag of words). */
+        private final SparseBatch sparse = new SparseBatch();
         private double[] sums = new double[0];
 
         /**
@@ -173,7 +177,8 @@ public final class Layers {
             if ((act == null || act.isIdentity() || relu) && Flat.plainFloat(g, out, gb)) {
                 if (relu) gz = bufShape(2, n, n, w.size(1));
                 reluBackBiasGrad(out, g, gz, gb, relu);
-                K.gemm(x, gz, gw, true, false);
+                if (sparse.held()) sparse.transposeTimes(gz, gw);
+                else K.gemm(x, gz, gw, true, false);
                 if (!needInputGrad) return new INDArray[] {null};
                 INDArray gx = bufShape(4, n, n, w.size(0));
                 K.gemm(gz, w, gx, false, true);

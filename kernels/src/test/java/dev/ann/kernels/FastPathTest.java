@@ -155,6 +155,95 @@ class FastPathTest {
         assertTrue(!K.Blas.small(f, f, Nd4j.create(DataType.FLOAT, 8, 8), 8));
     }
 
+    /** A [n, k] batch mostly of zeros, every {@code every}-th value on average nonzero: counts 1-3, some -0.0 and negative. */
+    private static INDArray sparseRows(int n, int k, int every, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        INDArray x = rows(DataType.FLOAT, n, k).assign(0);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < k; j++) {
+                if (r.nextInt(every) != 0) continue;
+                int v = r.nextInt(8);
+                x.putScalar(i, j, v == 0 ? -0.0f : v == 1 ? -1.5f : 1 + v % 3);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * A batch mostly of zeros (a bag of words) is held by its entries, and its two products with it, x W and
+     * xᵀ g, are the BLAS's up to rounding, on views starting inside larger buffers; the weight's gradient is
+     * written whole (rows of no entry set to 0) and nothing around it.
+     */
+    @Test
+    void sparseBatchProductsAreTheBlasProducts() {
+        for (int[] s : new int[][] {{32, 500, 64}, {7, 97, 5}, {1, 300, 16}}) {
+            int n = s[0], k = s[1], units = s[2];
+            INDArray x = sparseRows(n, k, 80, n + k);
+            INDArray w = rows(DataType.FLOAT, k, units), g = rows(DataType.FLOAT, n, units);
+            SparseBatch sb = new SparseBatch();
+            assertTrue(sb.hold(x), "held: " + n + "x" + k);
+            INDArray z = rows(DataType.FLOAT, n, units), want = Nd4j.create(DataType.FLOAT, n, units);
+            sb.times(w, z);
+            Nd4j.gemm(x, w, want, false, false, 1.0, 0.0);
+            close(want, z, 2e-6, "x W " + n + "x" + k + "x" + units);
+            INDArray whole = Nd4j.rand(DataType.FLOAT, k + 6, units);
+            INDArray before = whole.dup();
+            INDArray gw = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 3 + k), org.nd4j.linalg.indexing.NDArrayIndex.all());
+            sb.transposeTimes(g, gw);
+            INDArray gwWant = Nd4j.create(DataType.FLOAT, k, units);
+            Nd4j.gemm(x, g, gwWant, true, false, 1.0, 0.0);
+            close(gwWant, gw, 2e-6, "xT g " + n + "x" + k + "x" + units);
+            for (int r : new int[] {0, 1, 2, k + 3, k + 4, k + 5}) {
+                assertEquals(before.getRow(r), whole.getRow(r), "row " + r + " around the gradient is left alone");
+            }
+        }
+        // a dense batch is not read past its first row; one whose first row is sparse and the rest dense is let go
+        SparseBatch sb = new SparseBatch();
+        assertTrue(!sb.hold(Nd4j.rand(DataType.FLOAT, 16, 200)));
+        INDArray mixed = Nd4j.rand(DataType.FLOAT, 16, 200);
+        mixed.getRow(0).assign(0);
+        assertTrue(!sb.hold(mixed) && !sb.held());
+        assertTrue(!sb.hold(Nd4j.zeros(DataType.DOUBLE, 4, 100)), "float only");
+    }
+
+    /**
+     * A dense layer on a bag of words trains as with the BLAS's products: the output, and every parameter's
+     * gradient (the sparse layer first, a dense one after it), the same up to rounding with sparse batches off.
+     */
+    @Test
+    void denseLayerOnASparseBatchTrainsAsWithTheBlas() {
+        int n = 32, in = 400, units = 24;
+        INDArray x = sparseRows(n, in, 80, 5);
+        assertTrue(new SparseBatch().hold(x), "the batch is sparse enough to be held");
+        INDArray[] outs = new INDArray[2], grads = new INDArray[2];
+        for (int run = 0; run < 2; run++) {
+            SparseBatch.off = run == 1;
+            try {
+                Network net = new Network(DataType.FLOAT);
+                int x0 = net.input(in);
+                int d = net.add("dense", new Layers.Dense(), new long[] {units}, x0);
+                net.param(d, "weight", new long[] {in, units}, true, Network.Init.he(in));
+                net.param(d, "bias", new long[] {units}, true, Network.Init.normal(0.5));
+                int r = net.add("relu", new Layers.ActivationLayer(new Activation(Activation.Fn.RELU, 0)), new long[] {units}, d);
+                int d2 = net.add("out", new Layers.Dense(), new long[] {3}, r);
+                net.param(d2, "weight", new long[] {units, 3}, true, Network.Init.he(units));
+                net.param(d2, "bias", new long[] {3}, true, Network.Init.normal(0.5));
+                net.build(Loss.Fn.MSE);
+                net.init(5);
+                net.grads().assign(7); // stale values: the sparse path writes the whole weight gradient
+                outs[run] = net.forward(x, true).dup();
+                net.backward(rand(11, n, 3));
+                grads[run] = net.grads().dup();
+            } finally {
+                SparseBatch.off = false;
+            }
+        }
+        close(outs[1], outs[0], 2e-6, "output");
+        close(grads[1], grads[0], 2e-5, "gradients");
+        assertTrue(grads[0].get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, in * units)).eq(0).castTo(DataType.INT).sumNumber().intValue() > 0,
+                "words absent from the batch have a zero gradient");
+    }
+
     /** Random rows [3, 3 + r) of an array of r + 5 rows: a view whose elements start inside its buffer. */
     private static INDArray rows(DataType dt, int r, int cols) {
         INDArray whole = Nd4j.rand(dt, r + 5, cols);

@@ -22,6 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>java -cp ... dev.ann.runtime.bench.StepBench FILE [batch] [seconds] [profile]</pre>
  *
  * {@code -Dann.noHalves=true}: one pass over the whole batch where ann train would train it in halves.
+ * {@code -Dann.realBatch=true}: the training split's first samples, scaled as ann train scales them, instead of
+ * random values (a bag of words is mostly zeros, and the dense layer's products take that path).
  * With {@code -Dann.layerTimes=true} it also prints the milliseconds each
  * layer's forward and backward pass took per step; with {@code -Dann.window=N}, during the warm-up, the
  * milliseconds a step every N steps and how long the JIT compiled meanwhile (its compiler threads share the
@@ -40,6 +42,20 @@ public final class StepBench {
         if (System.getenv("OMP_NUM_THREADS") != null || !plan.trainsBestOnOneThread()) return false;
         Backend.oneThread();
         return true;
+    }
+
+    /** The training split's first {@code batch} samples as ann train's batches hold them. */
+    static INDArray realBatch(Plan plan, int batch, long[] shape) {
+        try (var splits = dev.ann.runtime.data.Pipeline.load(plan.data())) {
+            var train = splits.train();
+            int s = train.sampleSize;
+            float[] v = new float[batch * s];
+            for (int i = 0; i < batch; i++) {
+                train.read(i % train.n, v, i * s);
+                splits.transform().applyInPlace(v, i * s, s);
+            }
+            return Nd4j.create(v, shape);
+        }
     }
 
     public static void main(String[] a) throws Exception {
@@ -76,6 +92,7 @@ public final class StepBench {
                 }
             }
         }
+        if (Boolean.getBoolean("ann.realBatch")) x = realBatch(plan, batch, xs);
         int k = (int) plan.outputShape().size();
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, k);
         for (int i = 0; i < batch; i++) y.putScalar(i, i % k, 1);
