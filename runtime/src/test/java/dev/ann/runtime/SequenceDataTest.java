@@ -3,6 +3,7 @@ package dev.ann.runtime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,6 +134,65 @@ class SequenceDataTest {
         assertEquals(List.of("pos", "neg"), ps.stream().map(x -> x.classes().get(0)).toList());
         // evaluation reads the data again with the checkpoint's vocabulary
         assertEquals(1.0, pr.evaluate(new String[1]).accuracy(), 1e-9);
+    }
+
+    /**
+     * Scoring a text model reads the test texts alone (Pipeline.loadTest) with the checkpoint's vocabulary: the
+     * same test split as the whole load, also once the training file is gone; where the classes are not the
+     * model's, it says so (null) and the whole load runs.
+     */
+    @Test
+    void theTestTextsReadAloneAreTheWholeLoadsTestSplit() throws Exception {
+        reviews();
+        String file = """
+                dataset D {
+                    train arff("train.arff", label: "mood", text: "text")
+                    test arff("%s", label: "mood", text: "text")
+                    tokens words, vocabulary 12, lowercase, bag
+                    validation 20%%
+                }
+                network N {
+                    input [12]
+                    dense(2) -> softmax
+                }
+                train N on D {
+                    loss cross_entropy
+                    optimizer adam(lr: 0.05)
+                    batch 16
+                    epochs 5
+                }
+                """;
+        Plan p = plan(file.formatted("test.arff"));
+        Trainer.Result r = train(p);
+        Path ckpt = r.runDir().resolve("model.ckpt");
+        double before = new Predictor(p, ckpt).evaluate(new String[1]).accuracy();
+        try (Pipeline.Splits whole = Pipeline.load(p.data())) {
+            Pipeline.Transform fitted = Model.transform(Checkpoint.read(ckpt), p);
+            for (boolean deleted : new boolean[] {false, true}) {
+                if (deleted) Files.delete(dir.resolve("train.arff"));
+                try (Pipeline.Splits alone = Pipeline.loadTest(p.data(), null, fitted, whole.classNames())) {
+                    assertNotNull(alone, "texts with a test source of their own and the model's vocabulary");
+                    assertNull(alone.train());
+                    assertNull(alone.validation());
+                    StreamTest.assertSame(whole.test(), alone.test());
+                    assertEquals(whole.classNames(), alone.classNames());
+                    assertEquals(whole.transform().tokenizer().tokens, alone.transform().tokenizer().tokens);
+                }
+            }
+            assertThrows(RunException.class, () -> Pipeline.load(p.data()), "the whole load reads the deleted training file");
+            assertEquals(before, new Predictor(p, ckpt).evaluate(new String[1]).accuracy(), 1e-12, "ann eval without the training file");
+            // classes other than the model's, or no vocabulary: null, and the whole load runs
+            assertNull(Pipeline.loadTest(p.data(), null, fitted, List.of("pos", "neg")));
+            assertNull(Pipeline.loadTest(p.data(), null, new Pipeline.Transform(null, 1f, null, null), whole.classNames()));
+        }
+        reviews(); // the checker wants the training file back
+        Files.writeString(dir.resolve("test2.arff"), "@relation reviews\n@attribute text string\n@attribute mood {pos, neg}\n@data\n'good',pos\n");
+        Plan other = plan(file.formatted("test2.arff"));
+        try (Pipeline.Splits alone = Pipeline.loadTest(other.data(), null, Model.transform(Checkpoint.read(ckpt), other), List.of("neg", "pos"))) {
+            // the plan's classes come from the training file's declaration: a test file declaring them in another
+            // order has its labels mapped by name
+            assertArrayEquals(new int[] {1}, alone.test().labels, "pos is the model's class 1");
+        }
     }
 
     @Test

@@ -104,7 +104,20 @@ public final class Pipeline {
      * The other splits of what it returns are null.
      */
     public static Splits loadTest(DataPipeline p, Long memoryBytes, Transform fitted) {
-        if (fitted == null || SequenceData.handles(p)) return null;
+        return loadTest(p, memoryBytes, fitted, List.of());
+    }
+
+    /**
+     * The same, where texts also take the test-only way: a dataset of texts with test sources of its own, a
+     * model's {@code fitted} vocabulary, and test files whose classes are {@code classNames}, the model's (a
+     * nominal label declared in another order, or undeclared labels the test texts do not all show, read
+     * everything as before).
+     */
+    public static Splits loadTest(DataPipeline p, Long memoryBytes, Transform fitted, List<String> classNames) {
+        if (fitted == null) return null;
+        if (SequenceData.handles(p)) {
+            return SequenceData.loadTest(p, memoryBytes != null && memoryBytes > 0 ? memoryBytes : Budget.defaultBytes(), fitted, classNames);
+        }
         boolean test = false;
         for (DataPipeline.Source s : p.sources()) {
             if (!s.kind().equals("idx")) return null;
@@ -195,7 +208,7 @@ public final class Pipeline {
     }
 
     /** {@link #build}'s test split alone, from the test sources alone, transformed by the model's fitted transform. */
-    private static Splits buildTest(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream,
+    static Splits buildTest(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream,
                                     String mode, Transform fitted) {
         List<String> names = classNames(p, byRole, regression);
         List<Samples> parts = new ArrayList<>();

@@ -65,9 +65,7 @@ final class SequenceData {
             texts.put(e.getKey(), all);
         }
         if (p.text() == null) return Pipeline.build(p, loaded, regression, null, false, mode(byRole), fitted);
-        DataPipeline plain = new DataPipeline(p.dataset(), p.sources(), p.sampleShape(), p.labels(),
-                p.split(), p.validation(), 1.0, "none", p.shuffle(), p.shuffleSeed(), p.subset(), null);
-        Pipeline.Splits rows = Pipeline.build(plain, loaded, regression, null, false, mode(byRole), null);
+        Pipeline.Splits rows = Pipeline.build(plain(p), loaded, regression, null, false, mode(byRole), null);
         // which role's texts a split's row numbers index: one source to split, or train/validation/test sources
         List<String> trainTexts = texts.containsKey("all") ? texts.get("all") : texts.get("train");
         List<String> valTexts = texts.containsKey("all") ? trainTexts : texts.containsKey("validation") ? texts.get("validation") : trainTexts;
@@ -81,6 +79,43 @@ final class SequenceData {
         Pipeline.Transform tf = new Pipeline.Transform(null, 1f, null, null, tok, null, null);
         return new Pipeline.Splits(tr, va, te, tf, rows.classNames(), false, rows.mode() + "; vocabulary of " + (tok.tokens.size() + 2)
                 + " ids (" + tok.tokens.size() + (given ? " tokens of the checkpoint's" : " tokens of the training texts") + ", padding, unknown)");
+    }
+
+    /**
+     * The test split of a text dataset alone (Pipeline.loadTest): only the test sources are read, and encoded
+     * with the model's vocabulary. Null where the test texts depend on more: no test source, no vocabulary
+     * given, or classes that differ from the model's {@code classNames} (the full load takes the training
+     * file's declaration first).
+     */
+    static Pipeline.Splits loadTest(DataPipeline p, long budget, Pipeline.Transform fitted, List<String> classNames) {
+        if (p.text() == null || p.window() != null || fitted.tokenizer() == null) return null;
+        boolean regression = "targets".equals(p.labels().kind());
+        if (!regression && classNames.isEmpty()) return null;
+        Map<String, List<Rows>> byRole = new LinkedHashMap<>();
+        for (DataPipeline.Source s : p.sources()) {
+            if (s.role().equals("test")) byRole.computeIfAbsent("test", k -> new ArrayList<>()).add(read(s, p, regression, budget));
+        }
+        if (byRole.isEmpty()) return null;
+        List<String> names = regression ? List.of() : classNames(p, byRole);
+        if (!names.equals(regression ? List.of() : classNames)) return null;
+        List<String> all = new ArrayList<>();
+        List<Pipeline.Loaded> ls = new ArrayList<>();
+        for (Rows r : byRole.get("test")) {
+            ls.add(new Pipeline.Loaded(r.file(), rowNumbers(r, all.size(), names), null));
+            all.addAll(r.texts());
+        }
+        Pipeline.Splits rows = Pipeline.buildTest(plain(p), Map.of("test", ls), regression, null, false, mode(byRole),
+                new Pipeline.Transform(null, 1f, null, null));
+        Tokenizer tok = fitted.tokenizer();
+        Dataset te = encode(tok, p.text(), (Dataset) rows.test(), all);
+        return new Pipeline.Splits(null, null, te, new Pipeline.Transform(null, 1f, null, null, tok, null, null), names, false,
+                rows.mode() + "; vocabulary of " + (tok.tokens.size() + 2) + " ids (" + tok.tokens.size() + " tokens of the checkpoint's, padding, unknown)");
+    }
+
+    /** The pipeline with the texts' row numbers as its samples: no scale or normalisation. */
+    private static DataPipeline plain(DataPipeline p) {
+        return new DataPipeline(p.dataset(), p.sources(), p.sampleShape(), p.labels(),
+                p.split(), p.validation(), 1.0, "none", p.shuffle(), p.shuffleSeed(), p.subset(), null);
     }
 
     private static String mode(Map<String, List<Rows>> byRole) {

@@ -51,7 +51,7 @@ public final class Predictor {
         // would otherwise feed the model data scaled unlike its training data, and score it wrongly)
         // where the test split can be read alone (Pipeline.loadTest), the other sources are not read
         Pipeline.Transform fitted = Model.transform(ckpt, plan);
-        Pipeline.Splits testOnly = Pipeline.loadTest(plan.data(), dataMemory, fitted);
+        Pipeline.Splits testOnly = Pipeline.loadTest(plan.data(), dataMemory, fitted, classNames);
         try (Pipeline.Splits s = testOnly != null ? testOnly : Pipeline.load(plan.data(), dataMemory, fitted)) {
             Samples d = s.test() != null ? s.test() : s.validation();
             if (splitOut != null) splitOut[0] = s.test() != null ? "test" : "validation";
