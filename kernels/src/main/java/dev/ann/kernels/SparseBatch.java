@@ -26,12 +26,14 @@ final class SparseBatch {
 
     private int n, k, nnz, touchedCount;
     private boolean held;
-    private int[] bits = new int[0];
+    /** Values read from the batch at a time, by their bits. */
+    private static final int CHUNK = 1 << 14;
+    private final int[] bits = new int[CHUNK + 8];
     private float[] row = new float[0];
     private float[][] batchRows = new float[0][];
     private int[] count = new int[0], start = new int[0], touched = new int[0];
-    private int[] csrCol = new int[0], csrRow = new int[0], rows = new int[0];
-    private float[] vals = new float[0];
+    private int[] flat = new int[0], rows = new int[0];
+    private float[] flatVal = new float[0], vals = new float[0];
 
     /** Lets the batch go (the layer multiplies this batch through the BLAS). */
     void forget() { held = false; }
@@ -50,36 +52,66 @@ final class SparseBatch {
         if (off || x.rank() != 2 || !Flat.plainFloat(x) || x.size(0) * x.size(1) > Integer.MAX_VALUE / 2) return false;
         n = (int) x.size(0);
         k = (int) x.size(1);
-        int len = n * k, most = len / DENSITY_DIVISOR;
         if (n == 0 || k == 0) return false;
-        if (bits.length < k) bits = new int[k];
         java.nio.IntBuffer xb = x.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asIntBuffer();
         int base = (int) x.offset();
-        xb.get(base, bits, 0, k);
-        if (nonzeros(bits, k) * 8 > k) return false; // clearly dense (pixels, embeddings): not read further
-        if (bits.length < len + 8) bits = java.util.Arrays.copyOf(bits, len + 8);
-        if (len > k) xb.get(base + k, bits, k, len - k);
-        if (csrCol.length < most) { csrCol = new int[most]; rows = new int[most]; vals = new float[most]; csrRow = new int[most]; }
-        if (count.length < k) { count = new int[k]; start = new int[k + 1]; touched = new int[k]; }
-        java.util.Arrays.fill(bits, len, len + 8, 0);
+        if (firstRowDense(xb, base)) return false;
+        if (!collect(xb, base, n * k, n * k / DENSITY_DIVISOR)) return false;
+        byColumn();
+        held = true;
+        return true;
+    }
+
+    /** Whether the first row is an eighth nonzero or more: clearly dense (pixels, embeddings), not read further. */
+    private boolean firstRowDense(java.nio.IntBuffer xb, int base) {
+        int nonzero = 0;
+        for (int at = 0; at < k; at += CHUNK) {
+            int m = Math.min(CHUNK, k - at);
+            xb.get(base + at, bits, 0, m);
+            nonzero += nonzeros(bits, m);
+        }
+        return nonzero * 8 > k;
+    }
+
+    /**
+     * The batch's nonzero entries in row order (flat index and value), read {@link #CHUNK} values at a time (the
+     * scratch stays small whatever the batch); false once there are more than {@code most}.
+     */
+    private boolean collect(java.nio.IntBuffer xb, int base, int len, int most) {
         nnz = 0;
-        for (int b = 0; b < len; b += 8) {
-            if ((bits[b] | bits[b + 1] | bits[b + 2] | bits[b + 3] | bits[b + 4] | bits[b + 5] | bits[b + 6] | bits[b + 7]) == 0) continue;
-            for (int i = b; i < b + 8 && i < len; i++) {
-                if (bits[i] == 0) continue;
-                if (nnz == most) return false;
-                csrCol[nnz] = i; // the flat index: row i / k, column i % k
-                nnz++;
+        for (int at = 0; at < len; at += CHUNK) {
+            int m = Math.min(CHUNK, len - at);
+            xb.get(base + at, bits, 0, m);
+            java.util.Arrays.fill(bits, m, m + 8, 0); // the last block of eight reads zeros past the chunk
+            for (int b = 0; b < m; b += 8) {
+                if ((bits[b] | bits[b + 1] | bits[b + 2] | bits[b + 3] | bits[b + 4] | bits[b + 5] | bits[b + 6] | bits[b + 7]) == 0) continue;
+                for (int i = b; i < b + 8 && i < m; i++) {
+                    if (bits[i] == 0) continue;
+                    if (nnz == most) return false;
+                    if (nnz == flat.length) grow(most);
+                    flat[nnz] = at + i;
+                    flatVal[nnz] = Float.intBitsToFloat(bits[i]);
+                    nnz++;
+                }
             }
         }
-        // by column: counting sort of the row-ordered entries, rows ascending within a column
+        return true;
+    }
+
+    /** Room for twice the entries (at most {@code most}). */
+    private void grow(int most) {
+        int cap = (int) Math.min(most, Math.max(1024L, 2L * flat.length));
+        flat = java.util.Arrays.copyOf(flat, cap);
+        flatVal = java.util.Arrays.copyOf(flatVal, cap);
+        rows = new int[cap];
+        vals = new float[cap];
+    }
+
+    /** The entries by column (a counting sort of the row-ordered ones): rows ascending within a column. */
+    private void byColumn() {
+        if (count.length < k) { count = new int[k]; start = new int[k + 1]; touched = new int[k]; }
         java.util.Arrays.fill(count, 0, k, 0);
-        for (int e = 0; e < nnz; e++) {
-            int i = csrCol[e], r = i / k;
-            csrRow[e] = r;
-            csrCol[e] = i - r * k;
-            count[csrCol[e]]++;
-        }
+        for (int e = 0; e < nnz; e++) count[flat[e] % k]++;
         touchedCount = 0;
         int at = 0;
         for (int j = 0; j < k; j++) {
@@ -90,12 +122,10 @@ final class SparseBatch {
         start[k] = at;
         System.arraycopy(start, 0, count, 0, k); // count: each column's next free place
         for (int e = 0; e < nnz; e++) {
-            int p = count[csrCol[e]]++;
-            rows[p] = csrRow[e];
-            vals[p] = Float.intBitsToFloat(bits[csrRow[e] * k + csrCol[e]]);
+            int i = flat[e], r = i / k, p = count[i - r * k]++;
+            rows[p] = r;
+            vals[p] = flatVal[e];
         }
-        held = true;
-        return true;
     }
 
     private static int nonzeros(int[] v, int len) {

@@ -176,7 +176,7 @@ class FastPathTest {
      */
     @Test
     void sparseBatchProductsAreTheBlasProducts() {
-        for (int[] s : new int[][] {{32, 500, 64}, {7, 97, 5}, {1, 300, 16}}) {
+        for (int[] s : new int[][] {{32, 500, 64}, {7, 97, 5}, {1, 300, 16}, {3, 20000, 8}}) { // the last in several chunks
             int n = s[0], k = s[1], units = s[2];
             INDArray x = sparseRows(n, k, 80, n + k);
             INDArray w = rows(DataType.FLOAT, k, units), g = rows(DataType.FLOAT, n, units);
