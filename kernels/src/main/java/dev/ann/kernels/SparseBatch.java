@@ -9,8 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code [32, 5000] x [5000, 64]} took 0.27 ms through the BLAS each way.
  *
  * <p>The same sums as the BLAS's up to rounding: the zero terms are left out and the others are added column by
- * column, in float (FastPathTest). Only in host memory, for plain float arrays; the layer asks {@link #hold} each
- * batch and multiplies through the BLAS when it says no.
+ * column, in float (FastPathTest). (Where W holds an infinity, the BLAS's 0 x inf = NaN is left out too; training
+ * has diverged by then, and its loss says so.) Only in host memory, for plain float arrays; the layer asks
+ * {@link #hold} each batch and multiplies through the BLAS when it says no.
  */
 final class SparseBatch {
     /**
@@ -141,7 +142,7 @@ final class SparseBatch {
      */
     void times(INDArray w, INDArray z) {
         int units = (int) w.size(1);
-        float[][] acc = rows(units);
+        float[][] acc = scratchRows(units);
         if (row.length != units) row = new float[units];
         for (int i = 0; i < n; i++) java.util.Arrays.fill(acc[i], 0f);
         Flat.Floats wf = Flat.floats(w);
@@ -157,7 +158,7 @@ final class SparseBatch {
     /** gw {@code [k, units]} = xᵀ g for the held batch; g {@code [n, units]}, both plain float. */
     void transposeTimes(INDArray g, INDArray gw) {
         int units = (int) g.size(1);
-        float[][] gr = rows(units);
+        float[][] gr = scratchRows(units);
         if (row.length != units) row = new float[units];
         Flat.Floats gf = Flat.floats(g);
         for (int i = 0; i < n; i++) gf.get(i * units, gr[i], units);
@@ -172,7 +173,7 @@ final class SparseBatch {
     }
 
     /** n rows of exactly {@code units} floats (scratch). */
-    private float[][] rows(int units) {
+    private float[][] scratchRows(int units) {
         if (batchRows.length < n || batchRows[0].length != units) {
             batchRows = new float[n][units];
         }
