@@ -67,6 +67,28 @@ class SequenceDataTest {
                 + "'zebra good','pos'\n'a bad zebra',neg\n'good',pos\n'plot bad',neg\n");
     }
 
+    /** The reviews as a bag of 12 words (a test file, a line more for the dataset) and a dense layer trained with Adam. */
+    static String bagOfWords(String testFile, String datasetLine, int epochs) {
+        return """
+                dataset D {
+                    train arff("train.arff", label: "mood", text: "text")
+                    test arff("%s", label: "mood", text: "text")
+                    tokens words, vocabulary 12, lowercase, bag
+                    %s
+                }
+                network N {
+                    input [12]
+                    dense(2) -> softmax
+                }
+                train N on D {
+                    loss cross_entropy
+                    optimizer adam(lr: 0.05)
+                    batch 16
+                    epochs %d
+                }
+                """.formatted(testFile, datasetLine, epochs);
+    }
+
     @Test
     void theVocabularyIsFittedOnTrainingTextsAndTravelsWithTheCheckpoint() throws Exception {
         reviews();
@@ -103,23 +125,7 @@ class SequenceDataTest {
     @Test
     void aBagOfWordsModelLearnsAndPredictsRawText() throws Exception {
         reviews();
-        Plan p = plan("""
-                dataset D {
-                    train arff("train.arff", label: "mood", text: "text")
-                    test arff("test.arff", label: "mood", text: "text")
-                    tokens words, vocabulary 12, lowercase, bag
-                }
-                network N {
-                    input [12]
-                    dense(2) -> softmax
-                }
-                train N on D {
-                    loss cross_entropy
-                    optimizer adam(lr: 0.05)
-                    batch 16
-                    epochs 30
-                }
-                """);
+        Plan p = plan(bagOfWords("test.arff", "", 30));
         Trainer.Result r = train(p);
         assertEquals(1.0, r.test().accuracy(), 1e-9, "the test texts are told apart by good/bad, whatever else they hold");
         Path ckpt = r.runDir().resolve("model.ckpt");
@@ -144,25 +150,7 @@ class SequenceDataTest {
     @Test
     void theTestTextsReadAloneAreTheWholeLoadsTestSplit() throws Exception {
         reviews();
-        String file = """
-                dataset D {
-                    train arff("train.arff", label: "mood", text: "text")
-                    test arff("%s", label: "mood", text: "text")
-                    tokens words, vocabulary 12, lowercase, bag
-                    validation 20%%
-                }
-                network N {
-                    input [12]
-                    dense(2) -> softmax
-                }
-                train N on D {
-                    loss cross_entropy
-                    optimizer adam(lr: 0.05)
-                    batch 16
-                    epochs 5
-                }
-                """;
-        Plan p = plan(file.formatted("test.arff"));
+        Plan p = plan(bagOfWords("test.arff", "validation 20%", 5));
         Trainer.Result r = train(p);
         Path ckpt = r.runDir().resolve("model.ckpt");
         double before = new Predictor(p, ckpt).evaluate(new String[1]).accuracy();
@@ -187,7 +175,7 @@ class SequenceDataTest {
         }
         reviews(); // the checker wants the training file back
         Files.writeString(dir.resolve("test2.arff"), "@relation reviews\n@attribute text string\n@attribute mood {pos, neg}\n@data\n'good',pos\n");
-        Plan other = plan(file.formatted("test2.arff"));
+        Plan other = plan(bagOfWords("test2.arff", "validation 20%", 5));
         try (Pipeline.Splits alone = Pipeline.loadTest(other.data(), null, Model.transform(Checkpoint.read(ckpt), other), List.of("neg", "pos"))) {
             // the plan's classes come from the training file's declaration: a test file declaring them in another
             // order has its labels mapped by name
