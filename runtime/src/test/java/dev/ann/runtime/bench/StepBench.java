@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>java -cp ... dev.ann.runtime.bench.StepBench FILE [batch] [seconds] [profile]</pre>
  *
  * {@code -Dann.noHalves=true}: one pass over the whole batch where ann train would train it in halves.
+ * {@code -Dann.benchKernels=true}: first prints the folder or jar the kernels' classes came from (bench/ab.sh).
  * {@code -Dann.realBatch=true}: the training split's first samples, scaled as ann train scales them, instead of
  * random values (a bag of words is mostly zeros, and the dense layer's products take that path).
  * With {@code -Dann.layerTimes=true} it also prints the milliseconds each
@@ -59,6 +60,9 @@ public final class StepBench {
     }
 
     public static void main(String[] a) throws Exception {
+        if (Boolean.getBoolean("ann.benchKernels")) { // bench/ab.sh: which build of the kernels this run loaded
+            System.out.println("kernels: " + dev.ann.kernels.Network.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        }
         Backend.init();
         String blas = System.getProperty("ann.blasThreads");
         if (blas != null) Nd4j.factory().blas().setMaxThreads(Integer.parseInt(blas));
