@@ -148,14 +148,19 @@ final class Flat {
     }
 
     /**
-     * Sets a plain array's elements to 0 with one native memset (an ND4J op costs about 18 µs before its work).
-     * A view's buffer may itself be a view: its address is where its own offset starts, while the array's offset
-     * counts from the whole buffer's start (as asNioFloat reads it).
+     * Where a's first element lies from its buffer's address, in elements. A view's buffer may itself be a view:
+     * its address is where its own offset starts, while the array's offset counts from the whole buffer's start
+     * (as asNioFloat reads it).
      */
+    static long fromAddress(INDArray a) {
+        return a.offset() - a.data().offset();
+    }
+
+    /** Sets a plain array's elements to 0 with one native memset (an ND4J op costs about 18 µs before its work). */
     static void zero(INDArray a) {
-        long bytes = a.length() * a.dataType().width();
+        long width = a.dataType().width();
         org.bytedeco.javacpp.BytePointer p = new org.bytedeco.javacpp.BytePointer(a.data().addressPointer());
-        org.bytedeco.javacpp.Pointer.memset(p.position((a.offset() - a.data().offset()) * a.dataType().width()), 0, bytes);
+        org.bytedeco.javacpp.Pointer.memset(p.position(fromAddress(a) * width), 0, a.length() * width);
     }
 
     static Floats floats(INDArray a) {

@@ -127,7 +127,7 @@ public final class K {
         static boolean small(INDArray a, INDArray b, INDArray c, long k) {
             return SGEMM != null && !off && c.size(0) * c.size(1) * k <= SMALL_MNK && a.rank() == 2 && b.rank() == 2 && c.rank() == 2
                     && a.dataType() == c.dataType() && b.dataType() == c.dataType() && Flat.plain(a, b, c) && a.length() > 0 && b.length() > 0
-                    && a.offset() >= a.data().offset() && b.offset() >= b.data().offset() && c.offset() >= c.data().offset();
+                    && Flat.fromAddress(a) >= 0 && Flat.fromAddress(b) >= 0 && Flat.fromAddress(c) >= 0;
         }
 
         static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta, long k) {
@@ -147,14 +147,12 @@ public final class K {
             }
         }
 
-        // a view's buffer may itself be a view: its address is where its own offset starts, while the array's
-        // offset counts from the whole buffer's start (as asNioFloat reads it)
         private static org.bytedeco.javacpp.FloatPointer floats(INDArray a) {
-            return new org.bytedeco.javacpp.FloatPointer(a.data().addressPointer()).position(a.offset() - a.data().offset());
+            return new org.bytedeco.javacpp.FloatPointer(a.data().addressPointer()).position(Flat.fromAddress(a));
         }
 
         private static org.bytedeco.javacpp.DoublePointer doubles(INDArray a) {
-            return new org.bytedeco.javacpp.DoublePointer(a.data().addressPointer()).position(a.offset() - a.data().offset());
+            return new org.bytedeco.javacpp.DoublePointer(a.data().addressPointer()).position(Flat.fromAddress(a));
         }
     }
 
