@@ -116,7 +116,7 @@ public final class Pipeline {
     public static Splits loadTest(DataPipeline p, Long memoryBytes, Transform fitted, List<String> classNames) {
         if (fitted == null) return null;
         if (SequenceData.handles(p)) {
-            return SequenceData.loadTest(p, memoryBytes != null && memoryBytes > 0 ? memoryBytes : Budget.defaultBytes(), fitted, classNames);
+            return SequenceData.loadTest(p, sequenceBudget(memoryBytes), fitted, classNames);
         }
         boolean test = false;
         for (DataPipeline.Source s : p.sources()) {
@@ -126,10 +126,15 @@ public final class Pipeline {
         return test ? load(p, memoryBytes, fitted, true) : null;
     }
 
+    /** The memory budget of ARFF, text and window data (held in memory): the one given, else the default. */
+    private static long sequenceBudget(Long memoryBytes) {
+        return memoryBytes != null && memoryBytes > 0 ? memoryBytes : Budget.defaultBytes();
+    }
+
     private static Splits load(DataPipeline p, Long memoryBytes, Transform fitted, boolean testOnly) {
         boolean regression = "targets".equals(p.labels().kind());
         long budget = memoryBytes != null ? memoryBytes : Budget.defaultBytes();
-        if (SequenceData.handles(p)) return SequenceData.load(p, memoryBytes != null && memoryBytes > 0 ? memoryBytes : Budget.defaultBytes(), fitted);
+        if (SequenceData.handles(p)) return SequenceData.load(p, sequenceBudget(memoryBytes), fitted);
         int[] resize = p.resizeTo();
 
         // look at every source first (IDX headers, picture lists, one validating pass over CSV files) to know the size
