@@ -167,10 +167,11 @@ class GeneratedTrainerSequenceDataTest {
 
     /**
      * The sequence examples' dev profiles on the Debian packages' data (weka: the Reuters corn ARFF files;
-     * python3-statsmodels: co2.csv): an embedding + conv1d, an LSTM forecast and the transformer encoder.
+     * python3-statsmodels: co2.csv): an embedding + conv1d, the bag of words (a batch 98% zeros, which the dense
+     * layer multiplies by its entries: SparseBatch), an LSTM forecast and the transformer encoder.
      */
     @ParameterizedTest
-    @CsvSource({"reuters_corn.ann,conv,3", "co2.ann,lstm,5", "transformer.ann,Transformer,1"})
+    @CsvSource({"reuters_corn.ann,conv,3", "reuters_corn.ann,BagOfWords,3", "co2.ann,lstm,5", "transformer.ann,Transformer,1"})
     void examplesDevProfilesSameAsAnnTrain(String file, String train, int epochs) throws Exception {
         Path example = Path.of("..", "examples", file).toAbsolutePath().normalize();
         String text = Files.readString(example);
