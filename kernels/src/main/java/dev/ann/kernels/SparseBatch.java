@@ -15,10 +15,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class SparseBatch {
     /**
-     * Held when at most one value in this many is nonzero. {@code [32, 5000] x [5000, 64]}, one thread, both
-     * products against the BLAS's 0.50 ms: 0.20 ms on 1.5% of reuters_corn's words (Zipf-like, a story's frequent
-     * words shared), 0.30 ms on 2% nonzero at random, 0.74 ms on 5% at random (reading the batch costs more as
-     * its entries scatter). A batch of pixels costs only the look at its first row.
+     * Held when at most one value in this many is nonzero: past about 3% nonzero at random the BLAS's two
+     * products of {@code [32, 5000] x [5000, 64]} are faster (reading the batch costs more as its entries
+     * scatter; `bench/training/ops.sh 60 sparse`, ops-results.md). A batch of pixels costs only the look at its
+     * first row.
      */
     static final int DENSITY_DIVISOR = 32;
 
@@ -49,6 +49,11 @@ final class SparseBatch {
      * -0.0 is an entry of value -0.0, NaN one of NaN, and the products come out as the BLAS's would.
      */
     boolean hold(INDArray x) {
+        return hold(x, DENSITY_DIVISOR);
+    }
+
+    /** {@link #hold} at another density (the benchmark times the products past the rule's: OpBench sparse). */
+    boolean hold(INDArray x, int densityDivisor) {
         held = false;
         if (off || x.rank() != 2 || !Flat.plainFloat(x) || x.size(0) * x.size(1) > Integer.MAX_VALUE / 2) return false;
         n = (int) x.size(0);
@@ -57,7 +62,7 @@ final class SparseBatch {
         java.nio.IntBuffer xb = x.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asIntBuffer();
         int base = (int) x.offset();
         if (firstRowDense(xb, base)) return false;
-        if (!collect(xb, base, n * k, n * k / DENSITY_DIVISOR)) return false;
+        if (!collect(xb, base, n * k, n * k / densityDivisor)) return false;
         byColumn();
         held = true;
         return true;

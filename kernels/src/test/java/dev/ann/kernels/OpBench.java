@@ -28,6 +28,7 @@ public final class OpBench {
         if (a.length > 1 && a[1].equals("conv2d")) { conv2d(reps); return; }
         if (a.length > 1 && a[1].equals("dense")) { dense(reps); return; }
         if (a.length > 1 && a[1].equals("firstconv")) { firstConv(reps); return; }
+        if (a.length > 1 && a[1].equals("sparse")) { sparse(reps); return; }
         int n = 64, c = 32, h = 28, w = 28;
         INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w), g = Nd4j.rand(DataType.FLOAT, n, c, h, w);
         INDArray gamma = Nd4j.rand(DataType.FLOAT, c), beta = Nd4j.rand(DataType.FLOAT, c);
@@ -192,6 +193,56 @@ public final class OpBench {
                         z2.addiRowVector(b);
                     },
                     "ND4J xw_plus_b", "gemm, then the bias");
+        }
+    }
+
+    /**
+     * A dense layer's two products with a batch mostly of zeros, x W and xᵀ g for {@code [32, 5000] x [5000, 64]}
+     * (reuters_corn's bag of words): the BLAS's (K.gemm, one thread) against SparseBatch's (reading the batch
+     * included), on 130 words a row drawn by Zipf's law (like the stories: 1-2% nonzero, frequent words shared)
+     * and on 1%, 2%, 3% and 5% nonzero at random (SparseBatch takes batches up to 1/32). The Java side is run
+     * 3,000 times first, for the JIT.
+     */
+    static void sparse(int reps) {
+        int n = 32, k = 5000, u = 64;
+        INDArray w = Nd4j.rand(DataType.FLOAT, k, u), g = Nd4j.rand(DataType.FLOAT, n, u);
+        INDArray z = Nd4j.create(DataType.FLOAT, n, u), gw = Nd4j.create(DataType.FLOAT, k, u);
+        java.util.Random r = new java.util.Random(1);
+        double harmonic = 0;
+        for (int j = 0; j < k; j++) harmonic += 1.0 / (j + 1);
+        float[] zipf = new float[n * k];
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < 130; t++) {
+                double q = r.nextDouble() * harmonic;
+                int j = 0;
+                while (q > 1.0 / (j + 1) && j < k - 1) q -= 1.0 / (++j);
+                zipf[i * k + j] += 1;
+            }
+        }
+        String[] names = {"words by Zipf's law", "1% at random", "2% at random", "3% at random", "5% at random"};
+        double[] density = {0, 0.01, 0.02, 0.03, 0.05};
+        for (int c = 0; c < names.length; c++) {
+            float[] v = zipf;
+            if (density[c] > 0) {
+                v = new float[n * k];
+                for (int i = 0; i < v.length; i++) if (r.nextDouble() < density[c]) v[i] = 1 + r.nextInt(3);
+            }
+            INDArray x = Nd4j.create(v, new long[] {n, k});
+            long nonzero = 0;
+            for (float f : v) if (f != 0) nonzero++;
+            SparseBatch sb = new SparseBatch();
+            Runnable sparse = () -> {
+                if (!sb.hold(x, 16)) throw new IllegalStateException("not held");
+                sb.times(w, z);
+                sb.transposeTimes(g, gw);
+            };
+            for (int i = 0; i < 3000; i++) sparse.run();
+            compare(String.format("dense [32, 5000] x [5000, 64], x W and xT g, %s (%.1f%% nonzero)", names[c], 100.0 * nonzero / v.length), reps,
+                    () -> {
+                        K.gemm(x, w, z, false, false);
+                        K.gemm(x, g, gw, true, false);
+                    },
+                    sparse, "the BLAS (K.gemm), two products", "SparseBatch (reading the batch, two products)");
         }
     }
 
