@@ -17,7 +17,7 @@ final class SparseBatch {
     /**
      * Held when at most one value in this many is nonzero: past about 3% nonzero at random the BLAS's two
      * products of {@code [32, 5000] x [5000, 64]} are faster (reading the batch costs more as its entries
-     * scatter; `bench/training/ops.sh 60 sparse`, ops-results.md). A batch of pixels costs only the look at its
+     * scatter; `bench/training/ops.sh 100 sparse`, ops-results.md). A batch of pixels costs only the look at its
      * first row.
      */
     static final int DENSITY_DIVISOR = 32;
