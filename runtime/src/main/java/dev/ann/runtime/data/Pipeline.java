@@ -101,7 +101,8 @@ public final class Pipeline {
      * Fashion-MNIST's 60,000 training pictures, 0.7 s of its 2 s, to score the 10,000 test ones). Only where the
      * test samples depend on nothing else: every source an IDX file (their labels are numbers, their classes
      * declared or numbered) and one or more of them the dataset's test sources. Null otherwise: load it whole.
-     * The other splits of what it returns are null.
+     * The other splits of what it returns are null. Texts of a classification need the model's class names: the
+     * four-argument form.
      */
     public static Splits loadTest(DataPipeline p, Long memoryBytes, Transform fitted) {
         return loadTest(p, memoryBytes, fitted, List.of());

@@ -76,9 +76,14 @@ final class SequenceData {
         Dataset tr = encode(tok, t, (Dataset) rows.train(), trainTexts);
         Dataset va = rows.validation() == null ? null : encode(tok, t, (Dataset) rows.validation(), valTexts);
         Dataset te = rows.test() == null ? null : encode(tok, t, (Dataset) rows.test(), testTexts);
-        Pipeline.Transform tf = new Pipeline.Transform(null, 1f, null, null, tok, null, null);
-        return new Pipeline.Splits(tr, va, te, tf, rows.classNames(), false, rows.mode() + "; vocabulary of " + (tok.tokens.size() + 2)
-                + " ids (" + tok.tokens.size() + (given ? " tokens of the checkpoint's" : " tokens of the training texts") + ", padding, unknown)");
+        return texts(tr, va, te, tok, rows.classNames(), rows.mode(), given);
+    }
+
+    /** Encoded splits of texts, their transform the vocabulary alone, and the data line that says whose it is. */
+    private static Pipeline.Splits texts(Dataset tr, Dataset va, Dataset te, Tokenizer tok, List<String> names, String mode, boolean given) {
+        return new Pipeline.Splits(tr, va, te, new Pipeline.Transform(null, 1f, null, null, tok, null, null), names, false,
+                mode + "; vocabulary of " + (tok.tokens.size() + 2) + " ids (" + tok.tokens.size()
+                        + (given ? " tokens of the checkpoint's" : " tokens of the training texts") + ", padding, unknown)");
     }
 
     /**
@@ -97,19 +102,18 @@ final class SequenceData {
         }
         if (byRole.isEmpty()) return null;
         List<String> names = regression ? List.of() : classNames(p, byRole);
-        if (!names.equals(regression ? List.of() : classNames)) return null;
+        if (!regression && !names.equals(classNames)) return null;
         List<String> all = new ArrayList<>();
         List<Pipeline.Loaded> ls = new ArrayList<>();
         for (Rows r : byRole.get("test")) {
             ls.add(new Pipeline.Loaded(r.file(), rowNumbers(r, all.size(), names), null));
             all.addAll(r.texts());
         }
+        // the row numbers pass untransformed (the plain pipeline's scale 1, no normalisation)
         Pipeline.Splits rows = Pipeline.buildTest(plain(p), Map.of("test", ls), regression, null, false, mode(byRole),
                 new Pipeline.Transform(null, 1f, null, null));
         Tokenizer tok = fitted.tokenizer();
-        Dataset te = encode(tok, p.text(), (Dataset) rows.test(), all);
-        return new Pipeline.Splits(null, null, te, new Pipeline.Transform(null, 1f, null, null, tok, null, null), names, false,
-                rows.mode() + "; vocabulary of " + (tok.tokens.size() + 2) + " ids (" + tok.tokens.size() + " tokens of the checkpoint's, padding, unknown)");
+        return texts(null, null, encode(tok, p.text(), (Dataset) rows.test(), all), tok, names, rows.mode(), true);
     }
 
     /** The pipeline with the texts' row numbers as its samples: no scale or normalisation. */
