@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The kernels' faster ways give what the plain ways gave: Adam bit for bit, cross-entropy to float rounding, dense+relu to the product's rounding. */
 class FastPathTest {
@@ -516,10 +517,16 @@ class FastPathTest {
                     fast.build(Loss.Fn.MSE);
                     slow.build(Loss.Fn.MSE);
                     INDArray x = rand(31, n, c, h, w).castTo(dt), g = rand(32, n, c, oh, ow).castTo(dt);
-                    String what = dt + (max ? " max" : " avg") + " size " + ks[0] + " stride " + ks[1] + (two ? ", two threads" : "");
-                    double tol = dt == DataType.FLOAT ? 1e-6 : 1e-12;
-                    close(slow.forward(x.dup('f'), true), fast.forward(x, true), tol, what + ": output");
-                    close(slowPool.backward(g.dup('f'))[0], fastPool.backward(g)[0], tol, what + ": input gradient");
+                    for (boolean ties : new boolean[] {false, true}) {
+                        // ties: a relu'd input, so that many windows hold several zeros as their largest value (the
+                        // gradient goes to the first of them in row-major order, as in ND4J)
+                        INDArray xi = ties ? Transforms.relu(x.sub(0.3), true) : x;
+                        String what = dt + (max ? " max" : " avg") + " size " + ks[0] + " stride " + ks[1] + (two ? ", two threads" : "")
+                                + (ties ? ", ties" : "");
+                        double tol = dt == DataType.FLOAT ? 1e-6 : 1e-12;
+                        close(slow.forward(xi.dup('f'), true), fast.forward(xi, true), tol, what + ": output");
+                        close(slowPool.backward(g.dup('f'))[0], fastPool.backward(g)[0], tol, what + ": input gradient");
+                    }
                 }
             }
         }
