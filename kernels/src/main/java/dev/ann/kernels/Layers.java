@@ -624,8 +624,13 @@ public final class Layers {
     public static final class BatchNorm extends Layer {
         final double momentum, eps;
         INDArray gamma, beta, rmean, rvar, ggamma, gbeta;
-        /** kept from the training forward pass for the backward pass: x - mean, and 1 / sqrt(var + eps) per channel */
+        /**
+         * kept from the training forward pass for the backward pass: x - mean (by ND4J's ops; the Java loops keep
+         * x itself and {@link #means} instead), and 1 / sqrt(var + eps) per channel
+         */
         INDArray d, inv;
+        /** the training forward pass's input, when it ran in Java ({@link #trainFlat}): the backward pass reads x - mean from it */
+        INDArray x;
         public BatchNorm(double momentum, double eps) {
             this.momentum = momentum;
             this.eps = eps;
@@ -641,6 +646,8 @@ public final class Layers {
         INDArray z;
         /** each channel's float gamma / sqrt(var + eps) from the last training forward pass in Java ({@link #trainFlat}) */
         float[] scales;
+        /** each channel's float batch mean from that pass */
+        float[] means;
         /** whether the last training forward pass ran in Java and left {@link #scales} for the backward pass */
         boolean scalesFresh;
 
@@ -654,13 +661,17 @@ public final class Layers {
             boolean java = Flat.plainFloat(in[0], out, gamma, beta, rmean, rvar);
             z = actAfter() ? buf(4, n, outShape) : out;
             if (training) {
-                d = buf(1, n, inShapes[0]);
                 inv = bufShape(2, n, inShapes[0][0]);
-                if (java && Flat.plainFloat(d, inv)) {
-                    if (scales == null || scales.length != gamma.length()) scales = new float[(int) gamma.length()];
-                    trainFlat(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z, reluInside(), scales);
+                if (java && Flat.plainFloat(inv)) {
+                    if (scales == null || scales.length != gamma.length()) {
+                        scales = new float[(int) gamma.length()];
+                        means = new float[(int) gamma.length()];
+                    }
+                    x = in[0];
+                    trainFlat(x, gamma, beta, rmean, rvar, momentum, eps, inv, z, reluInside(), scales, means);
                     scalesFresh = true;
                 } else {
+                    d = buf(1, n, inShapes[0]);
                     train(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z);
                     if (reluInside()) act.forward(z, z);
                     scalesFresh = false;
@@ -682,9 +693,13 @@ public final class Layers {
                 act.backward(z, out, g, gz, act.needsScratch() ? buf(6, n, outShape) : null);
                 g = gz;
             }
-            if (scalesFresh && Flat.plainFloat(g, d, inv, gamma, beta, ggamma, gbeta, gx)) {
-                backwardFlat(g, reluInside(), scales, beta, d, inv, gamma, ggamma, gbeta, gx);
+            if (scalesFresh && Flat.plainFloat(g, inv, gamma, beta, ggamma, gbeta, gx)) {
+                backwardFlat(g, reluInside(), scales, means, beta, x, inv, gamma, ggamma, gbeta, gx);
             } else {
+                if (scalesFresh) { // the Java forward pass kept x and the means, not x - mean
+                    d = buf(1, n, inShapes[0]);
+                    centred(x, means, d);
+                }
                 if (reluInside()) { // relu's gradient: g where the output is positive
                     INDArray gz = buf(5, n, outShape);
                     act.backward(out, out, g, gz, null);
@@ -713,13 +728,16 @@ public final class Layers {
          * out = gamma * d / sqrt(var + eps) + beta (relu'd when {@code relu}) in loops the JIT vectorises. Two
          * reads of x and two writes where the dozen ND4J ops read and wrote the batch a dozen times (bench:
          * OpBench flat). {@code scales} receives each channel's float gamma / sqrt(var + eps), which
-         * {@link #backwardFlat} needs to find where the fused relu cut.
+         * {@link #backwardFlat} needs to find where the fused relu cut, and {@code means} each channel's float
+         * mean, from which the backward pass recomputes d = x - mean with the same float subtraction: writing d
+         * here cost a third write of the batch (6.4 MB a step for fashion_cnn's first two batchnorms, 3.2 for the
+         * others) that the backward pass then read back where it now reads x.
          */
         static void trainFlat(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
-                              double momentum, double eps, INDArray d, INDArray inv, INDArray out, boolean relu, float[] scales) {
+                              double momentum, double eps, INDArray inv, INDArray out, boolean relu, float[] scales, float[] means) {
             int n = (int) x.size(0), c = (int) gamma.length(), s = (int) (x.length() / ((long) n * c));
             double m = (double) n * s;
-            Flat.Floats xv = Flat.floats(x), dv = Flat.floats(d), ov = Flat.floats(out);
+            Flat.Floats xv = Flat.floats(x), ov = Flat.floats(out);
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
             double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all(), iv = new double[c];
             Halves.run(c, twoCores(x), 1, (c0, c1) -> {
@@ -739,10 +757,10 @@ public final class Layers {
                         xv.get(at, row, s);
                         if (relu) normaliseRelu(row, o, mu, scale, shift, s);
                         else normalise(row, o, mu, scale, shift, s);
-                        dv.put(at, row, s);
                         ov.put(at, o, s);
                     }
                     scales[ch] = scale;
+                    means[ch] = mu;
                     iv[ch] = in;
                     rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
                     rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
@@ -809,22 +827,34 @@ public final class Layers {
             for (int k = 0; k < s; k++) to[k] += from[k];
         }
 
-        /** row[k] = d = row[k] - mu in place, o[k] = d * scale + shift. */
+        /** o[k] = d * scale + shift with d = row[k] - mu. */
         private static void normalise(float[] row, float[] o, float mu, float scale, float shift, int s) {
-            for (int k = 0; k < s; k++) {
-                float t = row[k] - mu;
-                row[k] = t;
-                o[k] = t * scale + shift;
-            }
+            for (int k = 0; k < s; k++) o[k] = (row[k] - mu) * scale + shift;
         }
 
         /** {@link #normalise}, relu'd: o[k] = max(d * scale + shift, 0). */
         private static void normaliseRelu(float[] row, float[] o, float mu, float scale, float shift, int s) {
-            for (int k = 0; k < s; k++) {
-                float t = row[k] - mu;
-                row[k] = t;
-                o[k] = Math.max(t * scale + shift, 0f);
+            for (int k = 0; k < s; k++) o[k] = Math.max((row[k] - mu) * scale + shift, 0f);
+        }
+
+        /** d = x - mean per channel, in float as {@link #trainFlat}'s loops compute it: for ND4J's backward pass. */
+        static void centred(INDArray x, float[] means, INDArray d) {
+            int n = (int) x.size(0), c = means.length, s = (int) (x.length() / ((long) n * c));
+            Flat.Floats xv = Flat.floats(x), dv = Flat.floats(d);
+            float[] row = new float[s];
+            for (int i = 0; i < n; i++) {
+                for (int ch = 0; ch < c; ch++) {
+                    int at = (i * c + ch) * s;
+                    xv.get(at, row, s);
+                    subtract(row, means[ch], s);
+                    dv.put(at, row, s);
+                }
             }
+        }
+
+        /** row[k] -= mu. */
+        private static void subtract(float[] row, float mu, int s) {
+            for (int k = 0; k < s; k++) row[k] -= mu;
         }
 
         /** {@link #eval} in plain Java: out = x * scale + shift per channel (relu'd when {@code relu}). */
@@ -855,29 +885,31 @@ public final class Layers {
         /**
          * {@link #backward} in plain Java over float host buffers: per channel the sums of g and g * d in one
          * pass (per position over up to {@link #SUM_BLOCK} planes in float, then in double), then
-         * gx = a * g + b * d + k in another. With {@code relu} (fused) g counts only where relu's output
-         * max(d * scale + shift, 0) was positive: recomputed from d and the forward pass's {@code scales} and
-         * beta with the same float operations, so it is the output bit for bit without reading it. Leaves d as it was.
+         * gx = a * g + b * d + k in another, d = x - mean recomputed from the forward pass's input x and float
+         * {@code means} (the subtraction {@link #trainFlat} made). With {@code relu} (fused) g counts only where
+         * relu's output max(d * scale + shift, 0) was positive: recomputed from d and the forward pass's
+         * {@code scales} and beta with the same float operations, so it is the output bit for bit without reading
+         * it. Leaves x as it was.
          */
-        static void backwardFlat(INDArray g, boolean relu, float[] scales, INDArray beta, INDArray d, INDArray inv,
+        static void backwardFlat(INDArray g, boolean relu, float[] scales, float[] means, INDArray beta, INDArray x, INDArray inv,
                                  INDArray gamma, INDArray gammaGrad, INDArray betaGrad, INDArray gx) {
             int n = (int) g.size(0), c = (int) gamma.length(), s = (int) (g.length() / ((long) n * c));
             double m = (double) n * s;
-            Flat.Floats gv = Flat.floats(g), dv = Flat.floats(d), xv = Flat.floats(gx);
+            Flat.Floats gv = Flat.floats(g), xs = Flat.floats(x), gxv = Flat.floats(gx);
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all(), iv = Flat.view(inv).all();
             double[] gg = new double[c], gb = new double[c];
             Halves.run(c, twoCores(g), 1, (c0, c1) -> {
-                float[] gr = new float[s], dr = new float[s];
+                float[] gr = new float[s], xr = new float[s];
                 Sums sums = new Sums(s);
                 for (int ch = c0; ch < c1; ch++) {
                     // relu off: a shift of +infinity keeps every value (step 1 everywhere)
-                    float scale = relu ? scales[ch] : 0f, shift = relu ? (float) be[ch] : Float.POSITIVE_INFINITY;
+                    float scale = relu ? scales[ch] : 0f, shift = relu ? (float) be[ch] : Float.POSITIVE_INFINITY, mu = means[ch];
                     int cc = ch;
                     sums.over(n, (i, fs, fq) -> {
                         int at = (i * c + cc) * s;
                         gv.get(at, gr, s);
-                        dv.get(at, dr, s);
-                        addGradSums(gr, dr, scale, shift, fs, fq, s);
+                        xs.get(at, xr, s);
+                        addGradSums(gr, xr, mu, scale, shift, fs, fq, s);
                     });
                     double sg = sums.a, sgd = sums.b;
                     double in = iv[ch], a = ga[ch] * in;
@@ -887,9 +919,9 @@ public final class Layers {
                     for (int i = 0; i < n; i++) {
                         int at = (i * c + ch) * s;
                         gv.get(at, gr, s);
-                        dv.get(at, dr, s);
-                        inputGrad(gr, dr, scale, shift, fa, fb, fk, s);
-                        xv.put(at, gr, s);
+                        xs.get(at, xr, s);
+                        inputGrad(gr, xr, mu, scale, shift, fa, fb, fk, s);
+                        gxv.put(at, gr, s);
                     }
                 }
             });
@@ -897,19 +929,22 @@ public final class Layers {
             Flat.view(betaGrad).put(0, gb, c);
         }
 
-        /** With gm = g[k] where relu kept the value (see {@link #backwardFlat}): sums[k] += gm, products[k] += gm * d[k]. */
-        private static void addGradSums(float[] g, float[] d, float scale, float shift, float[] sums, float[] products, int s) {
+        /**
+         * With d = x[k] - mu and gm = g[k] where relu kept the value (see {@link #backwardFlat}): sums[k] += gm,
+         * products[k] += gm * d.
+         */
+        private static void addGradSums(float[] g, float[] x, float mu, float scale, float shift, float[] sums, float[] products, int s) {
             for (int k = 0; k < s; k++) {
-                float t = d[k], gm = g[k] * Activation.reluStep(Math.max(t * scale + shift, 0f));
+                float t = x[k] - mu, gm = g[k] * Activation.reluStep(Math.max(t * scale + shift, 0f));
                 sums[k] += gm;
                 products[k] += gm * t;
             }
         }
 
-        /** g[k] = a * gm + b * d[k] + k0 in place, gm as in {@link #addGradSums}. */
-        private static void inputGrad(float[] g, float[] d, float scale, float shift, float a, float b, float k0, int s) {
+        /** g[k] = a * gm + b * d + k0 in place, d and gm as in {@link #addGradSums}. */
+        private static void inputGrad(float[] g, float[] x, float mu, float scale, float shift, float a, float b, float k0, int s) {
             for (int k = 0; k < s; k++) {
-                float t = d[k], gm = g[k] * Activation.reluStep(Math.max(t * scale + shift, 0f));
+                float t = x[k] - mu, gm = g[k] * Activation.reluStep(Math.max(t * scale + shift, 0f));
                 g[k] = a * gm + b * t + k0;
             }
         }

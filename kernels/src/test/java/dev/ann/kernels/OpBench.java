@@ -151,7 +151,7 @@ public final class OpBench {
         INDArray rmean = Nd4j.zeros(DataType.FLOAT, c), rvar = Nd4j.ones(DataType.FLOAT, c);
         INDArray gg = rmean.ulike(), gb = rmean.ulike(), out = x.ulike(), gx = x.ulike(), d = x.ulike(), inv = rmean.ulike();
         INDArray gr = x.ulike();
-        float[] scales = new float[c];
+        float[] scales = new float[c], means = new float[c];
         Activation relu = new Activation(Activation.Fn.RELU, 0);
         compare("batchnorm + relu [64,32,28,28], forward + backward", reps,
                 () -> {
@@ -161,8 +161,8 @@ public final class OpBench {
                     Layers.BatchNorm.backward(gr, d, inv, gamma, gg, gb, gx);
                 },
                 () -> {
-                    Layers.BatchNorm.trainFlat(x, gamma, beta, rmean, rvar, 0.9, 1e-5, d, inv, out, true, scales);
-                    Layers.BatchNorm.backwardFlat(g, true, scales, beta, d, inv, gamma, gg, gb, gx);
+                    Layers.BatchNorm.trainFlat(x, gamma, beta, rmean, rvar, 0.9, 1e-5, inv, out, true, scales, means);
+                    Layers.BatchNorm.backwardFlat(g, true, scales, means, beta, x, inv, gamma, gg, gb, gx);
                 },
                 "ND4J ops (Layers.BatchNorm.train, backward, relu)", "plain Java (trainFlat, backwardFlat)");
         Network nd = new Network(DataType.FLOAT), fl = new Network(DataType.FLOAT);
