@@ -726,11 +726,11 @@ public final class Layers {
          * copied into a float row: the mean and the biased variance from one pass (per position, the sums of x
          * and x^2 over up to {@link #SUM_BLOCK} planes in float, then in double), then d = x - mean and
          * out = gamma * d / sqrt(var + eps) + beta (relu'd when {@code relu}) in loops the JIT vectorises. Two
-         * reads of x and two writes where the dozen ND4J ops read and wrote the batch a dozen times (bench:
+         * reads of x and one write where the dozen ND4J ops read and wrote the batch a dozen times (bench:
          * OpBench flat). {@code scales} receives each channel's float gamma / sqrt(var + eps), which
          * {@link #backwardFlat} needs to find where the fused relu cut, and {@code means} each channel's float
          * mean, from which the backward pass recomputes d = x - mean with the same float subtraction: writing d
-         * here cost a third write of the batch (6.4 MB a step for fashion_cnn's first two batchnorms, 3.2 for the
+         * here cost a second write of the batch (6.4 MB a step for fashion_cnn's first two batchnorms, 3.2 for the
          * others) that the backward pass then read back where it now reads x.
          */
         static void trainFlat(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
