@@ -99,6 +99,15 @@ final class CheckCommand implements Callable<Integer> {
     /** The same; {@code failed} also gets the diagnostics when there are errors. */
     static Compilation compileOrReport(Path file, PrintWriter err, boolean withoutData,
                                        java.util.function.Consumer<List<Diagnostic>> failed) {
+        return compileOrReport(file, err, withoutData, "this command does not read the data", failed);
+    }
+
+    /**
+     * The same; {@code reads} says, after a missing data file's warning, what the command reads instead
+     * ("ann predict reads only its inputs"): eval and predict with a checkpoint need no training data.
+     */
+    static Compilation compileOrReport(Path file, PrintWriter err, boolean withoutData, String reads,
+                                       java.util.function.Consumer<List<Diagnostic>> failed) {
         Compilation c = Compiler.compile(new Workspace(), file);
         List<Diagnostic> ds = dedupe(c.diagnostics());
         DiagnosticPrinter printer = new DiagnosticPrinter(err, Cli.color(), Path.of(""));
@@ -114,7 +123,7 @@ final class CheckCommand implements Callable<Integer> {
             printer.printAll(missing.stream().map(d -> new Diagnostic(Severity.WARNING, d.code(), d.message(), d.source(),
                     d.range(), d.fixes(), d.related())).toList());
             err.println("note: " + missing.size() + " data file" + (missing.size() == 1 ? " is" : "s are")
-                    + " missing; this command does not read the data, but ann train will need " + (missing.size() == 1 ? "it" : "them"));
+                    + " missing; " + reads + ", but ann train will need " + (missing.size() == 1 ? "it" : "them"));
             err.flush();
         }
         return c;

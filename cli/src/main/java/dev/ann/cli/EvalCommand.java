@@ -34,7 +34,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!dataMemory.parse(spec.commandLine().getErr())) return Main.USAGE;
         RunSetup.startNd4jEarly(true);
         int[] exit = new int[1];
-        Plan plan = source.plan(spec, exit);
+        Plan plan = source.plan(spec, exit, true, ds -> { });
         if (plan == null) return exit[0];
         return Runner.eval(this, plan);
     }

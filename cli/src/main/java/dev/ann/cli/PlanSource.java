@@ -39,9 +39,17 @@ final class PlanSource {
 
     /** The same; {@code failed} also gets the diagnostics of a plan that could not be made. */
     Plan plan(CommandLine.Model.CommandSpec spec, int[] exit, Consumer<List<Diagnostic>> failed) {
-        Compilation c = compile(spec, exit, false, failed);
+        return plan(spec, exit, false, failed);
+    }
+
+    /**
+     * The same, where {@code withoutData} (eval and predict with a checkpoint): a data file that is not there
+     * (E043) is a warning, since only the data the command reads must be there, and reading it says which is missing.
+     */
+    Plan plan(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData, Consumer<List<Diagnostic>> failed) {
+        Compilation c = compile(spec, exit, withoutData, failed);
         compiled = c;
-        return c == null ? null : plan(c, spec, exit, false, failed);
+        return c == null ? null : plan(c, spec, exit, withoutData, failed);
     }
 
     /** The compilation the last {@link #plan(CommandLine.Model.CommandSpec, int[], Consumer)} made. */
@@ -67,7 +75,8 @@ final class PlanSource {
     /**
      * The file compiled, or null after printing why ({@code exit[0]} is then the exit code).
      *
-     * @param withoutData true for commands that never read the data: missing data files are then warnings
+     * @param withoutData true for commands that never read the data or read only part of it (plan, generate; eval
+     *                    and predict with a checkpoint): missing data files are then warnings
      */
     Compilation compile(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData) {
         return compile(spec, exit, withoutData, ds -> { });
@@ -82,7 +91,12 @@ final class PlanSource {
             return null;
         }
         exit[0] = Main.ERRORS;
-        return CheckCommand.compileOrReport(file, err, withoutData, failed);
+        String reads = switch (spec.name()) {
+            case "eval" -> "ann eval goes on (the test files alone are enough for pictures in IDX files and for texts)";
+            case "predict" -> "ann predict reads only its inputs";
+            default -> "this command does not read the data";
+        };
+        return CheckCommand.compileOrReport(file, err, withoutData, reads, failed);
     }
 
     /** The plan of the named train block of a compiled file, or null after printing why. */

@@ -178,4 +178,57 @@ class TrainCommandTest {
         assertTrue(r.out().contains("device auto: CPU, this build has no CUDA backend\n"), r.out());
         assertTrue(r.out().contains("device cpu (nd4j native"), r.out());
     }
+
+    /**
+     * A trained model's eval and predict need no training data: texts with a test file of their own are scored from
+     * it alone (the training file deleted: its E043 is a warning, with what the command reads), and predict reads
+     * only its input. Where eval does need the training file (numbers in CSV files, read whole), it stops with the
+     * file's name, exit 1, no stack trace.
+     */
+    @Test
+    void evalAndPredictWithoutTheTrainingData() throws Exception {
+        String[] words = {"corn", "wheat", "grain", "harvest", "stock", "bank", "rate", "profit"};
+        java.util.Random rnd = new java.util.Random(3);
+        StringBuilder train = new StringBuilder("text,label\n"), test = new StringBuilder("text,label\n");
+        for (int i = 0; i < 120; i++) {
+            int label = i % 2;
+            StringBuilder t = new StringBuilder();
+            for (int w = 0; w < 6; w++) t.append(w == 0 ? "" : " ").append(words[label * 4 + rnd.nextInt(4)]);
+            (i < 90 ? train : test).append(t).append(',').append(label == 0 ? "crops" : "money").append('\n');
+        }
+        Files.writeString(tmp.resolve("train.csv"), train);
+        Files.writeString(tmp.resolve("test.csv"), test);
+        Path ann = tmp.resolve("texts.ann");
+        Files.writeString(ann, "dataset Texts {\n"
+                + "    train csv(\"train.csv\", header: true, text: 0, label: 1)\n"
+                + "    test csv(\"test.csv\", header: true, text: 0, label: 1)\n"
+                + "    tokens words, vocabulary 20, bag\n"
+                + "}\n\nnetwork Bag {\n    input [20]\n    dense(2) -> softmax\n}\n\n"
+                + "train Bag on Texts {\n    loss cross_entropy\n    optimizer adam(lr: 5e-2)\n    batch 16\n    epochs 10\n    seed 1\n}\n");
+        Path ckpt = tmp.resolve("run").resolve("model.ckpt");
+        Run t = ann("train", ann.toString(), "--out", tmp.resolve("run").toString());
+        assertEquals(0, t.code(), t.err());
+        Run before = ann("eval", ann.toString(), "--checkpoint", ckpt.toString(), "--json");
+        assertEquals(0, before.code(), before.err());
+
+        Files.delete(tmp.resolve("train.csv"));
+        assertEquals(1, ann("check", ann.toString()).code(), "check still wants every data file");
+        Run eval = ann("eval", ann.toString(), "--checkpoint", ckpt.toString(), "--json");
+        assertEquals(0, eval.code(), eval.err());
+        assertEquals(before.out(), eval.out(), "the same scores from the test file alone");
+        assertTrue(eval.err().contains("warning[E043]") && eval.err().contains("train.csv")
+                && eval.err().contains("ann eval goes on"), eval.err());
+        Run predict = ann("predict", ann.toString(), "--checkpoint", ckpt.toString(), "--input", "corn wheat harvest grain");
+        assertEquals(0, predict.code(), predict.err());
+        assertTrue(predict.out().startsWith("text: crops"), predict.out());
+
+        Path iris = tmp.resolve("iris").resolve("iris.ann");
+        Files.createDirectories(iris.getParent());
+        trainedIris(iris.getParent(), "--epochs", "2");
+        Files.delete(iris.resolveSibling("iris.csv"));
+        Run whole = ann("eval", iris.toString(), "--checkpoint", iris.resolveSibling("run").resolve("model.ckpt").toString());
+        assertEquals(1, whole.code(), whole.err());
+        assertTrue(whole.err().contains("iris.csv: no such file"), whole.err());
+        assertFalse(whole.err().contains("Exception"), whole.err());
+    }
 }
