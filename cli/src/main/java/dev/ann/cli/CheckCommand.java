@@ -99,8 +99,11 @@ final class CheckCommand implements Callable<Integer> {
     /** The same; {@code failed} also gets the diagnostics when there are errors. */
     static Compilation compileOrReport(Path file, PrintWriter err, boolean withoutData,
                                        java.util.function.Consumer<List<Diagnostic>> failed) {
-        return compileOrReport(file, err, withoutData, "this command does not read the data", failed);
+        return compileOrReport(file, err, withoutData, NO_DATA_READ, failed);
     }
+
+    /** What a command that never reads the data (plan, generate) says after a missing data file's warning. */
+    static final String NO_DATA_READ = "this command does not read the data";
 
     /**
      * The same; {@code reads} says, after a missing data file's warning, what the command reads instead

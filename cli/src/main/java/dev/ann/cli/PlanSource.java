@@ -39,18 +39,24 @@ final class PlanSource {
 
     /** The same; {@code failed} also gets the diagnostics of a plan that could not be made. */
     Plan plan(CommandLine.Model.CommandSpec spec, int[] exit, Consumer<List<Diagnostic>> failed) {
-        return plan(spec, exit, false, failed);
+        return plan(spec, exit, false, CheckCommand.NO_DATA_READ, failed);
     }
 
     /**
-     * The same, where {@code withoutData} (eval and predict with a checkpoint): a data file that is not there
-     * (E043) is a warning, since only the data the command reads must be there, and reading it says which is missing.
+     * The plan for a command that reads part of the data at most (eval and predict with a checkpoint): a data
+     * file that is not there (E043) is a warning followed by {@code reads}, what the command reads instead;
+     * reading a file that is missing says which.
      */
-    Plan plan(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData, Consumer<List<Diagnostic>> failed) {
-        Compilation c = compile(spec, exit, withoutData, failed);
+    Plan planReadingPart(CommandLine.Model.CommandSpec spec, int[] exit, String reads) {
+        return plan(spec, exit, true, reads, ds -> { });
+    }
+
+    private Plan plan(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData, String reads, Consumer<List<Diagnostic>> failed) {
+        Compilation c = compile(spec, exit, withoutData, reads, failed);
         compiled = c;
         return c == null ? null : plan(c, spec, exit, withoutData, failed);
     }
+
 
     /** The compilation the last {@link #plan(CommandLine.Model.CommandSpec, int[], Consumer)} made. */
     private Compilation compiled;
@@ -79,10 +85,11 @@ final class PlanSource {
      *                    and predict with a checkpoint): missing data files are then warnings
      */
     Compilation compile(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData) {
-        return compile(spec, exit, withoutData, ds -> { });
+        return compile(spec, exit, withoutData, CheckCommand.NO_DATA_READ, ds -> { });
     }
 
-    private Compilation compile(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData, Consumer<List<Diagnostic>> failed) {
+    private Compilation compile(CommandLine.Model.CommandSpec spec, int[] exit, boolean withoutData, String reads,
+                                Consumer<List<Diagnostic>> failed) {
         PrintWriter err = spec.commandLine().getErr();
         String unreadable = dev.ann.compiler.Workspace.readDisk(file).problem();
         if (unreadable != null) {
@@ -91,11 +98,6 @@ final class PlanSource {
             return null;
         }
         exit[0] = Main.ERRORS;
-        String reads = switch (spec.name()) {
-            case "eval" -> "ann eval goes on (the test files alone are enough for pictures in IDX files and for texts)";
-            case "predict" -> "ann predict reads only its inputs";
-            default -> "this command does not read the data";
-        };
         return CheckCommand.compileOrReport(file, err, withoutData, reads, failed);
     }
 

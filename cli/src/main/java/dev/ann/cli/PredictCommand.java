@@ -43,7 +43,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         RunSetup.startNd4jEarly(true);
         int[] exit = new int[1];
-        Plan plan = source.plan(spec, exit, true, ds -> { });
+        Plan plan = source.planReadingPart(spec, exit, "ann predict reads only its inputs");
         if (plan == null) return exit[0];
         return Runner.predict(this, plan);
     }

@@ -367,9 +367,8 @@ public final class Layers {
         /**
          * Max pooling in plain Java, plane by plane: each output the largest value of its window (the first
          * of equal ones in row-major order), and where it came from for the backward pass. The work of a plane
-         * is one call per output row of a small method ({@link #maxRow2}: 2x2 windows at stride 2, the common
-         * case; {@link #maxRow} any other): called thousands of times a step, they reach the JIT's optimising
-         * compiler within the first steps. The same loops written inline in the per-plane lambda ran as
+         * is one call per output row of a small method ({@link #maxRow}): called thousands of times a step, it
+         * reaches the JIT's optimising compiler within the first steps. The same loops written inline in the per-plane lambda ran as
          * interpreted or profiled code for the first hundred steps or so: a third of `ann train`'s Java samples
          * in fashion_cnn's first four epochs of 17 steps (JFR), 6.3 ms a step for its first pool by StepBench's
          * layer timer in a 20 s run.
@@ -378,7 +377,6 @@ public final class Layers {
             int planes = (int) (x.size(0) * inShapes[0][0]);
             int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
             int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
-            boolean two = kh == 2 && kw == 2 && sh == 2 && sw == 2;
             int[] at = where(x.size(0));
             Flat.Floats xv = Flat.floats(x), yv = Flat.floats(y);
             Halves.run(planes, BatchNorm.twoCores(x), 1, (p0, p1) -> {
@@ -386,40 +384,18 @@ public final class Layers {
                 for (int p = p0; p < p1; p++) {
                     xv.get(p * ih * iw, in, ih * iw);
                     int first = p * oh * ow;
-                    for (int r = 0; r < oh; r++) {
-                        if (two) maxRow2(in, 2 * r * iw, iw, o, at, first, r * ow, ow);
-                        else maxRow(in, r * sh * iw, iw, kh, kw, sw, o, at, first, r * ow, ow);
-                    }
+                    for (int r = 0; r < oh; r++) maxRow(in, r * sh * iw, iw, kh, kw, sw, o, at, first, r * ow, ow);
                     yv.put(first, o, oh * ow);
                 }
             });
         }
 
         /**
-         * One output row of 2x2 windows at stride 2, from the input rows at {@code top} and {@code top + iw} of a
-         * plane: the first window's values in row-major order, the largest kept with where it lies (a later value
-         * only when strictly larger). Selects, not branches: the larger of two values is a coin toss.
+         * One output row of kh x kw windows, {@code sw} apart, whose top row starts at {@code top}: each window's
+         * values in row-major order, the largest kept with where it lies (a later value only when strictly larger).
+         * Selects, not branches: the larger of two values is a coin toss. (A version unrolled for 2x2 windows ran
+         * no faster.)
          */
-        private static void maxRow2(float[] in, int top, int iw, float[] o, int[] at, int first, int row, int ow) {
-            for (int q = 0; q < ow; q++) {
-                int j = top + 2 * q;
-                float v = in[j];
-                int best = j;
-                float w = in[j + 1];
-                best = w > v ? j + 1 : best;
-                v = Math.max(v, w);
-                w = in[j + iw];
-                best = w > v ? j + iw : best;
-                v = Math.max(v, w);
-                w = in[j + iw + 1];
-                best = w > v ? j + iw + 1 : best;
-                v = Math.max(v, w);
-                o[row + q] = v;
-                at[first + row + q] = best;
-            }
-        }
-
-        /** One output row of kh x kw windows, {@code sw} apart, whose top row starts at {@code top}: as {@link #maxRow2}. */
         private static void maxRow(float[] in, int top, int iw, int kh, int kw, int sw, float[] o, int[] at, int first, int row, int ow) {
             for (int q = 0; q < ow; q++) {
                 int best = top + q * sw;
@@ -454,7 +430,7 @@ public final class Layers {
             });
         }
 
-        /** gi[at[first + k]] += go[k] for k in [0, len): a small method of its own, as {@link #maxRow2}. */
+        /** gi[at[first + k]] += go[k] for k in [0, len): a small method of its own, as {@link #maxRow}. */
         private static void scatter(float[] go, int[] at, int first, float[] gi, int len) {
             for (int k = 0; k < len; k++) gi[at[first + k]] += go[k];
         }
