@@ -179,10 +179,19 @@ class TrainCommandTest {
         assertTrue(r.out().contains("device cpu (nd4j native"), r.out());
     }
 
+    /** An IDX file: the magic number, the dimensions (big-endian ints), then the bytes. */
+    private static byte[] idx(int magic, int[] dims, byte[] data) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims.length + data.length);
+        b.putInt(magic);
+        for (int d : dims) b.putInt(d);
+        b.put(data);
+        return b.array();
+    }
+
     /**
-     * A trained model's eval and predict need no training data: texts with a test file of their own are scored from
-     * it alone (the training file deleted: its E043 is a warning, with what the command reads), and predict reads
-     * only its input. Where eval does need the training file (numbers in CSV files, read whole), it stops with the
+     * A trained model's eval and predict need no training data: pictures in IDX files and texts with test files
+     * of their own are scored from those alone (the training files deleted: E043 is a warning, with what the
+     * command reads), and predict reads only its input. Where eval does need the training file (numbers in CSV files, read whole), it stops with the
      * file's name, exit 1, no stack trace.
      */
     @Test
@@ -221,6 +230,36 @@ class TrainCommandTest {
         Run predict = ann("predict", ann.toString(), "--checkpoint", ckpt.toString(), "--input", "corn wheat harvest grain");
         assertEquals(0, predict.code(), predict.err());
         assertTrue(predict.out().startsWith("text: crops"), predict.out());
+
+        // pictures in IDX files with test files of their own: scored from those alone
+        Path pics = tmp.resolve("pics");
+        Files.createDirectories(pics);
+        for (String split : new String[] {"train", "test"}) {
+            int n = split.equals("train") ? 120 : 40;
+            byte[] img = new byte[n * 36], lab = new byte[n];
+            for (int i = 0; i < n; i++) {
+                lab[i] = (byte) (i % 3);
+                for (int j = 0; j < 36; j++) img[i * 36 + j] = (byte) (rnd.nextInt(120) + (j % 3 == i % 3 ? 120 : 0));
+            }
+            Files.write(pics.resolve(split + "-images.idx"), idx(0x803, new int[] {n, 6, 6}, img));
+            Files.write(pics.resolve(split + "-labels.idx"), idx(0x801, new int[] {n}, lab));
+        }
+        Path picsAnn = pics.resolve("pics.ann");
+        Files.writeString(picsAnn, "dataset Pics {\n"
+                + "    train idx(\"train-images.idx\", \"train-labels.idx\")\n"
+                + "    test idx(\"test-images.idx\", \"test-labels.idx\")\n"
+                + "    scale 1/255\n    classes \"a\", \"b\", \"c\"\n"
+                + "}\n\nnetwork Net {\n    input [1, 6, 6]\n    flatten\n    dense(3) -> softmax\n}\n\n"
+                + "train Net on Pics {\n    loss cross_entropy\n    optimizer adam(lr: 1e-2)\n    batch 16\n    epochs 3\n    seed 1\n}\n");
+        Path picsCkpt = pics.resolve("run").resolve("model.ckpt");
+        assertEquals(0, ann("train", picsAnn.toString(), "--out", pics.resolve("run").toString()).code());
+        Run picsBefore = ann("eval", picsAnn.toString(), "--checkpoint", picsCkpt.toString(), "--json");
+        assertEquals(0, picsBefore.code(), picsBefore.err());
+        Files.delete(pics.resolve("train-images.idx"));
+        Files.delete(pics.resolve("train-labels.idx"));
+        Run picsAfter = ann("eval", picsAnn.toString(), "--checkpoint", picsCkpt.toString(), "--json");
+        assertEquals(0, picsAfter.code(), picsAfter.err());
+        assertEquals(picsBefore.out(), picsAfter.out(), "the same scores from the test files alone");
 
         Path iris = tmp.resolve("iris").resolve("iris.ann");
         Files.createDirectories(iris.getParent());
