@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code -Dann.realBatch=true}: the training split's first samples, scaled as ann train scales them, instead of
  * random values (a bag of words is mostly zeros, and the dense layer's products take that path).
  * With {@code -Dann.layerTimes=true} it also prints the milliseconds each
- * layer's forward and backward pass took per step; with {@code -Dann.window=N}, during the warm-up, the
+ * layer's forward and backward pass took per step; with {@code -Dann.window=N}, from the first step on, the
  * milliseconds a step every N steps and how long the JIT compiled meanwhile (its compiler threads share the
  * cores with the training's second thread).
  */
@@ -112,7 +112,7 @@ public final class StepBench {
         long windowAt = System.nanoTime(), jitAt = jit.getTotalCompilationTime(), all = 0;
         while (true) {
             long now = System.nanoTime();
-            if (window > 0 && all > 0 && all % window == 0 && t0 == 0) {
+            if (window > 0 && all > 0 && all % window == 0) {
                 System.out.printf("  steps %5d-%5d: %7.2f ms a step, the JIT compiling %4d ms of them%n", all - window + 1, all,
                         (now - windowAt) / 1e6 / window, jit.getTotalCompilationTime() - jitAt);
                 windowAt = now;
