@@ -334,7 +334,12 @@ public final class Sequence {
             }
         }
 
-        private float[] fv = new float[0], fo = new float[0], maskF = new float[0];
+        private float[] fv = new float[0], fo = new float[0], fr = new float[0], maskF = new float[0];
+
+        /** o[k] = max(o[k], row[k]): both arrays from index 0, so C2 vectorises it (read at an offset, it stayed scalar). */
+        private static void maxInto(float[] o, float[] row, int f) {
+            for (int k = 0; k < f; k++) o[k] = Math.max(o[k], row[k]);
+        }
 
         /**
          * {@link #maxFlat} over time for float arrays, in two passes a sample that the JIT vectorises: each
@@ -344,7 +349,7 @@ public final class Sequence {
         private void maxOverTimeFloat(INDArray x, INDArray y) {
             int n = (int) x.size(0), t = (int) inShapes[0][0], f = (int) inShapes[0][1], per = t * f;
             if (where == null || where.length < n * f) where = new int[n * f];
-            if (fv.length < per) { fv = new float[per]; fo = new float[f]; }
+            if (fv.length < per) { fv = new float[per]; fo = new float[f]; fr = new float[f]; }
             float[] v = fv, o = fo;
             Flat.Floats xf = Flat.floats(x), yf = Flat.floats(y);
             float[] m = null;
@@ -362,8 +367,8 @@ public final class Sequence {
                 for (int step = 0; step < t; step++) {
                     if (m != null && m[s * t + step] == 0) continue;
                     real = true;
-                    int off = step * f;
-                    for (int k = 0; k < f; k++) o[k] = Math.max(o[k], v[off + k]);
+                    System.arraycopy(v, step * f, fr, 0, f);
+                    maxInto(o, fr, f);
                 }
                 if (!real) {
                     java.util.Arrays.fill(o, 0, f, 0f);
