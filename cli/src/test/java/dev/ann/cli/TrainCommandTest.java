@@ -189,10 +189,10 @@ class TrainCommandTest {
     }
 
     /**
-     * A trained model's eval and predict need no training data: pictures in IDX files and texts with test files
-     * of their own are scored from those alone (the training files deleted: E043 is a warning, with what the
-     * command reads), and predict reads only its input. Where eval does need the training file (numbers in CSV files, read whole), it stops with the
-     * file's name, exit 1, no stack trace.
+     * A trained model's eval and predict need no training data: pictures in IDX files, numbers in CSV files and
+     * texts with test files of their own are scored from those alone (the training files deleted: E043 is a
+     * warning, with what the command reads), and predict reads only its input. Where eval does need the training
+     * file (a dataset split from one file), it stops with the file's name, exit 1, no stack trace.
      */
     @Test
     void evalAndPredictWithoutTheTrainingData() throws Exception {
@@ -260,6 +260,39 @@ class TrainCommandTest {
         Run picsAfter = ann("eval", picsAnn.toString(), "--checkpoint", picsCkpt.toString(), "--json");
         assertEquals(0, picsAfter.code(), picsAfter.err());
         assertEquals(picsBefore.out(), picsAfter.out(), "the same scores from the test files alone");
+
+        // numbers in CSV files with a test file of their own, whose labels miss a class the model knows: scored
+        // from the test file alone, under the model's classes, as the trainer scored it with every file there
+        Path nums = tmp.resolve("nums");
+        Files.createDirectories(nums);
+        StringBuilder numTrain = new StringBuilder("x,y,kind\n"), numTest = new StringBuilder("x,y,kind\n");
+        String[] kinds = {"ant", "bee", "cat"};
+        for (int i = 0; i < 150; i++) {
+            int k = i % 3;
+            String row = String.format(java.util.Locale.ROOT, "%.3f,%.3f,%s%n", 10 * k + rnd.nextGaussian() * 3, 100 + rnd.nextGaussian() * 20, kinds[k]);
+            if (i < 120) numTrain.append(row);
+            else if (k > 0) numTest.append(row); // no ant in the test file
+        }
+        Files.writeString(nums.resolve("train.csv"), numTrain);
+        Files.writeString(nums.resolve("test.csv"), numTest);
+        Path numsAnn = nums.resolve("nums.ann");
+        Files.writeString(numsAnn, "dataset Nums {\n"
+                + "    train csv(\"train.csv\", header: true, features: 0..1, label: 2)\n"
+                + "    test csv(\"test.csv\", header: true, features: 0..1, label: 2)\n"
+                + "    normalize standard\n"
+                + "}\n\nnetwork Net {\n    input [2]\n    dense(3) -> softmax\n}\n\n"
+                + "train Net on Nums {\n    loss cross_entropy\n    optimizer adam(lr: 5e-2)\n    batch 16\n    epochs 8\n    seed 1\n}\n");
+        assertEquals(0, ann("train", numsAnn.toString(), "--out", nums.resolve("run").toString()).code());
+        com.google.gson.JsonObject trained = com.google.gson.JsonParser.parseString(
+                Files.readString(nums.resolve("run").resolve("summary.json"))).getAsJsonObject().getAsJsonObject("test");
+        Files.delete(nums.resolve("train.csv"));
+        Run numsEval = ann("eval", numsAnn.toString(), "--checkpoint", nums.resolve("run").resolve("model.ckpt").toString(), "--json");
+        assertEquals(0, numsEval.code(), numsEval.err());
+        com.google.gson.JsonObject alone = com.google.gson.JsonParser.parseString(numsEval.out()).getAsJsonObject();
+        for (String key : new String[] {"n", "loss", "accuracy", "per_class"}) {
+            assertEquals(trained.get(key), alone.get(key), key + ": the trainer's scores of the test split, from the test file alone");
+        }
+        assertTrue(trained.get("accuracy").getAsDouble() > 0.6, "a model that learned something: " + trained);
 
         Path iris = tmp.resolve("iris").resolve("iris.ann");
         Files.createDirectories(iris.getParent());

@@ -69,7 +69,15 @@ final class DatasetChecker {
         info.tokensLine = s.containsKey("tokens");
         if (s.get("window") != null && s.get("window").value() instanceof Map<?, ?> m) info.window = cast(m);
         // What the files hold.
+        missing = false;
         for (int i = 0; i < info.sources.size(); i++) probe(info, info.sources.get(i), sourceReads.get(i));
+        if (missing) {
+            // a file not there (E043): the classes the others show may not be all of them, so none are taken from
+            // the files (as for a file that is not read now), lest the network's output be called wrong for it
+            // (eval and predict of a trained model go on without its training file)
+            info.numClasses = 0;
+            info.classNames = List.of();
+        }
         sequences(info, s);
         // Declared labels override what the files suggest.
         SettingsReader.Read labels = s.get("labels");
@@ -328,8 +336,12 @@ final class DatasetChecker {
         return exists(Path.of(s), src.at(key), what, folder);
     }
 
+    /** whether a data file of the dataset being checked is not there ({@link #exists}) */
+    private boolean missing;
+
     private boolean exists(Path path, Loc loc, String what, boolean folder) {
         if (folder ? Files.isDirectory(path) : Files.isRegularFile(path)) return true;
+        missing = true;
         if (Files.exists(path)) {
             // never opened: a FIFO would block the check, /dev/zero would never end
             p.sink.error(Codes.DATA_MISSING, loc, what + " " + path + " is " + (Files.isDirectory(path) ? "a folder"

@@ -169,6 +169,42 @@ class PlanTest {
         assertFalse(DataPipeline.isUri("data/iris.csv") || DataPipeline.isUri("C:\\data\\iris.csv") || DataPipeline.isUri("/data/a://b"));
     }
 
+    /**
+     * With a data file missing (E043), the classes are not counted from the files that are there (a test file
+     * may lack a class): the network's output gives them, as for a source that is not read, so a trained model's
+     * eval goes on, and no E046 says that the output is wrong.
+     */
+    @Test
+    void aMissingFileLeavesTheClassesToTheNetwork(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("test.csv"), "x,kind\n1.0,bee\n2.0,cat\n");
+        Path file = dir.resolve("nums.ann");
+        String text = """
+                dataset Nums {
+                    train csv("train.csv", header: true, features: [0], label: 1)
+                    test csv("test.csv", header: true, features: [0], label: 1)
+                }
+                network Net {
+                    input [1]
+                    dense(3) -> softmax
+                }
+                train Net on Nums {
+                    loss cross_entropy
+                    optimizer adam(lr: 1e-2)
+                    batch 2
+                    epochs 1
+                }
+                """;
+        Workspace ws = new Workspace();
+        ws.open(file, text);
+        Compilation c = Compiler.compile(ws, file);
+        assertEquals(List.of("E043"), c.diagnostics().stream().filter(d -> d.isError()).map(d -> d.code()).toList(), () -> c.diagnostics().toString());
+        assertEquals(3, c.planWithoutData(null, null).data().labels().numClasses(), "the network's three outputs");
+        java.nio.file.Files.writeString(dir.resolve("train.csv"), "x,kind\n1.0,bee\n2.0,cat\n");
+        Compilation whole = Compiler.compile(ws, file);
+        assertEquals(List.of("E046"), whole.diagnostics().stream().filter(d -> d.isError()).map(d -> d.code()).toList(),
+                "with every file there, two classes against three outputs is an error");
+    }
+
     @Test
     void otherErrorsStillStopPlanningWithoutData() {
         Compilation c = compile(CNN.replace("data/digits-", "data/no-such-").replace("maxpool(2)", "maxpool(2, nope: 1)"));

@@ -92,7 +92,7 @@ public final class Pipeline {
      * says now. {@code fitted} null: fit as the dataset says.
      */
     public static Splits load(DataPipeline p, Long memoryBytes, Transform fitted) {
-        return load(p, memoryBytes, fitted, false);
+        return load(p, memoryBytes, fitted, null);
     }
 
     /**
@@ -100,9 +100,9 @@ public final class Pipeline {
      * {@code fitted} transform, without reading the other sources: for scoring a model ({@code ann eval} read
      * Fashion-MNIST's 60,000 training pictures, 0.7 s of its 2 s, to score the 10,000 test ones). Only where the
      * test samples depend on nothing else: every source an IDX file (their labels are numbers, their classes
-     * declared or numbered) and one or more of them the dataset's test sources. Null otherwise: load it whole.
-     * The other splits of what it returns are null. Texts of a classification need the model's class names: the
-     * four-argument form.
+     * declared or numbered) or a CSV file of numbers, and one or more of them the dataset's test sources. Null
+     * otherwise: load it whole. The other splits of what it returns are null. Texts, and numbers in CSV files, of
+     * a classification need the model's class names: the four-argument form.
      */
     public static Splits loadTest(DataPipeline p, Long memoryBytes, Transform fitted) {
         return loadTest(p, memoryBytes, fitted, List.of());
@@ -121,10 +121,10 @@ public final class Pipeline {
         }
         boolean test = false;
         for (DataPipeline.Source s : p.sources()) {
-            if (!s.kind().equals("idx")) return null;
+            if (!s.kind().equals("idx") && !s.kind().equals("csv")) return null;
             test |= s.role().equals("test");
         }
-        return test ? load(p, memoryBytes, fitted, true) : null;
+        return test ? load(p, memoryBytes, fitted, classNames) : null;
     }
 
     /** The memory budget of ARFF, text and window data (held in memory): the one given, else the default. */
@@ -132,7 +132,9 @@ public final class Pipeline {
         return memoryBytes != null && memoryBytes > 0 ? memoryBytes : Budget.defaultBytes();
     }
 
-    private static Splits load(DataPipeline p, Long memoryBytes, Transform fitted, boolean testOnly) {
+    /** {@code testOnly}: the model's class names when only the test sources are read, else null (every source). */
+    private static Splits load(DataPipeline p, Long memoryBytes, Transform fitted, List<String> testOnly) {
+        boolean onlyTest = testOnly != null;
         boolean regression = "targets".equals(p.labels().kind());
         long budget = memoryBytes != null ? memoryBytes : Budget.defaultBytes();
         if (SequenceData.handles(p)) return SequenceData.load(p, sequenceBudget(memoryBytes), fitted);
@@ -142,7 +144,7 @@ public final class Pipeline {
         List<Opened> opened = new ArrayList<>();
         long total = 0;
         for (DataPipeline.Source s : p.sources()) {
-            if (testOnly && !s.role().equals("test")) continue;
+            if (onlyTest && !s.role().equals("test")) continue;
             Opened o = open(s, p, regression, budget);
             opened.add(o);
             total += o.bytes(resize);
@@ -156,12 +158,18 @@ public final class Pipeline {
         Map<String, List<Loaded>> byRole = new LinkedHashMap<>();
         try {
             for (Opened o : opened) byRole.computeIfAbsent(o.source().role(), k -> new ArrayList<>()).add(o.load(stream));
-            return testOnly ? buildTest(p, byRole, regression, resize, stream, mode, fitted) : build(p, byRole, regression, resize, stream, mode, fitted);
+            Splits s = onlyTest ? buildTest(p, byRole, regression, resize, stream, mode, fitted, testOnly) : build(p, byRole, regression, resize, stream, mode, fitted);
+            if (s == null) release(byRole); // the test split cannot be read alone after all
+            return s;
         } catch (RuntimeException | Error e) {
             // a bad label or an empty split: release the files (and delete decompressed caches) before saying so
-            byRole.values().forEach(ls -> ls.forEach(l -> { if (l.images() != null) l.images().close(); }));
+            release(byRole);
             throw e;
         }
+    }
+
+    private static void release(Map<String, List<Loaded>> byRole) {
+        byRole.values().forEach(ls -> ls.forEach(l -> { if (l.images() != null) l.images().close(); }));
     }
 
     static Splits build(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream, String mode,
@@ -215,10 +223,19 @@ public final class Pipeline {
 
     /** {@link #build}'s test split alone, from the test sources alone, transformed by the model's fitted transform. */
     static Splits buildTest(DataPipeline p, Map<String, List<Loaded>> byRole, boolean regression, int[] resize, boolean stream,
-                                    String mode, Transform fitted) {
+                                    String mode, Transform fitted, List<String> modelNames) {
         List<String> names = classNames(p, byRole, regression);
+        List<Loaded> tests = byRole.get("test");
+        if (!regression && p.labels().classNames().isEmpty() && tests.stream().anyMatch(l -> l.csv() != null)) {
+            // numbers in CSV files: the test files alone may not show every class, so their labels are read against
+            // the model's classes, those it was trained under; those unknown, or a label the model never saw: null,
+            // load it whole
+            if (modelNames.isEmpty()) return null;
+            for (Loaded l : tests) if (l.csv() == null || !modelNames.containsAll(l.csv().labelValues)) return null;
+            names = modelNames;
+        }
         List<Samples> parts = new ArrayList<>();
-        for (Loaded l : byRole.get("test")) parts.add(l.toSamples(names, p, regression));
+        for (Loaded l : tests) parts.add(l.toSamples(names, p, regression));
         Samples test = concat(parts);
         if (p.subset() > 0 && p.subset() < 1) test = subset(test, p.subset(), p.shuffleSeed(), Split.Of.TEST);
         Transform t = fitted(fitted, resize, p);

@@ -111,7 +111,7 @@ final class SequenceData {
         }
         // the row numbers pass untransformed (the plain pipeline's scale 1, no normalisation)
         Pipeline.Splits rows = Pipeline.buildTest(plain(p), Map.of("test", ls), regression, null, false, mode(byRole),
-                new Pipeline.Transform(null, 1f, null, null));
+                new Pipeline.Transform(null, 1f, null, null), names);
         Tokenizer tok = fitted.tokenizer();
         return texts(null, null, encode(tok, p.text(), (Dataset) rows.test(), all), tok, names, rows.mode(), true);
     }
