@@ -436,9 +436,10 @@ final class DatasetChecker {
                 n = (int) Math.min(Integer.MAX_VALUE, max + 1);
                 names = List.of();
             } else {
-                names = csv.labelValues();
+                for (String v : csv.labelValues()) info.labelNames.putIfAbsent(v, new DatasetInfo.Where(path.getFileName().toString(), csv.firstRow().get(v)));
+                // the names of every file so far, in order: a test file may hold a class the training file lacks
+                names = new ArrayList<>(info.labelNames.keySet());
                 n = names.size();
-                for (String v : names) info.labelNames.putIfAbsent(v, new DatasetInfo.Where(path.getFileName().toString(), csv.firstRow().get(v)));
             }
             if (n > info.numClasses) {
                 info.numClasses = n;

@@ -205,6 +205,39 @@ class PlanTest {
                 "with every file there, two classes against three outputs is an error");
     }
 
+    /** Class names in CSV files: the classes are those of every file together, not those of the file with the most. */
+    @Test
+    void csvClassesAreEveryFilesLabels(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("train.csv"), "x,kind\n1.0,ant\n2.0,bee\n1.5,ant\n");
+        java.nio.file.Files.writeString(dir.resolve("test.csv"), "x,kind\n1.0,bee\n2.0,cat\n");
+        Path file = dir.resolve("nums.ann");
+        String text = """
+                dataset Nums {
+                    train csv("train.csv", header: true, features: [0], label: 1)
+                    test csv("test.csv", header: true, features: [0], label: 1)
+                }
+                network Net {
+                    input [1]
+                    dense(3) -> softmax
+                }
+                train Net on Nums {
+                    loss cross_entropy
+                    optimizer adam(lr: 1e-2)
+                    batch 2
+                    epochs 1
+                }
+                """;
+        Workspace ws = new Workspace();
+        ws.open(file, text);
+        Compilation c = Compiler.compile(ws, file);
+        assertFalse(c.hasErrors(), () -> c.diagnostics().toString());
+        assertEquals(List.of("ant", "bee", "cat"), c.plan(null, null).data().labels().classNames());
+        ws.open(file, text.replace("dense(3)", "dense(2)"));
+        Compilation two = Compiler.compile(ws, file);
+        assertTrue(two.diagnostics().stream().anyMatch(d -> d.code().equals("E046") && d.message().contains("has 3 classes")),
+                () -> two.diagnostics().toString());
+    }
+
     @Test
     void otherErrorsStillStopPlanningWithoutData() {
         Compilation c = compile(CNN.replace("data/digits-", "data/no-such-").replace("maxpool(2)", "maxpool(2, nope: 1)"));
