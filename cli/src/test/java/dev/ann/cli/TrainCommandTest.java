@@ -188,6 +188,13 @@ class TrainCommandTest {
         return b.array();
     }
 
+    /** dir/train.csv and dir/test.csv with these rows, and dir/name with this text: the .ann file's path. */
+    static Path withData(Path dir, CharSequence train, CharSequence test, String name, String text) throws Exception {
+        Files.writeString(dir.resolve("train.csv"), train);
+        Files.writeString(dir.resolve("test.csv"), test);
+        return Files.writeString(dir.resolve(name), text);
+    }
+
     /**
      * A trained model's eval and predict need no training data: pictures in IDX files, numbers in CSV files and
      * texts with test files of their own are scored from those alone (the training files deleted: E043 is a
@@ -205,10 +212,7 @@ class TrainCommandTest {
             for (int w = 0; w < 6; w++) t.append(w == 0 ? "" : " ").append(words[label * 4 + rnd.nextInt(4)]);
             (i < 90 ? train : test).append(t).append(',').append(label == 0 ? "crops" : "money").append('\n');
         }
-        Files.writeString(tmp.resolve("train.csv"), train);
-        Files.writeString(tmp.resolve("test.csv"), test);
-        Path ann = tmp.resolve("texts.ann");
-        Files.writeString(ann, "dataset Texts {\n"
+        Path ann = withData(tmp, train, test, "texts.ann", "dataset Texts {\n"
                 + "    train csv(\"train.csv\", header: true, text: 0, label: 1)\n"
                 + "    test csv(\"test.csv\", header: true, text: 0, label: 1)\n"
                 + "    tokens words, vocabulary 20, bag\n"
@@ -273,10 +277,7 @@ class TrainCommandTest {
             if (i < 120) numTrain.append(row);
             else if (k > 0) numTest.append(row); // no ant in the test file
         }
-        Files.writeString(nums.resolve("train.csv"), numTrain);
-        Files.writeString(nums.resolve("test.csv"), numTest);
-        Path numsAnn = nums.resolve("nums.ann");
-        Files.writeString(numsAnn, "dataset Nums {\n"
+        Path numsAnn = withData(nums, numTrain, numTest, "nums.ann", "dataset Nums {\n"
                 + "    train csv(\"train.csv\", header: true, features: 0..1, label: 2)\n"
                 + "    test csv(\"test.csv\", header: true, features: 0..1, label: 2)\n"
                 + "    normalize standard\n"

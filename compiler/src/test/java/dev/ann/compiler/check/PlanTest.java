@@ -169,6 +169,31 @@ class PlanTest {
         assertFalse(DataPipeline.isUri("data/iris.csv") || DataPipeline.isUri("C:\\data\\iris.csv") || DataPipeline.isUri("/data/a://b"));
     }
 
+    /** A classification over train.csv and test.csv, labels in column 1; the network has three outputs. */
+    static final String NUMS = """
+            dataset Nums {
+                train csv("train.csv", header: true, features: [0], label: 1)
+                test csv("test.csv", header: true, features: [0], label: 1)
+            }
+            network Net {
+                input [1]
+                dense(3) -> softmax
+            }
+            train Net on Nums {
+                loss cross_entropy
+                optimizer adam(lr: 1e-2)
+                batch 2
+                epochs 1
+            }
+            """;
+
+    /** text as dir/nums.ann, compiled in ws. */
+    static Compilation compileAt(Workspace ws, Path dir, String text) {
+        Path file = dir.resolve("nums.ann");
+        ws.open(file, text);
+        return Compiler.compile(ws, file);
+    }
+
     /**
      * With a data file missing (E043), the classes are not counted from the files that are there (a test file
      * may lack a class): the network's output gives them, as for a source that is not read, so a trained model's
@@ -177,30 +202,12 @@ class PlanTest {
     @Test
     void aMissingFileLeavesTheClassesToTheNetwork(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("test.csv"), "x,kind\n1.0,bee\n2.0,cat\n");
-        Path file = dir.resolve("nums.ann");
-        String text = """
-                dataset Nums {
-                    train csv("train.csv", header: true, features: [0], label: 1)
-                    test csv("test.csv", header: true, features: [0], label: 1)
-                }
-                network Net {
-                    input [1]
-                    dense(3) -> softmax
-                }
-                train Net on Nums {
-                    loss cross_entropy
-                    optimizer adam(lr: 1e-2)
-                    batch 2
-                    epochs 1
-                }
-                """;
         Workspace ws = new Workspace();
-        ws.open(file, text);
-        Compilation c = Compiler.compile(ws, file);
+        Compilation c = compileAt(ws, dir, NUMS);
         assertEquals(List.of("E043"), c.diagnostics().stream().filter(d -> d.isError()).map(d -> d.code()).toList(), () -> c.diagnostics().toString());
         assertEquals(3, c.planWithoutData(null, null).data().labels().numClasses(), "the network's three outputs");
         java.nio.file.Files.writeString(dir.resolve("train.csv"), "x,kind\n1.0,bee\n2.0,cat\n");
-        Compilation whole = Compiler.compile(ws, file);
+        Compilation whole = compileAt(ws, dir, NUMS);
         assertEquals(List.of("E046"), whole.diagnostics().stream().filter(d -> d.isError()).map(d -> d.code()).toList(),
                 "with every file there, two classes against three outputs is an error");
     }
@@ -210,30 +217,11 @@ class PlanTest {
     void csvClassesAreEveryFilesLabels(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("train.csv"), "x,kind\n1.0,ant\n2.0,bee\n1.5,ant\n");
         java.nio.file.Files.writeString(dir.resolve("test.csv"), "x,kind\n1.0,bee\n2.0,cat\n");
-        Path file = dir.resolve("nums.ann");
-        String text = """
-                dataset Nums {
-                    train csv("train.csv", header: true, features: [0], label: 1)
-                    test csv("test.csv", header: true, features: [0], label: 1)
-                }
-                network Net {
-                    input [1]
-                    dense(3) -> softmax
-                }
-                train Net on Nums {
-                    loss cross_entropy
-                    optimizer adam(lr: 1e-2)
-                    batch 2
-                    epochs 1
-                }
-                """;
         Workspace ws = new Workspace();
-        ws.open(file, text);
-        Compilation c = Compiler.compile(ws, file);
+        Compilation c = compileAt(ws, dir, NUMS);
         assertFalse(c.hasErrors(), () -> c.diagnostics().toString());
         assertEquals(List.of("ant", "bee", "cat"), c.plan(null, null).data().labels().classNames());
-        ws.open(file, text.replace("dense(3)", "dense(2)"));
-        Compilation two = Compiler.compile(ws, file);
+        Compilation two = compileAt(ws, dir, NUMS.replace("dense(3)", "dense(2)"));
         assertTrue(two.diagnostics().stream().anyMatch(d -> d.code().equals("E046") && d.message().contains("has 3 classes")),
                 () -> two.diagnostics().toString());
     }
