@@ -34,7 +34,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!dataMemory.parse(spec.commandLine().getErr())) return Main.USAGE;
         RunSetup.startNd4jEarly(true);
         int[] exit = new int[1];
-        Plan plan = source.planReadingPart(spec, exit, "ann eval goes on (the test files alone are enough for pictures in IDX files and for texts)");
+        Plan plan = source.planReadingPart(spec, exit, "ann eval goes on (the test files alone are enough for pictures in IDX files, numbers in CSV files and texts)");
         if (plan == null) return exit[0];
         return Runner.eval(this, plan);
     }

@@ -57,7 +57,6 @@ final class PlanSource {
         return c == null ? null : plan(c, spec, exit, withoutData, failed);
     }
 
-
     /** The compilation the last {@link #plan(CommandLine.Model.CommandSpec, int[], Consumer)} made. */
     private Compilation compiled;
 

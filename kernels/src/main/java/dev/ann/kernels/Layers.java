@@ -368,10 +368,10 @@ public final class Layers {
          * Max pooling in plain Java, plane by plane: each output the largest value of its window (the first
          * of equal ones in row-major order), and where it came from for the backward pass. The work of a plane
          * is one call per output row of a small method ({@link #maxRow}): called thousands of times a step, it
-         * reaches the JIT's optimising compiler within the first steps. The same loops written inline in the per-plane lambda ran as
-         * interpreted or profiled code for the first hundred steps or so: a third of `ann train`'s Java samples
-         * in fashion_cnn's first four epochs of 17 steps (JFR), 6.3 ms a step for its first pool by StepBench's
-         * layer timer in a 20 s run.
+         * reaches the JIT's optimising compiler within the first steps. The same loops written inline in the
+         * per-plane lambda ran as interpreted or profiled code for the first hundred steps or so: a third of
+         * `ann train`'s Java samples in fashion_cnn's first four epochs of 17 steps (JFR), 6.3 ms a step for its
+         * first pool by StepBench's layer timer in a 20 s run.
          */
         private void maxFlat(INDArray x, INDArray y) {
             int planes = (int) (x.size(0) * inShapes[0][0]);

@@ -231,7 +231,8 @@ public final class Pipeline {
             // the model's classes, those it was trained under; those unknown, or a label the model never saw: null,
             // load it whole
             if (modelNames.isEmpty()) return null;
-            for (Loaded l : tests) if (l.csv() == null || !modelNames.containsAll(l.csv().labelValues)) return null;
+            java.util.Set<String> known = new java.util.HashSet<>(modelNames); // a file may hold any number of distinct labels
+            for (Loaded l : tests) if (l.csv() == null || !known.containsAll(l.csv().labelValues)) return null;
             names = modelNames;
         }
         List<Samples> parts = new ArrayList<>();
