@@ -59,7 +59,9 @@ public final class K {
      * {@code trainsBestOnOneThread}); their few large products still gain from a second core, so such a product
      * ({@link #TWO_THREADS_FROM_FLOPS}) runs on two threads when the other core is idle and no batch's halves
      * keep it busy. The threads split the product's rows and columns, never its sums, so the result is the
-     * same bit for bit (FastPathTest).
+     * same bit for bit (FastPathTest). A small result over a long sum ({@link #TWO_THREADS_FROM_OUTPUTS}) stays
+     * on one thread: there OpenBLAS's one thread and two sum in different orders on some CPUs (Im2col's weight
+     * gradient, [16, 65536] x [65536, 28], differed in the last bits on an AVX2 AMD EPYC).
      */
     public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
         long k = transA ? a.size(0) : a.size(1);
@@ -67,8 +69,12 @@ public final class K {
             Blas.gemm(a, b, c, transA, transB, 1.0, 0.0, k);
             return;
         }
-        onTwoThreadsIfLarge(2 * c.size(0) * c.size(1) * k, () -> Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0));
+        long flops = c.size(0) * c.size(1) >= TWO_THREADS_FROM_OUTPUTS ? 2 * c.size(0) * c.size(1) * k : 0;
+        onTwoThreadsIfLarge(flops, () -> Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0));
     }
+
+    /** From this many values in its result a large product may take two threads ({@link #gemm}). */
+    static final long TWO_THREADS_FROM_OUTPUTS = 64 * 64;
 
     /**
      * c = alpha op(a) op(b) + beta c on the calling thread, as {@code Nd4j.gemm} computes it: every product of the

@@ -275,9 +275,11 @@ class FastPathTest {
         onOneThread(ops -> {
             assertTrue(2L * 128 * 784 * 256 >= K.TWO_THREADS_FROM_FLOPS, "a product that takes two threads");
             INDArray x = rand(1, 128, 784), w = rand(2, 784, 256), gz = rand(3, 128, 256);
-            // and Im2col's weight gradient for 3-channel 32x32 pictures: a tiny output over a long sum (K = n P = 65,536)
+            // and Im2col's weight gradient for 3-channel 32x32 pictures: a tiny output over a long sum (K = n P = 65,536),
+            // large enough for two threads by its FLOPs, kept on one by its output (OpenBLAS's two summed in another order)
             INDArray g = rand(4, 16, 65536), col = rand(5, 28, 65536);
-            assertTrue(2L * 16 * 28 * 65536 >= K.TWO_THREADS_FROM_FLOPS, "Im2col's product takes two threads");
+            assertTrue(2L * 16 * 28 * 65536 >= K.TWO_THREADS_FROM_FLOPS && 16 * 28 < K.TWO_THREADS_FROM_OUTPUTS,
+                    "Im2col's product is large by its FLOPs, small by its output");
             INDArray[][] cases = {{x, w, Nd4j.create(DataType.FLOAT, 128, 256)}, {x, gz, Nd4j.create(DataType.FLOAT, 784, 256)},
                     {gz, w, Nd4j.create(DataType.FLOAT, 128, 784)}, {g, col, Nd4j.create(DataType.FLOAT, 16, 28)}};
             boolean[][] trans = {{false, false}, {true, false}, {false, true}, {false, true}};
