@@ -25,6 +25,11 @@ public abstract class Layer {
      * network's data type; null when every step is real. The Network sets it before each forward pass.
      */
     INDArray mask;
+    /**
+     * 1: the layer reads and writes plain arrays; 8 or 16: picture batches in oneDNN's blocked layout of that many
+     * channels a block ({@link Blocked}), set by the Network for the layers that support it.
+     */
+    int lanes = 1;
 
     private static final int SLOTS = 12;
     private final Map<Long, INDArray[]> bufs = new HashMap<>();

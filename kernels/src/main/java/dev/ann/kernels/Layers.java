@@ -240,16 +240,31 @@ public final class Layers {
         private boolean direct;
         /** whether the last forward pass took the im2col way (then backward does too) */
         private boolean byColumns;
+        /** the convolution on the blocked layout ({@link Blocked}), when the Network chose it */
+        private Blocked.Conv blockedConv;
+
+        /**
+         * Whether this layer can run on engine e's blocked layout: float, both channel counts in whole blocks, no
+         * dilation; makes the engine's convolution when it can.
+         */
+        boolean blockable(Blocked.Engine e) {
+            if (dt != org.nd4j.linalg.api.buffer.DataType.FLOAT || dilated() || inShapes[0].length != 3
+                    || !Blocked.fits(inShapes[0][0], e.lanes()) || !Blocked.fits(outShape[0], e.lanes())) return false;
+            blockedConv = e.conv(inShapes[0], outShape, iargs);
+            return blockedConv != null;
+        }
 
         void forward(INDArray[] in, boolean training) {
             long n = in[0].size(0);
             x = in[0];
             z = buf(0, n, outShape);
-            FirstConv fc = firstConv();
+            FirstConv fc = lanes > 1 ? null : firstConv();
             direct = fc != null && Flat.plainFloat(x, w, b, z);
-            Im2col ic = direct ? null : im2col();
+            Im2col ic = direct || lanes > 1 ? null : im2col();
             byColumns = ic != null && Flat.plain(x, w, b, z);
-            if (direct) {
+            if (lanes > 1) {
+                blockedConv.forward(x, w, b, z);
+            } else if (direct) {
                 fc.forward(x, w, b, z);
             } else if (byColumns) {
                 long pixels = n * outShape[1] * outShape[2];
@@ -277,6 +292,10 @@ public final class Layers {
                 return new INDArray[] {null};
             }
             INDArray gx = buf(4, n, inShapes[0]);
+            if (lanes > 1) {
+                blockedConv.backward(x, w, gz, needInputGrad ? gx : null, gw, gb);
+                return new INDArray[] {needInputGrad ? gx : null};
+            }
             if (byColumns && Flat.plain(gz, gw, gb, gx)) {
                 Im2col ic = im2col();
                 long pixels = n * outShape[1] * outShape[2];
@@ -329,10 +348,12 @@ public final class Layers {
             long n = in[0].size(0);
             if (java(in[0])) {
                 out = buf(2, n, outShape);
-                if (kind.equals("maxpool2d")) maxFlat(in[0], out);
+                if (lanes > 1) maxBlocked(in[0], out);
+                else if (kind.equals("maxpool2d")) maxFlat(in[0], out);
                 else avgFlat(in[0], out);
                 return;
             }
+            if (lanes > 1) throw new IllegalStateException("pooling on the blocked layout needs float arrays in host memory");
             xn = buf(0, n, inNhwc);
             xn.assign(in[0].permute(0, 2, 3, 1));
             INDArray on = buf(1, n, outNhwc);
@@ -349,6 +370,7 @@ public final class Layers {
                 else avgBackFlat(g, gx);
                 return new INDArray[] {gx};
             }
+            if (lanes > 1) throw new IllegalStateException("pooling on the blocked layout needs float arrays in host memory");
             INDArray gn = buf(3, n, outNhwc);
             gn.assign(g.permute(0, 2, 3, 1));
             INDArray gxn = buf(4, n, inNhwc);
@@ -413,19 +435,71 @@ public final class Layers {
             }
         }
 
-        /** The gradient of max pooling: each output's gradient to where its max came from (summed where windows overlap). */
-        private void maxBackFlat(INDArray g, INDArray gx) {
-            int planes = (int) (g.size(0) * inShapes[0][0]);
+        /** Whether this layer runs on the blocked layout ({@link Blocked}): max pooling in Java, windows inside the input. */
+        boolean blockable() {
+            return kind.equals("maxpool2d") && iargs[8] == 0 && dt == org.nd4j.linalg.api.buffer.DataType.FLOAT && inShapes[0].length == 3;
+        }
+
+        /**
+         * {@link #maxFlat} on the blocked layout: rows of {@code lanes} channels side by side, each channel's
+         * window visited in the same order, so the same values and the same chosen positions.
+         */
+        private void maxBlocked(INDArray x, INDArray y) {
+            int l = lanes, rows = (int) (x.size(0) * inShapes[0][0] / l);
             int ih = (int) inShapes[0][1], iw = (int) inShapes[0][2], oh = (int) outShape[1], ow = (int) outShape[2];
+            int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
+            int inLen = ih * iw * l, outLen = oh * ow * l;
+            int[] at = where(x.size(0));
+            Flat.Floats xv = Flat.floats(x), yv = Flat.floats(y);
+            Halves.run(rows, BatchNorm.twoCores(x), 1, (p0, p1) -> {
+                float[] in = new float[inLen], o = new float[outLen];
+                for (int p = p0; p < p1; p++) {
+                    xv.get(p * inLen, in, inLen);
+                    int first = p * outLen;
+                    for (int r = 0; r < oh; r++) maxRowBlocked(in, r * sh * iw * l, iw * l, kh, kw, sw * l, l, o, at, first, r * ow * l, ow);
+                    yv.put(first, o, outLen);
+                }
+            });
+        }
+
+        /** {@link #maxRow} for a row of blocked pixels: {@code lanes} channels a pixel, {@code step} floats between windows. */
+        private static void maxRowBlocked(float[] in, int top, int rowLen, int kh, int kw, int step, int lanes, float[] o, int[] at,
+                                          int first, int row, int ow) {
+            for (int q = 0; q < ow; q++) {
+                int base = top + q * step;
+                for (int j = 0; j < lanes; j++) {
+                    int best = base + j;
+                    float v = in[best];
+                    for (int a = 0; a < kh; a++) {
+                        for (int b = 0; b < kw; b++) {
+                            int k = base + a * rowLen + b * lanes + j;
+                            float w = in[k];
+                            best = w > v ? k : best;
+                            v = Math.max(v, w);
+                        }
+                    }
+                    o[row + q * lanes + j] = v;
+                    at[first + row + q * lanes + j] = best;
+                }
+            }
+        }
+
+        /**
+         * The gradient of max pooling: each output's gradient to where its max came from (summed where windows
+         * overlap), plane by plane, or row by row of {@code lanes} channels on the blocked layout.
+         */
+        private void maxBackFlat(INDArray g, INDArray gx) {
+            int planes = (int) (g.size(0) * inShapes[0][0] / lanes);
+            int inLen = (int) (inShapes[0][1] * inShapes[0][2] * lanes), outLen = (int) (outShape[1] * outShape[2] * lanes);
             int[] at = where(g.size(0));
             Flat.Floats gv = Flat.floats(g), xv = Flat.floats(gx);
             Halves.run(planes, BatchNorm.twoCores(g), 1, (p0, p1) -> {
-                float[] go = new float[oh * ow], gi = new float[ih * iw];
+                float[] go = new float[outLen], gi = new float[inLen];
                 for (int p = p0; p < p1; p++) {
-                    gv.get(p * oh * ow, go, oh * ow);
+                    gv.get(p * outLen, go, outLen);
                     java.util.Arrays.fill(gi, 0);
-                    scatter(go, at, p * oh * ow, gi, oh * ow);
-                    xv.put(p * ih * iw, gi, ih * iw);
+                    scatter(go, at, p * outLen, gi, outLen);
+                    xv.put(p * inLen, gi, inLen);
                 }
             });
         }
@@ -644,17 +718,21 @@ public final class Layers {
                         means = new float[(int) gamma.length()];
                     }
                     x = in[0];
-                    trainFlat(x, gamma, beta, rmean, rvar, momentum, eps, inv, z, reluInside(), scales, means);
+                    if (lanes > 1) trainBlocked(x, gamma, beta, rmean, rvar, momentum, eps, inv, z, reluInside(), scales, means, lanes);
+                    else trainFlat(x, gamma, beta, rmean, rvar, momentum, eps, inv, z, reluInside(), scales, means);
                     scalesFresh = true;
                 } else {
+                    if (lanes > 1) throw new IllegalStateException("batchnorm on the blocked layout needs float arrays in host memory");
                     d = buf(1, n, inShapes[0]);
                     train(in[0], gamma, beta, rmean, rvar, momentum, eps, d, inv, z);
                     if (reluInside()) act.forward(z, z);
                     scalesFresh = false;
                 }
             } else if (java) {
-                evalFlat(in[0], gamma, beta, rmean, rvar, eps, z, reluInside());
+                if (lanes > 1) evalBlocked(in[0], gamma, beta, rmean, rvar, eps, z, reluInside(), lanes);
+                else evalFlat(in[0], gamma, beta, rmean, rvar, eps, z, reluInside());
             } else {
+                if (lanes > 1) throw new IllegalStateException("batchnorm on the blocked layout needs float arrays in host memory");
                 eval(in[0], gamma, beta, rmean, rvar, eps, z);
                 if (reluInside()) act.forward(z, z);
             }
@@ -670,8 +748,10 @@ public final class Layers {
                 g = gz;
             }
             if (scalesFresh && Flat.plainFloat(g, inv, gamma, beta, ggamma, gbeta, gx)) {
-                backwardFlat(g, reluInside(), scales, means, beta, x, inv, gamma, ggamma, gbeta, gx);
+                if (lanes > 1) backwardBlocked(g, reluInside(), scales, means, beta, x, inv, gamma, ggamma, gbeta, gx, lanes);
+                else backwardFlat(g, reluInside(), scales, means, beta, x, inv, gamma, ggamma, gbeta, gx);
             } else {
+                if (lanes > 1) throw new IllegalStateException("batchnorm on the blocked layout needs its Java forward pass");
                 if (scalesFresh) { // the Java forward pass kept x and the means, not x - mean
                     d = buf(1, n, inShapes[0]);
                     centred(x, means, d);
@@ -787,6 +867,23 @@ public final class Layers {
                 a = x;
                 b = y;
             }
+
+            /**
+             * After {@link #over} on (a piece of) rows of {@code lanes} channels side by side (the blocked layout): adds
+             * each lane's two sums over the positions to sa and sb, in the order {@link #over} adds a plain channel's
+             * (pieces in order continue the same sums).
+             */
+            void lanes(int lanes, double[] sa, double[] sb) {
+                for (int j = 0; j < lanes; j++) {
+                    double x = sa[j], y = sb[j];
+                    for (int k = j; k < s; k += lanes) {
+                        x += da[k];
+                        y += db[k];
+                    }
+                    sa[j] = x;
+                    sb[j] = y;
+                }
+            }
         }
 
         /** sums[k] += row[k], squares[k] += row[k]^2. */
@@ -856,6 +953,227 @@ public final class Layers {
                     }
                 }
             });
+        }
+
+        /** {@code e[k] = v[k % lanes]} over [0, len): a per-channel float spread over a piece of a blocked row. */
+        private static void spread(float[] v, int lanes, float[] e, int len) {
+            for (int k = 0; k < len; k++) e[k] = v[k % lanes];
+        }
+
+        /**
+         * Floats of a blocked row taken at a time: 64 pixels of every lane, so that the loops' arrays (the row's
+         * piece, the per-element factors, the sums) sit in the L1 cache as a plain channel's do. A multiple of the
+         * lanes: every piece starts at lane 0, so one spread of the per-channel factors serves them all.
+         */
+        private static int piece(int lanes) {
+            return 64 * lanes;
+        }
+
+        /**
+         * {@link #trainFlat} on the blocked layout ({@link Blocked}): rows of {@code lanes} channels side by side,
+         * taken a {@link #piece} at a time; each channel's sums, statistics and values by the same float and double
+         * operations in the same order, so the same numbers as on plain NCHW.
+         */
+        static void trainBlocked(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
+                                 double momentum, double eps, INDArray inv, INDArray out, boolean relu, float[] scales, float[] means,
+                                 int lanes) {
+            int n = (int) x.size(0), c = (int) gamma.length(), groups = c / lanes, s = (int) (x.length() / ((long) n * c)), len = s * lanes;
+            int pc = Math.min(piece(lanes), len);
+            double m = (double) n * s;
+            Flat.Floats xv = Flat.floats(x), ov = Flat.floats(out);
+            double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
+            double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all(), iv = new double[c];
+            Halves.run(groups, twoCores(x), 1, (g0, g1) -> {
+                float[] row = new float[pc], o = new float[pc], mu = new float[pc], sc = new float[pc], sh = new float[pc];
+                float[] mu1 = new float[lanes], sc1 = new float[lanes], sh1 = new float[lanes];
+                double[] sa = new double[lanes], sb = new double[lanes];
+                Sums sums = new Sums(pc);
+                int[] piece = new int[2]; // the piece's first float in sample 0's row, its length
+                Sums.Plane plane = (i, fs, fq) -> {
+                    xv.get(i * groups * len + piece[0], row, piece[1]);
+                    addSums(row, fs, fq, piece[1]);
+                };
+                Sums last = len % pc == 0 ? sums : new Sums(len % pc);
+                for (int grp = g0; grp < g1; grp++) {
+                    java.util.Arrays.fill(sa, 0);
+                    java.util.Arrays.fill(sb, 0);
+                    for (int p0 = 0; p0 < len; p0 += pc) {
+                        piece[0] = grp * len + p0;
+                        piece[1] = Math.min(pc, len - p0);
+                        Sums su = piece[1] < pc ? last : sums;
+                        su.over(n, plane);
+                        su.lanes(lanes, sa, sb);
+                    }
+                    for (int j = 0; j < lanes; j++) {
+                        int ch = grp * lanes + j;
+                        double mean = sa[j] / m, var = Math.max(0, sb[j] / m - mean * mean), in = 1 / Math.sqrt(var + eps);
+                        mu1[j] = (float) mean;
+                        sc1[j] = (float) (ga[ch] * in);
+                        sh1[j] = (float) be[ch];
+                        scales[ch] = sc1[j];
+                        means[ch] = mu1[j];
+                        iv[ch] = in;
+                        rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
+                        rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
+                    }
+                    spread(mu1, lanes, mu, pc);
+                    spread(sc1, lanes, sc, pc);
+                    spread(sh1, lanes, sh, pc);
+                    for (int i = 0; i < n; i++) {
+                        for (int p0 = 0; p0 < len; p0 += pc) {
+                            int at = (i * groups + grp) * len + p0, w = Math.min(pc, len - p0);
+                            xv.get(at, row, w);
+                            if (relu) normaliseRelu(row, o, mu, sc, sh, w);
+                            else normalise(row, o, mu, sc, sh, w);
+                            ov.put(at, o, w);
+                        }
+                    }
+                }
+            });
+            Flat.view(inv).put(0, iv, c);
+            Flat.view(runningMean).put(0, rm, c);
+            Flat.view(runningVar).put(0, rv, c);
+        }
+
+        /** {@link #normalise} with a mean, scale and shift per element. */
+        private static void normalise(float[] row, float[] o, float[] mu, float[] scale, float[] shift, int s) {
+            for (int k = 0; k < s; k++) o[k] = (row[k] - mu[k]) * scale[k] + shift[k];
+        }
+
+        /** {@link #normaliseRelu} with a mean, scale and shift per element. */
+        private static void normaliseRelu(float[] row, float[] o, float[] mu, float[] scale, float[] shift, int s) {
+            for (int k = 0; k < s; k++) o[k] = Math.max((row[k] - mu[k]) * scale[k] + shift[k], 0f);
+        }
+
+        /** {@link #evalFlat} on the blocked layout, a {@link #piece} at a time. */
+        static void evalBlocked(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
+                                double eps, INDArray out, boolean relu, int lanes) {
+            int n = (int) x.size(0), c = (int) gamma.length(), groups = c / lanes, s = (int) (x.length() / ((long) n * c)), len = s * lanes;
+            int pc = Math.min(piece(lanes), len);
+            Flat.Floats xv = Flat.floats(x), ov = Flat.floats(out);
+            double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
+            double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all();
+            Halves.run(groups, twoCores(x), 1, (g0, g1) -> {
+                float[] row = new float[pc], sc = new float[pc], sh = new float[pc], sc1 = new float[lanes], sh1 = new float[lanes];
+                for (int grp = g0; grp < g1; grp++) {
+                    for (int j = 0; j < lanes; j++) {
+                        int ch = grp * lanes + j;
+                        double f = ga[ch] / Math.sqrt(rv[ch] + eps);
+                        sc1[j] = (float) f;
+                        sh1[j] = (float) (be[ch] - rm[ch] * f);
+                    }
+                    spread(sc1, lanes, sc, pc);
+                    spread(sh1, lanes, sh, pc);
+                    for (int i = 0; i < n; i++) {
+                        for (int p0 = 0; p0 < len; p0 += pc) {
+                            int at = (i * groups + grp) * len + p0, w = Math.min(pc, len - p0);
+                            xv.get(at, row, w);
+                            for (int k = 0; k < w; k++) {
+                                float y = row[k] * sc[k] + sh[k];
+                                row[k] = relu ? Math.max(y, 0f) : y;
+                            }
+                            ov.put(at, row, w);
+                        }
+                    }
+                }
+            });
+        }
+
+        /** {@link #backwardFlat} on the blocked layout, a {@link #piece} at a time: each channel's numbers as there. */
+        static void backwardBlocked(INDArray g, boolean relu, float[] scales, float[] means, INDArray beta, INDArray x, INDArray inv,
+                                    INDArray gamma, INDArray gammaGrad, INDArray betaGrad, INDArray gx, int lanes) {
+            int n = (int) g.size(0), c = (int) gamma.length(), groups = c / lanes, s = (int) (g.length() / ((long) n * c)), len = s * lanes;
+            int pc = Math.min(piece(lanes), len);
+            double m = (double) n * s;
+            Flat.Floats gv = Flat.floats(g), xs = Flat.floats(x), gxv = Flat.floats(gx);
+            double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all(), iv = Flat.view(inv).all();
+            double[] gg = new double[c], gb = new double[c];
+            Halves.run(groups, twoCores(g), 1, (g0, g1) -> {
+                float[] gr = new float[pc], xr = new float[pc], mu = new float[pc], sc = new float[pc], sh = new float[pc];
+                float[] fa = new float[pc], fb = new float[pc], fk = new float[pc];
+                float[] mu1 = new float[lanes], sc1 = new float[lanes], sh1 = new float[lanes], a1 = new float[lanes], b1 = new float[lanes], k1 = new float[lanes];
+                double[] sa = new double[lanes], sb = new double[lanes];
+                Sums sums = new Sums(pc), last = len % pc == 0 ? sums : new Sums(len % pc);
+                int[] piece = new int[2]; // the piece's first float in sample 0's row, its length
+                Sums.Plane plane = (i, fs, fq) -> {
+                    int at = i * groups * len + piece[0];
+                    gv.get(at, gr, piece[1]);
+                    xs.get(at, xr, piece[1]);
+                    addGradSums(gr, xr, mu, sc, sh, fs, fq, piece[1]);
+                };
+                for (int grp = g0; grp < g1; grp++) {
+                    for (int j = 0; j < lanes; j++) {
+                        int ch = grp * lanes + j;
+                        // relu off: a shift of +infinity keeps every value (step 1 everywhere)
+                        sc1[j] = relu ? scales[ch] : 0f;
+                        sh1[j] = relu ? (float) be[ch] : Float.POSITIVE_INFINITY;
+                        mu1[j] = means[ch];
+                    }
+                    spread(mu1, lanes, mu, pc);
+                    spread(sc1, lanes, sc, pc);
+                    spread(sh1, lanes, sh, pc);
+                    java.util.Arrays.fill(sa, 0);
+                    java.util.Arrays.fill(sb, 0);
+                    for (int p0 = 0; p0 < len; p0 += pc) {
+                        piece[0] = grp * len + p0;
+                        piece[1] = Math.min(pc, len - p0);
+                        Sums su = piece[1] < pc ? last : sums;
+                        su.over(n, plane);
+                        su.lanes(lanes, sa, sb);
+                    }
+                    for (int j = 0; j < lanes; j++) {
+                        int ch = grp * lanes + j;
+                        double sg = sa[j], sgd = sb[j];
+                        double in = iv[ch], a = ga[ch] * in;
+                        gb[ch] = sg;
+                        gg[ch] = sgd * in;
+                        a1[j] = (float) a;
+                        b1[j] = (float) (-a * in * gg[ch] / m);
+                        k1[j] = (float) (-a * sg / m);
+                    }
+                    spread(a1, lanes, fa, pc);
+                    spread(b1, lanes, fb, pc);
+                    spread(k1, lanes, fk, pc);
+                    for (int i = 0; i < n; i++) {
+                        for (int p0 = 0; p0 < len; p0 += pc) {
+                            int at = (i * groups + grp) * len + p0, w = Math.min(pc, len - p0);
+                            gv.get(at, gr, w);
+                            xs.get(at, xr, w);
+                            inputGrad(gr, xr, mu, sc, sh, fa, fb, fk, w);
+                            gxv.put(at, gr, w);
+                        }
+                    }
+                }
+            });
+            Flat.view(gammaGrad).put(0, gg, c);
+            Flat.view(betaGrad).put(0, gb, c);
+        }
+
+        /**
+         * {@link #addGradSums} with a mean, scale and shift per element, in two loops: g and x become gm and d in
+         * place, then the sums. (In one loop over seven arrays C2 kept it scalar: ten times slower.)
+         */
+        private static void addGradSums(float[] g, float[] x, float[] mu, float[] scale, float[] shift, float[] sums, float[] products, int s) {
+            masked(g, x, mu, scale, shift, s);
+            for (int k = 0; k < s; k++) {
+                sums[k] += g[k];
+                products[k] += g[k] * x[k];
+            }
+        }
+
+        /** x[k] = d = x[k] - mu[k] and g[k] = gm, relu's step taken from d as {@link #addGradSums} does. */
+        private static void masked(float[] g, float[] x, float[] mu, float[] scale, float[] shift, int s) {
+            for (int k = 0; k < s; k++) {
+                float t = x[k] - mu[k];
+                x[k] = t;
+                g[k] = g[k] * Activation.reluStep(Math.max(t * scale[k] + shift[k], 0f));
+            }
+        }
+
+        /** {@link #inputGrad} with every factor per element, after {@link #masked} (x is then d and g is gm). */
+        private static void inputGrad(float[] g, float[] x, float[] mu, float[] scale, float[] shift, float[] a, float[] b, float[] k0, int s) {
+            masked(g, x, mu, scale, shift, s);
+            for (int k = 0; k < s; k++) g[k] = a[k] * g[k] + b[k] * x[k] + k0[k];
         }
 
         /**

@@ -203,6 +203,35 @@ public final class Network {
             }
         }
 
+        // oneDNN's blocked layout between convolutions (Blocked): from each convolution the engine runs, through
+        // the batchnorms, max pools and elementwise activations after it, up to the first layer that reads plain
+        // arrays; the training output stays plain (the loss reads it)
+        lanesOf = new int[n];
+        java.util.Arrays.fill(lanesOf, 1);
+        boolean convs = false;
+        for (Layer layer : layers) convs |= layer instanceof Layers.Conv2d;
+        Blocked.Engine e = convs && dt == DataType.FLOAT && Flat.host() ? Blocked.engine() : null;
+        if (e != null) {
+            int l = e.lanes(), outSource = source(outId);
+            for (int i = 1; i < n; i++) {
+                if (skipped[i] || alias[i] >= 0 || i == outSource) continue;
+                Layer layer = layers[i];
+                boolean fromBlocked = inputs[i].length == 1 && lanesOf[source(inputs[i][0])] > 1;
+                boolean blocked;
+                if (layer instanceof Layers.Conv2d c) blocked = c.blockable(e);
+                else if (!fromBlocked) blocked = false;
+                else if (layer instanceof Layers.BatchNorm) blocked = layer.inShapes[0].length == 3 && Blocked.fits(layer.inShapes[0][0], l);
+                else if (layer instanceof Layers.Pool pool) blocked = pool.blockable();
+                else if (layer instanceof Layers.ActivationLayer a) blocked = a.act.fn != Activation.Fn.SOFTMAX;
+                else blocked = false;
+                if (blocked) {
+                    lanesOf[i] = l;
+                    layer.lanes = l;
+                }
+            }
+        }
+        engine = e;
+
         // flat buffers
         long nt = 0, ns = 0;
         for (Param p : paramList) {
@@ -322,6 +351,32 @@ public final class Network {
 
     private long[][] timing;
 
+    /** per op, the lanes of its output's layout: 1 plain, 8 or 16 blocked ({@link Blocked}); an alias reads its source's */
+    private int[] lanesOf;
+    /** the engine of the blocked layers, when there are any */
+    private Blocked.Engine engine;
+    /** the batches reordered between layouts, per edge, direction and batch size */
+    private final Map<String, INDArray> reordered = new HashMap<>();
+
+    /** The op whose output op i's is: i, or the op a fused activation shares its output with. */
+    private int source(int i) {
+        while (alias[i] >= 0) i = alias[i];
+        return i;
+    }
+
+    /**
+     * {@code v}, a batch of op j's layout going to op i's input k ({@code forward}) or its gradient coming back, in
+     * the layout of the side it goes to: reordered where the two differ.
+     */
+    private INDArray across(int j, int i, int k, boolean forward, INDArray v) {
+        int from = forward ? lanesOf[source(j)] : lanesOf[i], to = forward ? lanesOf[i] : lanesOf[source(j)];
+        if (from == to) return v;
+        INDArray r = reordered.computeIfAbsent(i + "," + k + "," + forward + "," + v.size(0), key -> Nd4j.createUninitialized(dt, v.shape()));
+        if (to > 1) engine.toBlocked(v, r);
+        else engine.toPlain(v, r);
+        return r;
+    }
+
     /** The training output: logits when the output function is fused into the loss. */
     public INDArray forward(INDArray x, boolean training) {
         for (int i = 0; i < layers.length; i++) {
@@ -332,7 +387,7 @@ public final class Network {
                 layers[0].forward(new INDArray[] {x}, training);
             } else {
                 INDArray[] in = new INDArray[inputs[i].length];
-                for (int k = 0; k < in.length; k++) in[k] = layers[inputs[i][k]].out;
+                for (int k = 0; k < in.length; k++) in[k] = across(inputs[i][k], i, k, true, layers[inputs[i][k]].out);
                 layers[i].mask = maskOf(inputs[i][0]);
                 layers[i].forward(in, training);
             }
@@ -375,6 +430,7 @@ public final class Network {
             for (int k = 0; k < ins.length; k++) {
                 int j = ins[k];
                 if (constant[j] || gi[k] == null) continue;
+                gi[k] = across(j, i, k, false, gi[k]);
                 if (consumers[j].length == 1) { g[j] = gi[k]; continue; }
                 INDArray acc = accBufs.computeIfAbsent(batch, b -> new INDArray[n])[j];
                 if (acc == null) {
@@ -414,6 +470,13 @@ public final class Network {
     /** Views of the non-trained state (batchnorm running statistics) by parameter name. */
     public Map<String, INDArray> stateViews() { return stateViews; }
     public long trainableCount() { return trainable.stream().mapToLong(Param::size).sum(); }
+    /** How many ops run on oneDNN's blocked layout ({@link Blocked}): 0 without an engine or a convolution it runs. */
+    public int blockedOps() {
+        int c = 0;
+        for (int l : lanesOf) if (l > 1) c++;
+        return c;
+    }
+
     /** The number of ops, the input included. */
     public int size() { return layers.length; }
 }

@@ -116,6 +116,9 @@ public final class Backend {
             org.slf4j.LoggerFactory.getLogger(Backend.class);
             choice = c;
             done = true;
+            // picture networks' convolutions on oneDNN directly, in its blocked layout (OneDnn); -Dann.blocked=false
+            // keeps them on ND4J's conv2d (for benchmarks that compare the two)
+            if ("cpu".equals(c.device()) && !"false".equals(System.getProperty("ann.blocked"))) dev.ann.kernels.Blocked.use(OneDnn::get);
             return c;
         } finally {
             System.setErr(err);

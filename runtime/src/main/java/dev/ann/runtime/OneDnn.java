@@ -1,0 +1,284 @@
+package dev.ann.runtime;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import dev.ann.kernels.Blocked;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The kernels' {@link Blocked.Engine}: oneDNN 2.5 called directly (JavaCPP's dnnl preset) for the convolutions of a
+ * picture network, on batches kept in oneDNN's blocked layout between layers. ND4J's conv2d runs the same oneDNN
+ * kernels but reorders its plain NCHW arrays into that layout and back at every call: fashion_cnn's three 3x3
+ * convolutions, forward and backward, took 0.68-0.75 of ND4J's time this way, with the same bits out
+ * (bench/dnnl/results.md).
+ *
+ * <p>Only for float32 on the CPU, where oneDNN has a jit kernel for the shape ({@link #conv} says null otherwise and
+ * the layer stays on ND4J). The weights stay plain {@code [F, C, kh, kw]} in the network's parameters (the
+ * optimiser's and the checkpoint's layout): each pass reorders them into the primitive's layout and the weights'
+ * gradient back, a few hundred KB a step. One stream, used from the training thread.
+ */
+public final class OneDnn implements Blocked.Engine {
+    private final dnnl_engine engine = new dnnl_engine();
+    private final dnnl_stream stream = new dnnl_stream();
+    private final int lanes, blockedTag;
+    /** reorders between NCHW and the blocked layout, by shape and direction */
+    private final Map<String, Step> reorders = new HashMap<>();
+
+    private static OneDnn instance;
+    private static boolean tried;
+
+    /**
+     * The engine, made the first time: null where oneDNN's library does not load or its convolutions want
+     * another layout than nChw8c / nChw16c on this CPU (the network then runs on ND4J alone).
+     */
+    public static synchronized OneDnn get() {
+        if (!tried) {
+            tried = true;
+            try {
+                instance = new OneDnn();
+            } catch (RuntimeException | LinkageError e) {
+                instance = null;
+            }
+        }
+        return instance;
+    }
+
+    private OneDnn() {
+        check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine");
+        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream");
+        // which blocks oneDNN's convolutions want on this CPU: those of a small probe
+        dnnl_primitive_desc pd = convDesc(new long[] {2, 16, 8, 8}, new long[] {16, 16, 3, 3}, new long[] {2, 16, 8, 8},
+                new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, dnnl_format_tag_any);
+        dnnl_memory_desc_t src = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+        if (dnnl_memory_desc_equal(src, desc(new long[] {2, 16, 8, 8}, dnnl_nChw16c)) == 1) {
+            lanes = 16;
+            blockedTag = dnnl_nChw16c;
+        } else if (dnnl_memory_desc_equal(src, desc(new long[] {2, 16, 8, 8}, dnnl_nChw8c)) == 1) {
+            lanes = 8;
+            blockedTag = dnnl_nChw8c;
+        } else {
+            throw new IllegalStateException("oneDNN's convolutions want neither nChw8c nor nChw16c here");
+        }
+    }
+
+    @Override public int lanes() {
+        return lanes;
+    }
+
+    @Override public Blocked.Conv conv(long[] in, long[] out, long[] iargs) {
+        int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
+        long ph, pw;
+        if (iargs[8] == 1) { // same: ND4J's padding, the odd pixel (if any) at the bottom and right
+            ph = Math.max(0, ((out[1] - 1) * sh + kh - in[1]) / 2);
+            pw = Math.max(0, ((out[2] - 1) * sw + kw - in[2]) / 2);
+        } else {
+            ph = iargs[4];
+            pw = iargs[5];
+        }
+        // the padding after the picture that makes the output size come out: ND4J's same may need one more there,
+        // a strided valid convolution that leaves pixels out less than none (oneDNN takes that)
+        long phAfter = (out[1] - 1) * sh + kh - in[1] - ph, pwAfter = (out[2] - 1) * sw + kw - in[2] - pw;
+        Conv c = new Conv(in, out, new long[] {out[0], in[0], kh, kw}, new long[] {sh, sw}, new long[] {ph, pw}, new long[] {phAfter, pwAfter});
+        return c.probe() ? c : null;
+    }
+
+    @Override public void toBlocked(INDArray plain, INDArray blocked) {
+        reorder(plain, blocked, true);
+    }
+
+    @Override public void toPlain(INDArray blocked, INDArray plain) {
+        reorder(blocked, plain, false);
+    }
+
+    private void reorder(INDArray from, INDArray to, boolean toBlocked) {
+        long[] dims = from.shape();
+        String key = java.util.Arrays.toString(dims) + toBlocked;
+        Step r = reorders.get(key);
+        if (r == null) {
+            dnnl_memory_desc_t plain = desc(dims, dnnl_nchw), blocked = desc(dims, blockedTag);
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(toBlocked ? dnnl_reorder_primitive_desc_create(pd, plain, engine, blocked, engine, null)
+                    : dnnl_reorder_primitive_desc_create(pd, blocked, engine, plain, engine, null), "reorder");
+            r = new Step(pd, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO},
+                    toBlocked ? new dnnl_memory_desc_t[] {plain, blocked} : new dnnl_memory_desc_t[] {blocked, plain});
+            reorders.put(key, r);
+        }
+        r.run(from, to);
+    }
+
+    /** A primitive and a memory object per argument, whose buffers are set at each run. */
+    private final class Step {
+        final dnnl_primitive p = new dnnl_primitive();
+        final int[] keys;
+        final dnnl_memory[] ms;
+        final dnnl_exec_arg_t args;
+
+        Step(dnnl_primitive_desc pd, int[] keys, dnnl_memory_desc_t[] descs) {
+            check(dnnl_primitive_create(p, pd), "primitive");
+            this.keys = keys;
+            ms = new dnnl_memory[keys.length];
+            args = new dnnl_exec_arg_t(keys.length);
+            for (int i = 0; i < keys.length; i++) {
+                ms[i] = new dnnl_memory();
+                check(dnnl_memory_create(ms[i], descs[i], engine, (Pointer) null), "memory");
+                args.position(i).arg(keys[i]).memory(ms[i]);
+            }
+            args.position(0);
+        }
+
+        /** Runs on these arrays' buffers (INDArrays) or oneDNN memories of the engine's own (Scratch), in key order. */
+        void run(Object... buffers) {
+            for (int i = 0; i < keys.length; i++) {
+                Pointer at = buffers[i] instanceof INDArray a ? address(a) : ((Scratch) buffers[i]).data;
+                check(dnnl_memory_set_data_handle(ms[i], at), "data handle");
+            }
+            check(dnnl_primitive_execute(p, stream, keys.length, args), "execute");
+            check(dnnl_stream_wait(stream), "wait");
+        }
+    }
+
+    /** A buffer of the engine's own for a tensor in a primitive's layout (the weights and their gradient in it). */
+    private static final class Scratch {
+        final Pointer data;
+
+        Scratch(dnnl_memory_desc_t d) {
+            data = new BytePointer(dnnl_memory_desc_get_size(d));
+        }
+    }
+
+    /** One convolution's primitives, per batch size. */
+    private final class Conv implements Blocked.Conv {
+        final long[] in, out, wDims, strides, padBefore, padAfter;
+        final Map<Long, Prims> byBatch = new HashMap<>();
+
+        Conv(long[] in, long[] out, long[] wDims, long[] strides, long[] padBefore, long[] padAfter) {
+            this.in = in;
+            this.out = out;
+            this.wDims = wDims;
+            this.strides = strides;
+            this.padBefore = padBefore;
+            this.padAfter = padAfter;
+        }
+
+        /** Whether oneDNN runs this convolution with a jit kernel on the blocked layout (a batch of 2 to see). */
+        boolean probe() {
+            try {
+                return prims(2).jit;
+            } catch (IllegalStateException e) {
+                return false;
+            }
+        }
+
+        private Prims prims(long n) {
+            return byBatch.computeIfAbsent(n, Prims::new);
+        }
+
+        @Override public void forward(INDArray x, INDArray w, INDArray b, INDArray y) {
+            Prims p = prims(x.size(0));
+            p.wIn.run(w, p.wFwd);
+            p.fwd.run(x, p.wFwd, b, y);
+        }
+
+        @Override public void backward(INDArray x, INDArray w, INDArray gy, INDArray gx, INDArray gw, INDArray gb) {
+            Prims p = prims(x.size(0));
+            if (gx != null) {
+                p.wInData.run(w, p.wData);
+                p.bwdData.run(gy, p.wData, gx);
+            }
+            p.bwdWeights.run(x, gy, p.gwBlocked, gb);
+            p.gwOut.run(p.gwBlocked, gw);
+        }
+
+        private final class Prims {
+            final Step fwd, bwdData, bwdWeights, wIn, wInData, gwOut;
+            final Scratch wFwd, wData, gwBlocked;
+            final boolean jit;
+
+            Prims(long n) {
+                long[] src = {n, in[0], in[1], in[2]}, dst = {n, out[0], out[1], out[2]}, bias = {out[0]};
+                dnnl_memory_desc_t x = desc(src, blockedTag), y = desc(dst, blockedTag), b = desc(bias, dnnl_x), wPlain = desc(wDims, dnnl_oihw);
+                dnnl_memory_desc_t anyW = desc(wDims, dnnl_format_tag_any);
+                dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t(), dd = new dnnl_convolution_desc_t(), wd = new dnnl_convolution_desc_t();
+                check(dnnl_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct, x, anyW, b, y,
+                        strides, padBefore, padAfter), "convolution");
+                dnnl_primitive_desc fpd = create(fd, null);
+                check(dnnl_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, x, anyW, y, strides, padBefore, padAfter), "convolution");
+                dnnl_primitive_desc dpd = create(dd, fpd);
+                check(dnnl_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, x, anyW, b, y, strides, padBefore, padAfter), "convolution");
+                dnnl_primitive_desc wpd = create(wd, fpd);
+                jit = implementation(fpd).startsWith("jit") && implementation(dpd).startsWith("jit") && implementation(wpd).startsWith("jit");
+                dnnl_memory_desc_t wf = dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
+                dnnl_memory_desc_t wdd = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
+                dnnl_memory_desc_t gwd = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0);
+                fwd = new Step(fpd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, new dnnl_memory_desc_t[] {x, wf, b, y});
+                bwdData = new Step(dpd, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}, new dnnl_memory_desc_t[] {y, wdd, x});
+                bwdWeights = new Step(wpd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
+                        new dnnl_memory_desc_t[] {x, y, gwd, b});
+                wIn = reorderStep(wPlain, wf);
+                wInData = reorderStep(wPlain, wdd);
+                gwOut = reorderStep(gwd, wPlain);
+                wFwd = new Scratch(wf);
+                wData = new Scratch(wdd);
+                gwBlocked = new Scratch(gwd);
+            }
+        }
+    }
+
+    private Step reorderStep(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_reorder_primitive_desc_create(pd, from, engine, to, engine, null), "reorder");
+        return new Step(pd, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory_desc_t[] {from, to});
+    }
+
+    private dnnl_primitive_desc convDesc(long[] src, long[] wei, long[] dst, long[] strides, long[] padBefore, long[] padAfter, int tag) {
+        dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
+        check(dnnl_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct, desc(src, tag),
+                desc(wei, dnnl_format_tag_any), desc(new long[] {wei[0]}, dnnl_x), desc(dst, tag), strides, padBefore, padAfter), "convolution");
+        return create(fd, null);
+    }
+
+    private dnnl_primitive_desc create(Pointer opDesc, dnnl_primitive_desc hint) {
+        dnnl_primitive_desc p = new dnnl_primitive_desc();
+        check(dnnl_primitive_desc_create(p, new const_dnnl_op_desc_t(opDesc), null, engine, hint), "primitive descriptor");
+        return p;
+    }
+
+    private static String implementation(dnnl_primitive_desc pd) {
+        PointerPointer<BytePointer> s = new PointerPointer<>(1);
+        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, s), "query");
+        return s.get(BytePointer.class, 0).getString();
+    }
+
+    private static dnnl_memory_desc_t desc(long[] dims, int tag) {
+        dnnl_memory_desc_t m = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dnnl_f32, tag), "memory descriptor");
+        return m;
+    }
+
+    /** Where a float array's first element lies (a view's offset counted). */
+    private static Pointer address(INDArray a) {
+        if (a.dataType() != DataType.FLOAT) {
+            throw new IllegalStateException("oneDNN's blocked convolutions take float arrays");
+        }
+        return new BytePointer(a.data().addressPointer()).position((a.offset() - a.data().offset()) * 4);
+    }
+
+    private static void check(int status, String what) {
+        if (status != dnnl_success) throw new IllegalStateException("oneDNN: " + what + " failed (status " + status + ")");
+    }
+}

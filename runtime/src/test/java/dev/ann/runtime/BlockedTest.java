@@ -1,0 +1,85 @@
+package dev.ann.runtime;
+
+import static dev.ann.runtime.PlanBuilder.args;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ann.kernels.Blocked;
+import dev.ann.kernels.Network;
+import dev.ann.plan.Plan;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Convolutions on oneDNN directly with the batches in its blocked layout between layers ({@link OneDnn},
+ * kernels' Blocked) compute what the same network computes on plain NCHW arrays through ND4J: outputs, loss
+ * gradients and batchnorm's running statistics, training and evaluating, for a full batch and a smaller last one.
+ */
+class BlockedTest {
+    static { Backend.init(); }
+
+    @AfterEach
+    void engineBack() {
+        Blocked.use(OneDnn::get);
+    }
+
+    /** Three channels in (a plain first convolution), blocks from the second, a max pool, a strided convolution, flatten. */
+    private static Plan picturesNet() {
+        PlanBuilder b = new PlanBuilder(3, 12, 12).conv(8, 3, 1, "same").norm("batchnorm").act("relu")
+                .conv(16, 3, 1, "same").norm("batchnorm").act("relu").pool("maxpool", 2, 2, "valid")
+                .conv(16, 3, 2, "valid").act("tanh").conv(16, 1, 1, "valid").norm("batchnorm");
+        return b.flatten().dense(5).act("softmax").loss("cross_entropy", args("from_logits", false)).build();
+    }
+
+    @Test
+    void blockedLayersComputeWhatPlainOnesDo() {
+        assertTrue(OneDnn.get() != null, "oneDNN's library loads on this machine (JavaCPP's dnnl preset, linux-x86_64)");
+        Plan plan = picturesNet();
+        for (int n : new int[] {16, 7}) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, 12, 12);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, n, 5);
+            for (int i = 0; i < n; i++) y.putScalar(i, i % 5, 1.0);
+            Blocked.use(OneDnn::get);
+            Network blocked = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+            assertTrue(blocked.blockedOps() >= 6, "ops on the blocked layout: " + blocked.blockedOps());
+            INDArray[] a = run(blocked, plan, x, y);
+            Blocked.use(null);
+            Network plain = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+            assertEquals(0, plain.blockedOps());
+            INDArray[] b = run(plain, plan, x, y);
+            String[] what = {"training outputs", "gradients", "running statistics", "evaluation outputs"};
+            for (int k = 0; k < a.length; k++) {
+                double scale = Math.max(1e-12, b[k].norm2Number().doubleValue());
+                double err = a[k].sub(b[k]).norm2Number().doubleValue() / scale;
+                assertTrue(err < 1e-5, what[k] + " differ by " + err + " (relative) at a batch of " + n);
+            }
+        }
+    }
+
+    @Test
+    void channelsOutsideWholeBlocksStayPlain() {
+        Plan plan = new PlanBuilder(3, 8, 8).conv(6, 3, 1, "same").act("relu").conv(12, 3, 1, "same").flatten().dense(2)
+                .act("softmax").loss("cross_entropy", args("from_logits", false)).build();
+        Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+        assertEquals(0, net.blockedOps());
+    }
+
+    /** Two training steps' outputs and gradients (the second after a plain SGD step), the running statistics, then evaluation. */
+    private static INDArray[] run(Network net, Plan plan, INDArray x, INDArray y) {
+        net.init(11);
+        INDArray out = null;
+        for (int step = 0; step < 2; step++) {
+            out = net.forward(x, true);
+            INDArray g = out.ulike();
+            dev.ann.runtime.nn.PlanKernels.loss(plan, net).compute(out, y, g);
+            net.backward(g);
+            if (step == 0) net.params().subi(net.grads().mul(0.1));
+        }
+        INDArray train = out.dup(), grads = net.grads().dup(), state = net.state().dup();
+        INDArray eval = net.forward(x, false).dup();
+        return new INDArray[] {train, grads, state, eval};
+    }
+}
