@@ -30,14 +30,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Only for float32 on the CPU, where oneDNN has a jit kernel for the shape ({@link #conv} says null otherwise and
  * the layer stays on ND4J). The weights stay plain {@code [F, C, kh, kw]} in the network's parameters (the
  * optimiser's and the checkpoint's layout): each pass reorders them into the primitive's layout and the weights'
- * gradient back, a few hundred KB a step. One stream, used from the training thread.
+ * gradient back, a few hundred KB a step.
  */
 public final class OneDnn implements Blocked.Engine {
     private final dnnl_engine engine = new dnnl_engine();
-    private final dnnl_stream stream = new dnnl_stream();
+    /**
+     * A stream per thread, and the reorders between NCHW and the blocked layout per thread, by shape and direction
+     * (a primitive's memories get each run's buffers): networks on several threads at once (a cluster worker's
+     * tasks, a batch's two halves) share nothing here. A convolution's own primitives belong to its layer.
+     */
+    private final ThreadLocal<dnnl_stream> streams = ThreadLocal.withInitial(this::newStream);
+    private final ThreadLocal<Map<String, Step>> reorders = ThreadLocal.withInitial(HashMap::new);
     private final int lanes, blockedTag;
-    /** reorders between NCHW and the blocked layout, by shape and direction */
-    private final Map<String, Step> reorders = new HashMap<>();
 
     private static OneDnn instance;
     private static boolean tried;
@@ -60,7 +64,6 @@ public final class OneDnn implements Blocked.Engine {
 
     private OneDnn() {
         check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine");
-        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream");
         // which blocks oneDNN's convolutions want on this CPU: those of a small probe
         dnnl_primitive_desc pd = convDesc(new long[] {2, 16, 8, 8}, new long[] {16, 16, 3, 3}, new long[] {2, 16, 8, 8},
                 new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, dnnl_format_tag_any);
@@ -74,6 +77,12 @@ public final class OneDnn implements Blocked.Engine {
         } else {
             throw new IllegalStateException("oneDNN's convolutions want neither nChw8c nor nChw16c here");
         }
+    }
+
+    private dnnl_stream newStream() {
+        dnnl_stream s = new dnnl_stream();
+        check(dnnl_stream_create(s, engine, dnnl_stream_default_flags), "stream");
+        return s;
     }
 
     @Override public int lanes() {
@@ -108,7 +117,8 @@ public final class OneDnn implements Blocked.Engine {
     private void reorder(INDArray from, INDArray to, boolean toBlocked) {
         long[] dims = from.shape();
         String key = java.util.Arrays.toString(dims) + toBlocked;
-        Step r = reorders.get(key);
+        Map<String, Step> mine = reorders.get();
+        Step r = mine.get(key);
         if (r == null) {
             dnnl_memory_desc_t plain = desc(dims, dnnl_nchw), blocked = desc(dims, blockedTag);
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
@@ -116,7 +126,7 @@ public final class OneDnn implements Blocked.Engine {
                     : dnnl_reorder_primitive_desc_create(pd, blocked, engine, plain, engine, null), "reorder");
             r = new Step(pd, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO},
                     toBlocked ? new dnnl_memory_desc_t[] {plain, blocked} : new dnnl_memory_desc_t[] {blocked, plain});
-            reorders.put(key, r);
+            mine.put(key, r);
         }
         r.run(from, to);
     }
@@ -147,6 +157,7 @@ public final class OneDnn implements Blocked.Engine {
                 Pointer at = buffers[i] instanceof INDArray a ? address(a) : ((Scratch) buffers[i]).data;
                 check(dnnl_memory_set_data_handle(ms[i], at), "data handle");
             }
+            dnnl_stream stream = streams.get();
             check(dnnl_primitive_execute(p, stream, keys.length, args), "execute");
             check(dnnl_stream_wait(stream), "wait");
         }

@@ -59,6 +59,33 @@ class BlockedTest {
         }
     }
 
+    /** Two networks training at once on two threads (a cluster worker's tasks do) get what one alone gets. */
+    @Test
+    void networksOnTwoThreadsAtOnce() throws Exception {
+        Plan plan = picturesNet();
+        INDArray x = Nd4j.randn(DataType.FLOAT, 16, 3, 12, 12);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 16, 5);
+        for (int i = 0; i < 16; i++) y.putScalar(i, i % 5, 1.0);
+        INDArray[] alone = run(dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT), plan, x, y);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<INDArray[]>> runs = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                runs.add(pool.submit(() -> {
+                    INDArray[] r = null;
+                    for (int k = 0; k < 5; k++) r = run(dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT), plan, x, y);
+                    return r;
+                }));
+            }
+            for (java.util.concurrent.Future<INDArray[]> f : runs) {
+                INDArray[] r = f.get();
+                for (int k = 0; k < r.length; k++) assertEquals(alone[k], r[k], "array " + k + " of a run on its own thread");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void channelsOutsideWholeBlocksStayPlain() {
         Plan plan = new PlanBuilder(3, 8, 8).conv(6, 3, 1, "same").act("relu").conv(12, 3, 1, "same").flatten().dense(2)
