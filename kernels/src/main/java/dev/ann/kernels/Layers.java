@@ -848,6 +848,9 @@ public final class Layers {
                 db = new double[s];
             }
 
+            /** The positions each sum covers. */
+            int size() { return s; }
+
             /** The sums over planes 0..n-1 into {@link #a} and {@link #b}. */
             void over(int n, Plane plane) {
                 java.util.Arrays.fill(da, 0);
@@ -995,15 +998,7 @@ public final class Layers {
                 };
                 Sums last = len % pc == 0 ? sums : new Sums(len % pc);
                 for (int grp = g0; grp < g1; grp++) {
-                    java.util.Arrays.fill(sa, 0);
-                    java.util.Arrays.fill(sb, 0);
-                    for (int p0 = 0; p0 < len; p0 += pc) {
-                        piece[0] = grp * len + p0;
-                        piece[1] = Math.min(pc, len - p0);
-                        Sums su = piece[1] < pc ? last : sums;
-                        su.over(n, plane);
-                        su.lanes(lanes, sa, sb);
-                    }
+                    groupSums(n, grp, len, lanes, sums, last, piece, plane, sa, sb);
                     for (int j = 0; j < lanes; j++) {
                         int ch = grp * lanes + j;
                         double mean = sa[j] / m, var = Math.max(0, sb[j] / m - mean * mean), in = 1 / Math.sqrt(var + eps);
@@ -1033,6 +1028,25 @@ public final class Layers {
             Flat.view(inv).put(0, iv, c);
             Flat.view(runningMean).put(0, rm, c);
             Flat.view(runningVar).put(0, rv, c);
+        }
+
+        /**
+         * Each lane's two sums over group grp's rows of the batch (sa, sb), a piece at a time: {@code piece} gets the
+         * piece's first float in sample 0's row and its length before {@code plane} reads it; {@code whole} sums a
+         * full piece, {@code last} the shorter last one.
+         */
+        private static void groupSums(int n, int grp, int len, int lanes, Sums whole, Sums last, int[] piece, Sums.Plane plane,
+                                      double[] sa, double[] sb) {
+            java.util.Arrays.fill(sa, 0);
+            java.util.Arrays.fill(sb, 0);
+            int pc = whole.size();
+            for (int p0 = 0; p0 < len; p0 += pc) {
+                piece[0] = grp * len + p0;
+                piece[1] = Math.min(pc, len - p0);
+                Sums su = piece[1] < pc ? last : whole;
+                su.over(n, plane);
+                su.lanes(lanes, sa, sb);
+            }
         }
 
         /** {@link #normalise} with a mean, scale and shift per element. */
@@ -1112,15 +1126,7 @@ public final class Layers {
                     spread(mu1, lanes, mu, pc);
                     spread(sc1, lanes, sc, pc);
                     spread(sh1, lanes, sh, pc);
-                    java.util.Arrays.fill(sa, 0);
-                    java.util.Arrays.fill(sb, 0);
-                    for (int p0 = 0; p0 < len; p0 += pc) {
-                        piece[0] = grp * len + p0;
-                        piece[1] = Math.min(pc, len - p0);
-                        Sums su = piece[1] < pc ? last : sums;
-                        su.over(n, plane);
-                        su.lanes(lanes, sa, sb);
-                    }
+                    groupSums(n, grp, len, lanes, sums, last, piece, plane, sa, sb);
                     for (int j = 0; j < lanes; j++) {
                         int ch = grp * lanes + j;
                         double sg = sa[j], sgd = sb[j];
