@@ -186,10 +186,15 @@ public final class OneDnn implements Blocked.Engine {
             this.padAfter = padAfter;
         }
 
-        /** Whether oneDNN runs this convolution with a jit kernel on the blocked layout (a batch of 2 to see). */
+        /**
+         * Whether oneDNN runs this convolution with jit kernels on the blocked layout, forward and backward (a batch
+         * of 2 to see; descriptors only: no kernel is generated until a batch of that size runs).
+         */
         boolean probe() {
             try {
-                return prims(2).jit;
+                Descs d = new Descs(2);
+                return implementation(d.fpd).startsWith("jit") && implementation(d.dpd).startsWith("jit")
+                        && implementation(d.wpd).startsWith("jit");
             } catch (IllegalStateException e) {
                 return false;
             }
@@ -206,7 +211,7 @@ public final class OneDnn implements Blocked.Engine {
         }
 
         @Override public void backward(INDArray x, INDArray w, INDArray gy, INDArray gx, INDArray gw, INDArray gb) {
-            Prims p = prims(x.size(0));
+            Back p = prims(x.size(0)).back();
             if (gx != null) {
                 p.wInData.run(w, p.wData);
                 p.bwdData.run(gy, p.wData, gx);
@@ -215,35 +220,63 @@ public final class OneDnn implements Blocked.Engine {
             p.gwOut.run(p.gwBlocked, gw);
         }
 
-        private final class Prims {
-            final Step fwd, bwdData, bwdWeights, wIn, wInData, gwOut;
-            final Scratch wFwd, wData, gwBlocked;
-            final boolean jit;
+        /** The three passes' primitive descriptors for batches of n, and their tensors' descriptors. */
+        private final class Descs {
+            final dnnl_memory_desc_t x, y, b, wPlain;
+            final dnnl_primitive_desc fpd, dpd, wpd;
 
-            Prims(long n) {
+            Descs(long n) {
                 long[] src = {n, in[0], in[1], in[2]}, dst = {n, out[0], out[1], out[2]}, bias = {out[0]};
-                dnnl_memory_desc_t x = desc(src, blockedTag), y = desc(dst, blockedTag), b = desc(bias, dnnl_x), wPlain = desc(wDims, dnnl_oihw);
+                x = desc(src, blockedTag);
+                y = desc(dst, blockedTag);
+                b = desc(bias, dnnl_x);
+                wPlain = desc(wDims, dnnl_oihw);
                 dnnl_memory_desc_t anyW = desc(wDims, dnnl_format_tag_any);
                 dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t(), dd = new dnnl_convolution_desc_t(), wd = new dnnl_convolution_desc_t();
                 check(dnnl_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct, x, anyW, b, y,
                         strides, padBefore, padAfter), "convolution");
-                dnnl_primitive_desc fpd = create(fd, null);
+                fpd = create(fd, null);
                 check(dnnl_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, x, anyW, y, strides, padBefore, padAfter), "convolution");
-                dnnl_primitive_desc dpd = create(dd, fpd);
+                dpd = create(dd, fpd);
                 check(dnnl_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, x, anyW, b, y, strides, padBefore, padAfter), "convolution");
-                dnnl_primitive_desc wpd = create(wd, fpd);
-                jit = implementation(fpd).startsWith("jit") && implementation(dpd).startsWith("jit") && implementation(wpd).startsWith("jit");
-                dnnl_memory_desc_t wf = dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
-                dnnl_memory_desc_t wdd = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
-                dnnl_memory_desc_t gwd = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0);
-                fwd = new Step(fpd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, new dnnl_memory_desc_t[] {x, wf, b, y});
-                bwdData = new Step(dpd, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}, new dnnl_memory_desc_t[] {y, wdd, x});
-                bwdWeights = new Step(wpd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
-                        new dnnl_memory_desc_t[] {x, y, gwd, b});
-                wIn = reorderStep(wPlain, wf);
-                wInData = reorderStep(wPlain, wdd);
-                gwOut = reorderStep(gwd, wPlain);
+                wpd = create(wd, fpd);
+            }
+        }
+
+        /** The forward pass's primitives for batches of n; the backward pass's made at its first run (evaluation has none). */
+        private final class Prims {
+            final Descs d;
+            final Step fwd, wIn;
+            final Scratch wFwd;
+            private Back back;
+
+            Prims(long n) {
+                d = new Descs(n);
+                dnnl_memory_desc_t wf = dnnl_primitive_desc_query_md(d.fpd, dnnl_query_weights_md, 0);
+                fwd = new Step(d.fpd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, new dnnl_memory_desc_t[] {d.x, wf, d.b, d.y});
+                wIn = reorderStep(d.wPlain, wf);
                 wFwd = new Scratch(wf);
+            }
+
+            Back back() {
+                if (back == null) back = new Back(d);
+                return back;
+            }
+        }
+
+        /** The backward pass's primitives. */
+        private final class Back {
+            final Step bwdData, bwdWeights, wInData, gwOut;
+            final Scratch wData, gwBlocked;
+
+            Back(Descs d) {
+                dnnl_memory_desc_t wdd = dnnl_primitive_desc_query_md(d.dpd, dnnl_query_weights_md, 0);
+                dnnl_memory_desc_t gwd = dnnl_primitive_desc_query_md(d.wpd, dnnl_query_diff_weights_md, 0);
+                bwdData = new Step(d.dpd, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}, new dnnl_memory_desc_t[] {d.y, wdd, d.x});
+                bwdWeights = new Step(d.wpd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
+                        new dnnl_memory_desc_t[] {d.x, d.y, gwd, d.b});
+                wInData = reorderStep(d.wPlain, wdd);
+                gwOut = reorderStep(gwd, d.wPlain);
                 wData = new Scratch(wdd);
                 gwBlocked = new Scratch(gwd);
             }
