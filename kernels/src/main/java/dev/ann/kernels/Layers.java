@@ -406,32 +406,35 @@ public final class Layers {
                 for (int p = p0; p < p1; p++) {
                     xv.get(p * ih * iw, in, ih * iw);
                     int first = p * oh * ow;
-                    for (int r = 0; r < oh; r++) maxRow(in, r * sh * iw, iw, kh, kw, sw, o, at, first, r * ow, ow);
+                    for (int r = 0; r < oh; r++) maxRow(in, r * sh * iw, iw, kh, kw, sw, 1, o, at, first, r * ow, ow);
                     yv.put(first, o, oh * ow);
                 }
             });
         }
 
         /**
-         * One output row of kh x kw windows, {@code sw} apart, whose top row starts at {@code top}: each window's
-         * values in row-major order, the largest kept with where it lies (a later value only when strictly larger).
+         * One output row of kh x kw windows of one channel, {@code step} floats apart, whose top row starts at
+         * {@code top}, {@code rowLen} floats between rows and {@code ps} between a row's pixels (1 on a plain
+         * plane; the lanes on the blocked layout, whose outputs lie as far apart): each window's values in
+         * row-major order, the largest kept with where it lies (a later value only when strictly larger).
          * Selects, not branches: the larger of two values is a coin toss. (A version unrolled for 2x2 windows ran
          * no faster.)
          */
-        private static void maxRow(float[] in, int top, int iw, int kh, int kw, int sw, float[] o, int[] at, int first, int row, int ow) {
+        private static void maxRow(float[] in, int top, int rowLen, int kh, int kw, int step, int ps, float[] o, int[] at, int first,
+                                   int row, int ow) {
             for (int q = 0; q < ow; q++) {
-                int best = top + q * sw;
+                int best = top + q * step;
                 float v = in[best];
                 for (int a = 0; a < kh; a++) {
                     for (int b = 0; b < kw; b++) {
-                        int j = top + a * iw + q * sw + b;
+                        int j = top + a * rowLen + q * step + b * ps;
                         float w = in[j];
                         best = w > v ? j : best;
                         v = Math.max(v, w);
                     }
                 }
-                o[row + q] = v;
-                at[first + row + q] = best;
+                o[row + q * ps] = v;
+                at[first + row + q * ps] = best;
             }
         }
 
@@ -456,32 +459,12 @@ public final class Layers {
                 for (int p = p0; p < p1; p++) {
                     xv.get(p * inLen, in, inLen);
                     int first = p * outLen;
-                    for (int r = 0; r < oh; r++) maxRowBlocked(in, r * sh * iw * l, iw * l, kh, kw, sw * l, l, o, at, first, r * ow * l, ow);
+                    for (int r = 0; r < oh; r++) {
+                        for (int j = 0; j < l; j++) maxRow(in, r * sh * iw * l + j, iw * l, kh, kw, sw * l, l, o, at, first, r * ow * l + j, ow);
+                    }
                     yv.put(first, o, outLen);
                 }
             });
-        }
-
-        /** {@link #maxRow} for a row of blocked pixels: {@code lanes} channels a pixel, {@code step} floats between windows. */
-        private static void maxRowBlocked(float[] in, int top, int rowLen, int kh, int kw, int step, int lanes, float[] o, int[] at,
-                                          int first, int row, int ow) {
-            for (int q = 0; q < ow; q++) {
-                int base = top + q * step;
-                for (int j = 0; j < lanes; j++) {
-                    int best = base + j;
-                    float v = in[best];
-                    for (int a = 0; a < kh; a++) {
-                        for (int b = 0; b < kw; b++) {
-                            int k = base + a * rowLen + b * lanes + j;
-                            float w = in[k];
-                            best = w > v ? k : best;
-                            v = Math.max(v, w);
-                        }
-                    }
-                    o[row + q * lanes + j] = v;
-                    at[first + row + q * lanes + j] = best;
-                }
-            }
         }
 
         /**
@@ -805,9 +788,8 @@ public final class Layers {
                         xv.get((i * c + cc) * s, row, s);
                         addSums(row, fs, fq, s);
                     });
-                    double sum = sums.a, sq = sums.b;
-                    double mean = sum / m, var = Math.max(0, sq / m - mean * mean), in = 1 / Math.sqrt(var + eps);
-                    float mu = (float) mean, scale = (float) (ga[ch] * in), shift = (float) be[ch];
+                    double mean = statistics(ch, sums.a, sums.b, m, eps, momentum, iv, rm, rv);
+                    float mu = (float) mean, scale = (float) (ga[ch] * iv[ch]), shift = (float) be[ch];
                     for (int i = 0; i < n; i++) {
                         int at = (i * c + ch) * s;
                         xv.get(at, row, s);
@@ -817,9 +799,6 @@ public final class Layers {
                     }
                     scales[ch] = scale;
                     means[ch] = mu;
-                    iv[ch] = in;
-                    rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
-                    rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
                 }
             });
             Flat.view(inv).put(0, iv, c);
@@ -941,10 +920,10 @@ public final class Layers {
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all();
             double[] rm = Flat.view(runningMean).all(), rv = Flat.view(runningVar).all();
             Halves.run(c, twoCores(x), 1, (c0, c1) -> {
-                float[] row = new float[s];
+                float[] row = new float[s], sc1 = new float[1], sh1 = new float[1];
                 for (int ch = c0; ch < c1; ch++) {
-                    double sc = ga[ch] / Math.sqrt(rv[ch] + eps);
-                    float scale = (float) sc, shift = (float) (be[ch] - rm[ch] * sc);
+                    evalFactors(ch, ga, be, rm, rv, eps, sc1, sh1, 0);
+                    float scale = sc1[0], shift = sh1[0];
                     for (int i = 0; i < n; i++) {
                         int at = (i * c + ch) * s;
                         xv.get(at, row, s);
@@ -956,6 +935,42 @@ public final class Layers {
                     }
                 }
             });
+        }
+
+        /**
+         * Channel ch's batch statistics from its sums over m values (both layouts' training passes): 1 / sqrt(var +
+         * eps) into iv[ch], with the biased variance; its running mean and variance moved. Returns the mean.
+         */
+        private static double statistics(int ch, double sum, double sq, double m, double eps, double momentum, double[] iv,
+                                         double[] rm, double[] rv) {
+            double mean = sum / m, var = Math.max(0, sq / m - mean * mean);
+            iv[ch] = 1 / Math.sqrt(var + eps);
+            rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
+            rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
+            return mean;
+        }
+
+        /** Channel ch's evaluation factors from the running statistics, into scale[at] and shift[at]: y = x scale + shift. */
+        private static void evalFactors(int ch, double[] ga, double[] be, double[] rm, double[] rv, double eps, float[] scale,
+                                        float[] shift, int at) {
+            double f = ga[ch] / Math.sqrt(rv[ch] + eps);
+            scale[at] = (float) f;
+            shift[at] = (float) (be[ch] - rm[ch] * f);
+        }
+
+        /**
+         * Channel ch's gradients from its sums of gm and gm * d over m values (both layouts' backward passes): the
+         * beta and gamma gradients into gb[ch] and gg[ch], and the input gradient's factors gx = a gm + b d + k into
+         * a[at], b[at], k[at].
+         */
+        private static void gradFactors(int ch, double sg, double sgd, double m, double[] iv, double[] ga, double[] gg, double[] gb,
+                                        float[] a, float[] b, float[] k, int at) {
+            double in = iv[ch], f = ga[ch] * in;
+            gb[ch] = sg;
+            gg[ch] = sgd * in;
+            a[at] = (float) f;
+            b[at] = (float) (-f * in * gg[ch] / m);
+            k[at] = (float) (-f * sg / m);
         }
 
         /** {@code e[k] = v[k % lanes]} over [0, len): a per-channel float spread over a piece of a blocked row. */
@@ -1001,15 +1016,11 @@ public final class Layers {
                     groupSums(n, grp, len, lanes, sums, last, piece, plane, sa, sb);
                     for (int j = 0; j < lanes; j++) {
                         int ch = grp * lanes + j;
-                        double mean = sa[j] / m, var = Math.max(0, sb[j] / m - mean * mean), in = 1 / Math.sqrt(var + eps);
-                        mu1[j] = (float) mean;
-                        sc1[j] = (float) (ga[ch] * in);
+                        mu1[j] = (float) statistics(ch, sa[j], sb[j], m, eps, momentum, iv, rm, rv);
+                        sc1[j] = (float) (ga[ch] * iv[ch]);
                         sh1[j] = (float) be[ch];
                         scales[ch] = sc1[j];
                         means[ch] = mu1[j];
-                        iv[ch] = in;
-                        rm[ch] = rm[ch] * momentum + mean * (1.0 - momentum);
-                        rv[ch] = rv[ch] * momentum + var * (1.0 - momentum);
                     }
                     spread(mu1, lanes, mu, pc);
                     spread(sc1, lanes, sc, pc);
@@ -1071,10 +1082,7 @@ public final class Layers {
                 float[] row = new float[pc], sc = new float[pc], sh = new float[pc], sc1 = new float[lanes], sh1 = new float[lanes];
                 for (int grp = g0; grp < g1; grp++) {
                     for (int j = 0; j < lanes; j++) {
-                        int ch = grp * lanes + j;
-                        double f = ga[ch] / Math.sqrt(rv[ch] + eps);
-                        sc1[j] = (float) f;
-                        sh1[j] = (float) (be[ch] - rm[ch] * f);
+                        evalFactors(grp * lanes + j, ga, be, rm, rv, eps, sc1, sh1, j);
                     }
                     spread(sc1, lanes, sc, pc);
                     spread(sh1, lanes, sh, pc);
@@ -1128,14 +1136,7 @@ public final class Layers {
                     spread(sh1, lanes, sh, pc);
                     groupSums(n, grp, len, lanes, sums, last, piece, plane, sa, sb);
                     for (int j = 0; j < lanes; j++) {
-                        int ch = grp * lanes + j;
-                        double sg = sa[j], sgd = sb[j];
-                        double in = iv[ch], a = ga[ch] * in;
-                        gb[ch] = sg;
-                        gg[ch] = sgd * in;
-                        a1[j] = (float) a;
-                        b1[j] = (float) (-a * in * gg[ch] / m);
-                        k1[j] = (float) (-a * sg / m);
+                        gradFactors(grp * lanes + j, sa[j], sb[j], m, iv, ga, gg, gb, a1, b1, k1, j);
                     }
                     spread(a1, lanes, fa, pc);
                     spread(b1, lanes, fb, pc);
@@ -1199,7 +1200,7 @@ public final class Layers {
             double[] ga = Flat.view(gamma).all(), be = Flat.view(beta).all(), iv = Flat.view(inv).all();
             double[] gg = new double[c], gb = new double[c];
             Halves.run(c, twoCores(g), 1, (c0, c1) -> {
-                float[] gr = new float[s], xr = new float[s];
+                float[] gr = new float[s], xr = new float[s], a1 = new float[1], b1 = new float[1], k1 = new float[1];
                 Sums sums = new Sums(s);
                 for (int ch = c0; ch < c1; ch++) {
                     // relu off: a shift of +infinity keeps every value (step 1 everywhere)
@@ -1211,11 +1212,8 @@ public final class Layers {
                         xs.get(at, xr, s);
                         addGradSums(gr, xr, mu, scale, shift, fs, fq, s);
                     });
-                    double sg = sums.a, sgd = sums.b;
-                    double in = iv[ch], a = ga[ch] * in;
-                    gb[ch] = sg;
-                    gg[ch] = sgd * in;
-                    float fa = (float) a, fb = (float) (-a * in * gg[ch] / m), fk = (float) (-a * sg / m);
+                    gradFactors(ch, sums.a, sums.b, m, iv, ga, gg, gb, a1, b1, k1, 0);
+                    float fa = a1[0], fb = b1[0], fk = k1[0];
                     for (int i = 0; i < n; i++) {
                         int at = (i * c + ch) * s;
                         gv.get(at, gr, s);

@@ -206,8 +206,6 @@ public final class Network {
         // oneDNN's blocked layout between convolutions (Blocked): from each convolution the engine runs, through
         // the batchnorms, max pools and elementwise activations after it, up to the first layer that reads plain
         // arrays; the training output stays plain (the loss reads it)
-        lanesOf = new int[n];
-        java.util.Arrays.fill(lanesOf, 1);
         boolean convs = false;
         for (Layer layer : layers) convs |= layer instanceof Layers.Conv2d;
         Blocked.Engine e = convs && dt == DataType.FLOAT && Flat.host() ? Blocked.engine() : null;
@@ -216,7 +214,7 @@ public final class Network {
             for (int i = 1; i < n; i++) {
                 if (skipped[i] || alias[i] >= 0 || i == outSource) continue;
                 Layer layer = layers[i];
-                boolean fromBlocked = inputs[i].length == 1 && lanesOf[source(inputs[i][0])] > 1;
+                boolean fromBlocked = inputs[i].length == 1 && lanes(inputs[i][0]) > 1;
                 boolean blocked;
                 if (layer instanceof Layers.Conv2d c) blocked = c.blockable(e);
                 else if (!fromBlocked) blocked = false;
@@ -224,10 +222,7 @@ public final class Network {
                 else if (layer instanceof Layers.Pool pool) blocked = pool.blockable();
                 else if (layer instanceof Layers.ActivationLayer a) blocked = a.act.fn != Activation.Fn.SOFTMAX;
                 else blocked = false;
-                if (blocked) {
-                    lanesOf[i] = l;
-                    layer.lanes = l;
-                }
+                if (blocked) layer.lanes = l;
             }
         }
         engine = e;
@@ -351,12 +346,15 @@ public final class Network {
 
     private long[][] timing;
 
-    /** per op, the lanes of its output's layout: 1 plain, 8 or 16 blocked ({@link Blocked}); an alias reads its source's */
-    private int[] lanesOf;
     /** the engine of the blocked layers, when there are any */
     private Blocked.Engine engine;
     /** the batches reordered between layouts, per edge, direction and batch size */
     private final Map<String, INDArray> reordered = new HashMap<>();
+
+    /** The lanes of op i's output's layout: 1 plain, 8 or 16 blocked ({@link Blocked}); a fused activation's are its source's. */
+    private int lanes(int i) {
+        return layers[source(i)].lanes;
+    }
 
     /** The op whose output op i's is: i, or the op a fused activation shares its output with. */
     private int source(int i) {
@@ -369,7 +367,7 @@ public final class Network {
      * the layout of the side it goes to: reordered where the two differ.
      */
     private INDArray across(int j, int i, int k, boolean forward, INDArray v) {
-        int from = forward ? lanesOf[source(j)] : lanesOf[i], to = forward ? lanesOf[i] : lanesOf[source(j)];
+        int from = forward ? lanes(j) : lanes(i), to = forward ? lanes(i) : lanes(j);
         if (from == to) return v;
         INDArray r = reordered.computeIfAbsent(i + "," + k + "," + forward + "," + v.size(0), key -> Nd4j.createUninitialized(dt, v.shape()));
         if (to > 1) engine.toBlocked(v, r);
@@ -473,7 +471,7 @@ public final class Network {
     /** How many ops run on oneDNN's blocked layout ({@link Blocked}): 0 without an engine or a convolution it runs. */
     public int blockedOps() {
         int c = 0;
-        for (int l : lanesOf) if (l > 1) c++;
+        for (Layer l : layers) if (l.lanes > 1) c++;
         return c;
     }
 
