@@ -30,6 +30,14 @@ public final class Blocked {
          */
         Conv conv(long[] in, long[] out, long[] iargs);
 
+        /**
+         * {@link #conv} on batches that stay plain, in NHWC ({@code [n, H, W, C]}: a sequence layer's
+         * {@code [n, T, F]} is one at a height of 1): the engine reorders them into its blocked layout and back
+         * inside each pass, as ND4J's conv2d does, with the primitives ND4J's would choose, so the same numbers.
+         * Null when the engine's primitives would want another layout than its blocked one.
+         */
+        Conv nhwcConv(long[] in, long[] out, long[] iargs);
+
         /** A batch {@code [n, C, H, W]}, C a multiple of {@link #lanes}, from plain NCHW into the blocked layout. */
         void toBlocked(INDArray plain, INDArray blocked);
 
@@ -37,7 +45,10 @@ public final class Blocked {
         void toPlain(INDArray blocked, INDArray plain);
     }
 
-    /** One convolution over batches in the blocked layout; weights and their gradients stay plain {@code [F, C, kh, kw]}. */
+    /**
+     * One convolution over batches in the blocked layout (or in NHWC: {@link Engine#nhwcConv}); weights and their
+     * gradients stay plain {@code [F, C, kh, kw]}.
+     */
     public interface Conv {
         void forward(INDArray x, INDArray w, INDArray b, INDArray y);
 

@@ -207,8 +207,11 @@ public final class Network {
         // the batchnorms, max pools and elementwise activations after it, up to the first layer that reads plain
         // arrays; the training output stays plain (the loss reads it)
         boolean convs = false;
-        for (Layer layer : layers) convs |= layer instanceof Layers.Conv2d;
+        for (Layer layer : layers) convs |= layer instanceof Layers.Conv2d || layer instanceof Sequence.Conv1d;
         Blocked.Engine e = convs && dt == DataType.FLOAT && Flat.host() ? Blocked.engine() : null;
+        if (e != null) { // a sequence's convolutions on the engine too, their batches plain
+            for (int i = 1; i < n; i++) if (!skipped[i] && layers[i] instanceof Sequence.Conv1d c) c.useEngine(e);
+        }
         if (e != null) {
             int l = e.lanes(), outSource = source(outId);
             for (int i = 1; i < n; i++) {
@@ -468,10 +471,10 @@ public final class Network {
     /** Views of the non-trained state (batchnorm running statistics) by parameter name. */
     public Map<String, INDArray> stateViews() { return stateViews; }
     public long trainableCount() { return trainable.stream().mapToLong(Param::size).sum(); }
-    /** How many ops run on oneDNN's blocked layout ({@link Blocked}): 0 without an engine or a convolution it runs. */
+    /** How many ops run on the engine ({@link Blocked}): on its blocked layout, or a sequence's convolution; 0 without one. */
     public int blockedOps() {
         int c = 0;
-        for (Layer l : layers) if (l.lanes > 1) c++;
+        for (Layer l : layers) if (l.lanes > 1 || l instanceof Sequence.Conv1d s && s.onEngine()) c++;
         return c;
     }
 

@@ -90,6 +90,14 @@ public final class OneDnn implements Blocked.Engine {
     }
 
     @Override public Blocked.Conv conv(long[] in, long[] out, long[] iargs) {
+        return conv(in, out, iargs, false);
+    }
+
+    @Override public Blocked.Conv nhwcConv(long[] in, long[] out, long[] iargs) {
+        return conv(in, out, iargs, true);
+    }
+
+    private Blocked.Conv conv(long[] in, long[] out, long[] iargs, boolean nhwc) {
         int kh = (int) iargs[0], kw = (int) iargs[1], sh = (int) iargs[2], sw = (int) iargs[3];
         long ph, pw;
         if (iargs[8] == 1) { // same: ND4J's padding, the odd pixel (if any) at the bottom and right
@@ -102,7 +110,7 @@ public final class OneDnn implements Blocked.Engine {
         // the padding after the picture that makes the output size come out: ND4J's same may need one more there,
         // a strided valid convolution that leaves pixels out less than none (oneDNN takes that)
         long phAfter = (out[1] - 1) * sh + kh - in[1] - ph, pwAfter = (out[2] - 1) * sw + kw - in[2] - pw;
-        Conv c = new Conv(in, out, new long[] {out[0], in[0], kh, kw}, new long[] {sh, sw}, new long[] {ph, pw}, new long[] {phAfter, pwAfter});
+        Conv c = new Conv(in, out, new long[] {out[0], in[0], kh, kw}, new long[] {sh, sw}, new long[] {ph, pw}, new long[] {phAfter, pwAfter}, nhwc);
         return c.probe() ? c : null;
     }
 
@@ -172,29 +180,41 @@ public final class OneDnn implements Blocked.Engine {
         }
     }
 
-    /** One convolution's primitives, per batch size. */
+    /**
+     * One convolution's primitives, per batch size. On the blocked layout the batches are the network's own; in
+     * NHWC ({@link #nhwcConv}) each pass reorders them into the engine's scratch in the blocked layout and back, the
+     * input kept from the forward pass for the weights' gradient.
+     */
     private final class Conv implements Blocked.Conv {
         final long[] in, out, wDims, strides, padBefore, padAfter;
+        final boolean nhwc;
         final Map<Long, Prims> byBatch = new HashMap<>();
 
-        Conv(long[] in, long[] out, long[] wDims, long[] strides, long[] padBefore, long[] padAfter) {
+        Conv(long[] in, long[] out, long[] wDims, long[] strides, long[] padBefore, long[] padAfter, boolean nhwc) {
             this.in = in;
             this.out = out;
             this.wDims = wDims;
             this.strides = strides;
             this.padBefore = padBefore;
             this.padAfter = padAfter;
+            this.nhwc = nhwc;
         }
 
         /**
          * Whether oneDNN runs this convolution with jit kernels on the blocked layout, forward and backward (a batch
-         * of 2 to see; descriptors only: no kernel is generated until a batch of that size runs).
+         * of 2 to see; descriptors only: no kernel is generated until a batch of that size runs); in NHWC, also
+         * whether oneDNN picks the blocked layout when left to choose, as ND4J's conv2d leaves it.
          */
         boolean probe() {
             try {
                 Descs d = new Descs(2);
-                return implementation(d.fpd).startsWith("jit") && implementation(d.dpd).startsWith("jit")
+                boolean jit = implementation(d.fpd).startsWith("jit") && implementation(d.dpd).startsWith("jit")
                         && implementation(d.wpd).startsWith("jit");
+                if (!jit || !nhwc) return jit;
+                dnnl_primitive_desc any = convDesc(new long[] {2, in[0], in[1], in[2]}, wDims, new long[] {2, out[0], out[1], out[2]},
+                        strides, padBefore, padAfter, dnnl_format_tag_any);
+                return dnnl_memory_desc_equal(dnnl_primitive_desc_query_md(any, dnnl_query_src_md, 0), d.x) == 1
+                        && dnnl_memory_desc_equal(dnnl_primitive_desc_query_md(any, dnnl_query_dst_md, 0), d.y) == 1;
             } catch (IllegalStateException e) {
                 return false;
             }
@@ -207,26 +227,47 @@ public final class OneDnn implements Blocked.Engine {
         @Override public void forward(INDArray x, INDArray w, INDArray b, INDArray y) {
             Prims p = prims(x.size(0));
             p.wIn.run(w, p.wFwd);
-            p.fwd.run(x, p.wFwd, b, y);
+            if (nhwc) {
+                Plain q = p.plain();
+                q.xIn.run(x, q.x);
+                p.fwd.run(q.x, p.wFwd, b, q.y);
+                q.yOut.run(q.y, y);
+            } else {
+                p.fwd.run(x, p.wFwd, b, y);
+            }
         }
 
         @Override public void backward(INDArray x, INDArray w, INDArray gy, INDArray gx, INDArray gw, INDArray gb) {
-            Back p = prims(x.size(0)).back();
+            Prims pr = prims(x.size(0));
+            Back p = pr.back();
+            Object xs = x, gys = gy, gxs = gx;
+            Plain q = null;
+            if (nhwc) { // x lies blocked in the scratch since the forward pass
+                q = pr.plain();
+                q.yIn.run(gy, q.y);
+                xs = q.x;
+                gys = q.y;
+                gxs = q.gx;
+            }
             if (gx != null) {
                 p.wInData.run(w, p.wData);
-                p.bwdData.run(gy, p.wData, gx);
+                p.bwdData.run(gys, p.wData, gxs);
+                if (nhwc) q.gxOut.run(q.gx, gx);
             }
-            p.bwdWeights.run(x, gy, p.gwBlocked, gb);
+            p.bwdWeights.run(xs, gys, p.gwBlocked, gb);
             p.gwOut.run(p.gwBlocked, gw);
         }
 
         /** The three passes' primitive descriptors for batches of n, and their tensors' descriptors. */
         private final class Descs {
+            final long[] src, dst;
             final dnnl_memory_desc_t x, y, b, wPlain;
             final dnnl_primitive_desc fpd, dpd, wpd;
 
             Descs(long n) {
-                long[] src = {n, in[0], in[1], in[2]}, dst = {n, out[0], out[1], out[2]}, bias = {out[0]};
+                src = new long[] {n, in[0], in[1], in[2]};
+                dst = new long[] {n, out[0], out[1], out[2]};
+                long[] bias = {out[0]};
                 x = desc(src, blockedTag);
                 y = desc(dst, blockedTag);
                 b = desc(bias, dnnl_x);
@@ -249,6 +290,12 @@ public final class OneDnn implements Blocked.Engine {
             final Step fwd, wIn;
             final Scratch wFwd;
             private Back back;
+            private Plain plain;
+
+            Plain plain() {
+                if (plain == null) plain = new Plain(d);
+                return plain;
+            }
 
             Prims(long n) {
                 d = new Descs(n);
@@ -261,6 +308,27 @@ public final class OneDnn implements Blocked.Engine {
             Back back() {
                 if (back == null) back = new Back(d);
                 return back;
+            }
+        }
+
+        /**
+         * In NHWC, the reorders between the caller's batches and the blocked scratch: the input (kept for the
+         * backward pass), the output and its gradient (one buffer: the gradient comes after the output is read), the
+         * input's gradient.
+         */
+        private final class Plain {
+            final Step xIn, yOut, yIn, gxOut;
+            final Scratch x, y, gx;
+
+            Plain(Descs d) {
+                dnnl_memory_desc_t xu = desc(d.src, dnnl_nhwc), yu = desc(d.dst, dnnl_nhwc);
+                xIn = reorderStep(xu, d.x);
+                yOut = reorderStep(d.y, yu);
+                yIn = reorderStep(yu, d.y);
+                gxOut = reorderStep(d.x, xu);
+                x = new Scratch(d.x);
+                y = new Scratch(d.y);
+                gx = new Scratch(d.x);
             }
         }
 
@@ -326,3 +394,4 @@ public final class OneDnn implements Blocked.Engine {
         if (status != dnnl_success) throw new IllegalStateException("oneDNN: " + what + " failed (status " + status + ")");
     }
 }
+

@@ -86,6 +86,35 @@ class BlockedTest {
         }
     }
 
+    /**
+     * A sequence's convolutions on the engine ({@code nhwcConv}: the batches stay [n, T, F], reordered inside)
+     * give what ND4J's conv2d gives, bit for bit: outputs, gradients, evaluation; same and valid padding, a
+     * kernel of 2, next to a strided convolution on ND4J.
+     */
+    @Test
+    void sequenceConvolutionsOnTheEngineAreBitForBitND4J() {
+        Plan plan = new PlanBuilder(24, 16).conv1d(16, 3, 1, "same").act("relu").conv1d(8, 3, 2, "valid").act("tanh")
+                .conv1d(8, 2, 1, "valid").flatten().dense(3).act("softmax").loss("cross_entropy", args("from_logits", false)).build();
+        for (int n : new int[] {16, 5}) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, n, 24, 16);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, n, 3);
+            for (int i = 0; i < n; i++) y.putScalar(i, i % 3, 1.0);
+            Blocked.use(OneDnn::get);
+            Network engine = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+            // the strided one has no jit backward kernel on AVX2 (it stays on ND4J there)
+            assertTrue(engine.blockedOps() >= 2, "convolutions on the engine: " + engine.blockedOps());
+            INDArray[] a = run(engine, plan, x, y);
+            Blocked.use(null);
+            Network plain = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+            assertEquals(0, plain.blockedOps());
+            INDArray[] b = run(plain, plan, x, y);
+            String[] what = {"training outputs", "gradients", "running statistics", "evaluation outputs"};
+            for (int k = 0; k < a.length; k++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b[k].ravel().toFloatVector(), a[k].ravel().toFloatVector(), what[k] + " at a batch of " + n);
+            }
+        }
+    }
+
     @Test
     void channelsOutsideWholeBlocksStayPlain() {
         Plan plan = new PlanBuilder(3, 8, 8).conv(6, 3, 1, "same").act("relu").conv(12, 3, 1, "same").flatten().dense(2)

@@ -107,6 +107,21 @@ public final class PlanBuilder {
         return this;
     }
 
+    /** A 1-D convolution over a {@code [T, F]} sequence: weight {@code [filters, F, k]}, output {@code [T', filters]}. */
+    public PlanBuilder conv1d(int filters, int k, int stride, String padding) {
+        int in = cur;
+        int id = ops.size();
+        Shape s = shape(in);
+        Shape out = Shape.of(outDim(s.dim(0), k, stride, 1, padding.equals("same")), filters);
+        long fin = (long) s.dim(1) * k;
+        addWithParams("conv1d", Map.of("filters", filters, "kernel", k, "stride", stride, "padding", padding, "dilation", 1, "bias", true),
+                List.of(in), out, () -> {
+                    param(id, "conv1d", "weight", Shape.of(filters, s.dim(1), k), "he", fin, (long) filters * k, true);
+                    param(id, "conv1d", "bias", Shape.of(filters), "zeros", fin, filters, true);
+                });
+        return this;
+    }
+
     public PlanBuilder pool(String kind, int size, int stride, String padding) {
         Shape s = shape(cur);
         boolean same = padding.equals("same");
