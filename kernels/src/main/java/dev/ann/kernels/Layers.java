@@ -422,6 +422,10 @@ public final class Layers {
          */
         private static void maxRow(float[] in, int top, int rowLen, int kh, int kw, int step, int ps, float[] o, int[] at, int first,
                                    int row, int ow) {
+            if (kh == 2 && kw == 2) {
+                maxRow2(in, top, rowLen, step, ps, o, at, first, row, ow);
+                return;
+            }
             for (int q = 0; q < ow; q++) {
                 int best = top + q * step;
                 float v = in[best];
@@ -433,6 +437,31 @@ public final class Layers {
                         v = Math.max(v, w);
                     }
                 }
+                o[row + q * ps] = v;
+                at[first + row + q * ps] = best;
+            }
+        }
+
+        /**
+         * {@link #maxRow} for 2x2 windows, the most common, with the window's four values written out: the same
+         * comparisons in the same order (the first value compared with itself changes nothing), so the same values
+         * and places. The general loops' trip counts of 2 cost more than the work: a scratch timing of a step's first
+         * pool on the blocked layout (one thread, the AVX2 machine, 2026-12-03) 5.1-10.6 ms in maxRow's loops against
+         * 2.3-3.4 ms written out.
+         */
+        private static void maxRow2(float[] in, int top, int rowLen, int step, int ps, float[] o, int[] at, int first, int row, int ow) {
+            for (int q = 0; q < ow; q++) {
+                int j0 = top + q * step, j1 = j0 + ps, j2 = j0 + rowLen, j3 = j2 + ps;
+                int best = j0;
+                float v = in[j0], w = in[j1];
+                best = w > v ? j1 : best;
+                v = Math.max(v, w);
+                w = in[j2];
+                best = w > v ? j2 : best;
+                v = Math.max(v, w);
+                w = in[j3];
+                best = w > v ? j3 : best;
+                v = Math.max(v, w);
                 o[row + q * ps] = v;
                 at[first + row + q * ps] = best;
             }
