@@ -85,6 +85,15 @@ public final class Network {
         this.dt = dt;
     }
 
+    /** whether {@link #build} asks for an engine ({@link Blocked}) */
+    private boolean engineWanted = true;
+
+    /** Builds without an engine: every layer on plain arrays (a few samples' inference, where loading one costs more). */
+    public Network withoutEngine() {
+        engineWanted = false;
+        return this;
+    }
+
     /** Adds the data as op 0, with its per-sample shape; returns 0. */
     public int input(long... shape) {
         if (!layerList.isEmpty()) throw new IllegalStateException("the input is the first op");
@@ -208,7 +217,7 @@ public final class Network {
         // arrays; the training output stays plain (the loss reads it)
         boolean convs = false;
         for (Layer layer : layers) convs |= layer instanceof Layers.Conv2d || layer instanceof Sequence.Conv1d;
-        Blocked.Engine e = convs && dt == DataType.FLOAT && Flat.host() ? Blocked.engine() : null;
+        Blocked.Engine e = engineWanted && convs && dt == DataType.FLOAT && Flat.host() ? Blocked.engine() : null;
         if (e != null) { // a sequence's convolutions on the engine too, their batches plain
             for (int i = 1; i < n; i++) if (!skipped[i] && layers[i] instanceof Sequence.Conv1d c) c.useEngine(e);
         }

@@ -118,11 +118,28 @@ public final class Backend {
             done = true;
             // picture networks' convolutions on oneDNN directly, in its blocked layout (OneDnn); -Dann.blocked=false
             // keeps them on ND4J's conv2d (for benchmarks that compare the two)
-            if ("cpu".equals(c.device()) && !"false".equals(System.getProperty("ann.blocked"))) dev.ann.kernels.Blocked.use(OneDnn::get);
+            engine = "cpu".equals(c.device()) && !"false".equals(System.getProperty("ann.blocked"));
+            if (engine) dev.ann.kernels.Blocked.use(OneDnn::get);
             return c;
         } finally {
             System.setErr(err);
         }
+    }
+
+    /** whether networks get their convolutions from {@link OneDnn} (set by {@link #init}) */
+    private static volatile boolean engine;
+
+    /**
+     * For a plan with convolutions, when they will run on {@link OneDnn}: its library (56 MB) loaded and its layout
+     * probed on a daemon thread now, while the caller reads a checkpoint and data, instead of when the network is
+     * built (which then waits for it: {@link OneDnn#get} is synchronized). About 0.2-0.4 s of `ann eval` and
+     * `ann predict` of a picture network.
+     */
+    public static void loadEngineSoon(dev.ann.plan.Plan plan) {
+        if (!engine || plan.ops().stream().noneMatch(o -> o.kind().equals("conv2d") || o.kind().equals("conv1d"))) return;
+        Thread t = new Thread(OneDnn::get, "ann-onednn-load");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static Choice choose(String r, boolean inBuild) {

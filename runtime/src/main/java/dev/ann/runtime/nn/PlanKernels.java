@@ -30,7 +30,13 @@ public final class PlanKernels {
 
     /** The network of the plan, built for its loss; parameters are zero until {@code init} or a checkpoint. */
     public static Network network(Plan plan, DataType dt) {
+        return network(plan, dt, true);
+    }
+
+    /** {@link #network(Plan, DataType)}, its convolutions on the runtime's engine only when {@code engine} (Network.withoutEngine). */
+    public static Network network(Plan plan, DataType dt, boolean engine) {
         Network net = new Network(dt);
+        if (!engine) net.withoutEngine();
         for (Op op : plan.ops()) {
             long[] shape = longs(op.outShape().toArray());
             if (op.id() == 0) {

@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /** A trained model from a checkpoint: evaluation on the plan's data, predictions for new inputs. */
 public final class Predictor {
     final Plan plan;
-    final Network net;
+    private Network net;
     final Checkpoint ckpt;
     final List<String> classNames;
 
@@ -34,10 +34,30 @@ public final class Predictor {
         this.plan = plan;
         this.ckpt = Checkpoint.read(checkpoint);
         Model.checkCompatible(ckpt, plan, checkpoint);
-        this.net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-        Model.load(ckpt, net);
         List<String> names = Model.classNames(ckpt);
         this.classNames = names.isEmpty() ? plan.data().labels().classNames() : names;
+    }
+
+    /**
+     * From this many samples an evaluation or prediction runs the convolutions on the engine (oneDNN directly,
+     * {@link Backend#loadEngineSoon}); fewer run on ND4J alone: loading the engine's library and making its kernels
+     * takes 0.2-0.4 s, which a few hundred samples do not win back (`ann predict` of one text with reuters_corn's
+     * conv network 1.72-1.82 s with the engine against 1.41-1.72 without; `ann eval` of fashion_cnn_short's 200
+     * test pictures 3.0-3.4 against 2.8-3.1).
+     */
+    static final int ENGINE_FROM = 2048;
+
+    /**
+     * The network with the checkpoint's weights, built at its first use (for {@code samples} samples): after the
+     * data has loaded, during which the engine's library loads on another thread.
+     */
+    Network net(long samples) {
+        if (net == null) {
+            Network n = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT, samples >= ENGINE_FROM);
+            Model.load(ckpt, n);
+            net = n;
+        }
+        return net;
     }
 
     /** The plan's test split (or validation when there is none). */
@@ -50,13 +70,15 @@ public final class Predictor {
         // the checkpoint's fitted normalisation, not one fitted anew as the file now says (a changed normalize
         // would otherwise feed the model data scaled unlike its training data, and score it wrongly)
         // where the test split can be read alone (Pipeline.loadTest), the other sources are not read
+        Backend.loadEngineSoon(plan); // loads while the data does, for a test split of ENGINE_FROM samples or more
         Pipeline.Transform fitted = Model.transform(ckpt, plan);
         Pipeline.Splits testOnly = Pipeline.loadTest(plan.data(), dataMemory, fitted, classNames);
         try (Pipeline.Splits s = testOnly != null ? testOnly : Pipeline.load(plan.data(), dataMemory, fitted)) {
             Samples d = s.test() != null ? s.test() : s.validation();
             if (splitOut != null) splitOut[0] = s.test() != null ? "test" : "validation";
             if (d == null) throw new RunException(RunException.BAD_INPUT, "dataset " + plan.data().dataset() + " has no test or validation split to evaluate on; add a test source or a split");
-            return Batches.evaluate(net, dev.ann.runtime.nn.PlanKernels.loss(plan, net), d, plan, classNames);
+            Network n = net(d.n);
+            return Batches.evaluate(n, dev.ann.runtime.nn.PlanKernels.loss(plan, n), d, plan, classNames);
         }
     }
 
@@ -247,7 +269,7 @@ public final class Predictor {
             xs[0] = n;
             for (int i = 0; i < d.sampleShape.length; i++) xs[i + 1] = d.sampleShape[i];
             INDArray x = Nd4j.create(java.util.Arrays.copyOfRange(d.x, from * d.sampleSize, (from + n) * d.sampleSize), xs);
-            INDArray p = net.predict(x).castTo(DataType.DOUBLE);
+            INDArray p = net(d.n).predict(x).castTo(DataType.DOUBLE);
             for (int i = 0; i < n; i++) {
                 double[] row = p.getRow(i).toDoubleVector();
                 out.add(make(ids.get(from + i), row, top));
