@@ -1,6 +1,7 @@
 package dev.ann.runtime;
 
 import static dev.ann.runtime.PlanBuilder.args;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,22 +40,11 @@ class BlockedTest {
         assertTrue(OneDnn.get() != null, "oneDNN's library loads on this machine (JavaCPP's dnnl preset, linux-x86_64)");
         Plan plan = picturesNet();
         for (int n : new int[] {16, 7}) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, n, 3, 12, 12);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, n, 5);
-            for (int i = 0; i < n; i++) y.putScalar(i, i % 5, 1.0);
-            Blocked.use(OneDnn::get);
-            Network blocked = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-            assertTrue(blocked.blockedOps() >= 6, "ops on the blocked layout: " + blocked.blockedOps());
-            INDArray[] a = run(blocked, plan, x, y);
-            Blocked.use(null);
-            Network plain = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-            assertEquals(0, plain.blockedOps());
-            INDArray[] b = run(plain, plan, x, y);
-            String[] what = {"training outputs", "gradients", "running statistics", "evaluation outputs"};
-            for (int k = 0; k < a.length; k++) {
-                double scale = Math.max(1e-12, b[k].norm2Number().doubleValue());
-                double err = a[k].sub(b[k]).norm2Number().doubleValue() / scale;
-                assertTrue(err < 1e-5, what[k] + " differ by " + err + " (relative) at a batch of " + n);
+            INDArray[][] r = withAndWithout(plan, n, 5, 6, 3, 12, 12);
+            for (int k = 0; k < WHAT.length; k++) {
+                double scale = Math.max(1e-12, r[1][k].norm2Number().doubleValue());
+                double err = r[0][k].sub(r[1][k]).norm2Number().doubleValue() / scale;
+                assertTrue(err < 1e-5, WHAT[k] + " differ by " + err + " (relative) at a batch of " + n);
             }
         }
     }
@@ -96,21 +86,10 @@ class BlockedTest {
         Plan plan = new PlanBuilder(24, 16).conv1d(16, 3, 1, "same").act("relu").conv1d(8, 3, 2, "valid").act("tanh")
                 .conv1d(8, 2, 1, "valid").flatten().dense(3).act("softmax").loss("cross_entropy", args("from_logits", false)).build();
         for (int n : new int[] {16, 5}) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, n, 24, 16);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, n, 3);
-            for (int i = 0; i < n; i++) y.putScalar(i, i % 3, 1.0);
-            Blocked.use(OneDnn::get);
-            Network engine = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
             // the strided one has no jit backward kernel on AVX2 (it stays on ND4J there)
-            assertTrue(engine.blockedOps() >= 2, "convolutions on the engine: " + engine.blockedOps());
-            INDArray[] a = run(engine, plan, x, y);
-            Blocked.use(null);
-            Network plain = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-            assertEquals(0, plain.blockedOps());
-            INDArray[] b = run(plain, plan, x, y);
-            String[] what = {"training outputs", "gradients", "running statistics", "evaluation outputs"};
-            for (int k = 0; k < a.length; k++) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(b[k].ravel().toFloatVector(), a[k].ravel().toFloatVector(), what[k] + " at a batch of " + n);
+            INDArray[][] r = withAndWithout(plan, n, 3, 2, 24, 16);
+            for (int k = 0; k < WHAT.length; k++) {
+                assertArrayEquals(r[1][k].ravel().toFloatVector(), r[0][k].ravel().toFloatVector(), WHAT[k] + " at a batch of " + n);
             }
         }
     }
@@ -121,6 +100,30 @@ class BlockedTest {
                 .act("softmax").loss("cross_entropy", args("from_logits", false)).build();
         Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
         assertEquals(0, net.blockedOps());
+    }
+
+    /** What {@link #run}'s four arrays are. */
+    private static final String[] WHAT = {"training outputs", "gradients", "running statistics", "evaluation outputs"};
+
+    /**
+     * {@link #run} on n random samples of this shape (one-hot targets of this many classes) with the engine, which
+     * must run at least minOps of the network's ops, and without it: {with, without}.
+     */
+    private static INDArray[][] withAndWithout(Plan plan, int n, int classes, int minOps, long... sample) {
+        long[] shape = new long[sample.length + 1];
+        shape[0] = n;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        INDArray x = Nd4j.randn(DataType.FLOAT, shape);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) y.putScalar(i, i % classes, 1.0);
+        Blocked.use(OneDnn::get);
+        Network engine = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+        assertTrue(engine.blockedOps() >= minOps, "ops on the engine: " + engine.blockedOps());
+        INDArray[] a = run(engine, plan, x, y);
+        Blocked.use(null);
+        Network plain = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
+        assertEquals(0, plain.blockedOps());
+        return new INDArray[][] {a, run(plain, plan, x, y)};
     }
 
     /** Two training steps' outputs and gradients (the second after a plain SGD step), the running statistics, then evaluation. */
