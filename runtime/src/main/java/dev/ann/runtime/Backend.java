@@ -132,8 +132,8 @@ public final class Backend {
     /**
      * For a plan with convolutions, when they will run on {@link OneDnn}: its library (56 MB) loaded and its layout
      * probed on a daemon thread now, while the caller reads a checkpoint and data, instead of when the network is
-     * built (which then waits for it: {@link OneDnn#get} is synchronized). About 0.2-0.4 s of `ann eval` and
-     * `ann predict` of a picture network.
+     * built (which then waits for it: {@link OneDnn#get} is synchronized): `ann eval` (Predictor.evaluate) calls it
+     * before reading the test split.
      */
     public static void loadEngineSoon(dev.ann.plan.Plan plan) {
         if (!engine || plan.ops().stream().noneMatch(o -> o.kind().equals("conv2d") || o.kind().equals("conv1d"))) return;
