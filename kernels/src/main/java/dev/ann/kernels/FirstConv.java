@@ -97,7 +97,9 @@ final class FirstConv {
                 }
                 for (int fi = 0; fi < f; fi++) {
                     Arrays.fill(o, bv[fi]);
-                    for (int t = 0; t < taps; t++) axpy(wv[fi * taps + t], tap[t], o, oh * ow);
+                    int t = 0, wt = fi * taps;
+                    for (; t + 2 < taps; t += 3) axpy3(wv[wt + t], tap[t], wv[wt + t + 1], tap[t + 1], wv[wt + t + 2], tap[t + 2], o, oh * ow);
+                    for (; t < taps; t++) axpy(wv[wt + t], tap[t], o, oh * ow);
                     zv.put((s * f + fi) * oh * ow, o, oh * ow);
                 }
             }
@@ -164,6 +166,14 @@ final class FirstConv {
     /** o[q] += a * p[q] over [0, len). */
     private static void axpy(float a, float[] p, float[] o, int len) {
         for (int q = 0; q < len; q++) o[q] += a * p[q];
+    }
+
+    /**
+     * Three {@link #axpy}s in one pass, each product added in turn as there (the same floats): o is read and
+     * written once for three taps.
+     */
+    private static void axpy3(float a0, float[] p0, float a1, float[] p1, float a2, float[] p2, float[] o, int len) {
+        for (int q = 0; q < len; q++) o[q] = ((o[q] + a0 * p0[q]) + a1 * p1[q]) + a2 * p2[q];
     }
 
     /** acc[q] += g[q] * p[q] over [0, len). */
