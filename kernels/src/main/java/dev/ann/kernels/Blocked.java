@@ -66,6 +66,16 @@ public final class Blocked {
         engine = e;
     }
 
+    /** Whether an engine is offered ({@link #use}), without making it. */
+    public static boolean offered() {
+        return engine != null;
+    }
+
+    /** Whether a network with this layer asks for the engine: a picture or a sequence convolution. */
+    public static boolean wanted(Layer layer) {
+        return layer instanceof Layers.Conv2d || layer instanceof Sequence.Conv1d;
+    }
+
     /** The engine networks get now, or null. */
     public static Engine engine() {
         java.util.function.Supplier<Engine> e = engine;

@@ -216,7 +216,7 @@ public final class Network {
         // the batchnorms, max pools and elementwise activations after it, up to the first layer that reads plain
         // arrays; the training output stays plain (the loss reads it)
         boolean convs = false;
-        for (Layer layer : layers) convs |= layer instanceof Layers.Conv2d || layer instanceof Sequence.Conv1d;
+        for (Layer layer : layers) convs |= Blocked.wanted(layer);
         Blocked.Engine e = engineWanted && convs && dt == DataType.FLOAT && Flat.host() ? Blocked.engine() : null;
         if (e != null) { // a sequence's convolutions on the engine too, their batches plain
             for (int i = 1; i < n; i++) if (!skipped[i] && layers[i] instanceof Sequence.Conv1d c) c.useEngine(e);
@@ -481,7 +481,7 @@ public final class Network {
     public Map<String, INDArray> stateViews() { return stateViews; }
     public long trainableCount() { return trainable.stream().mapToLong(Param::size).sum(); }
     /** How many ops run on the engine ({@link Blocked}): on its blocked layout, or a sequence's convolution; 0 without one. */
-    public int blockedOps() {
+    public int engineOps() {
         int c = 0;
         for (Layer l : layers) if (l.lanes > 1 || l instanceof Sequence.Conv1d s && s.onEngine()) c++;
         return c;

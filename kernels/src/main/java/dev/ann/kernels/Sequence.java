@@ -118,9 +118,8 @@ public final class Sequence {
          * backward on ND4J), when the Network found one; the same numbers either way.
          */
         private Blocked.Conv engineConv;
-        /** whether the last forward pass ran on {@link #engineConv} (then backward does too), and its input */
+        /** whether the last forward pass ran on {@link #engineConv} (then backward does too) */
         private boolean onEngine;
-        private INDArray x;
 
         /** Takes engine e's convolution for this layer when it has one: float, not dilated. */
         void useEngine(Blocked.Engine e) {
@@ -141,7 +140,7 @@ public final class Sequence {
             INDArray o4 = out.reshape(n, 1, outShape[0], outShape[1]);
             onEngine = engineConv != null && Flat.plainFloat(in[0], w, b, out);
             if (onEngine) {
-                x = in[0];
+                INDArray x = in[0];
                 K.onTwoThreadsIfLarge(flops(n), () -> engineConv.forward(x, w, b, out));
             } else {
                 K.onTwoThreadsIfLarge(flops(n), () -> K.exec("conv2d", new INDArray[] {x4, w4, b}, new INDArray[] {o4}, iargs, null, dilation > 1));
@@ -153,6 +152,7 @@ public final class Sequence {
             long n = g.size(0);
             INDArray gx = buf(1, n, inShapes[0]);
             if (onEngine && Flat.plainFloat(g, gx, gw, gb)) {
+                INDArray x = x4.reshape(n, inShapes[0][0], inShapes[0][1]); // the forward pass's input, as it came
                 K.onTwoThreadsIfLargeSplittingSums(2 * flops(n), () -> engineConv.backward(x, w, g, needInputGrad ? gx : null, gw, gb));
                 return new INDArray[] {needInputGrad ? gx : null};
             }

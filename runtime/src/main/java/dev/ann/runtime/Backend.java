@@ -118,16 +118,12 @@ public final class Backend {
             done = true;
             // picture networks' convolutions on oneDNN directly, in its blocked layout (OneDnn); -Dann.blocked=false
             // keeps them on ND4J's conv2d (for benchmarks that compare the two)
-            engine = "cpu".equals(c.device()) && !"false".equals(System.getProperty("ann.blocked"));
-            if (engine) dev.ann.kernels.Blocked.use(OneDnn::get);
+            if ("cpu".equals(c.device()) && !"false".equals(System.getProperty("ann.blocked"))) dev.ann.kernels.Blocked.use(OneDnn::get);
             return c;
         } finally {
             System.setErr(err);
         }
     }
-
-    /** whether networks get their convolutions from {@link OneDnn} (set by {@link #init}) */
-    private static volatile boolean engine;
 
     /**
      * For a plan with convolutions, when they will run on {@link OneDnn}: its library (56 MB) loaded and its layout
@@ -136,7 +132,8 @@ public final class Backend {
      * before reading the test split.
      */
     public static void loadEngineSoon(dev.ann.plan.Plan plan) {
-        if (!engine || plan.ops().stream().noneMatch(o -> o.kind().equals("conv2d") || o.kind().equals("conv1d"))) return;
+        if (!dev.ann.kernels.Blocked.offered()
+                || plan.ops().stream().noneMatch(o -> dev.ann.kernels.Blocked.wanted(dev.ann.runtime.nn.PlanKernels.layer(o.layer())))) return;
         Thread t = new Thread(OneDnn::get, "ann-onednn-load");
         t.setDaemon(true);
         t.start();

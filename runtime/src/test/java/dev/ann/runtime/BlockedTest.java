@@ -99,7 +99,7 @@ class BlockedTest {
         Plan plan = new PlanBuilder(3, 8, 8).conv(6, 3, 1, "same").act("relu").conv(12, 3, 1, "same").flatten().dense(2)
                 .act("softmax").loss("cross_entropy", args("from_logits", false)).build();
         Network net = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-        assertEquals(0, net.blockedOps());
+        assertEquals(0, net.engineOps());
     }
 
     /** What {@link #run}'s four arrays are. */
@@ -118,11 +118,11 @@ class BlockedTest {
         for (int i = 0; i < n; i++) y.putScalar(i, i % classes, 1.0);
         Blocked.use(OneDnn::get);
         Network engine = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-        assertTrue(engine.blockedOps() >= minOps, "ops on the engine: " + engine.blockedOps());
+        assertTrue(engine.engineOps() >= minOps, "ops on the engine: " + engine.engineOps());
         INDArray[] a = run(engine, plan, x, y);
         Blocked.use(null);
         Network plain = dev.ann.runtime.nn.PlanKernels.network(plan, DataType.FLOAT);
-        assertEquals(0, plain.blockedOps());
+        assertEquals(0, plain.engineOps());
         return new INDArray[][] {a, run(plain, plan, x, y)};
     }
 
