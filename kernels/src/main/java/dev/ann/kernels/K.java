@@ -70,7 +70,7 @@ public final class K {
             return;
         }
         long flops = c.size(0) * c.size(1) >= TWO_THREADS_FROM_OUTPUTS ? 2 * c.size(0) * c.size(1) * k : 0;
-        onTwoThreadsIfLarge(flops, () -> Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0));
+        onTwoThreadsIfLarge(flops, () -> large(a, b, c, transA, transB, 1.0, 0.0));
     }
 
     /** From this many values in its result a large product may take two threads ({@link #gemm}). */
@@ -84,7 +84,115 @@ public final class K {
     public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
         long k = transA ? a.size(0) : a.size(1);
         if (Blas.small(a, b, c, k)) Blas.gemm(a, b, c, transA, transB, alpha, beta, k);
-        else Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+        else large(a, b, c, transA, transB, alpha, beta);
+    }
+
+    /** A product too large for {@link Blas}: oneDNN's sgemm called directly ({@link Sgemm}), else ND4J's. */
+    private static void large(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
+        if (!Sgemm.gemm(a, b, c, transA, transB, alpha, beta)) Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+    }
+
+    /**
+     * Float products too large for {@link Blas} straight to oneDNN's {@code dnnl_sgemm}: the sgemm that ND4J's
+     * {@code Nd4j.gemm} reaches through its oneDNN matmul, without the op, the shapes and the primitive that ND4J
+     * makes around it at every call, 50-70 µs a product whatever its size (2 cores, fashion_mlp's
+     * {@code [128, 256] x [256, 128]}: 62-91 against 99-164 µs, {@code [128, 784] x [784, 256]} 433-592 against
+     * 504-685; bench/peers/profiles/README.md). The same kernel, so the same bits: the first use checks that on
+     * products of a few shapes and both transpositions and falls back to ND4J's call for good if one differs in
+     * any bit, so a generated trainer (whose classpath may lack oneDNN's preset: ND4J's call) trains the same
+     * numbers. Looked up by name when first needed (loading the library takes about 80 ms), as the kernels compile
+     * against ND4J's API alone; only on the CPU backend, for plain row-major float arrays. Its threads are OpenMP's,
+     * the one pool ND4J's library sets, so {@link #onTwoThreadsIfLarge} applies as to ND4J's call.
+     */
+    static final class Sgemm {
+        private Sgemm() {}
+
+        /** Tests switch the direct call off to compare it with ND4J's. */
+        static volatile boolean off;
+
+        /** Whether products take the direct call here: oneDNN's preset is on the classpath and gives ND4J's bits. */
+        static boolean available() {
+            return Flat.host() && Handle.SGEMM != null;
+        }
+
+        private static final class Handle {
+            static final java.lang.invoke.MethodHandle SGEMM = find();
+        }
+
+        static boolean gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
+            if (off || !Flat.host() || c.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || a.dataType() != c.dataType()
+                    || b.dataType() != c.dataType() || a.rank() != 2 || b.rank() != 2 || c.rank() != 2 || !Flat.plain(a, b, c)
+                    || a.length() == 0 || b.length() == 0 || Flat.fromAddress(a) < 0 || Flat.fromAddress(b) < 0 || Flat.fromAddress(c) < 0) {
+                return false;
+            }
+            java.lang.invoke.MethodHandle h = Handle.SGEMM;
+            if (h == null) return false;
+            call(h, a, b, c, transA, transB, (float) alpha, (float) beta);
+            return true;
+        }
+
+        private static void call(java.lang.invoke.MethodHandle h, INDArray a, INDArray b, INDArray c, boolean transA, boolean transB,
+                float alpha, float beta) {
+            long m = c.size(0), n = c.size(1), k = transA ? a.size(0) : a.size(1);
+            int status;
+            try {
+                status = (int) h.invokeExact((byte) (transA ? 'T' : 'N'), (byte) (transB ? 'T' : 'N'), m, n, k, alpha,
+                        Blas.floats(a), a.size(1), Blas.floats(b), b.size(1), beta, Blas.floats(c), n);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("oneDNN's sgemm failed", t);
+            }
+            if (status != 0) throw new IllegalStateException("oneDNN's sgemm failed with status " + status);
+        }
+
+        /** dnnl_sgemm, or null: no oneDNN preset on the classpath, or a product that differs from ND4J's. */
+        private static java.lang.invoke.MethodHandle find() {
+            java.lang.invoke.MethodHandle h;
+            try {
+                Class<?> d = Class.forName("org.bytedeco.dnnl.global.dnnl");
+                Class<?> fp = org.bytedeco.javacpp.FloatPointer.class;
+                h = java.lang.invoke.MethodHandles.publicLookup().findStatic(d, "dnnl_sgemm", java.lang.invoke.MethodType.methodType(int.class,
+                        byte.class, byte.class, long.class, long.class, long.class, float.class, fp, long.class, fp, long.class, float.class,
+                        fp, long.class));
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return null;
+            }
+            return sameAsNd4j(h) ? h : null;
+        }
+
+        /**
+         * Whether oneDNN's sgemm gives ND4J's product bit for bit: shapes like a dense layer's forward and
+         * gradient products (a short, a long and a tall sum), every transposition, with and without beta.
+         */
+        static boolean sameAsNd4j(java.lang.invoke.MethodHandle h) {
+            long[][] shapes = {{37, 300, 45}, {128, 784, 64}, {64, 70, 1000}, {515, 33, 129}};
+            java.util.Random r = new java.util.Random(11);
+            try {
+                for (long[] s : shapes) {
+                    for (int t = 0; t < 4; t++) {
+                        boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                        long m = s[0], k = s[1], n = s[2];
+                        INDArray a = random(r, ta ? k : m, ta ? m : k), b = random(r, tb ? n : k, tb ? k : n);
+                        INDArray c0 = random(r, m, n), c1 = c0.dup();
+                        double beta = t == 3 ? 1.0 : 0.0;
+                        Nd4j.gemm(a, b, c0, ta, tb, 0.5, beta);
+                        call(h, a, b, c1, ta, tb, 0.5f, (float) beta);
+                        float[] x = c0.data().asFloat(), y = c1.data().asFloat();
+                        for (int q = 0; q < x.length; q++) if (Float.floatToRawIntBits(x[q]) != Float.floatToRawIntBits(y[q])) return false;
+                    }
+                }
+                return true;
+            } catch (RuntimeException | LinkageError e) {
+                return false;
+            }
+        }
+
+        private static INDArray random(java.util.Random r, long rows, long cols) {
+            float[] v = new float[(int) (rows * cols)];
+            for (int q = 0; q < v.length; q++) v[q] = (float) r.nextGaussian();
+            return Nd4j.create(v, new long[] {rows, cols}, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        }
     }
 
     /**
@@ -95,8 +203,9 @@ public final class K {
      * {@code [32, 64] x [64, 2]ᵀ} 0.9 against 19 µs.
      *
      * <p>Small: m n k up to 2^18, where OpenBLAS runs a product on the calling thread whatever its thread count
-     * (its GEMM_MULTITHREAD_THRESHOLD), so two of ann's threads may call it at once. Larger products go through
-     * ND4J, whose oneDNN matmul is faster there ({@code [32, 5000] x [5000, 64]} 0.25 against 0.40 ms). Only on
+     * (its GEMM_MULTITHREAD_THRESHOLD), so two of ann's threads may call it at once. Larger products go to oneDNN's
+     * sgemm ({@link Sgemm}), ND4J's kernel there, faster than OpenBLAS's on some ({@code [32, 5000] x [5000, 64]}
+     * 0.25 against 0.40 ms through ND4J's call). Only on
      * the CPU backend, for plain row-major arrays of one float type; OpenBLAS is looked up by name, as the
      * kernels compile against ND4J's API alone.
      */
@@ -153,7 +262,7 @@ public final class K {
             }
         }
 
-        private static org.bytedeco.javacpp.FloatPointer floats(INDArray a) {
+        static org.bytedeco.javacpp.FloatPointer floats(INDArray a) {
             return new org.bytedeco.javacpp.FloatPointer(a.data().addressPointer()).position(Flat.fromAddress(a));
         }
 

@@ -156,6 +156,48 @@ class FastPathTest {
         assertTrue(!K.Blas.small(f, f, Nd4j.create(DataType.FLOAT, 8, 8), 8));
     }
 
+    /**
+     * Larger float products reach oneDNN's sgemm in one native call (K.Sgemm), the kernel behind ND4J's own product,
+     * and give ND4J's bits exactly: fashion_mlp's, fashion_cnn's last layer's and a bag of words' shapes, both
+     * transposes, alpha and beta, operands that are views inside larger buffers, on the calling thread and through
+     * {@link K#gemm}'s two-thread rule.
+     */
+    @Test
+    void largeProductsStraightToOneDnnGiveNd4jsBits() {
+        assertTrue(K.Sgemm.available(), "oneDNN's sgemm is on the test classpath and gives ND4J's bits on this CPU");
+        Nd4j.getRandom().setSeed(12);
+        int checked = 0;
+        for (int[] s : new int[][] {{128, 784, 256}, {128, 256, 128}, {128, 128, 256}, {64, 3136, 10}, {32, 5000, 64}, {100, 99, 97}}) {
+            int m = s[0], k = s[1], n = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                INDArray a = rows(DataType.FLOAT, ta ? k : m, ta ? m : k), b = rows(DataType.FLOAT, tb ? n : k, tb ? k : n);
+                INDArray c0 = rows(DataType.FLOAT, m, n), c1 = c0.dup(), c2 = c0.dup(), c3 = c0.dup();
+                double alpha = t == 3 ? 0.5 : 1.0, beta = t >= 2 ? 1.0 : 0.0;
+                assertTrue(!K.Blas.small(a, b, c0, k), "too large for the BLAS's direct call: " + m + "x" + k + "x" + n);
+                K.gemm(a, b, c0, ta, tb, alpha, beta);
+                K.gemm(a, b, c2, ta, tb);
+                K.Sgemm.off = true;
+                try {
+                    K.gemm(a, b, c1, ta, tb, alpha, beta);
+                    K.gemm(a, b, c3, ta, tb);
+                } finally {
+                    K.Sgemm.off = false;
+                }
+                String what = m + "x" + k + "x" + n + " transA " + ta + " transB " + tb;
+                assertEquals(c1, c0, what);
+                assertEquals(c3, c2, what + " (K.gemm's threads)");
+                checked++;
+            }
+        }
+        assertEquals(24, checked);
+        // doubles and arrays that are not plain row-major stay with ND4J's call
+        INDArray d = Nd4j.rand(DataType.DOUBLE, 128, 784), e = Nd4j.rand(DataType.DOUBLE, 784, 256);
+        assertTrue(!K.Sgemm.gemm(d, e, Nd4j.create(DataType.DOUBLE, 128, 256), false, false, 1, 0));
+        INDArray f = Nd4j.rand(DataType.FLOAT, 'f', 128, 784), w = Nd4j.rand(DataType.FLOAT, 784, 256);
+        assertTrue(!K.Sgemm.gemm(f, w, Nd4j.create(DataType.FLOAT, 128, 256), false, false, 1, 0));
+    }
+
     /** A [n, k] batch mostly of zeros, every {@code every}-th value on average nonzero: counts 1-3, some -0.0 and negative. */
     private static INDArray sparseRows(int n, int k, int every, long seed) {
         java.util.Random r = new java.util.Random(seed);
