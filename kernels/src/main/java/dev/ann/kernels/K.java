@@ -262,11 +262,60 @@ public final class K {
             }
         }
 
+        /**
+         * c = alpha op(a) op(b) for rank-3 arrays, one product per index of the first axis, each slice straight to
+         * the BLAS, when each is {@link #small}: what ND4J's batched {@code matmul} op computes, the same bits
+         * (it calls the same function slice by slice), without its Java and its loop's overhead. The transformer's
+         * attention, batch 32 and 4 heads: {@code [128, 100, 16] x [128, 100, 16]ᵀ} 1.6-1.7 against 2.2-2.6 ms,
+         * {@code [128, 100, 100]ᵀ x [128, 100, 16]} 3.1 against 4.3 ms. False (nothing done) where it does not
+         * apply: ND4J's op then.
+         */
+        static boolean batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha) {
+            if (SGEMM == null || off || a.rank() != 3 || b.rank() != 3 || c.rank() != 3 || a.dataType() != c.dataType()
+                    || b.dataType() != c.dataType() || !Flat.plain(a, b, c) || a.length() == 0 || b.length() == 0
+                    || Flat.fromAddress(a) < 0 || Flat.fromAddress(b) < 0 || Flat.fromAddress(c) < 0) {
+                return false;
+            }
+            long slices = c.size(0), m = c.size(1), n = c.size(2), k = transA ? a.size(1) : a.size(2);
+            if (a.size(0) != slices || b.size(0) != slices || (transA ? a.size(2) : a.size(1)) != m
+                    || (transB ? b.size(1) : b.size(2)) != n || (transB ? b.size(2) : b.size(1)) != k || m * n * k > SMALL_MNK) {
+                return false;
+            }
+            int lda = (int) a.size(2), ldb = (int) b.size(2), ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
+            long sa = a.size(1) * a.size(2), sb = b.size(1) * b.size(2), sc = m * n;
+            try {
+                if (c.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+                    org.bytedeco.javacpp.FloatPointer pa = floats(a), pb = floats(b), pc = floats(c);
+                    long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
+                    for (long q = 0; q < slices; q++) {
+                        pa.position(a0 + q * sa);
+                        pb.position(b0 + q * sb);
+                        pc.position(c0 + q * sc);
+                        SGEMM.invokeExact(ROW_MAJOR, ta, tb, (int) m, (int) n, (int) k, (float) alpha, pa, lda, pb, ldb, 0f, pc, (int) n);
+                    }
+                } else {
+                    org.bytedeco.javacpp.DoublePointer pa = doubles(a), pb = doubles(b), pc = doubles(c);
+                    long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
+                    for (long q = 0; q < slices; q++) {
+                        pa.position(a0 + q * sa);
+                        pb.position(b0 + q * sb);
+                        pc.position(c0 + q * sc);
+                        DGEMM.invokeExact(ROW_MAJOR, ta, tb, (int) m, (int) n, (int) k, alpha, pa, lda, pb, ldb, 0.0, pc, (int) n);
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("the BLAS product failed", t);
+            }
+            return true;
+        }
+
         static org.bytedeco.javacpp.FloatPointer floats(INDArray a) {
             return new org.bytedeco.javacpp.FloatPointer(a.data().addressPointer()).position(Flat.fromAddress(a));
         }
 
-        private static org.bytedeco.javacpp.DoublePointer doubles(INDArray a) {
+        static org.bytedeco.javacpp.DoublePointer doubles(INDArray a) {
             return new org.bytedeco.javacpp.DoublePointer(a.data().addressPointer()).position(Flat.fromAddress(a));
         }
     }

@@ -77,6 +77,7 @@ public final class Sequence {
 
     /** c = alpha op(a) op(b), one product per index of the first axis (the scale inside the product: no pass of its own). */
     static void bmm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha) {
+        if (K.Blas.batched(a, b, c, transA, transB, alpha)) return;
         K.exec("matmul", new INDArray[] {a, b}, new INDArray[] {c}, new long[] {transA ? 1 : 0, transB ? 1 : 0},
                 alpha == 1.0 ? null : new double[] {alpha, 0.0});
     }

@@ -198,6 +198,42 @@ class FastPathTest {
         assertTrue(!K.Sgemm.gemm(f, w, Nd4j.create(DataType.FLOAT, 128, 256), false, false, 1, 0));
     }
 
+    /**
+     * Batched products (attention's) slice by slice straight to the BLAS (K.Blas.batched) give ND4J's batched
+     * matmul's bits exactly: the attention's shapes, every transposition, with the scale inside, float and double.
+     */
+    @Test
+    void batchedProductsSliceBySliceGiveNd4jsBits() {
+        Nd4j.getRandom().setSeed(13);
+        int checked = 0;
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (int[] s : new int[][] {{100, 16, 100}, {100, 100, 16}, {16, 100, 100}, {7, 5, 3}}) {
+                int m = s[0], k = s[1], n = s[2], slices = 6;
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                    INDArray a = Nd4j.randn(dt, slices, ta ? k : m, ta ? m : k), b = Nd4j.randn(dt, slices, tb ? n : k, tb ? k : n);
+                    INDArray c0 = Nd4j.randn(dt, slices, m, n), c1 = c0.dup();
+                    double alpha = t == 1 ? 1.0 : 0.25;
+                    assertTrue(K.Blas.batched(a, b, c0, ta, tb, alpha), "slice by slice: " + m + "x" + k + "x" + n);
+                    K.Blas.off = true;
+                    try {
+                        Sequence.bmm(a, b, c1, ta, tb, alpha);
+                    } finally {
+                        K.Blas.off = false;
+                    }
+                    assertEquals(c1, c0, dt + " " + m + "x" + k + "x" + n + " transA " + ta + " transB " + tb);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(32, checked);
+        // a slice too large for the direct call, or slices that do not match, go to ND4J's op
+        assertTrue(!K.Blas.batched(Nd4j.rand(DataType.FLOAT, 2, 100, 100), Nd4j.rand(DataType.FLOAT, 2, 100, 100),
+                Nd4j.create(DataType.FLOAT, 2, 100, 100), false, false, 1.0));
+        assertTrue(!K.Blas.batched(Nd4j.rand(DataType.FLOAT, 2, 10, 10), Nd4j.rand(DataType.FLOAT, 3, 10, 10),
+                Nd4j.create(DataType.FLOAT, 2, 10, 10), false, false, 1.0));
+    }
+
     /** A [n, k] batch mostly of zeros, every {@code every}-th value on average nonzero: counts 1-3, some -0.0 and negative. */
     private static INDArray sparseRows(int n, int k, int every, long seed) {
         java.util.Random r = new java.util.Random(seed);
