@@ -120,11 +120,7 @@ public final class K {
         }
 
         static boolean gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
-            if (off || !Flat.host() || c.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || a.dataType() != c.dataType()
-                    || b.dataType() != c.dataType() || a.rank() != 2 || b.rank() != 2 || c.rank() != 2 || !Flat.plain(a, b, c)
-                    || a.length() == 0 || b.length() == 0 || Flat.fromAddress(a) < 0 || Flat.fromAddress(b) < 0 || Flat.fromAddress(c) < 0) {
-                return false;
-            }
+            if (off || !Flat.host() || c.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || !Blas.operands(a, b, c, 2)) return false;
             java.lang.invoke.MethodHandle h = Handle.SGEMM;
             if (h == null) return false;
             call(h, a, b, c, transA, transB, (float) alpha, (float) beta);
@@ -240,8 +236,16 @@ public final class K {
         static volatile boolean off;
 
         static boolean small(INDArray a, INDArray b, INDArray c, long k) {
-            return SGEMM != null && !off && c.size(0) * c.size(1) * k <= SMALL_MNK && a.rank() == 2 && b.rank() == 2 && c.rank() == 2
-                    && a.dataType() == c.dataType() && b.dataType() == c.dataType() && Flat.plain(a, b, c) && a.length() > 0 && b.length() > 0
+            return SGEMM != null && !off && c.size(0) * c.size(1) * k <= SMALL_MNK && operands(a, b, c, 2);
+        }
+
+        /**
+         * Whether a native product can read and write these arrays in place: each of this rank, of c's type,
+         * plain row-major in host memory, not empty, starting inside its buffer.
+         */
+        static boolean operands(INDArray a, INDArray b, INDArray c, int rank) {
+            return a.rank() == rank && b.rank() == rank && c.rank() == rank && a.dataType() == c.dataType() && b.dataType() == c.dataType()
+                    && Flat.plain(a, b, c) && a.length() > 0 && b.length() > 0
                     && Flat.fromAddress(a) >= 0 && Flat.fromAddress(b) >= 0 && Flat.fromAddress(c) >= 0;
         }
 
@@ -271,11 +275,7 @@ public final class K {
          * apply: ND4J's op then.
          */
         static boolean batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha) {
-            if (SGEMM == null || off || a.rank() != 3 || b.rank() != 3 || c.rank() != 3 || a.dataType() != c.dataType()
-                    || b.dataType() != c.dataType() || !Flat.plain(a, b, c) || a.length() == 0 || b.length() == 0
-                    || Flat.fromAddress(a) < 0 || Flat.fromAddress(b) < 0 || Flat.fromAddress(c) < 0) {
-                return false;
-            }
+            if (SGEMM == null || off || !operands(a, b, c, 3)) return false;
             long slices = c.size(0), m = c.size(1), n = c.size(2), k = transA ? a.size(1) : a.size(2);
             if (a.size(0) != slices || b.size(0) != slices || (transA ? a.size(2) : a.size(1)) != m
                     || (transB ? b.size(1) : b.size(2)) != n || (transB ? b.size(2) : b.size(1)) != k || m * n * k > SMALL_MNK) {
@@ -283,24 +283,20 @@ public final class K {
             }
             int lda = (int) a.size(2), ldb = (int) b.size(2), ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
             long sa = a.size(1) * a.size(2), sb = b.size(1) * b.size(2), sc = m * n;
+            boolean f = c.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT;
+            org.bytedeco.javacpp.Pointer pa = f ? floats(a) : doubles(a), pb = f ? floats(b) : doubles(b), pc = f ? floats(c) : doubles(c);
+            long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
             try {
-                if (c.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
-                    org.bytedeco.javacpp.FloatPointer pa = floats(a), pb = floats(b), pc = floats(c);
-                    long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
-                    for (long q = 0; q < slices; q++) {
-                        pa.position(a0 + q * sa);
-                        pb.position(b0 + q * sb);
-                        pc.position(c0 + q * sc);
-                        SGEMM.invokeExact(ROW_MAJOR, ta, tb, (int) m, (int) n, (int) k, (float) alpha, pa, lda, pb, ldb, 0f, pc, (int) n);
-                    }
-                } else {
-                    org.bytedeco.javacpp.DoublePointer pa = doubles(a), pb = doubles(b), pc = doubles(c);
-                    long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
-                    for (long q = 0; q < slices; q++) {
-                        pa.position(a0 + q * sa);
-                        pb.position(b0 + q * sb);
-                        pc.position(c0 + q * sc);
-                        DGEMM.invokeExact(ROW_MAJOR, ta, tb, (int) m, (int) n, (int) k, alpha, pa, lda, pb, ldb, 0.0, pc, (int) n);
+                for (long q = 0; q < slices; q++) {
+                    pa.position(a0 + q * sa);
+                    pb.position(b0 + q * sb);
+                    pc.position(c0 + q * sc);
+                    if (f) {
+                        SGEMM.invokeExact(ROW_MAJOR, ta, tb, (int) m, (int) n, (int) k, (float) alpha, (org.bytedeco.javacpp.FloatPointer) pa, lda,
+                                (org.bytedeco.javacpp.FloatPointer) pb, ldb, 0f, (org.bytedeco.javacpp.FloatPointer) pc, (int) n);
+                    } else {
+                        DGEMM.invokeExact(ROW_MAJOR, ta, tb, (int) m, (int) n, (int) k, alpha, (org.bytedeco.javacpp.DoublePointer) pa, lda,
+                                (org.bytedeco.javacpp.DoublePointer) pb, ldb, 0.0, (org.bytedeco.javacpp.DoublePointer) pc, (int) n);
                     }
                 }
             } catch (RuntimeException | Error e) {
