@@ -98,7 +98,7 @@ public final class K {
      * makes around it at every call, 50-70 µs a product whatever its size (2 cores, fashion_mlp's
      * {@code [128, 256] x [256, 128]}: 62-91 against 99-164 µs, {@code [128, 784] x [784, 256]} 433-592 against
      * 504-685; bench/peers/profiles/README.md). The same kernel, so the same bits: the first use checks that on
-     * products of a few shapes and both transpositions and falls back to ND4J's call for good if one differs in
+     * products of a few shapes and every transposition and falls back to ND4J's call for good if one differs in
      * any bit, so a generated trainer (whose classpath may lack oneDNN's preset: ND4J's call) trains the same
      * numbers. Looked up by name when first needed (loading the library takes about 80 ms), as the kernels compile
      * against ND4J's API alone; only on the CPU backend, for plain row-major float arrays. Its threads are OpenMP's,
@@ -120,7 +120,7 @@ public final class K {
         }
 
         static boolean gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
-            if (off || !Flat.host() || c.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || !Blas.operands(a, b, c, 2)) return false;
+            if (off || c.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || !Blas.operands(a, b, c, 2)) return false; // operands: host memory only
             java.lang.invoke.MethodHandle h = Handle.SGEMM;
             if (h == null) return false;
             call(h, a, b, c, transA, transB, (float) alpha, (float) beta);
