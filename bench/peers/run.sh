@@ -39,10 +39,15 @@ trap 'rm -rf "$out"' EXIT
 
 # The networks: name | ann file | ann train options | twin name (torch_twins.py MODELS or SEQ, Dl4jTwins) | timed
 # steps | warm steps | prepared data: the train block PeersData writes for the twins (- the file's only one;
-# empty: the twin reads its data itself). An epoch of the corn stories is 44 batches, of the CO2 windows 49.
+# empty: the twin reads its data itself) | DL4J's timed and warm steps where they differ from PyTorch's (its
+# fashion_cnn step takes 1.5-2.5 s). An epoch of the corn stories is 44 batches, of the CO2 windows 49.
+# fashion_cnn: since 2026-12-04 ann trains 10% of the samples (profile steady: 85 steps an epoch, epochs 2-4 are
+# steps 86-340) and PyTorch times 60 steps after 5; the blocks before took 2% (profile bench: 17 steps an epoch,
+# epochs 2-4 steps 18-68, still in the JIT's warm-up) and 20 steps after 3, and their ratio scattered from
+# 1.08 to 2.03 by round.
 MODELS=(
   "fashion_mlp|examples/fashion_mlp.ann||mlp|300|20|"
-  "fashion_cnn|bench/peers/fashion_cnn_short.ann|--profile bench|cnn|20|3|"
+  "fashion_cnn|bench/peers/fashion_cnn_short.ann|--profile steady|cnn|60|5||20|3"
   "corn_conv|examples/reuters_corn.ann|--train conv|conv|44|10|conv"
   "corn_bag|examples/reuters_corn.ann|--train BagOfWords|bag|88|10|BagOfWords"
   "co2_lstm|examples/co2.ann|--train lstm|lstm|44|10|lstm"
@@ -106,9 +111,10 @@ load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 started="$(date -u +%Y-%m-%dT%H:%MZ)"
 for r in $(seq "$rounds"); do
   for m in "${MODELS[@]}"; do
-    IFS='|' read -r name file opts twin steps warm _ <<<"$m"
+    IFS='|' read -r name file opts twin steps warm _ dsteps dwarm <<<"$m"
+    dsteps="${dsteps:-$steps}" dwarm="${dwarm:-$warm}"
     runs=("ann_run $name $file '$opts' $r" "torch_run $name $twin $steps $warm 1" "torch_run $name $twin $steps $warm 2"
-          "dl4j_run $name $twin $steps $warm 1" "dl4j_run $name $twin $steps $warm 2")
+          "dl4j_run $name $twin $dsteps $dwarm 1" "dl4j_run $name $twin $dsteps $dwarm 2")
     k=${#runs[@]}
     for i in $(seq 0 $((k - 1))); do # round r starts with contender r-1: none always runs first
       eval "${runs[$(((i + r - 1) % k))]}"
