@@ -69,7 +69,7 @@ mkdir -p "$out/cli" && cp -r cli/target/ann-cli.jar cli/target/lib "$out/cli/"
 ann() { java -jar "$out/cli/ann-cli.jar" "$@"; }
 # the sequence twins' data, prepared once by ann's own code
 for m in "${MODELS[@]}"; do
-  IFS='|' read -r name file _ _ _ _ block <<<"$m"
+  IFS='|' read -r name file _ _ _ _ block _ <<<"$m"
   [ -z "$block" ] && continue
   java -cp "$out/cli/ann-cli.jar" bench/peers/prepare/PeersData.java "$file" "$block" "$out/data-$name" >/dev/null \
     || { echo "run.sh: could not prepare the data of $name" >&2; exit 1; }
