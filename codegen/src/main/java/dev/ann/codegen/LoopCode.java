@@ -273,8 +273,8 @@ final class LoopCode {
         CodeBlock.Builder b = CodeBlock.builder();
         b.addStatement("double lossSum = 0");
         b.addStatement(classification ? "int[] predicted = new int[s.n]" : "float[] predicted = new float[s.n * OUTPUTS]");
-        b.beginControlFlow("for (int from = 0; from < s.n; from += EVALUATION_BATCH)");
-        b.addStatement("Batch a = batch(Math.min(EVALUATION_BATCH, s.n - from))");
+        b.beginControlFlow("for (int from = 0; from < s.n; from += $T.EVALUATION_BATCH)", KernelTypes.NETWORK);
+        b.addStatement("Batch a = batch(Math.min($T.EVALUATION_BATCH, s.n - from))", KernelTypes.NETWORK);
         b.addStatement("fill(a, s, null, from)");
         b.addStatement("$T out = net.forward(a.x, false)", Nd4jTypes.INDARRAY);
         b.addStatement("lossSum += loss.compute(out, a.y, null) * a.n");
@@ -289,8 +289,8 @@ final class LoopCode {
         if (classification) b.addStatement("return $T.of(s.n, loss, classes, s.labels, predicted)", KernelTypes.METRICS_CLASSES);
         else b.addStatement("return $T.of(s.n, loss, s.targets, predicted)", KernelTypes.METRICS_REGRESSION);
         MethodSpec.Builder m = MethodSpec.methodBuilder("evaluate")
-                .addJavadoc("Runs the network over a whole split in evaluation mode, $L samples at a time, and measures it.\n",
-                        "EVALUATION_BATCH")
+                .addJavadoc("Runs the network over a whole split in evaluation mode, $T.EVALUATION_BATCH samples at a time, and measures it.\n",
+                        KernelTypes.NETWORK)
                 .addModifiers(Modifier.PRIVATE)
                 .returns(classification ? KernelTypes.METRICS_CLASSES : KernelTypes.METRICS_REGRESSION)
                 .addParameter(samples, "s");

@@ -83,8 +83,6 @@ public final class TrainerGenerator {
                             Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                     .initializer("$T.of($L)", List.class, String.join(", ", quoted)).build());
         }
-        t.addField(FieldSpec.builder(int.class, "EVALUATION_BATCH", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Samples per forward pass when evaluating.\n").initializer("256").build());
         t.addField(FieldSpec.builder(String.class, "PLAN_HASH", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("The architecture's hash: a checkpoint of another architecture is refused.\n")
                 .initializer("$S", plan.architectureHash()).build());

@@ -24,6 +24,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * and {@link #predict} applies the output function.
  */
 public final class Network {
+    /**
+     * Samples per forward pass when a whole split is run in evaluation mode: the validation after each epoch of
+     * {@code ann train}, {@code ann eval}, {@code ann predict} and the generated trainer's evaluation.
+     */
+    public static final int EVALUATION_BATCH = 256;
+
     /** What was fused away at the output. */
     public enum OutputFusion { NONE, SOFTMAX, SIGMOID }
 

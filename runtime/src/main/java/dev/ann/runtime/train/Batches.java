@@ -175,7 +175,7 @@ public final class Batches {
     /** Runs the network over a whole split (evaluation mode) and measures it. */
     public static Evaluation evaluate(Network net, Loss loss, Samples d, Plan plan, java.util.List<String> classNames) {
         Batches b = new Batches(d, plan);
-        int bs = 256;
+        int bs = Network.EVALUATION_BATCH;
         double lossSum = 0;
         int[] pred = d.isClassification() ? new int[d.n] : null;
         float[] out = d.isClassification() ? null : new float[d.n * b.yWidth];

@@ -259,10 +259,10 @@ public final class Predictor {
         return run(d, ids, top);
     }
 
-    /** The network's outputs for prepared samples, in batches of 256. */
+    /** The network's outputs for prepared samples, in batches of {@link Network#EVALUATION_BATCH}. */
     private List<Prediction> run(Dataset d, List<String> ids, int top) {
         List<Prediction> out = new ArrayList<>();
-        int bs = 256;
+        int bs = Network.EVALUATION_BATCH;
         for (int from = 0; from < d.n; from += bs) {
             int n = Math.min(bs, d.n - from);
             long[] xs = new long[d.sampleShape.length + 1];
