@@ -78,6 +78,40 @@ final class Halves {
         }
     }
 
+    /**
+     * Runs work over [0, n) in blocks of {@code block} elements: on the calling thread alone unless {@code two},
+     * else the calling thread and the helper both take the next block not yet taken until none is left. For work
+     * whose blocks are independent of each other and of the thread that runs them (Adam's elements): the results
+     * are the same whoever takes which block. A helper that starts late, because the JIT's compiler threads or other
+     * processes hold the other core, takes fewer blocks or none, where {@link #run}'s caller would wait for its half.
+     */
+    static void shared(int n, boolean two, int block, Range work) {
+        if (!two || n <= block || BatchHalves.busy()) {
+            work.run(0, n);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable take = () -> {
+            for (int from; (from = next.getAndAdd(block)) < n; ) work.run(from, Math.min(n, from + block));
+        };
+        // 0: the helper has not started, 1: it has, 2: it must not (this thread is through the blocks). A cancelled
+        // Future would not do: cancel(false) also succeeds while the task runs.
+        java.util.concurrent.atomic.AtomicInteger helper = new java.util.concurrent.atomic.AtomicInteger();
+        Future<?> other = pool().submit(() -> {
+            if (helper.compareAndSet(0, 1)) take.run();
+        });
+        take.run();
+        if (helper.compareAndSet(0, 2)) return; // it had not started: every block is done
+        try {
+            other.get(); // at most the block it took last
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted in a kernel's second thread", ex);
+        } catch (ExecutionException ex) {
+            throw new IllegalStateException("a kernel's second thread failed", ex.getCause());
+        }
+    }
+
     private static synchronized ExecutorService pool() {
         if (pool == null) pool = oneThread("ann-kernels");
         return pool;

@@ -122,7 +122,7 @@ public final class Optimizer {
      * p -= stepSize m / (sqrt(v) + eps), with the bias correction folded into
      * stepSize = lr sqrt(1 - beta2^t) / (1 - beta1^t) as in ND4J's adam_updater. float32 arithmetic,
      * as the updater did; the generated trainer runs this very code (the kernel sources are copied).
-     * On two threads when the buffers are large and a core is idle: the same numbers either way.
+     * On two threads when the buffers are large and a core is idle ({@link #PARALLEL_FROM}): the same numbers either way.
      * Timings: bench/training/ops.sh (ops-results.md).
      */
     static void adam(INDArray p, INDArray g, INDArray m, INDArray v, double stepSize, double beta1, double beta2, double eps) {
@@ -152,22 +152,31 @@ public final class Optimizer {
         }
         FloatBuffer pb = p.data().asNioFloat(), gb = g.data().asNioFloat(), mb = m.data().asNioFloat(), vb = v.data().asNioFloat();
         float b1 = (float) beta1, b2 = (float) beta2, c1 = 1 - b1, c2 = 1 - b2, lr = (float) stepSize, e = (float) eps;
-        // two halves: the second on the helper thread while this one does the first (ann trains small networks
-        // with one OpenMP thread, so the other core is free while the optimiser runs, unless others use it)
-        Halves.run(n, twoThreads, CHUNK, (from, to) -> adamRange(pb.duplicate(), gb.duplicate(), mb.duplicate(), vb.duplicate(),
+        // blocks taken by this thread and the helper as each gets to them (ann trains small networks with one OpenMP
+        // thread, so the other core is free while the optimiser runs, unless the JIT or other processes use it)
+        Halves.shared(n, twoThreads, BLOCK, (from, to) -> adamRange(pb.duplicate(), gb.duplicate(), mb.duplicate(), vb.duplicate(),
                 from, to, b1, b2, c1, c2, lr, e));
     }
 
+
     /** Elements per chunk: four chunks of floats sit in the L1 cache. */
     static final int CHUNK = 2048;
+    /** Each thread's four chunk arrays (a step calls {@link #adamRange} once a block). */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
+    /** Elements per block that a thread takes at a time on two threads (about 20-40 µs of work). */
+    static final int BLOCK = 8 * CHUNK;
     /**
-     * Below this many parameters the step runs on the calling thread alone. Waking the helper costs more than
-     * half the step saves below it: `ann train`, median of epochs 2-4, runs alternating with the helper from
-     * 65,536 parameters as before, on the 2-core AMD machine: fashion_mlp (235k parameters) 49-54k samples/s on
-     * one thread against 44-54k on two, reuters_corn's BagOfWords (320k) 14-25k against 13-20k, while its conv
-     * network (650k, Adam 1.5 ms a step at DRAM speed) kept two: 3.43-3.55k against 3.05-3.56k on one.
+     * Below this many parameters the step runs on the calling thread alone: waking the helper would cost about
+     * what it saves. From 2026-12-02 to 2026-12-04 this was 524,288, after `ann train` runs in which two fixed
+     * halves lost (fashion_mlp, 235k parameters, 49-54k samples/s on one thread against 44-54k on two): the
+     * calling thread waited for a helper that the JIT's compiler threads kept off the other core. With blocks
+     * taken as each thread gets to them ({@link Halves#shared}), on the 2-core AMD machine, alternating with one
+     * thread (2026-12-04): fashion_mlp's StepBench ahead in 6 rounds of 6 (medians 56.6k against 48.4k samples/s;
+     * Adam 0.26-0.43 ms a step against 0.44-0.75), its `ann train --epochs 4` ahead in 6 of 8 (median of epochs
+     * 2-4, 41.7k against 39.7k), reuters_corn's BagOfWords (320k) level in `ann train` (3 of 6, 16.2k against
+     * 17.4k, scattered 11-31k).
      */
-    static final int PARALLEL_FROM = 1 << 19;
+    static final int PARALLEL_FROM = 1 << 16;
     /**
      * Adam over elements [from, to): chunk by chunk, the buffers' floats are copied into small arrays
      * (bulk copies), updated there by a loop the JIT vectorises, and p, m and v copied back. Per
@@ -176,7 +185,8 @@ public final class Optimizer {
      */
     private static void adamRange(FloatBuffer pb, FloatBuffer gb, FloatBuffer mb, FloatBuffer vb, int from, int to,
                                   float b1, float b2, float c1, float c2, float lr, float e) {
-        float[] pa = new float[CHUNK], ga = new float[CHUNK], ma = new float[CHUNK], va = new float[CHUNK];
+        float[][] scratch = SCRATCH.get();
+        float[] pa = scratch[0], ga = scratch[1], ma = scratch[2], va = scratch[3];
         for (int s = from; s < to; s += CHUNK) {
             int len = Math.min(CHUNK, to - s);
             pb.get(s, pa, 0, len);
