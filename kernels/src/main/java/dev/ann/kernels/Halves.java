@@ -7,7 +7,8 @@ import java.util.concurrent.Future;
 
 /**
  * The kernels' plain Java loops on two cores: a range of independent work (parameters, channels, planes)
- * split in two halves, the second on one helper thread while the calling thread does the first. Only when
+ * split in two halves, the second on one helper thread while the calling thread does the first ({@link #run}),
+ * or in blocks that both threads take as each gets to them ({@link #shared}, Adam's parameters). Only when
  * a core is idle ({@link #otherCoreFree}): on a busy machine the training thread waited for the helper to be
  * scheduled (one thread took 5-7 ms an Adam step for fashion_mlp at a load average of 11-15 on 2 cores where
  * two took 9-20 ms).
@@ -68,14 +69,7 @@ final class Halves {
         }
         Future<?> other = pool().submit(() -> work.run(split, n));
         work.run(0, split);
-        try {
-            other.get();
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted in a kernel's second thread", ex);
-        } catch (ExecutionException ex) {
-            throw new IllegalStateException("a kernel's second thread failed", ex.getCause());
-        }
+        await(other);
     }
 
     /**
@@ -102,8 +96,13 @@ final class Halves {
         });
         take.run();
         if (helper.compareAndSet(0, 2)) return; // it had not started: every block is done
+        await(other); // at most the block it took last
+    }
+
+    /** Waits for the helper's part; its failure or an interrupt as an unchecked exception. */
+    private static void await(Future<?> other) {
         try {
-            other.get(); // at most the block it took last
+            other.get();
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted in a kernel's second thread", ex);

@@ -158,7 +158,6 @@ public final class Optimizer {
                 from, to, b1, b2, c1, c2, lr, e));
     }
 
-
     /** Elements per chunk: four chunks of floats sit in the L1 cache. */
     static final int CHUNK = 2048;
     /** Each thread's four chunk arrays (a step calls {@link #adamRange} once a block). */
@@ -174,7 +173,7 @@ public final class Optimizer {
      * thread (2026-12-04): fashion_mlp's StepBench ahead in 6 rounds of 6 (medians 56.6k against 48.4k samples/s;
      * Adam 0.26-0.43 ms a step against 0.44-0.75), its `ann train --epochs 4` ahead in 6 of 8 (median of epochs
      * 2-4, 41.7k against 39.7k), reuters_corn's BagOfWords (320k) level in `ann train` (3 of 6, 16.2k against
-     * 17.4k, scattered 11-31k).
+     * 17.4k, scattered 11-31k; 8 more rounds later, 5 of 8, 26.4k against 25.5k).
      */
     static final int PARALLEL_FROM = 1 << 16;
     /**
