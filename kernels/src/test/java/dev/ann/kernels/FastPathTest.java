@@ -376,6 +376,35 @@ class FastPathTest {
     }
 
     /**
+     * A dense layer's input and weight gradients at once ({@link K#gemmPair}, fashion_mlp's second layer: 8 MFLOP
+     * each, one on each core) give what the two products give one after the other, bit for bit, and leave ND4J on
+     * one thread; below {@link K#PAIR_FROM_FLOPS} (its third layer) they run one after the other all the same.
+     */
+    @Test
+    void gemmPairEqualsOneAfterTheOther() {
+        onOneThread(ops -> {
+            for (int units : new int[] {128, 10}) {
+                INDArray x = rand(41, 128, 256), w = rand(42, 256, units), gz = rand(43, 128, units);
+                assertEquals(units == 128, 2L * 128 * 256 * units >= K.PAIR_FROM_FLOPS, "which products pair");
+                INDArray[] one = {Nd4j.create(DataType.FLOAT, 128, 256), Nd4j.create(DataType.FLOAT, 256, units)};
+                Halves.forced = false;
+                K.gemm(gz, w, one[0], false, true);
+                K.gemm(x, gz, one[1], true, false);
+                for (int round = 0; round < 20; round++) { // the helper takes the second product in some rounds, not in others
+                    INDArray[] two = {one[0].ulike(), one[1].ulike()};
+                    Halves.forced = true;
+                    K.gemmPair(gz, w, two[0], false, true, x, gz, two[1], true, false);
+                    assertEquals(1, ops.ompGetMaxThreads(), "one thread again after the pair");
+                    for (int k = 0; k < 2; k++) {
+                        assertTrue(two[k].amaxNumber().doubleValue() > 0.1, "product " + k + " not all zero");
+                        assertArrayEquals(one[k].data().asFloat(), two[k].data().asFloat(), 0f, units + " units, product " + k + ", round " + round);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
      * ND4J's (oneDNN's) convolutions on two OpenMP threads: the forward pass ({@link K#onTwoThreadsIfLarge}) gives
      * what one thread gives, bit for bit, so a training's numbers do not depend on whether the other core was
      * free; the backward pass, whose weight gradient sums the batch's halves on a thread each, does not (the
