@@ -41,7 +41,7 @@ final class Halves {
         if (loadCheckedAt == 0 || now - loadCheckedAt > 1_000_000_000L) {
             int cores = Runtime.getRuntime().availableProcessors();
             double others = -1;
-            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            if (OperatingSystem.BEAN instanceof com.sun.management.OperatingSystemMXBean os) {
                 // each figure read once: a read covers the time since the one before, so a second read at once
                 // covers microseconds and gave 0 (the rule read each twice until 2026-12-03 and so took every
                 // core as free)
@@ -49,12 +49,20 @@ final class Halves {
                 if (machine >= 0 && process >= 0) others = Math.max(0, machine - process) * cores;
             }
             if (others < 0) { // no CPU figures: the load average, this training included
-                others = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() - 1;
+                others = OperatingSystem.BEAN.getSystemLoadAverage() - 1;
             }
             coreFree = cores >= 2 && others < 0.5;
             loadCheckedAt = now;
         }
         return coreFree;
+    }
+
+    /**
+     * The machine's CPU figures, looked up once: {@code ManagementFactory.getOperatingSystemMXBean()} goes through
+     * the platform's bean registry (streams, a map) on every call, and its first reads the container's cgroup files.
+     */
+    private static final class OperatingSystem {
+        static final java.lang.management.OperatingSystemMXBean BEAN = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     }
 
     /**

@@ -62,7 +62,9 @@ final class SparseBatch {
         java.nio.IntBuffer xb = x.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asIntBuffer();
         int base = (int) x.offset();
         if (firstRowDense(xb, base)) return false;
-        if (!collect(xb, base, n * k, n * k / densityDivisor)) return false;
+        int most = n * k / densityDivisor;
+        if (flat.length < most) room(most);
+        if (!collect(xb, base, n * k, most)) return false;
         byColumn();
         held = true;
         return true;
@@ -81,7 +83,9 @@ final class SparseBatch {
 
     /**
      * The batch's nonzero entries in row order (flat index and value), read {@link #CHUNK} values at a time (the
-     * scratch stays small whatever the batch); false once there are more than {@code most}.
+     * scratch stays small whatever the batch); false once there are more than {@code most}, for which the entries'
+     * arrays have room: a test for more room in this loop, never true in the steps the JIT profiled, made it
+     * recompile the loop when the first validation's bigger batch needed more.
      */
     private boolean collect(java.nio.IntBuffer xb, int base, int len, int most) {
         nnz = 0;
@@ -94,7 +98,6 @@ final class SparseBatch {
                 for (int i = b; i < b + 8 && i < m; i++) {
                     if (bits[i] == 0) continue;
                     if (nnz == most) return false;
-                    if (nnz == flat.length) grow(most);
                     flat[nnz] = at + i;
                     flatVal[nnz] = Float.intBitsToFloat(bits[i]);
                     nnz++;
@@ -104,13 +107,12 @@ final class SparseBatch {
         return true;
     }
 
-    /** Room for twice the entries (at most {@code most}). */
-    private void grow(int most) {
-        int cap = (int) Math.min(most, Math.max(1024L, 2L * flat.length));
-        flat = java.util.Arrays.copyOf(flat, cap);
-        flatVal = java.util.Arrays.copyOf(flatVal, cap);
-        rows = new int[cap];
-        vals = new float[cap];
+    /** Room for {@code most} entries: the four arrays hold an eighth of the dense batch's bytes at most. */
+    private void room(int most) {
+        flat = new int[most];
+        flatVal = new float[most];
+        rows = new int[most];
+        vals = new float[most];
     }
 
     /** The entries by column (a counting sort of the row-ordered ones): rows ascending within a column. */

@@ -25,7 +25,8 @@ public final class Step {
     public final Loss loss;
     public final Optimizer opt;
     public final Schedule sched;
-    private final Map<String, INDArray> gbufs = new HashMap<>();
+    /** The loss gradient's buffer by batch rows (an epoch's last batch may be smaller): looked up every step. */
+    private final Map<Long, INDArray> gbufs = new HashMap<>();
     /** the batch as two halves on two threads when the plan says so (Plan.trainsInHalves), else null */
     private final BatchHalves halves;
 
@@ -66,7 +67,10 @@ public final class Step {
             return new Outcome(l, Double.NaN, correct);
         }
         INDArray out = net.forward(xy[0], true);
-        INDArray g = gbufs.computeIfAbsent(Arrays.toString(out.shape()), k -> Nd4j.createUninitialized(out.dataType(), out.shape()));
+        INDArray g = gbufs.get(out.size(0));
+        if (g == null || !Arrays.equals(g.shape(), out.shape()) || g.dataType() != out.dataType()) {
+            gbufs.put(out.size(0), g = Nd4j.createUninitialized(out.dataType(), out.shape()));
+        }
         double l = loss.compute(out, xy[1], g);
         if (!Double.isFinite(l)) return new Outcome(l, Double.NaN, 0);
         net.backward(g);
