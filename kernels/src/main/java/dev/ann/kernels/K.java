@@ -95,11 +95,19 @@ public final class K {
         boolean pair = Math.min(f1, f2) >= PAIR_FROM_FLOPS && Math.max(f1, f2) < TWO_THREADS_FROM_FLOPS && Flat.host()
                 && Halves.otherCoreFree() && ompThreads() == 1;
         // each thread takes the next product not yet taken: a helper that wakes late leaves both to this thread
+        Thread caller = Thread.currentThread();
         Halves.shared(2, pair, 1, (from, to) -> {
-            if (ompThreads() != 1) NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1); // the helper's own setting
-            for (int i = from; i < to; i++) {
-                if (i == 0) gemm(a1, b1, c1, transA1, transB1);
-                else gemm(a2, b2, c2, transA2, transB2);
+            // the helper runs its product on one OpenMP thread, as this thread does, and leaves its own setting as it was
+            var ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+            int was = Thread.currentThread() == caller ? 1 : ops.ompGetMaxThreads();
+            if (was != 1) ops.setOmpNumThreads(1);
+            try {
+                for (int i = from; i < to; i++) {
+                    if (i == 0) gemm(a1, b1, c1, transA1, transB1);
+                    else gemm(a2, b2, c2, transA2, transB2);
+                }
+            } finally {
+                if (was != 1) ops.setOmpNumThreads(was);
             }
         });
     }

@@ -401,6 +401,12 @@ class FastPathTest {
                     }
                 }
             }
+            // ND4J on two threads: no pair, and the calling thread's setting stays (it had set this thread's to one for
+            // good, and a transformer's numbers changed in the last bits)
+            ops.setOmpNumThreads(2);
+            INDArray x = rand(41, 128, 256), w = rand(42, 256, 128), gz = rand(43, 128, 128);
+            K.gemmPair(gz, w, Nd4j.create(DataType.FLOAT, 128, 256), false, true, x, gz, Nd4j.create(DataType.FLOAT, 256, 128), true, false);
+            assertEquals(2, ops.ompGetMaxThreads(), "the calling thread's OpenMP setting after the products");
         });
     }
 
