@@ -82,12 +82,12 @@ public final class K {
 
     /**
      * c1 = op(a1) op(b1) and c2 = op(a2) op(b2), two products that read neither's result (a dense layer's weight
-     * and input gradients): at once, the second on the helper thread, when each is too small for {@link #gemm}'s
+     * and input gradients): at once, one on this thread and one on the helper, when each is too small for {@link #gemm}'s
      * two threads ({@link #TWO_THREADS_FROM_FLOPS}) and large enough to be worth the hand-over
      * ({@link #PAIR_FROM_FLOPS}), ND4J runs on one thread and the other core is idle; else one after the other as
      * {@link #gemm} runs them. Each product is the one {@link #gemm} computes on one thread, so the bits are the
-     * same either way (FastPathTest). fashion_mlp's second layer ([128, 256] by 128 units: 8 MFLOP each) took
-     * 0.23 ms for both one after the other.
+     * same either way, whichever thread takes which (FastPathTest). fashion_mlp's second layer ([128, 256] by 128
+     * units: 8 MFLOP each): 0.20-0.22 ms one after the other, 0.13-0.15 at once (docs/training.md, "Threads").
      */
     public static void gemmPair(INDArray a1, INDArray b1, INDArray c1, boolean transA1, boolean transB1,
                                 INDArray a2, INDArray b2, INDArray c2, boolean transA2, boolean transB2) {

@@ -178,11 +178,15 @@ public final class Layers {
                 if (relu) gz = bufShape(2, n, n, w.size(1));
                 reluBackBiasGrad(out, g, gz, gb, relu);
                 INDArray gx = needInputGrad ? bufShape(4, n, n, w.size(0)) : null;
-                if (sparse.held()) sparse.transposeTimes(gz, gw);
-                else if (gx != null) K.gemmPair(gz, w, gx, false, true, x, gz, gw, true, false); // both at once where they gain
-                else K.gemm(x, gz, gw, true, false);
+                if (sparse.held()) {
+                    sparse.transposeTimes(gz, gw);
+                    if (gx != null) K.gemm(gz, w, gx, false, true);
+                } else if (gx != null) {
+                    K.gemmPair(gz, w, gx, false, true, x, gz, gw, true, false); // both at once where that gains
+                } else {
+                    K.gemm(x, gz, gw, true, false);
+                }
                 if (gx == null) return new INDArray[] {null};
-                if (sparse.held()) K.gemm(gz, w, gx, false, true);
                 return new INDArray[] {inShape.length == 1 ? gx : gx.reshape(K.prepend(n, inShape))};
             }
             if (act != null && !act.isIdentity()) {
