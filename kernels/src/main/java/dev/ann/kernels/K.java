@@ -70,7 +70,7 @@ public final class K {
             Blas.gemm(a, b, c, transA, transB, 1.0, 0.0, k);
             return;
         }
-        long flops = c.size(0) * c.size(1) >= TWO_THREADS_FROM_OUTPUTS ? 2 * c.size(0) * c.size(1) * k : 0;
+        long flops = c.size(0) * c.size(1) >= TWO_THREADS_FROM_OUTPUTS ? flops(a, c, transA) : 0;
         onTwoThreadsIfLarge(flops, () -> large(a, b, c, transA, transB, 1.0, 0.0));
     }
 
@@ -99,7 +99,7 @@ public final class K {
         Halves.shared(2, pair, 1, (from, to) -> {
             // the helper runs its product on one OpenMP thread, as this thread does, and leaves its own setting as it was
             var ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-            int was = Thread.currentThread() == caller ? 1 : ops.ompGetMaxThreads();
+            int was = Thread.currentThread() == caller ? 1 : ompThreads();
             if (was != 1) ops.setOmpNumThreads(1);
             try {
                 for (int i = from; i < to; i++) {
@@ -112,6 +112,7 @@ public final class K {
         });
     }
 
+    /** The FLOPs of c = op(a) op(b): two for each of c's values and each term of its sum. */
     private static long flops(INDArray a, INDArray c, boolean transA) {
         return 2 * c.size(0) * c.size(1) * (transA ? a.size(0) : a.size(1));
     }
