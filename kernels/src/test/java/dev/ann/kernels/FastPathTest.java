@@ -376,6 +376,42 @@ class FastPathTest {
     }
 
     /**
+     * A product that K.gemm runs in column halves, one on each core ({@link K.Sgemm#inColumnHalves}: fashion_mlp's
+     * first layer, forward and weight gradient, and a width that is no multiple of 32) gives the whole product's
+     * bits, whichever thread took which half; and the halves are in use for these shapes on this machine (their
+     * first product checked them).
+     */
+    @Test
+    void gemmInColumnHalvesEqualsTheWholeProduct() {
+        onOneThread(ops -> {
+            INDArray x = rand(51, 128, 784), w = rand(52, 784, 256), gz = rand(53, 128, 256), a = rand(54, 128, 1000), b = rand(55, 200, 1000);
+            INDArray[][] cases = {{x, w, Nd4j.create(DataType.FLOAT, 128, 256)}, {x, gz, Nd4j.create(DataType.FLOAT, 784, 256)},
+                    {gz, w, Nd4j.create(DataType.FLOAT, 128, 784)}, {a, b, Nd4j.create(DataType.FLOAT, 128, 200)}};
+            boolean[][] trans = {{false, false}, {true, false}, {false, true}, {false, true}};
+            for (int c = 0; c < cases.length; c++) {
+                INDArray p = cases[c][0], q = cases[c][1], whole = cases[c][2];
+                assertTrue(K.flops(p, whole, trans[c][0]) >= K.TWO_THREADS_FROM_FLOPS, "case " + c + " is large");
+                K.Sgemm.halvesOff = true;
+                try {
+                    K.gemm(p, q, whole, trans[c][0], trans[c][1]);
+                } finally {
+                    K.Sgemm.halvesOff = false;
+                }
+                for (int round = 0; round < 20; round++) { // the helper takes a half in some rounds, not in others
+                    INDArray halves = whole.ulike().assign(Float.NaN);
+                    Halves.forced = round % 4 != 0;
+                    K.gemm(p, q, halves, trans[c][0], trans[c][1]);
+                    assertEquals(1, ops.ompGetMaxThreads(), "one thread again after the product");
+                    assertArrayEquals(whole.data().asFloat(), halves.data().asFloat(), 0f, "case " + c + ", round " + round);
+                }
+                long k = trans[c][0] ? p.size(0) : p.size(1);
+                assertEquals(Boolean.TRUE, K.Sgemm.halvesFor(whole.size(0), whole.size(1), k, trans[c][0], trans[c][1]),
+                        "case " + c + " runs in column halves");
+            }
+        });
+    }
+
+    /**
      * A dense layer's input and weight gradients at once ({@link K#gemmPair}, fashion_mlp's second layer: 8 MFLOP
      * each, one on each core) give what the two products give one after the other, bit for bit, and leave ND4J on
      * one thread; below {@link K#PAIR_FROM_FLOPS} (its third layer) they run one after the other all the same.
