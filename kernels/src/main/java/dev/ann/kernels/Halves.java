@@ -150,7 +150,8 @@ final class Halves {
 
     /**
      * The helper thread (a daemon, "ann-kernels"): runs the tasks handed to it in turn, stays awake for
-     * {@link #AWAKE_NS} after each, then sleeps until the next.
+     * {@link #AWAKE_NS} after each (unless a batch trains as halves: {@link BatchHalves}' thread wants the core), then
+     * sleeps until the next.
      */
     private static final class Helper implements Runnable {
         private static Helper instance;
@@ -185,7 +186,7 @@ final class Halves {
                 if (t != null) {
                     t.run();
                     lastTask = System.nanoTime();
-                } else if (System.nanoTime() - lastTask < AWAKE_NS) {
+                } else if (System.nanoTime() - lastTask < AWAKE_NS && !BatchHalves.busy()) { // a batch's halves use the core
                     Thread.onSpinWait();
                     if ((i & 63) == 0) Thread.yield(); // others that want this core take it
                 } else {
