@@ -71,9 +71,15 @@ public final class K {
             return;
         }
         long flops = c.size(0) * c.size(1) >= TWO_THREADS_FROM_OUTPUTS ? flops(a, c, transA) : 0;
-        if (flops >= TWO_THREADS_FROM_FLOPS && Sgemm.inColumnHalves(a, b, c, transA, transB)) return;
+        if (flops >= HALVES_FROM_FLOPS && Sgemm.inColumnHalves(a, b, c, transA, transB)) return;
         onTwoThreadsIfLarge(flops, () -> large(a, b, c, transA, transB, 1.0, 0.0));
     }
+
+    /**
+     * From this many FLOPs a product runs in column halves, one on each core, when the other core is free
+     * ({@link Sgemm#inColumnHalves}).
+     */
+    static final long HALVES_FROM_FLOPS = 4_000_000L;
 
     /**
      * From this many FLOPs each, two products that need not wait for each other run at once, one on each core
@@ -96,11 +102,16 @@ public final class K {
         boolean pair = Math.min(f1, f2) >= PAIR_FROM_FLOPS && Math.max(f1, f2) < TWO_THREADS_FROM_FLOPS && Flat.host()
                 && Halves.otherCoreFree() && ompThreads() == 1;
         // each thread takes the next product not yet taken: a helper that wakes late leaves both to this thread
+        if (!pair) { // each as K.gemm runs it
+            gemm(a1, b1, c1, transA1, transB1);
+            gemm(a2, b2, c2, transA2, transB2);
+            return;
+        }
         Thread caller = Thread.currentThread();
-        Halves.shared(2, pair, 1, (from, to) -> onOneOmpThread(caller, () -> {
-            for (int i = from; i < to; i++) {
-                if (i == 0) gemm(a1, b1, c1, transA1, transB1);
-                else gemm(a2, b2, c2, transA2, transB2);
+        Halves.shared(2, true, 1, (from, to) -> onOneOmpThread(caller, () -> {
+            for (int i = from; i < to; i++) { // each product whole, on its thread alone
+                if (i == 0) gemm(a1, b1, c1, transA1, transB1, 1.0, 0.0);
+                else gemm(a2, b2, c2, transA2, transB2, 1.0, 0.0);
             }
         }));
     }
@@ -218,8 +229,12 @@ public final class K {
                 return true;
             }
             if (!same) return false;
+            if (!Halves.otherCoreFree() || BatchHalves.busy()) { // no helper: the whole product, the same bits
+                call(h, a, b, c, transA, transB, 1f, 0f);
+                return true;
+            }
             Thread caller = Thread.currentThread();
-            Halves.shared(2, Halves.otherCoreFree(), 1, (from, to) -> onOneOmpThread(caller, () -> {
+            Halves.shared(2, true, 1, (from, to) -> onOneOmpThread(caller, () -> {
                 for (int i = from; i < to; i++) {
                     if (i == 0) columns(h, a, b, c, transA, transB, 1f, 0f, 0, half);
                     else columns(h, a, b, c, transA, transB, 1f, 0f, half, n - half);
