@@ -57,8 +57,9 @@ public final class K {
 
     /**
      * c = op(a) op(b) ({@code Nd4j.gemm}). ann trains small networks on one OpenMP thread (the plan's
-     * {@code trainsBestOnOneThread}); their few large products still gain from a second core, so such a product
-     * ({@link #TWO_THREADS_FROM_FLOPS}) runs on two threads when the other core is idle and no batch's halves
+     * {@code trainsBestOnOneThread}); their larger products still gain from a second core: a float product from
+     * {@link #HALVES_FROM_FLOPS} in column halves, one on the helper ({@link Sgemm#inColumnHalves}); another from
+     * {@link #TWO_THREADS_FROM_FLOPS} on two OpenMP threads, when the other core is idle and no batch's halves
      * keep it busy. The threads split the product's rows and columns, never its sums, so the result is the
      * same bit for bit (FastPathTest). A small result over a long sum ({@link #TWO_THREADS_FROM_OUTPUTS}) stays
      * on one thread: there OpenBLAS's one thread and two sum in different orders on some CPUs (Im2col's weight
