@@ -219,11 +219,13 @@ public final class K {
             Shape shape = new Shape(c.size(0), n, transA ? a.size(0) : a.size(1), transA, transB);
             Boolean same = SPLITS.get(shape);
             if (same == null) {
+                int len = (int) c.length(); // c's values alone: c may be a view of a buffer that other threads write
+                float[] whole = new float[len], split = new float[len];
                 call(h, a, b, c, transA, transB, 1f, 0f);
-                float[] whole = c.data().asFloat();
+                Flat.floats(c).get(0, whole, len);
                 columns(h, a, b, c, transA, transB, 1f, 0f, 0, half);
                 columns(h, a, b, c, transA, transB, 1f, 0f, half, n - half);
-                float[] split = c.data().asFloat();
+                Flat.floats(c).get(0, split, len);
                 same = sameBits(whole, split);
                 SPLITS.put(shape, same);
                 if (!same) call(h, a, b, c, transA, transB, 1f, 0f);
@@ -259,7 +261,6 @@ public final class K {
         private static final java.util.Map<Shape, Boolean> SPLITS = new java.util.concurrent.ConcurrentHashMap<>();
 
         private static boolean sameBits(float[] x, float[] y) {
-            if (x.length != y.length) return false;
             for (int q = 0; q < x.length; q++) if (Float.floatToRawIntBits(x[q]) != Float.floatToRawIntBits(y[q])) return false;
             return true;
         }
