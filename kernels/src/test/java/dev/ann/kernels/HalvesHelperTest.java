@@ -8,6 +8,12 @@ import org.junit.jupiter.api.Test;
 
 /** {@link Halves}' helper thread: its failures reach the caller, and it sleeps once it has been idle a while. */
 class HalvesHelperTest {
+    /** The helper asks ND4J's native ops for the caller's OpenMP threads: ND4J's backend loads first, as in any training. */
+    @org.junit.jupiter.api.BeforeAll
+    static void loadNd4j() {
+        org.nd4j.linalg.factory.Nd4j.getExecutioner();
+    }
+
     @Test
     void aFailureOfTheHelpersHalfReachesTheCaller() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Halves.run(100, true, 1, (from, to) -> {
@@ -22,7 +28,15 @@ class HalvesHelperTest {
 
     @Test
     void theHelperSleepsOnceIdleLongerThanItStaysAwake() throws InterruptedException {
-        Halves.run(100, true, 1, (from, to) -> {});
+        // from a thread on one OpenMP thread, the case in which the helper stays awake after a task at all
+        var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int threads = ops.ompGetMaxThreads();
+        ops.setOmpNumThreads(1);
+        try {
+            Halves.run(100, true, 1, (from, to) -> {});
+        } finally {
+            ops.setOmpNumThreads(threads);
+        }
         Thread helper = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("ann-kernels")).findFirst()
                 .orElseThrow(() -> new AssertionError("no helper thread"));
         Thread.State state = null;
