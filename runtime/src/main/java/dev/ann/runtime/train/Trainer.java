@@ -93,7 +93,10 @@ public final class Trainer {
             if (k > 1) o.log.printf("== run %d of %d, seed %d%n", r + 1, k, seed + r);
             Trainer t = new Trainer(plan, ro);
             if (data == null) {
-                data = Pipeline.load(plan.data(), o.dataMemory, Model.initVocabulary(plan, o.log));
+                // the JIT compiles the step's kernels on a made-up batch while the data loads (Warmup)
+                try (Warmup w = Warmup.start(plan, device)) {
+                    data = Pipeline.load(plan.data(), o.dataMemory, Model.initVocabulary(plan, o.log));
+                }
                 if (o.remote != null) o.remote.data(data.transform(), data.train().n);
             }
             Result res;
