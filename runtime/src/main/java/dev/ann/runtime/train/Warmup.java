@@ -13,11 +13,12 @@ import java.util.SplittableRandom;
  * compiled the step's Java kernels (the optimiser, the sparse products, activations, dropout) by the time the
  * real training starts, instead of in its first epochs.
  *
- * <p>On the 2-core machine a JVM runs ann's step 2-3 times slower for its first few hundred steps than later:
- * reuters_corn's BagOfWords (44 steps an epoch) ran its epochs 2-4 at about half its steady speed. Reading the
- * data takes 0.5-2 s, on one core; this runs on the other.
+ * <p>On the 2-core machine a JVM runs ann's step 2-3 times slower for its first few hundred steps than later, and
+ * its one C2 compiler thread is busy for the first 4-5 s of a run: reuters_corn's BagOfWords (44 steps an epoch)
+ * trained its epochs 2-4 at 8.5-9k samples/s and its epochs 10-30 at about 12.5k. Reading the data takes 0.5-2 s,
+ * mostly on one core; this runs on the other. Measured effect and where it does not pay: {@link #wanted}.
  *
- * <p>Nothing of it reaches the training: its own {@link Step} (parameters, optimiser state, batch halves), its
+ * <p>Nothing of it reaches the training: its own {@link Step} (parameters, optimiser state), its
  * own made-up data, and ND4J's random generator is the thread's own (dropout masks of the real steps are seeded
  * per step on the training thread). It stops when the data has loaded ({@link #close}, which waits for the step
  * under way), after {@link #MAX_SECONDS}, or at its first failure (the training then meets the same failure
