@@ -29,6 +29,11 @@ final class Warmup implements AutoCloseable {
     static final double MAX_SECONDS = 3;
     /** Networks with more parameters train long enough that warming up is not worth its memory (four copies). */
     static final long MAX_PARAMETERS = 4_000_000;
+    /**
+     * Nor where a batch holds more input values than this (16 MB of floats, made up on the heap while the real data
+     * loads beside it): fashion_mlp's batch holds 100,352, reuters_corn's bag of words 160,000.
+     */
+    static final long MAX_BATCH_VALUES = 4_000_000;
 
     private final Thread thread;
     private volatile boolean stop;
@@ -49,7 +54,8 @@ final class Warmup implements AutoCloseable {
 
     /**
      * Whether a plan gets a warm-up: on the CPU, for networks of dense layers and what goes between them
-     * (activations, dropout, reshapes, normalisation, adds and concatenations), of at most {@link #MAX_PARAMETERS}.
+     * (activations, dropout, reshapes, normalisation, adds and concatenations), of at most {@link #MAX_PARAMETERS}
+     * and batches of at most {@link #MAX_BATCH_VALUES} input values.
      * Their step is ann's Java kernels around the BLAS's products, and it is those that the JIT compiles: measured
      * with {@code ./ann train --epochs 4}, the median of epochs 2-4 rose 9% for fashion_mlp (3 rounds of 3) and 22%
      * for reuters_corn's BagOfWords (4 of 4), their first epochs 40% and 3x. Convolutions, recurrent layers,
@@ -67,7 +73,7 @@ final class Warmup implements AutoCloseable {
         }
         long params = 0;
         for (var p : plan.params()) params += p.shape().size();
-        return params <= MAX_PARAMETERS;
+        return params <= MAX_PARAMETERS && plan.inputShape().size() * plan.loop().batch() <= MAX_BATCH_VALUES;
     }
 
     private void run(Plan plan) {

@@ -79,6 +79,13 @@ class WarmupTest {
         assertFalse(Warmup.wanted(plan(ex.resolve("reuters_corn.ann"), "conv"), "cpu (nd4j native)"));
         assertFalse(Warmup.wanted(plan(ex.resolve("co2.ann"), "lstm"), "cpu (nd4j native)"));
         assertFalse(Warmup.wanted(plan(ex.resolve("transformer.ann"), null), "cpu (nd4j native)"));
+        // a dense network whose batch would be 6.4M made-up values (25 MB beside the data that loads): none
+        Plan wide = new PlanBuilder(100_000).dense(2).act("softmax").loss("cross_entropy", args("from_logits", false))
+                .optimizer("adam", args("lr", 1e-3)).loop(new Plan.Loop(64, 1, null, null, 1, "cpu")).data(Fixtures.iris().data()).build();
+        assertFalse(Warmup.wanted(wide, "cpu (nd4j native)"));
+        assertTrue(Warmup.wanted(new PlanBuilder(100_000).dense(2).act("softmax").loss("cross_entropy", args("from_logits", false))
+                .optimizer("adam", args("lr", 1e-3)).loop(new Plan.Loop(32, 1, null, null, 1, "cpu")).data(Fixtures.iris().data()).build(),
+                "cpu (nd4j native)"));
     }
 
     @Test
