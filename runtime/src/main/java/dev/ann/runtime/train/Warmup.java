@@ -83,6 +83,7 @@ final class Warmup implements AutoCloseable {
             INDArray[] xy = batch(plan, plan.loop().batch(), new SplittableRandom(1));
             boolean classification = plan.task() != Plan.Task.REGRESSION;
             while (!stop && System.nanoTime() - t0 < MAX_SECONDS * 1e9) {
+                // seed 1, epoch 0 of 10, batch `steps` of 1000: any values do, the schedule's learning rate is all they set
                 Step.Outcome o = s.run(xy, 1, 0, steps, 1000, 10, classification);
                 if (!Double.isFinite(o.loss())) break;
                 steps++;
@@ -113,8 +114,7 @@ final class Warmup implements AutoCloseable {
      */
     static INDArray[] batch(Plan plan, int n, SplittableRandom r) {
         var in = plan.inputShape();
-        int s = 1;
-        for (int i = 0; i < in.rank(); i++) s *= in.dim(i);
+        int s = (int) in.size(); // wanted() bounds n * s
         float[] x = new float[n * s];
         boolean bag = plan.data().text() != null && plan.data().text().bag();
         for (int i = 0; i < n * s; i++) {

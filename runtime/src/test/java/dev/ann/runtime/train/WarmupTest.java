@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ann.compiler.Compiler;
 import dev.ann.plan.Plan;
@@ -71,14 +72,6 @@ class WarmupTest {
 
     @Test
     void onlyDenseNetworksOnTheCpuAreWarmedUp() throws Exception {
-        Path ex = Fixtures.EXAMPLES;
-        assertTrue(Warmup.wanted(plan(ex.resolve("fashion_mlp.ann"), null), "cpu (nd4j native)"));
-        assertTrue(Warmup.wanted(plan(ex.resolve("reuters_corn.ann"), "BagOfWords"), "cpu (nd4j native)"));
-        assertFalse(Warmup.wanted(plan(ex.resolve("fashion_mlp.ann"), null), "gpu (nd4j cuda)"));
-        assertFalse(Warmup.wanted(plan(ex.resolve("fashion_cnn.ann"), null), "cpu (nd4j native)"));
-        assertFalse(Warmup.wanted(plan(ex.resolve("reuters_corn.ann"), "conv"), "cpu (nd4j native)"));
-        assertFalse(Warmup.wanted(plan(ex.resolve("co2.ann"), "lstm"), "cpu (nd4j native)"));
-        assertFalse(Warmup.wanted(plan(ex.resolve("transformer.ann"), null), "cpu (nd4j native)"));
         // a dense network whose batch would be 6.4M made-up values (25 MB beside the data that loads): none
         Plan wide = new PlanBuilder(100_000).dense(2).act("softmax").loss("cross_entropy", args("from_logits", false))
                 .optimizer("adam", args("lr", 1e-3)).loop(new Plan.Loop(64, 1, null, null, 1, "cpu")).data(Fixtures.iris().data()).build();
@@ -86,6 +79,15 @@ class WarmupTest {
         assertTrue(Warmup.wanted(new PlanBuilder(100_000).dense(2).act("softmax").loss("cross_entropy", args("from_logits", false))
                 .optimizer("adam", args("lr", 1e-3)).loop(new Plan.Loop(32, 1, null, null, 1, "cpu")).data(Fixtures.iris().data()).build(),
                 "cpu (nd4j native)"));
+        // the examples, each where its Debian package's data is installed (their checks need the files)
+        Path ex = Fixtures.EXAMPLES;
+        assertTrue(Warmup.wanted(plan(ex.resolve("fashion_mlp.ann"), null), "cpu (nd4j native)"));
+        assertFalse(Warmup.wanted(plan(ex.resolve("fashion_mlp.ann"), null), "gpu (nd4j cuda)"));
+        assertFalse(Warmup.wanted(plan(ex.resolve("fashion_cnn.ann"), null), "cpu (nd4j native)"));
+        assertTrue(Warmup.wanted(plan(ex.resolve("reuters_corn.ann"), "BagOfWords"), "cpu (nd4j native)"));
+        assertFalse(Warmup.wanted(plan(ex.resolve("reuters_corn.ann"), "conv"), "cpu (nd4j native)"));
+        assertFalse(Warmup.wanted(plan(ex.resolve("transformer.ann"), null), "cpu (nd4j native)"));
+        assertFalse(Warmup.wanted(plan(ex.resolve("co2.ann"), "lstm"), "cpu (nd4j native)"));
     }
 
     @Test
@@ -99,7 +101,20 @@ class WarmupTest {
         assertEquals(32.0, xy[1].sumNumber().doubleValue(), "one-hot labels");
     }
 
+    /**
+     * An example's plan; the test is skipped, saying what to install, where the data files it or the file it imports
+     * names are missing (the compiler checks them): dataset-fashion-mnist, weka, python3-statsmodels.
+     */
     static Plan plan(Path file, String train) throws Exception {
+        String text = java.nio.file.Files.readString(file);
+        java.util.regex.Matcher imports = java.util.regex.Pattern.compile("import \"([^\"]+)\"").matcher(text);
+        while (imports.find()) text += java.nio.file.Files.readString(file.resolveSibling(imports.group(1)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(/usr/[^\"]+)\"").matcher(text);
+        while (m.find()) {
+            String path = m.group(1);
+            assumeTrue(java.nio.file.Files.exists(Path.of(path)), file.getFileName() + " reads " + path + ": apt-get install "
+                    + (path.contains("fashion") ? "dataset-fashion-mnist" : path.contains("weka") ? "weka" : "python3-statsmodels"));
+        }
         var c = Compiler.compile(file);
         return c.plan(train, null);
     }
