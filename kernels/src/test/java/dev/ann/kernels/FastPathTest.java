@@ -255,9 +255,11 @@ class FastPathTest {
      */
     @Test
     void sparseBatchProductsAreTheBlasProducts() {
-        for (int[] s : new int[][] {{32, 500, 64}, {7, 97, 5}, {1, 300, 16}, {3, 20000, 8}}) { // the last in several chunks
+        // {n, k, units, one in how many nonzero}: the fourth read in several chunks; the last with gaps of zero rows
+        // longer than the scratch of zeros that transposeTimes copies between the touched rows
+        for (int[] s : new int[][] {{32, 500, 64, 80}, {7, 97, 5, 80}, {1, 300, 16, 80}, {3, 20000, 8, 80}, {2, 30000, 16, 3000}}) {
             int n = s[0], k = s[1], units = s[2];
-            INDArray x = sparseRows(n, k, 80, n + k);
+            INDArray x = sparseRows(n, k, s[3], n + k);
             INDArray w = rows(DataType.FLOAT, k, units), g = rows(DataType.FLOAT, n, units);
             SparseBatch sb = new SparseBatch();
             assertTrue(sb.hold(x), "held: " + n + "x" + k);
@@ -321,6 +323,76 @@ class FastPathTest {
         close(grads[1], grads[0], 2e-5, "gradients");
         assertTrue(grads[0].get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, in * units)).eq(0).castTo(DataType.INT).sumNumber().intValue() > 0,
                 "words absent from the batch have a zero gradient");
+    }
+
+    /** The entries a feeder hands over for x: every value whose bits are not zero, in row-major order. */
+    private static void giveEntriesOf(INDArray x, INDArray to) {
+        float[] v = x.dup('c').data().asFloat();
+        int[] flat = new int[v.length];
+        float[] vals = new float[v.length];
+        int nnz = 0;
+        for (int i = 0; i < v.length; i++) {
+            if (Float.floatToRawIntBits(v[i]) == 0) continue;
+            flat[nnz] = i;
+            vals[nnz++] = v[i];
+        }
+        BatchEntries.give(to, to.size(0), to.size(1), flat, vals, nnz);
+    }
+
+    /**
+     * Entries handed over by the batch's feeder (BatchEntries) stand in for the scan: the products come out the same
+     * bit for bit, the same batches are held or let go, and entries given for another array (or for one of another
+     * shape) are not taken for this one.
+     */
+    @Test
+    void givenEntriesGiveTheScansProductsBitForBit() {
+        int n = 32, k = 700, units = 24;
+        INDArray x = sparseRows(n, k, 60, 21), w = rows(DataType.FLOAT, k, units), g = rows(DataType.FLOAT, n, units);
+        INDArray[] z = new INDArray[2], gw = new INDArray[2];
+        for (int run = 0; run < 2; run++) {
+            if (run == 1) giveEntriesOf(x, x);
+            else BatchEntries.give(x.dup(), n, k, new int[0], new float[0], 0); // another array's: not taken
+            SparseBatch sb = new SparseBatch();
+            assertTrue(sb.hold(x), "held");
+            z[run] = Nd4j.create(DataType.FLOAT, n, units);
+            gw[run] = Nd4j.rand(DataType.FLOAT, k, units); // stale values: every row is written
+            sb.times(w, z[run]);
+            sb.transposeTimes(g, gw[run]);
+        }
+        assertEquals(z[0], z[1], "x W, scanned against given");
+        assertEquals(gw[0], gw[1], "xT g, scanned against given");
+        INDArray want = Nd4j.create(DataType.FLOAT, n, units);
+        Nd4j.gemm(x, w, want, false, false, 1.0, 0.0);
+        close(want, z[1], 2e-6, "x W against the BLAS");
+
+        // they are taken as given, without a look at the batch: none given for x, none multiplied
+        SparseBatch sb = new SparseBatch();
+        BatchEntries.give(x, n, k, new int[0], new float[0], 0);
+        assertTrue(sb.hold(x));
+        INDArray none = Nd4j.rand(DataType.FLOAT, n, units);
+        sb.times(w, none);
+        assertEquals(0.0, none.norm1Number().doubleValue(), "the given entries, not the batch's, were multiplied");
+
+        // the scan's rules on given entries: a first row an eighth nonzero, or more entries than one in 32
+        INDArray denseFirst = sparseRows(n, k, 60, 22);
+        for (int j = 0; j < k; j += 4) denseFirst.putScalar(0, j, 1f);
+        giveEntriesOf(denseFirst, denseFirst);
+        assertTrue(!sb.hold(denseFirst), "a first row a quarter nonzero is let go");
+        INDArray tooMany = sparseRows(n, k, 10, 23);
+        giveEntriesOf(tooMany, tooMany);
+        assertTrue(!sb.hold(tooMany), "a tenth nonzero is let go");
+        // entries of the right memory but another shape are not taken: x as [n / 2, 2k] is scanned
+        giveEntriesOf(x, x);
+        INDArray wide = x.dup().reshape(n / 2, 2L * k);
+        BatchEntries.give(wide, n, k, new int[0], new float[0], 0);
+        assertTrue(sb.hold(wide), "scanned, not taken as no entries");
+        INDArray z2 = Nd4j.create(DataType.FLOAT, n / 2, units);
+        INDArray w2 = rows(DataType.FLOAT, 2 * k, units);
+        sb.times(w2, z2);
+        INDArray want2 = Nd4j.create(DataType.FLOAT, n / 2, units);
+        Nd4j.gemm(wide, w2, want2, false, false, 1.0, 0.0);
+        close(want2, z2, 2e-6, "the reshaped batch, scanned");
+        BatchEntries.give(Nd4j.create(DataType.FLOAT, 1, 1), 1, 1, new int[0], new float[0], 0);
     }
 
     /** Random rows [3, 3 + r) of an array of r + 5 rows: a view whose elements start inside its buffer. */

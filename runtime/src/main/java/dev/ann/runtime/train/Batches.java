@@ -2,7 +2,9 @@ package dev.ann.runtime.train;
 
 import dev.ann.plan.Plan;
 import dev.ann.runtime.RunException;
+import dev.ann.runtime.data.Dataset;
 import dev.ann.runtime.data.Samples;
+import dev.ann.kernels.BatchEntries;
 import dev.ann.kernels.K;
 import dev.ann.kernels.Loss;
 import dev.ann.kernels.Metrics;
@@ -30,9 +32,12 @@ public final class Batches {
     final int yWidth;
     private final Map<Integer, INDArray[]> bufs = new HashMap<>();
     private final Map<Integer, Host> host = new HashMap<>();
+    /** The samples by their nonzero entries where they are mostly zeros (a bag of words in memory), else null. */
+    private final Dataset.Entries entries;
 
     public Batches(Samples d, Plan plan) {
         this.d = d;
+        this.entries = d instanceof Dataset ds ? ds.entries() : null;
         this.binary = plan.loss().kind().equals("binary_cross_entropy");
         this.oneHot = d.isClassification() && !binary;
         this.yWidth = (int) plan.outputShape().size();
@@ -42,6 +47,10 @@ public final class Batches {
     static final class Host {
         final int n;
         final float[] x, y;
+        /** The batch's nonzero entries (index in x, value) where the samples have {@link #entries}. */
+        int nnz;
+        int[] flat = new int[0];
+        float[] vals = new float[0];
 
         Host(int n, int sampleSize, int yWidth) {
             this.n = n;
@@ -60,14 +69,29 @@ public final class Batches {
     void gather(int[] idx, int from, Host h) {
         float[] hx = h.x, hy = h.y;
         int s = d.sampleSize, n = h.n;
+        h.nnz = 0;
         if (oneHot) java.util.Arrays.fill(hy, 0f);
         for (int i = 0; i < n; i++) {
             int j = idx == null ? from + i : idx[from + i];
             d.read(j, hx, i * s);
+            if (entries != null) addEntries(h, j, i * s);
             if (oneHot) hy[i * yWidth + d.labels[j]] = 1f;
             else if (binary && d.labels != null) hy[i * yWidth] = d.labels[j];
             else System.arraycopy(d.targets, j * yWidth, hy, i * yWidth, yWidth);
         }
+    }
+
+    /** Appends sample j's entries to h's, at x's offset off. */
+    private void addEntries(Host h, int j, int off) {
+        int from = entries.rowStart()[j], to = entries.rowStart()[j + 1], m = to - from;
+        if (h.flat.length < h.nnz + m) {
+            h.flat = java.util.Arrays.copyOf(h.flat, Math.max(h.nnz + m, 2 * h.flat.length));
+            h.vals = java.util.Arrays.copyOf(h.vals, h.flat.length);
+        }
+        int[] col = entries.col();
+        for (int p = from; p < to; p++) h.flat[h.nnz + p - from] = off + col[p];
+        System.arraycopy(entries.val(), from, h.vals, h.nnz, m);
+        h.nnz += m;
     }
 
     /** Copies a host batch into the {x, y} buffers of its size. */
@@ -80,6 +104,8 @@ public final class Batches {
         });
         K.copyIn(b[0], h.x);
         K.copyIn(b[1], h.y);
+        // the dense layer that takes the batch need not scan it for them (BatchEntries; the same sums)
+        if (entries != null) BatchEntries.give(b[0], h.n, d.sampleSize, h.flat, h.vals, h.nnz);
         return b;
     }
 
