@@ -56,6 +56,12 @@ public final class Backend {
                 init("auto");
             } catch (RuntimeException | LinkageError e) {
                 backgroundFailure = e;
+                return;
+            }
+            try {
+                dev.ann.kernels.K.prepare(); // the products' one-time check, before the first step needs it
+            } catch (RuntimeException | LinkageError e) {
+                // the first product meets the same failure where it reports it
             }
         }, "ann-nd4j-start");
         t.setDaemon(true);
