@@ -14,6 +14,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * numbers.
  */
 public final class BatchEntries {
+    /**
+     * A batch with more than one nonzero value in this many is multiplied through the BLAS, entries or not (the
+     * layer's rule, {@link SparseBatch#DENSITY_DIVISOR}): a feeder need not keep denser samples by their entries.
+     */
+    public static final int DENSITY_DIVISOR = SparseBatch.DENSITY_DIVISOR;
+
     private static final ThreadLocal<BatchEntries> OF_THREAD = ThreadLocal.withInitial(BatchEntries::new);
 
     /** The batch they describe (held, so its memory cannot be reused for another array while they are given). */

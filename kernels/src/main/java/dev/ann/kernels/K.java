@@ -163,6 +163,16 @@ public final class K {
     }
 
     /**
+     * Runs the products' one-time setup now: the direct sgemm's lookup and its check against ND4J's sixteen products
+     * ({@link Sgemm#sameAsNd4j}), 0.3-0.4 s on the 2-core machine, mostly oneDNN generating its kernels. A command
+     * that will train calls it on a thread of its own while it compiles the .ann file and reads the data, so that the
+     * first step (or the JIT's warm-up) does not wait for it; the products wait for it where it is still under way.
+     */
+    public static void prepare() {
+        Sgemm.available();
+    }
+
+    /**
      * Float products too large for {@link Blas} straight to oneDNN's {@code dnnl_sgemm}: the sgemm that ND4J's
      * {@code Nd4j.gemm} reaches through its oneDNN matmul, without the op, the shapes and the primitive that ND4J
      * makes around it at every call, 50-70 µs a product whatever its size (2 cores, fashion_mlp's
@@ -174,16 +184,6 @@ public final class K {
      * against ND4J's API alone; only on the CPU backend, for plain row-major float arrays. Its threads are OpenMP's,
      * the one pool ND4J's library sets, so {@link #onTwoThreadsIfLarge} applies as to ND4J's call.
      */
-    /**
-     * Runs the products' one-time setup now: the direct sgemm's lookup and its check against ND4J's sixteen products
-     * ({@link Sgemm#sameAsNd4j}), 0.3-0.4 s on the 2-core machine, mostly oneDNN generating its kernels. A command
-     * that will train calls it on a thread of its own while it compiles the .ann file and reads the data, so that the
-     * first step (or the JIT's warm-up) does not wait for it; the products wait for it where it is still under way.
-     */
-    public static void prepare() {
-        Sgemm.available();
-    }
-
     static final class Sgemm {
         private Sgemm() {}
 

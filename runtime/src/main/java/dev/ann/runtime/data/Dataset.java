@@ -31,8 +31,8 @@ public final class Dataset extends Samples {
      */
     public record Entries(int[] rowStart, int[] col, float[] val) {}
 
-    /** Features at most this sparse are also kept by their entries ({@link #entries}): one value in 32 nonzero. */
-    static final int ENTRIES_DENSITY_DIVISOR = 32;
+    /** Features at most this sparse are also kept by their entries ({@link #entries}): the dense layer's rule. */
+    static final int ENTRIES_DENSITY_DIVISOR = dev.ann.kernels.BatchEntries.DENSITY_DIVISOR;
     /** Rows looked at first: denser data (pixels, embeddings, windows) is not read further. */
     private static final int ENTRIES_PROBE_ROWS = 64;
     private Entries entries;
