@@ -22,7 +22,10 @@ public final class BatchEntries {
 
     private static final ThreadLocal<BatchEntries> OF_THREAD = ThreadLocal.withInitial(BatchEntries::new);
 
-    /** The batch they describe (held, so its memory cannot be reused for another array while they are given). */
+    /**
+     * The batch they describe (held, so its memory cannot be reused for another array while they are given). A
+     * thread keeps its last batch and entries until its next {@link #give}: one batch's worth, whatever the data.
+     */
     private INDArray x;
     private long rows, cols;
     int nnz;
