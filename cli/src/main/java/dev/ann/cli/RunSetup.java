@@ -34,8 +34,7 @@ final class RunSetup {
     static int run(CommandLine.Model.CommandSpec spec, Plan plan, String memoryAdvice, Callable<Integer> body,
                    java.util.function.ObjIntConsumer<String> failed) {
         List<String> args = originalArgs(spec);
-        Integer rc = plan != null ? dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName(), plan)
-                : dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName());
+        Integer rc = dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName(), plan, "train".equals(spec.name()));
         if (rc != null) return rc;
         return guard(spec.commandLine().getErr(), memoryAdvice, body, failed);
     }

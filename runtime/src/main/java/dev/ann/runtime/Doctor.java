@@ -97,6 +97,7 @@ public final class Doctor {
                     : "a network this large uses every core");
         }
         r.put("openmp", omp);
+        r.put("adam loop", adamLoop(!sets.isEmpty() && !Relaunch.turnedOff()));
 
         Cuda.Probe p = Cuda.probe();
         Map<String, Object> g = new LinkedHashMap<>();
@@ -187,5 +188,23 @@ public final class Doctor {
         List<String> l = new ArrayList<>();
         m.forEach((k, v) -> l.add(k + "=" + v));
         return String.join(" ", l);
+    }
+
+    /**
+     * Which loop Adam's float32 steps run in {@code ann train}: the Vector API's in this JVM, or in the JVM that
+     * train relaunches ({@code relaunches}: it adds the incubator module, {@link Relaunch#trainingOptions}), else the
+     * plain one, and why.
+     */
+    static String adamLoop(boolean relaunches) {
+        String module = dev.ann.kernels.Optimizer.VECTOR_MODULE;
+        if (dev.ann.kernels.Optimizer.vectorLoop()) return "the Vector API's (this JVM has " + module + ")";
+        List<String> add = Relaunch.trainingOptions(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (relaunches && !add.isEmpty()) return "the Vector API's, in the JVM that ann train relaunches with " + String.join(" ", add);
+        int jdk = Runtime.version().feature();
+        if (jdk > dev.ann.kernels.Optimizer.VECTOR_API_LAST_JDK) {
+            return "the plain loop (same numbers): ann's vector loop is written for the Vector API of JDK 17 and 18, this is JDK " + jdk;
+        }
+        return "the plain loop (same numbers): this JVM lacks " + module + " and ann train will not relaunch (ANN_NO_RELAUNCH,"
+                + " or OpenMP set up by hand); ANN_JAVA_OPTS=--add-modules=" + module + " gives the vector loop";
     }
 }
