@@ -50,6 +50,8 @@ class FastPathTest {
         assertTrue(ModuleLayer.boot().findModule(Optimizer.VECTOR_MODULE).isPresent(), "surefire's argLine adds the module");
         if (Runtime.version().feature() <= Optimizer.VECTOR_API_LAST_JDK) {
             assertTrue(Optimizer.Loops.VECTOR != null, "VectorAdam loaded and agreed with the plain loop");
+            Optimizer.prepare();
+            assertTrue(Optimizer.vectorInUse(), "the JIT compiled the vector loop within prepare's calls");
             assertTrue(Optimizer.Loops.agrees(Optimizer.Loops.VECTOR));
         }
         // a loop that differs in one operation's order is caught
@@ -67,6 +69,7 @@ class FastPathTest {
 
     @Test
     void adamInChunksEqualsTheElementwiseLoop() {
+        Optimizer.prepare(); // the vector loop where the JVM has it (adamRunsOnTheVectorApiWhereTheJvmHasIt)
         for (int n : new int[] {1000, 1003, Optimizer.PARALLEL_FROM + 4099}) {
             INDArray p = rand(1, n), m = Nd4j.zeros(DataType.FLOAT, n), v = Nd4j.zeros(DataType.FLOAT, n);
             INDArray p2 = p.dup(), m2 = m.dup(), v2 = v.dup();

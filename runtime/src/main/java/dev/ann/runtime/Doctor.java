@@ -97,7 +97,7 @@ public final class Doctor {
                     : "a network this large uses every core");
         }
         r.put("openmp", omp);
-        r.put("adam loop", adamLoop(!sets.isEmpty() && !Relaunch.turnedOff()));
+        r.put("adam loop", adamLoop(!sets.isEmpty() && !Relaunch.turnedOff(), plan));
 
         Cuda.Probe p = Cuda.probe();
         Map<String, Object> g = new LinkedHashMap<>();
@@ -195,11 +195,18 @@ public final class Doctor {
      * train relaunches ({@code relaunches}: it adds the incubator module, {@link Relaunch#trainingOptions}), else the
      * plain one, and why.
      */
-    static String adamLoop(boolean relaunches) {
+    static String adamLoop(boolean relaunches, Plan plan) {
         String module = dev.ann.kernels.Optimizer.VECTOR_MODULE;
+        if (plan != null && !Relaunch.wantsVectorAdam(plan)) {
+            return "the plain loop: " + plan.train() + " steps no Adam over " + String.format(java.util.Locale.ROOT, "%,d",
+                    dev.ann.kernels.Optimizer.VECTOR_FROM) + " parameters or more, where the Vector API's loop pays for its start";
+        }
         if (dev.ann.kernels.Optimizer.vectorLoop()) return "the Vector API's (this JVM has " + module + ")";
         List<String> add = Relaunch.trainingOptions(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        if (relaunches && !add.isEmpty()) return "the Vector API's, in the JVM that ann train relaunches with " + String.join(" ", add);
+        if (relaunches && !add.isEmpty()) {
+            return "the Vector API's, in the JVM that ann train relaunches with " + String.join(" ", add) + (plan != null ? ""
+                    : ", for Adam over " + String.format(java.util.Locale.ROOT, "%,d", dev.ann.kernels.Optimizer.VECTOR_FROM) + " parameters or more");
+        }
         int jdk = Runtime.version().feature();
         if (jdk > dev.ann.kernels.Optimizer.VECTOR_API_LAST_JDK) {
             return "the plain loop (same numbers): ann's vector loop is written for the Vector API of JDK 17 and 18, this is JDK " + jdk;

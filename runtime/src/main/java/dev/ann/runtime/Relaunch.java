@@ -47,10 +47,28 @@ public final class Relaunch {
 
     /**
      * {@link #ifNeeded(List, String)} with the settings for training {@code plan} (null: the defaults);
-     * {@code training}: the child also gets the JVM options that training wants ({@link #trainingOptions}).
+     * {@code training}: the child also gets the JVM options that training wants ({@link #trainingOptions}) where the
+     * plan's Adam is large enough to gain from them ({@link #wantsVectorAdam}).
      */
     public static Integer ifNeeded(List<String> args, String mainClass, dev.ann.plan.Plan plan, boolean training) {
-        return ifNeeded(args, mainClass, plan != null ? wanted(plan) : wanted(), training);
+        return ifNeeded(args, mainClass, plan != null ? wanted(plan) : wanted(), training && wantsVectorAdam(plan));
+    }
+
+    /**
+     * Whether training this plan on the CPU (a plan; null: the GPU or not known) steps Adam (or AdamW) over at least
+     * {@link dev.ann.kernels.Optimizer#VECTOR_FROM} parameters: then its JVM gets the Vector API ({@link #trainingOptions}).
+     */
+    public static boolean wantsVectorAdam(dev.ann.plan.Plan plan) {
+        if (plan == null) return false;
+        dev.ann.kernels.Optimizer.Fn fn;
+        try {
+            fn = dev.ann.kernels.Optimizer.Fn.valueOf(plan.optimizer().kind().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        long n = 0;
+        for (var p : plan.params()) n += p.shape().size();
+        return (fn == dev.ann.kernels.Optimizer.Fn.ADAM || fn == dev.ann.kernels.Optimizer.Fn.ADAMW) && n >= dev.ann.kernels.Optimizer.VECTOR_FROM;
     }
 
     /**
