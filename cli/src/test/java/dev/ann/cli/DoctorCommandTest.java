@@ -62,7 +62,7 @@ class DoctorCommandTest {
 
         // the CLI's tests run without the Vector API's module: the plain loop, or the vector one in a relaunched child
         String adam = d.get("adam loop").getAsString();
-        boolean relaunches = System.getenv("OMP_WAIT_POLICY") == null && System.getenv("ANN_NO_RELAUNCH") == null
+        boolean relaunches = System.getenv("OMP_WAIT_POLICY") == null && !dev.ann.runtime.Relaunch.turnedOff()
                 && Runtime.version().feature() <= dev.ann.kernels.Optimizer.VECTOR_API_LAST_JDK;
         assertTrue(adam.startsWith(relaunches ? "the Vector API's, in the JVM that ann train relaunches" : "the plain loop"), adam);
     }
