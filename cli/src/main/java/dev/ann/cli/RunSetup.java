@@ -34,7 +34,8 @@ final class RunSetup {
     static int run(CommandLine.Model.CommandSpec spec, Plan plan, String memoryAdvice, Callable<Integer> body,
                    java.util.function.ObjIntConsumer<String> failed) {
         List<String> args = originalArgs(spec);
-        Integer rc = dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName(), plan, "train".equals(spec.name()));
+        Integer rc = plan != null ? dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName(), plan)
+                : dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName());
         if (rc != null) return rc;
         return guard(spec.commandLine().getErr(), memoryAdvice, body, failed);
     }

@@ -1,7 +1,5 @@
 package dev.ann.kernels;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,8 +37,6 @@ public final class Optimizer {
     private final INDArray update;
     /** number of updates done */
     public long step;
-    /** The first update that ran Adam's Vector API loop ({@link #prepare}), or -1. */
-    private long vectorFrom = -1;
 
     private Optimizer(Fn fn, INDArray params, double lr, double momentum, boolean nesterov, double beta1, double beta2,
                       double eps, double weightDecay, double rho) {
@@ -102,7 +98,6 @@ public final class Optimizer {
                 if (fn == Fn.ADAMW && weightDecay != 0) params.muli(1.0 - lr * weightDecay);
                 double t = step + 1;
                 adam(params, grads, s1, s2, lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)), beta1, beta2, eps);
-                if (vectorFrom < 0 && vectorReady && params.dataType() == DataType.FLOAT) vectorFrom = step;
             }
             case RMSPROP -> {
                 Nd4j.exec(new RmsPropUpdater(grads, s1, update, s1, lr, rho, eps));
@@ -126,9 +121,7 @@ public final class Optimizer {
      * {@link #adamRange}): m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,
      * p -= stepSize m / (sqrt(v) + eps), with the bias correction folded into
      * stepSize = lr sqrt(1 - beta2^t) / (1 - beta1^t) as in ND4J's adam_updater. float32 arithmetic,
-     * as the updater did; the generated trainer runs this very code (the kernel sources are copied). Where the JVM
-     * has the Vector API ({@link Loops#VECTOR}: ann's own training JVM), the loop runs straight on the buffers,
-     * to the same bits, once {@link #prepare} has had the JIT compile it.
+     * as the updater did; the generated trainer runs this very code (the kernel sources are copied).
      * On two threads when the buffers are large and a core is idle ({@link #PARALLEL_FROM}): the same numbers either way.
      * Timings: bench/training/ops.sh (ops-results.md).
      */
@@ -157,150 +150,12 @@ public final class Optimizer {
             }
             return;
         }
-        float b1 = (float) beta1, b2 = (float) beta2, c1 = 1 - b1, c2 = 1 - b2, lr = (float) stepSize, e = (float) eps;
-        AdamLoop vector = vectorReady ? Loops.VECTOR : null;
-        if (vector != null) { // the same numbers as below, from the buffers themselves (absolute loads: the two threads share them)
-            ByteBuffer pn = bytes(p), gn = bytes(g), mn = bytes(m), vn = bytes(v);
-            Halves.shared(n, twoThreads, BLOCK, (from, to) -> vector.range(pn, gn, mn, vn, from, to, b1, b2, c1, c2, lr, e));
-            return;
-        }
         FloatBuffer pb = p.data().asNioFloat(), gb = g.data().asNioFloat(), mb = m.data().asNioFloat(), vb = v.data().asNioFloat();
+        float b1 = (float) beta1, b2 = (float) beta2, c1 = 1 - b1, c2 = 1 - b2, lr = (float) stepSize, e = (float) eps;
         // blocks taken by this thread and the helper as each gets to them (ann trains small networks with one OpenMP
         // thread, so the other core is free while the optimiser runs, unless the JIT or other processes use it)
         Halves.shared(n, twoThreads, BLOCK, (from, to) -> adamRange(pb.duplicate(), gb.duplicate(), mb.duplicate(), vb.duplicate(),
                 from, to, b1, b2, c1, c2, lr, e));
-    }
-
-    /** A whole float buffer's bytes, in the machine's order. */
-    private static ByteBuffer bytes(INDArray a) {
-        return a.data().asNio().order(ByteOrder.nativeOrder());
-    }
-
-    /**
-     * Adam's float32 loop over elements [from, to) of the parameter, gradient and moment buffers (as bytes in the
-     * machine's order), with the arithmetic of {@link #adamRange}, bit for bit.
-     */
-    interface AdamLoop {
-        void range(ByteBuffer pb, ByteBuffer gb, ByteBuffer mb, ByteBuffer vb, int from, int to,
-                   float b1, float b2, float c1, float c2, float lr, float e);
-    }
-
-    /** The Vector API's incubator module, which VectorAdam needs in the JVM (ann's training JVM gets it, {@code Relaunch}). */
-    public static final String VECTOR_MODULE = "jdk.incubator.vector";
-    /** The last JDK whose incubator Vector API VectorAdam fits: JDK 19 replaced its ByteBuffer loads and stores. */
-    public static final int VECTOR_API_LAST_JDK = 18;
-    /**
-     * Adam over this many parameters or more gets the Vector API's loop in ann's training JVM ({@code Relaunch}):
-     * below, a step's Adam takes well under 0.1 ms either way, and the loop's start (loading the incubator module's
-     * classes and {@link #prepare}, about 0.4 s of a core) lengthened a short run: iris, 3 epochs, 2.52 -> 2.96 s
-     * (medians of 5, 2026-12-05).
-     */
-    public static final long VECTOR_FROM = 1 << 16;
-
-    /** Whether this JVM has Adam's Vector API loop ({@link Loops#VECTOR}; ann doctor says so). */
-    public static boolean vectorLoop() {
-        return Loops.VECTOR != null;
-    }
-
-    /** Whether Adam's float32 steps run the Vector API's loop from now on: {@link #prepare} has had it compiled. */
-    public static boolean vectorInUse() {
-        return vectorReady;
-    }
-
-    /** The first update (0-based) that ran Adam's Vector API loop, or -1 (the training's summary records it). */
-    public long vectorFrom() {
-        return vectorFrom;
-    }
-
-    /** Set by {@link #prepare} once the vector loop runs at the compiled speed; until then Adam runs the plain loop. */
-    private static volatile boolean vectorReady;
-    /** {@link #prepare}'s calls over {@link #WARM_ELEMENTS} elements: at most this many, and this many at a time. */
-    static final int WARM_CALLS = 40_000, WARM_ROUND = 250;
-    static final int WARM_ELEMENTS = 256;
-    /**
-     * A round of {@link #WARM_ROUND} calls that takes less than this tells that the JIT's C2 has compiled the loop:
-     * compiled, a call over 256 elements takes about 0.4 µs on the 2-core AMD machine, 80 µs in C1's code (the Vector
-     * API is only fast where C2 turns its classes into the machine's vector instructions), 400 µs interpreted.
-     */
-    static final long WARM_FAST_NS = 2_000_000;
-
-    /**
-     * Looks the Vector API's loop up ({@link Loops#VECTOR}) and has the JIT compile it on small made-up buffers,
-     * then lets Adam use it ({@link #vectorInUse}). Its first calls run interpreted and in C1's code, 20-200 ms
-     * over fashion_mlp's 235k parameters each, about 0.5 s of a first epoch had the training made them; here,
-     * about 4,000 calls over 256 elements (0.2-0.4 s on a core beside the data's loading; ann's start-up thread
-     * calls it, {@code Backend.startInBackground}) bring C2's code. Where C2 never compiles it (a JVM with C1 alone)
-     * Adam keeps the plain loop. Nothing here touches the training's buffers; the results are the same either way.
-     */
-    public static void prepare() {
-        AdamLoop loop = Loops.VECTOR;
-        if (loop == null || vectorReady) return;
-        ByteBuffer[] b = new ByteBuffer[4];
-        for (int k = 0; k < 4; k++) b[k] = ByteBuffer.allocateDirect(4 * WARM_ELEMENTS).order(ByteOrder.nativeOrder());
-        for (int i = 0; i < WARM_ELEMENTS; i++) b[1].putFloat(4 * i, (i % 17 - 8) * 1e-3f);
-        for (int done = 0; done < WARM_CALLS; done += WARM_ROUND) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < WARM_ROUND; i++) loop.range(b[0], b[1], b[2], b[3], 0, WARM_ELEMENTS, 0.9f, 0.999f, 0.1f, 0.001f, 1e-3f, 1e-8f);
-            if (System.nanoTime() - t0 < WARM_FAST_NS) {
-                vectorReady = true;
-                return;
-            }
-        }
-    }
-
-    /**
-     * The Vector API's Adam loop ({@code VectorAdam}, beside the kernels' sources in {@code src/main/vector}), or
-     * null: where this JVM lacks the incubator module {@code jdk.incubator.vector} (ann's training JVM has it, see
-     * {@code Relaunch}), the class (the generated trainer's copy of the kernels leaves it out), or that version of the
-     * API ({@link #VECTOR_API_LAST_JDK}), where its results differ from {@link #adamRange}'s on a probe in any bit, or where
-     * {@code -Dann.vectorAdam=false} turns it off (to compare the two). Looked up once, on the first Adam step.
-     */
-    static final class Loops {
-        static final AdamLoop VECTOR = vector();
-
-        private Loops() {}
-
-        private static AdamLoop vector() {
-            if (!Boolean.parseBoolean(System.getProperty("ann.vectorAdam", "true"))
-                    || Runtime.version().feature() > VECTOR_API_LAST_JDK || ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-                return null;
-            }
-            try {
-                AdamLoop loop = (AdamLoop) Class.forName("dev.ann.kernels.VectorAdam").getDeclaredConstructor().newInstance();
-                return agrees(loop) ? loop : null;
-            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                return null;
-            }
-        }
-
-        /**
-         * Whether {@code loop} gives {@link #adamRange}'s bits on a probe: 103 elements (whole vectors and a tail at
-         * any width up to 512 bits, from an odd start), gradients of every sign and size down to subnormals.
-         */
-        static boolean agrees(AdamLoop loop) {
-            int n = 103, from = 3;
-            ByteBuffer[] a = new ByteBuffer[4], b = new ByteBuffer[4];
-            java.util.Random r = new java.util.Random(42);
-            for (int k = 0; k < 4; k++) {
-                a[k] = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
-                b[k] = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
-            }
-            for (int i = 0; i < n; i++) {
-                float g = i % 7 == 0 ? 0f : i % 11 == 0 ? Float.MIN_VALUE * i : (float) (r.nextGaussian() * Math.pow(10, r.nextInt(12) - 8));
-                float[] x = {(float) r.nextGaussian(), g, (float) (r.nextGaussian() * 1e-3), (float) (r.nextDouble() * 1e-6)};
-                for (int k = 0; k < 4; k++) {
-                    a[k].putFloat(4 * i, x[k]);
-                    b[k].putFloat(4 * i, x[k]);
-                }
-            }
-            float b1 = 0.9f, b2 = 0.999f, lr = 1e-3f, e = 1e-8f;
-            for (int t = 0; t < 3; t++) {
-                loop.range(a[0], a[1], a[2], a[3], from, n, b1, b2, 1 - b1, 1 - b2, lr, e);
-                adamRange(b[0].asFloatBuffer(), b[1].asFloatBuffer(), b[2].asFloatBuffer(), b[3].asFloatBuffer(), from, n,
-                        b1, b2, 1 - b1, 1 - b2, lr, e);
-            }
-            return a[0].equals(b[0]) && a[2].equals(b[2]) && a[3].equals(b[3]);
-        }
     }
 
     /** Elements per chunk: four chunks of floats sit in the L1 cache. */

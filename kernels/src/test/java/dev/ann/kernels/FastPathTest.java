@@ -2,7 +2,6 @@ package dev.ann.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -41,36 +40,9 @@ class FastPathTest {
         }
     }
 
-    /**
-     * The kernels' tests run with the Vector API (surefire's argLine, as ann's training JVM does): on the JDKs whose
-     * incubator API VectorAdam is written for, Adam takes the vector loop, so the test below checks that loop.
-     */
-    @Test
-    void adamRunsOnTheVectorApiWhereTheJvmHasIt() {
-        assertTrue(ModuleLayer.boot().findModule(Optimizer.VECTOR_MODULE).isPresent(), "surefire's argLine adds the module");
-        if (Runtime.version().feature() <= Optimizer.VECTOR_API_LAST_JDK) {
-            assertTrue(Optimizer.Loops.VECTOR != null, "VectorAdam loaded and agreed with the plain loop");
-            Optimizer.prepare();
-            assertTrue(Optimizer.vectorInUse(), "the JIT compiled the vector loop within prepare's calls");
-            assertTrue(Optimizer.Loops.agrees(Optimizer.Loops.VECTOR));
-        }
-        // a loop that differs in one operation's order is caught
-        Optimizer.AdamLoop reordered = (pb, gb, mb, vb, from, to, b1, b2, c1, c2, lr, e) -> {
-            for (int i = from; i < to; i++) {
-                int at = 4 * i;
-                float gi = gb.getFloat(at), mi = b1 * mb.getFloat(at) + c1 * gi, vi = b2 * vb.getFloat(at) + c2 * (gi * gi);
-                mb.putFloat(at, mi);
-                vb.putFloat(at, vi);
-                pb.putFloat(at, pb.getFloat(at) - lr * mi / ((float) Math.sqrt(vi) + e));
-            }
-        };
-        assertFalse(Optimizer.Loops.agrees(reordered), "c2 * (g * g) rounds differently from (c2 * g) * g somewhere in the probe");
-    }
-
     @Test
     void adamInChunksEqualsTheElementwiseLoop() {
-        Optimizer.prepare(); // the vector loop where the JVM has it (adamRunsOnTheVectorApiWhereTheJvmHasIt)
-        for (int n : new int[] {1000, 1003, Optimizer.PARALLEL_FROM + 4099}) {
+        for (int n : new int[] {1000, Optimizer.PARALLEL_FROM + 4099}) {
             INDArray p = rand(1, n), m = Nd4j.zeros(DataType.FLOAT, n), v = Nd4j.zeros(DataType.FLOAT, n);
             INDArray p2 = p.dup(), m2 = m.dup(), v2 = v.dup();
             for (int step = 1; step <= 5; step++) {

@@ -51,18 +51,6 @@ public final class Backend {
      */
     public static void startInBackground() {
         if (done || Cuda.inBuild()) return;
-        // Adam's Vector API loop, where this JVM has it: compiled on made-up buffers, then used. On its own thread from
-        // the start, beside ND4J's: begun after ND4J's start it was still compiling in fashion_mlp's first epoch
-        // (from step 23-82), whose other core it shares, and that epoch ran 18% slower (median of 6 runs).
-        Thread v = new Thread(() -> {
-            try {
-                dev.ann.kernels.Optimizer.prepare();
-            } catch (RuntimeException | LinkageError e) {
-                // Adam keeps the plain loop
-            }
-        }, "ann-vector-adam");
-        v.setDaemon(true);
-        v.start();
         Thread t = new Thread(() -> {
             try {
                 init("auto");
@@ -75,7 +63,6 @@ public final class Backend {
             } catch (RuntimeException | LinkageError e) {
                 // the first product meets the same failure where it reports it
             }
-
         }, "ann-nd4j-start");
         t.setDaemon(true);
         t.start();

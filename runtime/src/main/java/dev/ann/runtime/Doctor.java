@@ -97,7 +97,6 @@ public final class Doctor {
                     : "a network this large uses every core");
         }
         r.put("openmp", omp);
-        r.put("adam loop", adamLoop(!sets.isEmpty() && !Relaunch.turnedOff(), plan));
 
         Cuda.Probe p = Cuda.probe();
         Map<String, Object> g = new LinkedHashMap<>();
@@ -188,30 +187,5 @@ public final class Doctor {
         List<String> l = new ArrayList<>();
         m.forEach((k, v) -> l.add(k + "=" + v));
         return String.join(" ", l);
-    }
-
-    /**
-     * Which loop Adam's float32 steps run in {@code ann train}: the Vector API's in this JVM, or in the JVM that
-     * train relaunches ({@code relaunches}: it adds the incubator module, {@link Relaunch#trainingOptions}), else the
-     * plain one, and why.
-     */
-    static String adamLoop(boolean relaunches, Plan plan) {
-        String module = dev.ann.kernels.Optimizer.VECTOR_MODULE;
-        if (plan != null && !Relaunch.wantsVectorAdam(plan)) {
-            return "the plain loop: " + plan.train() + " steps no Adam over " + String.format(java.util.Locale.ROOT, "%,d",
-                    dev.ann.kernels.Optimizer.VECTOR_FROM) + " parameters or more, where the Vector API's loop pays for its start";
-        }
-        if (dev.ann.kernels.Optimizer.vectorLoop()) return "the Vector API's (this JVM has " + module + ")";
-        List<String> add = Relaunch.trainingOptions(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        if (relaunches && !add.isEmpty()) {
-            return "the Vector API's, in the JVM that ann train relaunches with " + String.join(" ", add) + (plan != null ? ""
-                    : ", for Adam over " + String.format(java.util.Locale.ROOT, "%,d", dev.ann.kernels.Optimizer.VECTOR_FROM) + " parameters or more");
-        }
-        int jdk = Runtime.version().feature();
-        if (jdk > dev.ann.kernels.Optimizer.VECTOR_API_LAST_JDK) {
-            return "the plain loop (same numbers): ann's vector loop is written for the Vector API of JDK 17 and 18, this is JDK " + jdk;
-        }
-        return "the plain loop (same numbers): this JVM lacks " + module + " and ann train will not relaunch (ANN_NO_RELAUNCH,"
-                + " or OpenMP set up by hand); ANN_JAVA_OPTS=--add-modules=" + module + " gives the vector loop";
     }
 }

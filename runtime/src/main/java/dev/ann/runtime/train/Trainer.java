@@ -366,7 +366,6 @@ public final class Trainer {
     }
 
     private Result result(Evaluation test, String split, double sps, boolean interrupted, String device) {
-        if (opt.vectorFrom() >= 0) device += ", Adam's loop on the Vector API from step " + (opt.vectorFrom() + 1);
         return new Result(runDir, test, split, st.epoch, st.bestEpoch, best.metric, st.wall, sps, interrupted, net, data, device, seed, st.history);
     }
 

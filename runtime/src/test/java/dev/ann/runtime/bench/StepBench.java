@@ -64,7 +64,6 @@ public final class StepBench {
             System.out.println("kernels: " + dev.ann.kernels.Network.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         }
         Backend.init();
-        dev.ann.kernels.Optimizer.prepare(); // Adam's Vector API loop where the JVM has it (--add-modules=jdk.incubator.vector), as ann train does
         String blas = System.getProperty("ann.blasThreads");
         if (blas != null) Nd4j.factory().blas().setMaxThreads(Integer.parseInt(blas));
         String omp = System.getProperty("ann.ompThreads");
