@@ -57,6 +57,24 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code = commandLine().execute(args);
+        if (dev.ann.runtime.train.Trainer.shutdownStarted()) awaitHalt();
+        System.exit(code);
+    }
+
+    /**
+     * A signal stopped training and the JVM is already shutting down: it halts
+     * with the signal's status (130 after SIGINT, 143 after SIGTERM) once the
+     * stop hook returns. Calling {@code System.exit} here instead would race it,
+     * and a non-zero status given in the gap after the hooks wins (exit 3).
+     */
+    private static void awaitHalt() {
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                // keep waiting: the halt is on its way
+            }
+        }
     }
 }

@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 final class StopSignal implements AutoCloseable {
     static final int GRACE_S = 60;
 
+    /** Set by any stop hook once the JVM has begun to shut down (a signal or {@code System.exit}). */
+    private static volatile boolean shutdownStarted;
+
     private volatile boolean requested;
     private final CountDownLatch done = new CountDownLatch(1);
     private final Thread hook;
@@ -23,6 +26,7 @@ final class StopSignal implements AutoCloseable {
             return;
         }
         hook = new Thread(() -> {
+            shutdownStarted = true;
             requested = true;
             try {
                 done.await(GRACE_S, TimeUnit.SECONDS);
@@ -36,6 +40,11 @@ final class StopSignal implements AutoCloseable {
     /** Installs the hook when {@code handle}; otherwise a signal that never fires. */
     static StopSignal install(boolean handle) {
         return new StopSignal(handle);
+    }
+
+    /** True once a signal (or {@code System.exit}) started the JVM's shutdown while a run was watching for it. */
+    static boolean shutdownStarted() {
+        return shutdownStarted;
     }
 
     boolean requested() {

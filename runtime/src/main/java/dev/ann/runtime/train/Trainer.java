@@ -78,6 +78,16 @@ public final class Trainer {
     }
 
     /** Trains once, or once per seed under {@code repeat K}. */
+    /**
+     * True once SIGINT, SIGTERM or the parent watch's {@code System.exit} began
+     * the JVM's shutdown during a run with {@link Options#handleSignals}. The
+     * JVM then ends with that status (130, 143) when the stop hook returns; a
+     * caller must not race it with an exit code of its own.
+     */
+    public static boolean shutdownStarted() {
+        return StopSignal.shutdownStarted();
+    }
+
     public static List<Result> train(Plan plan, Options o) {
         String device = Devices.resolve(o.device != null ? o.device : plan.loop().device(), o.log);
         int k = Math.max(1, plan.loop().repeat());
