@@ -36,6 +36,13 @@ public final class Main implements Runnable {
     public static final int USAGE = 2;
     public static final int FAILURE = 3;
 
+    /**
+     * Set by {@link RunSetup#run} when a signal stopped training: the JVM is
+     * shutting down and exits with the signal's status (a plain field, so that
+     * check and plan load nothing of the runtime).
+     */
+    static volatile boolean haltPending;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -58,7 +65,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int code = commandLine().execute(args);
-        if (dev.ann.runtime.train.Trainer.shutdownStarted()) awaitHalt();
+        if (haltPending) awaitHalt();
         System.exit(code);
     }
 

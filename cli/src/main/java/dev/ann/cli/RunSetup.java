@@ -37,7 +37,9 @@ final class RunSetup {
         Integer rc = plan != null ? dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName(), plan)
                 : dev.ann.runtime.Relaunch.ifNeeded(args, Main.class.getName());
         if (rc != null) return rc;
-        return guard(spec.commandLine().getErr(), memoryAdvice, body, failed);
+        int code = guard(spec.commandLine().getErr(), memoryAdvice, body, failed);
+        if (dev.ann.runtime.train.Trainer.shutdownStarted()) Main.haltPending = true;
+        return code;
     }
 
     /**
