@@ -12,7 +12,11 @@
 #            split (10,000 pictures; 604 stories; 290 windows), end to end (JVM start, data, forward passes, metrics);
 #   PyTorch  bench/peers/torch_twins.py (Debian's python3-torch) with 1 and with 2 threads, the better
 #            counts; STEPS timed steps after WARM untimed ones; inference: forward passes over the test set,
-#            and a whole process that loads the test set and runs them, timed as `ann eval` is;
+#            and a whole process that loads the test set and runs them, timed as `ann eval` is. Its OpenMP
+#            threads wait passively (OMP_WAIT_POLICY=passive, as ann's relaunch and the DL4J twin set it):
+#            spinning, the 2-thread run fought OpenBLAS's own pool of two and lost (fashion_mlp 5.4-7.8k samples/s
+#            against 13.9-16.0k passive; blocks before 2026-12-05 04:00Z ran it spinning); its products run on
+#            OpenBLAS's pool either way (docs/training.md, "Against PyTorch and DL4J");
 #   DL4J     bench/peers/java (a bench-only Maven project, not a module of the root pom) Dl4jTwins,
 #            MultiLayerNetwork (the transformer: ComputationGraph) on the ND4J that ann uses, with 1 and with 2
 #            OpenMP threads, the better counts.
@@ -100,10 +104,10 @@ ann_run() { # name file options round
 }
 torch_run() { # name twin steps warm threads
   local d=(); [ -n "$(data "$1")" ] && d=(--data "$(data "$1")")
-  local j; j="$("$py" bench/peers/torch_twins.py "$2" "${d[@]}" --threads "$5" --steps "$3" --warm "$4")"
+  local j; j="$(OMP_WAIT_POLICY=passive "$py" bench/peers/torch_twins.py "$2" "${d[@]}" --threads "$5" --steps "$3" --warm "$4")"
   echo "$1 torch$5 $j" >>"$out/twins.txt"
   local t0 t1 e; t0="$(date +%s.%N)"
-  e="$("$py" bench/peers/torch_twins.py "$2" "${d[@]}" --threads "$5" --eval-only)"
+  e="$(OMP_WAIT_POLICY=passive "$py" bench/peers/torch_twins.py "$2" "${d[@]}" --threads "$5" --eval-only)"
   t1="$(date +%s.%N)"
   echo "$1 torch$5 train $(jq -r .train_samples_per_s <<<"$j") infer $(jq -r .infer_samples_per_s <<<"$j") e2e $(echo "$(jq -r .samples <<<"$e") / ($t1 - $t0)" | bc -l)" | tee -a "$log"
 }
