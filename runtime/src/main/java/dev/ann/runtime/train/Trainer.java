@@ -77,7 +77,6 @@ public final class Trainer {
         this.o = o;
     }
 
-    /** Trains once, or once per seed under {@code repeat K}. */
     /**
      * True once SIGINT, SIGTERM or the parent watch's {@code System.exit} began
      * the JVM's shutdown during a run with {@link Options#handleSignals}. The
@@ -88,6 +87,7 @@ public final class Trainer {
         return StopSignal.shutdownStarted();
     }
 
+    /** Trains once, or once per seed under {@code repeat K}. */
     public static List<Result> train(Plan plan, Options o) {
         String device = Devices.resolve(o.device != null ? o.device : plan.loop().device(), o.log);
         int k = Math.max(1, plan.loop().repeat());
