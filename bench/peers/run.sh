@@ -15,7 +15,7 @@
 #            and a whole process that loads the test set and runs them, timed as `ann eval` is. Its OpenMP
 #            threads wait passively (OMP_WAIT_POLICY=passive, as ann's relaunch and the DL4J twin set it):
 #            spinning, the 2-thread run fought OpenBLAS's own pool of two and lost (fashion_mlp 5.4-7.8k samples/s
-#            against 13.9-16.0k passive; blocks before 2026-12-05 04:00Z ran it spinning); its products run on
+#            against 13.9-16.0k passive; blocks before commit b60d9fe ran it spinning, the first passive one is 2026-12-05 03:36Z); its products run on
 #            OpenBLAS's pool either way (docs/training.md, "Against PyTorch and DL4J");
 #   DL4J     bench/peers/java (a bench-only Maven project, not a module of the root pom) Dl4jTwins,
 #            MultiLayerNetwork (the transformer: ComputationGraph) on the ND4J that ann uses, with 1 and with 2
