@@ -48,6 +48,13 @@ class DoctorCommandTest {
         assertTrue(d.getAsJsonObject("blas").get("library").getAsString().startsWith("OpenBLAS 0.3."), d.getAsJsonObject("blas").toString());
         assertEquals(org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads(),
                 d.getAsJsonObject("openmp").get("nd4j threads").getAsInt());
+        String conv = d.get("3x3 convolutions").getAsString();
+        if (java.lang.module.ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()) {
+            assertTrue(conv.startsWith("Winograd") || conv.contains("will not relaunch"), conv);
+            assertEquals(dev.ann.kernels.Blocked.winogradAvailable(), conv.contains("this JVM has"), conv);
+        } else {
+            assertTrue(conv.contains("has no jdk.incubator.vector"), conv);
+        }
 
         JsonObject g = d.getAsJsonObject("gpu");
         assertFalse(g.get("cuda backend in this build").getAsBoolean());

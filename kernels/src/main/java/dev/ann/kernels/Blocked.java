@@ -13,7 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The engine is ann's runtime's (oneDNN called directly); a network without one (a generated trainer, a GPU, a
  * double-precision gradient check) runs every layer on plain NCHW arrays. Both give the same numbers: each
- * channel's arithmetic runs in the same order either way (BlockedTest).
+ * channel's arithmetic runs in the same order either way (BlockedTest). Where the JVM has the Vector API's module
+ * (ann's relaunched training JVM), 3x3 convolutions with channels in whole blocks of 16 run as Winograd
+ * convolutions instead ({@link #winograd}): the same convolution up to float rounding, about 1e-5 of the output's
+ * scale (WinogradConvTest, WinogradRelaunchTest).
  */
 public final class Blocked {
     private Blocked() {}
@@ -80,6 +83,44 @@ public final class Blocked {
     public static Engine engine() {
         java.util.function.Supplier<Engine> e = engine;
         return e == null ? null : e.get();
+    }
+
+    /** The Vector API's module, which {@link #winograd}'s kernel needs (ann's training JVM gets it: Relaunch). */
+    public static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    /**
+     * The Winograd convolution (WinogradConv, in src/main/vector: F(4x4, 3x3) on the Vector API) for a 3x3, stride 1,
+     * padding-1 convolution with channels in whole blocks of 16 on 8 lanes, which runs batches of fewer than 16
+     * images on {@code direct} (the engine's convolution, may be null); null where it does not apply, where this JVM
+     * lacks {@link #VECTOR_MODULE} or the class (a generated trainer's copy of the kernels), or where
+     * {@code -Dann.winograd=false} turns it off (the engine's direct convolution then runs it).
+     */
+    static Conv winograd(long[] in, long[] out, long[] iargs, int lanes, Conv direct) {
+        java.lang.reflect.Method make = Winograd.MAKE;
+        if (make == null || !Boolean.parseBoolean(System.getProperty("ann.winograd", "true"))) return null;
+        try {
+            return (Conv) make.invoke(null, in, out, iargs, lanes, direct);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+
+    /** Whether networks built now get the Winograd convolution where it applies (ann doctor says so). */
+    public static boolean winogradAvailable() {
+        return Winograd.MAKE != null && Boolean.parseBoolean(System.getProperty("ann.winograd", "true"));
+    }
+
+    private static final class Winograd {
+        static final java.lang.reflect.Method MAKE = find();
+
+        private static java.lang.reflect.Method find() {
+            if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) return null;
+            try {
+                return Class.forName("dev.ann.kernels.WinogradConv").getDeclaredMethod("make", long[].class, long[].class, long[].class, int.class, Conv.class);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return null;
+            }
+        }
     }
 
     /** Whether a picture batch of {@code c} channels can be laid out in blocks of {@code lanes}. */

@@ -140,6 +140,9 @@ final class Flat {
 
         /** The elements [from, from + len) = src[0, len). */
         void put(int from, float[] src, int len) { fb.put(base + from, src, 0, len); }
+
+        /** The elements [from, from + len) = src[at, at + len). */
+        void put(int from, float[] src, int at, int len) { fb.put(base + from, src, at, len); }
     }
 
     /** All of a's elements, row-major, as doubles: read in bulk from the host buffer (a copy first when a is not plain). */

@@ -255,7 +255,9 @@ public final class Layers {
         boolean blockable(Blocked.Engine e) {
             if (dt != org.nd4j.linalg.api.buffer.DataType.FLOAT || dilated() || inShapes[0].length != 3
                     || !Blocked.fits(inShapes[0][0], e.lanes()) || !Blocked.fits(outShape[0], e.lanes())) return false;
-            blockedConv = e.conv(inShapes[0], outShape, iargs);
+            Blocked.Conv direct = e.conv(inShapes[0], outShape, iargs);
+            Blocked.Conv winograd = Blocked.winograd(inShapes[0], outShape, iargs, e.lanes(), direct);
+            blockedConv = winograd != null ? winograd : direct;
             return blockedConv != null;
         }
 

@@ -97,6 +97,7 @@ public final class Doctor {
                     : "a network this large uses every core");
         }
         r.put("openmp", omp);
+        if (cpu) r.put("3x3 convolutions", convolutions(!sets.isEmpty() && !Relaunch.turnedOff()));
 
         Cuda.Probe p = Cuda.probe();
         Map<String, Object> g = new LinkedHashMap<>();
@@ -187,5 +188,21 @@ public final class Doctor {
         List<String> l = new ArrayList<>();
         m.forEach((k, v) -> l.add(k + "=" + v));
         return String.join(" ", l);
+    }
+
+    /**
+     * How float32 3x3 convolutions (stride 1, padding same, channels in whole blocks) run in ann train: as Winograd
+     * convolutions on the Vector API in this JVM or in the one train relaunches ({@code relaunches}: it adds the
+     * module, {@link Relaunch#vectorOptions}), else as oneDNN's direct convolution, and why.
+     */
+    static String convolutions(boolean relaunches) {
+        String module = dev.ann.kernels.Blocked.VECTOR_MODULE;
+        if (!Boolean.parseBoolean(System.getProperty("ann.winograd", "true"))) return "oneDNN's direct convolution (-Dann.winograd=false)";
+        if (dev.ann.kernels.Blocked.winogradAvailable()) return "Winograd F(4x4, 3x3) on the Vector API (this JVM has " + module + ")";
+        List<String> add = Relaunch.vectorOptions(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (add.isEmpty()) return "oneDNN's direct convolution: this JDK has no " + module;
+        if (relaunches) return "Winograd F(4x4, 3x3) on the Vector API, in the JVM that ann train relaunches for a network with convolutions, with " + String.join(" ", add);
+        return "oneDNN's direct convolution: this JVM lacks " + module + " and ann train will not relaunch (ANN_NO_RELAUNCH,"
+                + " or OpenMP set up by hand); ANN_JAVA_OPTS=--add-modules=" + module + " gives the Winograd convolution";
     }
 }

@@ -42,12 +42,65 @@ public final class Relaunch {
      * this JVM already has the settings (then the caller goes on).
      */
     public static Integer ifNeeded(List<String> args, String mainClass) {
-        return ifNeeded(args, mainClass, wanted());
+        return ifNeeded(args, mainClass, wanted(), false);
     }
 
-    /** {@link #ifNeeded(List, String)} with the settings for training this plan. */
+    /**
+     * {@link #ifNeeded(List, String)} with the settings for training this plan; a child that runs a 2-D convolution
+     * also gets the Vector API's module ({@link #vectorOptions}).
+     */
     public static Integer ifNeeded(List<String> args, String mainClass, dev.ann.plan.Plan plan) {
-        return ifNeeded(args, mainClass, wanted(plan));
+        return ifNeeded(args, mainClass, wanted(plan), convolves(plan));
+    }
+
+    /** Whether the plan's network has a 2-D convolution (which may run as a Winograd convolution: kernels' Blocked). */
+    static boolean convolves(dev.ann.plan.Plan plan) {
+        return plan.ops().stream().anyMatch(op -> op.layer() instanceof dev.ann.plan.Kind.Conv2d);
+    }
+
+    /**
+     * The JVM options a relaunched JVM that runs convolutions gets besides this JVM's own: the Vector API's incubator
+     * module, for the 3x3 convolutions' Winograd kernel (kernels' WinogradConv: about two thirds of oneDNN's direct
+     * convolution's time on fashion_cnn, bench/peers/profiles/README.md), where this JDK has the module and the JVM
+     * options (ANN_JAVA_OPTS) do not name it already. Such a JVM prints {@link #INCUBATOR_WARNING} as it starts;
+     * the relaunch drops that line from the child's error output ({@link #passOn}).
+     */
+    static List<String> vectorOptions(List<String> jvmArgs) {
+        String module = dev.ann.kernels.Blocked.VECTOR_MODULE;
+        if (java.lang.module.ModuleFinder.ofSystem().find(module).isEmpty() || jvmArgs.stream().anyMatch(a -> a.contains(module))) {
+            return List.of();
+        }
+        return List.of("--add-modules=" + module);
+    }
+
+    /** The line a JVM with an incubator module prints first on its error output. */
+    static final String INCUBATOR_WARNING = "WARNING: Using incubator modules: " + dev.ann.kernels.Blocked.VECTOR_MODULE;
+
+    /**
+     * Copies the child's error output to {@code out} as it comes, less its first line when that is
+     * {@link #INCUBATOR_WARNING} (the JVM prints it for the module that ann itself added; nothing can turn it off).
+     * A first line is looked at up to 200 bytes; anything else passes unchanged. Ends when the child's output does.
+     */
+    static void passOn(java.io.InputStream in, java.io.OutputStream out) throws java.io.IOException {
+        byte[] warning = (INCUBATOR_WARNING + System.lineSeparator()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] head = new byte[Math.max(200, warning.length)];
+        int have = 0;
+        while (have < head.length) { // the first line, or 200 bytes of it
+            int b = in.read();
+            if (b < 0) break;
+            head[have++] = (byte) b;
+            if (b == '\n') break;
+        }
+        boolean drop = have == warning.length && java.util.Arrays.equals(head, 0, have, warning, 0, have);
+        if (!drop && have > 0) {
+            out.write(head, 0, have);
+            out.flush();
+        }
+        byte[] buf = new byte[8192];
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            out.write(buf, 0, n);
+            out.flush();
+        }
     }
 
     /** Set in the child's environment: this JVM is the relaunched one. */
@@ -93,7 +146,7 @@ public final class Relaunch {
     /** How often the child looks at its parent. */
     static final long WATCH_MS = 250;
 
-    private static Integer ifNeeded(List<String> args, String mainClass, Map<String, String> wanted) {
+    private static Integer ifNeeded(List<String> args, String mainClass, Map<String, String> wanted, boolean convolves) {
         if (isChild()) {
             watchParent(System.getenv(PARENT_PID));
             return null;
@@ -103,7 +156,10 @@ public final class Relaunch {
         if (add.isEmpty()) return null;
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        cmd.addAll(jvmArgs);
+        List<String> extra = convolves ? vectorOptions(jvmArgs) : List.of();
+        cmd.addAll(extra);
         String sun = System.getProperty("sun.java.command", "");
         String first = sun.split(" ", 2)[0];
         if (first.endsWith(".jar")) {
@@ -116,6 +172,7 @@ public final class Relaunch {
         }
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        if (!extra.isEmpty()) pb.redirectError(ProcessBuilder.Redirect.PIPE); // passOn drops the incubator warning
         pb.environment().putAll(add);
         pb.environment().put(CHILD, "1");
         pb.environment().put(PARENT_PID, String.valueOf(ProcessHandle.current().pid()));
@@ -129,6 +186,19 @@ public final class Relaunch {
         // signal sent to this JVM alone is passed on; either way wait for the child.
         // SIGKILL cannot be caught here: the child watches this process instead (watchParent).
         Process child = p;
+        Thread errors = null;
+        if (!extra.isEmpty()) {
+            java.io.OutputStream err = new java.io.FileOutputStream(java.io.FileDescriptor.err);
+            errors = new Thread(() -> {
+                try (java.io.InputStream in = child.getErrorStream()) {
+                    passOn(in, err);
+                } catch (java.io.IOException ignored) {
+                    // this JVM's error output is gone: nothing to tell it with
+                }
+            }, "ann-child-stderr");
+            errors.start();
+        }
+        Thread copier = errors;
         Thread hook = new Thread(() -> {
             if (child.isAlive()) {
                 child.destroy();
@@ -138,10 +208,12 @@ public final class Relaunch {
                     Thread.currentThread().interrupt();
                 }
             }
+            drained(copier);
         }, "ann-relaunch");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             int rc = p.waitFor();
+            drained(copier);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
@@ -151,6 +223,16 @@ public final class Relaunch {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 3;
+        }
+    }
+
+    /** Waits up to 2 s for the child's error output to be passed on (the child is gone: its output ends). */
+    private static void drained(Thread copier) {
+        if (copier == null) return;
+        try {
+            copier.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
