@@ -53,13 +53,14 @@ final class WinogradConv implements Blocked.Conv {
     }
 
     /**
-     * Whether this kernel runs the convolution: 3x3, stride 1, padding same (or 1), no dilation, channels in whole
-     * blocks of 8 and of 16 out, 8 lanes. {@code iargs}: conv2d's integer arguments.
+     * Whether this kernel runs the convolution: 3x3, stride 1, padding same (or 1), no dilation, input and output
+     * channels in whole blocks of 16 (the products' register block, for the input's gradient too), 8 lanes.
+     * {@code iargs}: conv2d's integer arguments.
      */
     static boolean suits(long[] in, long[] out, long[] iargs, int lanes) {
         boolean pad1 = iargs[8] == 1 || (iargs[4] == 1 && iargs[5] == 1);
         return lanes == 8 && iargs[0] == 3 && iargs[1] == 3 && iargs[2] == 1 && iargs[3] == 1 && pad1
-                && (iargs[6] <= 1 && iargs[7] <= 1) && in[0] % 8 == 0 && out[0] % KB == 0 && in[0] % KB == 0
+                && (iargs[6] <= 1 && iargs[7] <= 1) && in[0] % KB == 0 && out[0] % KB == 0
                 && out[1] == in[1] && out[2] == in[2] && in[1] >= 2 && in[2] >= 2;
     }
 
@@ -70,7 +71,8 @@ final class WinogradConv implements Blocked.Conv {
 
     /**
      * Rows of tiles a chunk (the batch's rows of tiles numbered image by image): about 32 tiles, so that a chunk's
-     * transformed inputs and products (36 planes of tiles by channels each) stay in a core's L2 cache.
+     * transformed inputs and products (36 planes of tiles by channels each) stay in a core's L2 cache
+     * ({@code -Dann.winogradTiles} sets another count, for timing them: the profiles' notes).
      */
     private int chunkRows() {
         return Math.max(1, Integer.getInteger("ann.winogradTiles", 32) / tw);
