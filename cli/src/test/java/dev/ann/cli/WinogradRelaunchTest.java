@@ -30,12 +30,12 @@ class WinogradRelaunchTest {
         Random rnd = new Random(5);
         for (String split : List.of("train", "test")) {
             int n = split.equals("train") ? 96 : 48;
-            byte[] img = new byte[n * 36], lab = new byte[n];
+            byte[] img = new byte[n * 144], lab = new byte[n];
             for (int i = 0; i < n; i++) {
                 lab[i] = (byte) (i % 3);
-                for (int j = 0; j < 36; j++) img[i * 36 + j] = (byte) (rnd.nextInt(120) + (j % 3 == i % 3 ? 120 : 0));
+                for (int j = 0; j < 144; j++) img[i * 144 + j] = (byte) (rnd.nextInt(120) + (j % 3 == i % 3 ? 120 : 0));
             }
-            Files.write(dir.resolve(split + "-images.idx"), idx(0x803, new int[] {n, 6, 6}, img));
+            Files.write(dir.resolve(split + "-images.idx"), idx(0x803, new int[] {n, 12, 12}, img));
             Files.write(dir.resolve(split + "-labels.idx"), idx(0x801, new int[] {n}, lab));
         }
         Files.writeString(dir.resolve("pics.ann"), """
@@ -47,7 +47,7 @@ class WinogradRelaunchTest {
                 }
 
                 network Net {
-                    input [1, 6, 6]
+                    input [1, 12, 12]
                     conv2d(16, kernel: 3, padding: same) -> relu
                     conv2d(16, kernel: 3, padding: same) -> relu
                     flatten

@@ -110,6 +110,21 @@ public final class Blocked {
         return Winograd.MAKE != null && Boolean.parseBoolean(System.getProperty("ann.winograd", "true"));
     }
 
+    /**
+     * Compiles the Winograd convolution's loops now, on made-up pictures (WinogradConv.warmUp, about a second of one
+     * core), where this JVM has it ({@link #winogradAvailable}); else nothing. ann's runtime calls it on the thread that
+     * starts ND4J while the command reads its data: without it, a short training paid the kernel's interpreted
+     * first steps (fashion_cnn's dev profile ran 1.7 s slower than with the direct convolution).
+     */
+    public static void warmUpWinograd() {
+        if (!winogradAvailable()) return;
+        try {
+            Class.forName("dev.ann.kernels.WinogradConv").getDeclaredMethod("warmUp").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            // the first convolution runs cold
+        }
+    }
+
     private static final class Winograd {
         static final java.lang.reflect.Method MAKE = find();
 

@@ -41,6 +41,14 @@ final class WinogradConv implements Blocked.Conv {
      */
     static final int MIN_IMAGES = 16;
 
+    /**
+     * Smaller pictures stay on the direct convolution: a 7x7 picture is two tiles a row, and the per-row copies and
+     * the weights' transform (per call) outweigh the products saved. One JVM, alternating, 2 threads, batch 64,
+     * forward / backward ms: 64 -> 64 at 7x7 7.5 / 16.2 against 6.5 / 14.2 direct, 32 -> 64 at 7x7 14.8 / 10.9 against
+     * 3.4 / 7.9; at 14x14, 32 -> 32 6.0 / 12.8 against 6.4 / 13.7, 64 -> 64 12.7 / 30.8 against 16.1 / 37.5.
+     */
+    static final int MIN_SIDE = 12;
+
     /** @param in per-sample input [C, H, W]; out [K, H, W] */
     WinogradConv(long[] in, long[] out, Blocked.Conv direct) {
         this.direct = direct;
@@ -54,19 +62,46 @@ final class WinogradConv implements Blocked.Conv {
 
     /**
      * Whether this kernel runs the convolution: 3x3, stride 1, padding same (or 1), no dilation, input and output
-     * channels in whole blocks of 16 (the products' register block, for the input's gradient too), 8 lanes.
+     * channels in whole blocks of 16 (the products' register block, for the input's gradient too), 8 lanes, pictures
+     * of at least {@link #MIN_SIDE} by {@link #MIN_SIDE}.
      * {@code iargs}: conv2d's integer arguments.
      */
     static boolean suits(long[] in, long[] out, long[] iargs, int lanes) {
         boolean pad1 = iargs[8] == 1 || (iargs[4] == 1 && iargs[5] == 1);
         return lanes == 8 && iargs[0] == 3 && iargs[1] == 3 && iargs[2] == 1 && iargs[3] == 1 && pad1
                 && (iargs[6] <= 1 && iargs[7] <= 1) && in[0] % KB == 0 && out[0] % KB == 0
-                && out[1] == in[1] && out[2] == in[2] && in[1] >= 2 && in[2] >= 2;
+                && out[1] == in[1] && out[2] == in[2] && in[1] >= MIN_SIDE && in[2] >= MIN_SIDE;
     }
 
     /** The convolution where {@link #suits}, else null ({@link Blocked#winograd} calls this). */
     static Blocked.Conv make(long[] in, long[] out, long[] iargs, int lanes, Blocked.Conv direct) {
         return suits(in, out, iargs, lanes) ? new WinogradConv(in, out, direct) : null;
+    }
+
+    /**
+     * Runs the kernel on made-up pictures until C2 has compiled it, so that a training's first steps do not run its
+     * interpreted and C1 code, tens of times slower: 16 pictures of 13x13, 16 -> 16 channels (cut tiles, the input's
+     * gradient wanted and not), round after round until a round takes under a fifth of the first one's time, at most
+     * 3 s. Called on the background thread that starts ND4J while the command reads its data (runtime's Backend),
+     * where the JVM has the Vector API's module.
+     */
+    static void warmUp() {
+        long[] shape = {16, 13, 13};
+        WinogradConv conv = new WinogradConv(shape, shape, null);
+        org.nd4j.linalg.api.buffer.DataType f = org.nd4j.linalg.api.buffer.DataType.FLOAT;
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(f, 16, 16, 13, 13), wt = org.nd4j.linalg.factory.Nd4j.rand(f, 16, 16, 3, 3),
+                b = org.nd4j.linalg.factory.Nd4j.zeros(f, 16), y = org.nd4j.linalg.factory.Nd4j.create(f, 16, 16, 13, 13),
+                gx = org.nd4j.linalg.factory.Nd4j.create(f, 16, 16, 13, 13), gw = org.nd4j.linalg.factory.Nd4j.create(f, 16, 16, 3, 3),
+                gb = org.nd4j.linalg.factory.Nd4j.create(f, 16);
+        long start = System.nanoTime(), first = 0;
+        for (int i = 0; ; i++) {
+            long t0 = System.nanoTime();
+            conv.forward(x, wt, b, y);
+            conv.backward(x, wt, y, (i & 1) == 0 ? gx : null, gw, gb);
+            long t = System.nanoTime() - t0;
+            if (i == 0) first = t;
+            else if (i >= 4 && t * 5 < first || System.nanoTime() - start > 3_000_000_000L) return;
+        }
     }
 
     /**

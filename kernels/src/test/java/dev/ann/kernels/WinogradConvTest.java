@@ -22,12 +22,13 @@ class WinogradConvTest {
     @Test
     void theKernelIsThereWhereTheModuleIs() {
         assertTrue(Blocked.winogradAvailable(), "the tests run with --add-modules=jdk.incubator.vector");
-        assertNotNull(Blocked.winograd(new long[] {16, 8, 8}, new long[] {32, 8, 8}, SAME_3X3, 8, null));
-        assertNull(Blocked.winograd(new long[] {16, 8, 8}, new long[] {32, 8, 8}, SAME_3X3, 16, null), "16 lanes (AVX-512)");
-        assertNull(Blocked.winograd(new long[] {8, 8, 8}, new long[] {32, 8, 8}, SAME_3X3, 8, null), "input channels not in 16s");
-        assertNull(Blocked.winograd(new long[] {16, 8, 8}, new long[] {32, 4, 4}, new long[] {3, 3, 2, 2, 0, 0, 1, 1, 1, 0, 1}, 8, null), "stride 2");
-        assertNull(Blocked.winograd(new long[] {16, 8, 8}, new long[] {32, 6, 6}, new long[] {3, 3, 1, 1, 0, 0, 1, 1, 0, 0, 1}, 8, null), "valid");
-        assertNull(Blocked.winograd(new long[] {16, 8, 8}, new long[] {32, 8, 8}, new long[] {5, 5, 1, 1, 0, 0, 1, 1, 1, 0, 1}, 8, null), "5x5");
+        assertNotNull(Blocked.winograd(new long[] {16, 12, 12}, new long[] {32, 12, 12}, SAME_3X3, 8, null));
+        assertNull(Blocked.winograd(new long[] {16, 11, 12}, new long[] {32, 11, 12}, SAME_3X3, 8, null), "under 12x12");
+        assertNull(Blocked.winograd(new long[] {16, 12, 12}, new long[] {32, 12, 12}, SAME_3X3, 16, null), "16 lanes (AVX-512)");
+        assertNull(Blocked.winograd(new long[] {8, 12, 12}, new long[] {32, 12, 12}, SAME_3X3, 8, null), "input channels not in 16s");
+        assertNull(Blocked.winograd(new long[] {16, 24, 24}, new long[] {32, 12, 12}, new long[] {3, 3, 2, 2, 0, 0, 1, 1, 1, 0, 1}, 8, null), "stride 2");
+        assertNull(Blocked.winograd(new long[] {16, 14, 14}, new long[] {32, 12, 12}, new long[] {3, 3, 1, 1, 0, 0, 1, 1, 0, 0, 1}, 8, null), "valid");
+        assertNull(Blocked.winograd(new long[] {16, 12, 12}, new long[] {32, 12, 12}, new long[] {5, 5, 1, 1, 0, 0, 1, 1, 1, 0, 1}, 8, null), "5x5");
     }
 
     @Test
@@ -42,11 +43,11 @@ class WinogradConvTest {
                 calls[1]++;
             }
         };
-        Blocked.Conv conv = Blocked.winograd(new long[] {16, 4, 4}, new long[] {16, 4, 4}, SAME_3X3, 8, direct);
+        Blocked.Conv conv = Blocked.winograd(new long[] {16, 12, 12}, new long[] {16, 12, 12}, SAME_3X3, 8, direct);
         INDArray w = Nd4j.rand(DataType.FLOAT, 16, 16, 3, 3), b = Nd4j.zeros(DataType.FLOAT, 16), gw = Nd4j.create(DataType.FLOAT, 16, 16, 3, 3),
                 gb = Nd4j.create(DataType.FLOAT, 16);
         for (int n : new int[] {1, 15, 16, 40}) {
-            INDArray x = Nd4j.rand(DataType.FLOAT, n, 16, 4, 4), y = Nd4j.create(DataType.FLOAT, n, 16, 4, 4);
+            INDArray x = Nd4j.rand(DataType.FLOAT, n, 16, 12, 12), y = Nd4j.create(DataType.FLOAT, n, 16, 12, 12);
             conv.forward(x, w, b, y);
             conv.backward(x, w, y, null, gw, gb);
         }
@@ -56,10 +57,10 @@ class WinogradConvTest {
 
     @Test
     void matchesTheDefinitionOnPicturesWholeAndCutTiles() {
-        check(3, 16, 32, 8, 8, 1);   // whole 4x4 tiles
-        check(5, 32, 16, 7, 10, 2);  // cut tiles at the bottom and the right, two chunks or more
+        check(3, 16, 32, 12, 12, 1);  // whole 4x4 tiles
+        check(5, 32, 16, 13, 15, 2);  // cut tiles at the bottom and the right, several chunks
         check(13, 16, 16, 14, 14, 3); // fashion_cnn's second stage, several chunks for the two halves
-        check(2, 16, 16, 2, 3, 4);   // a picture smaller than a tile
+        check(2, 16, 16, 12, 17, 4);  // a wide picture, tiles cut on the right only
     }
 
     private static void check(int n, int c, int k, int h, int w, long seed) {

@@ -63,6 +63,11 @@ public final class Backend {
             } catch (RuntimeException | LinkageError e) {
                 // the first product meets the same failure where it reports it
             }
+            try {
+                dev.ann.kernels.Blocked.warmUpWinograd(); // where the JVM has the Vector API: a convolution network's run
+            } catch (RuntimeException | LinkageError e) {
+                // the first convolution runs cold
+            }
         }, "ann-nd4j-start");
         t.setDaemon(true);
         t.start();
