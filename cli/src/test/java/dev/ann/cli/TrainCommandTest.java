@@ -180,7 +180,7 @@ class TrainCommandTest {
     }
 
     /** An IDX file: the magic number, the dimensions (big-endian ints), then the bytes. */
-    private static byte[] idx(int magic, int[] dims, byte[] data) {
+    static byte[] idx(int magic, int[] dims, byte[] data) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims.length + data.length);
         b.putInt(magic);
         for (int d : dims) b.putInt(d);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +34,8 @@ class WinogradRelaunchTest {
                 lab[i] = (byte) (i % 3);
                 for (int j = 0; j < 144; j++) img[i * 144 + j] = (byte) (rnd.nextInt(120) + (j % 3 == i % 3 ? 120 : 0));
             }
-            Files.write(dir.resolve(split + "-images.idx"), idx(0x803, new int[] {n, 12, 12}, img));
-            Files.write(dir.resolve(split + "-labels.idx"), idx(0x801, new int[] {n}, lab));
+            Files.write(dir.resolve(split + "-images.idx"), TrainCommandTest.idx(0x803, new int[] {n, 12, 12}, img));
+            Files.write(dir.resolve(split + "-labels.idx"), TrainCommandTest.idx(0x801, new int[] {n}, lab));
         }
         Files.writeString(dir.resolve("pics.ann"), """
                 dataset Pics {
@@ -62,14 +61,6 @@ class WinogradRelaunchTest {
                     seed 1
                 }
                 """);
-    }
-
-    private static byte[] idx(int magic, int[] dims, byte[] data) {
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + data.length);
-        b.putInt(magic);
-        for (int d : dims) b.putInt(d);
-        b.put(data);
-        return b.array();
     }
 
     Run train(String name, Map<String, String> env) throws Exception {
