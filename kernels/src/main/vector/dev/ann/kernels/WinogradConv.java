@@ -462,7 +462,7 @@ final class WinogradConv implements Blocked.Conv {
         g3.intoArray(out, at + 5 * stride);
     }
 
-    /** acc[i][o] += the sum over p in [0, pp) of v[p][i] dm[p][o]; i in blocks of 6 ... */
+    /** acc[i][o] += the sum over p in [0, pp) of v[p][i] dm[p][o]: blocks of 4 input by 16 output channels, 8 accumulators. */
     private static void sumOverTiles(float[] v, int vo, float[] dm, int mo, float[] acc, int ao, int pp, int ins, int outs) {
         for (int k0 = 0; k0 < outs; k0 += KB) {
             for (int i0 = 0; i0 < ins; i0 += 4) {
