@@ -30,7 +30,19 @@ for tool in git mvn unshare mount java; do
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ann-fresh-clone.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+# A JVM that crashes writes hs_err_pid*.log into its working folder, inside the clone: keep those, and the
+# first command's output, before the clone goes (two such crashes on 2026-12-05 left nothing to read).
+keep_crashes() {
+  local found
+  found="$(find "$work" -name 'hs_err_pid*.log' 2>/dev/null)"
+  if [ -n "$found" ]; then
+    mkdir -p /tmp/ann-fresh-clone-crashes
+    cp $found "$work"/train.out "$work"/train.err /tmp/ann-fresh-clone-crashes/ 2>/dev/null || true
+    echo "[fresh-clone-test] a JVM crashed: its hs_err files are in /tmp/ann-fresh-clone-crashes" >&2
+  fi
+  rm -rf "$work"
+}
+trap keep_crashes EXIT
 head="$(git -C "$repo" rev-parse HEAD)"
 say "cloning $head into $work/ann"
 git clone -q --no-checkout "$repo" "$work/ann"
