@@ -97,7 +97,7 @@ public final class Blocked {
      */
     static Conv winograd(long[] in, long[] out, long[] iargs, int lanes, Conv direct) {
         java.lang.reflect.Method make = Winograd.MAKE;
-        if (make == null || !Boolean.parseBoolean(System.getProperty("ann.winograd", "true"))) return null;
+        if (make == null || winogradTurnedOff()) return null;
         try {
             return (Conv) make.invoke(null, in, out, iargs, lanes, direct);
         } catch (ReflectiveOperationException e) {
@@ -107,7 +107,12 @@ public final class Blocked {
 
     /** Whether networks built now get the Winograd convolution where it applies (ann doctor says so). */
     public static boolean winogradAvailable() {
-        return Winograd.MAKE != null && Boolean.parseBoolean(System.getProperty("ann.winograd", "true"));
+        return Winograd.MAKE != null && !winogradTurnedOff();
+    }
+
+    /** Whether {@code -Dann.winograd=false} turns the Winograd convolution off (the engine's direct one runs). */
+    public static boolean winogradTurnedOff() {
+        return !Boolean.parseBoolean(System.getProperty("ann.winograd", "true"));
     }
 
     /**

@@ -197,7 +197,7 @@ public final class Doctor {
      */
     static String convolutions(boolean relaunches) {
         String module = dev.ann.kernels.Blocked.VECTOR_MODULE;
-        if (!Boolean.parseBoolean(System.getProperty("ann.winograd", "true"))) return "oneDNN's direct convolution (-Dann.winograd=false)";
+        if (dev.ann.kernels.Blocked.winogradTurnedOff()) return "oneDNN's direct convolution (-Dann.winograd=false)";
         if (dev.ann.kernels.Blocked.winogradAvailable()) return "Winograd F(4x4, 3x3) on the Vector API (this JVM has " + module + ")";
         List<String> add = Relaunch.vectorOptions(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         if (add.isEmpty()) return "oneDNN's direct convolution: this JDK has no " + module;

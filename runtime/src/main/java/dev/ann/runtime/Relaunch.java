@@ -60,8 +60,8 @@ public final class Relaunch {
 
     /**
      * The JVM options a relaunched JVM that runs convolutions gets besides this JVM's own: the Vector API's incubator
-     * module, for the 3x3 convolutions' Winograd kernel (kernels' WinogradConv: about two thirds of oneDNN's direct
-     * convolution's time on fashion_cnn, bench/peers/profiles/README.md), where this JDK has the module and the JVM
+     * module, for the 3x3 convolutions' Winograd kernel (kernels' WinogradConv: 0.63-0.89 of oneDNN's direct
+     * convolution's time on fashion_cnn's layers, bench/peers/profiles/README.md), where this JDK has the module and the JVM
      * options (ANN_JAVA_OPTS) do not name it already. Such a JVM prints {@link #INCUBATOR_WARNING} as it starts;
      * the relaunch drops that line from the child's error output ({@link #passOn}).
      */
