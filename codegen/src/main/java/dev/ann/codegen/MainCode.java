@@ -45,6 +45,8 @@ final class MainCode {
                             System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn");
                         }
                         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+                        // oneDNN's library loaded now, before a second thread uses ND4J (K.loadLibraries says why)
+                        $k:T.loadLibraries();
                         try {
                             Splits data = loadData(options);
                             new $name:L(options).train(options, data);
@@ -58,7 +60,7 @@ final class MainCode {
                             System.err.println("error: " + e.getMessage());
                             System.exit(3);
                         }
-                        """, Map.of("name", className)))
+                        """, Map.of("name", className, "k", KernelTypes.K)))
                 .build();
     }
 

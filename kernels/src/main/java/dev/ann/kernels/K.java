@@ -162,6 +162,27 @@ public final class K {
         if (!Sgemm.gemm(a, b, c, transA, transB, alpha, beta)) Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
     }
 
+    /** The class whose loading loads oneDNN's preset (its JNI library and libdnnl): {@link Sgemm} calls into it. */
+    static final String ONEDNN_CLASS = "org.bytedeco.dnnl.global.dnnl";
+
+    /**
+     * Loads oneDNN's preset now, on the calling thread, where the classpath has it; the kernels and the blocked
+     * convolutions would load it at their first use, on whichever thread that is. Called where ND4J starts
+     * (ann's Backend, the generated trainer's main), before a second thread uses ND4J: while JavaCPP 1.5.7 loads a
+     * library, that library records its classes' native sizes in Loader's table (a WeakHashMap), which every
+     * buffer view and allocation on other threads reads without a lock. A read during the load found no entry and
+     * took the size -1; JavaCPP then asked the JVM for a buffer of negative capacity and touched the null it got
+     * back: the JVM died (SIGSEGV in asDirectBuffer; twice in four runs of scripts/fresh-clone-test.sh on
+     * 2026-12-05, while ann train's first steps met K.prepare loading oneDNN on ND4J's start-up thread).
+     */
+    public static void loadLibraries() {
+        try {
+            Class.forName(ONEDNN_CLASS, true, K.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            // not on this classpath (a CUDA build, a trainer without it): the products take ND4J's call
+        }
+    }
+
     /**
      * Runs the products' one-time setup now: the direct sgemm's lookup and its check against ND4J's sixteen products
      * ({@link Sgemm#sameAsNd4j}), 0.3-0.4 s on the 2-core machine, mostly oneDNN generating its kernels. A command
@@ -306,7 +327,7 @@ public final class K {
         private static java.lang.invoke.MethodHandle find() {
             java.lang.invoke.MethodHandle h;
             try {
-                Class<?> d = Class.forName("org.bytedeco.dnnl.global.dnnl");
+                Class<?> d = Class.forName(ONEDNN_CLASS);
                 Class<?> fp = org.bytedeco.javacpp.FloatPointer.class;
                 h = java.lang.invoke.MethodHandles.publicLookup().findStatic(d, "dnnl_sgemm", java.lang.invoke.MethodType.methodType(int.class,
                         byte.class, byte.class, long.class, long.class, long.class, float.class, fp, long.class, fp, long.class, float.class,

@@ -124,6 +124,8 @@ public final class Backend {
             Choice c = choose(r, inBuild);
             if (inBuild) hideBackend("gpu".equals(c.device()) ? Cuda.CPU_BACKEND_CLASS : Cuda.BACKEND_CLASS);
             org.nd4j.linalg.factory.Nd4j.getEnvironment();
+            // oneDNN's preset too, before init returns and other threads use ND4J (K.loadLibraries says why)
+            if ("cpu".equals(c.device())) dev.ann.kernels.K.loadLibraries();
             org.slf4j.LoggerFactory.getLogger(Backend.class);
             choice = c;
             done = true;

@@ -1,0 +1,32 @@
+package dev.ann.runtime;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.TreeSet;
+
+/**
+ * Child JVM of {@link LibrariesAtStartTest}: starts ND4J as ann does ({@link Backend#init(String)}), prints the
+ * JavaCPP JNI libraries mapped into the process, then runs what loads native code lazily (the products' check,
+ * oneDNN's convolutions) and prints them again.
+ */
+public final class LibrariesAtStartMain {
+    public static void main(String[] args) throws Exception {
+        Backend.init("cpu");
+        System.out.println("after init: " + jniLibraries());
+        dev.ann.kernels.K.prepare();
+        if (OneDnn.get() == null) throw new IllegalStateException("oneDNN's convolutions did not start");
+        System.out.println("after use: " + jniLibraries());
+    }
+
+    /** The file names of the libjni*.so libraries this process has mapped (Linux's /proc/self/maps). */
+    static TreeSet<String> jniLibraries() throws Exception {
+        TreeSet<String> names = new TreeSet<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            int slash = line.lastIndexOf('/');
+            if (slash < 0) continue;
+            String name = line.substring(slash + 1);
+            if (name.startsWith("libjni") && name.contains(".so")) names.add(name);
+        }
+        return names;
+    }
+}
