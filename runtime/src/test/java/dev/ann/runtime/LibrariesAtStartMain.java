@@ -7,13 +7,15 @@ import java.util.TreeSet;
 /**
  * Child JVM of {@link LibrariesAtStartTest}: starts ND4J as ann does ({@link Backend#init(String)}), prints the
  * JavaCPP JNI libraries mapped into the process, then runs what loads native code lazily (the products' check,
- * oneDNN's convolutions) and prints them again.
+ * OpenBLAS's small products, oneDNN's convolutions) and prints them again.
  */
 public final class LibrariesAtStartMain {
     public static void main(String[] args) throws Exception {
         Backend.init("cpu");
         System.out.println("after init: " + jniLibraries());
         dev.ann.kernels.K.prepare();
+        org.nd4j.linalg.api.ndarray.INDArray a = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 4);
+        dev.ann.kernels.K.gemm(a, a, org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 3), false, true);
         if (OneDnn.get() == null) throw new IllegalStateException("oneDNN's convolutions did not start");
         System.out.println("after use: " + jniLibraries());
     }
