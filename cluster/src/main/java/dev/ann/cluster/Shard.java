@@ -73,6 +73,9 @@ final class Shard {
         final Batches feeder;
 
         Local(String key, Plan plan, Fit fit) {
+            // ND4J started as ann train starts it, its libraries all loaded once per executor JVM before this task
+            // thread and the others use it (K.loadLibraries: a library loading beside them crashed the JVM)
+            dev.ann.runtime.Backend.init();
             this.key = key;
             this.plan = plan;
             this.step = new Step(plan, 0);
