@@ -168,12 +168,13 @@ public final class K {
     /**
      * Loads oneDNN's preset now, on the calling thread, where the classpath has it; the kernels and the blocked
      * convolutions would load it at their first use, on whichever thread that is. Called where ND4J starts
-     * (ann's Backend, the generated trainer's main), before a second thread uses ND4J: while JavaCPP 1.5.7 loads a
-     * library, that library records its classes' native sizes in Loader's table (a WeakHashMap), which every
-     * buffer view and allocation on other threads reads without a lock. A read during the load found no entry and
+     * (ann's Backend, so also Spark's executors; the generated trainer's main), before a second thread uses ND4J:
+     * while JavaCPP 1.5.7 loads a library, that library records its classes' native sizes in Loader's table (a
+     * WeakHashMap), which every buffer view and allocation on other threads reads without a lock. A read during the load found no entry and
      * took the size -1; JavaCPP then asked the JVM for a buffer of negative capacity and touched the null it got
-     * back: the JVM died (SIGSEGV in asDirectBuffer; twice in four runs of scripts/fresh-clone-test.sh on
-     * 2026-12-05, while ann train's first steps met K.prepare loading oneDNN on ND4J's start-up thread).
+     * back: the JVM died (SIGSEGV in asDirectBuffer; in three of six runs of scripts/fresh-clone-test.sh on
+     * 2026-12-05, where ann train's first steps met K.prepare loading oneDNN on ND4J's start-up thread;
+     * bench/native-load-race reproduces it).
      */
     public static void loadLibraries() {
         try {
