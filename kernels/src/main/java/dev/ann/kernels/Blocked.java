@@ -124,7 +124,7 @@ public final class Blocked {
     public static void warmUpWinograd() {
         if (!winogradAvailable()) return;
         try {
-            Class.forName("dev.ann.kernels.WinogradConv").getDeclaredMethod("warmUp").invoke(null);
+            Winograd.MAKE.getDeclaringClass().getDeclaredMethod("warmUp").invoke(null);
         } catch (ReflectiveOperationException e) {
             // the first convolution runs cold
         }
